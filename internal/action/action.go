@@ -2,6 +2,12 @@
 // traffic switches (or switches back), such as invalidating CloudFront.
 package action
 
+import (
+	"context"
+
+	"github.com/cutover-dev/cutover/internal/codedeploy"
+)
+
 // Result reports one action on one target, for chat messages and logs.
 type Result struct {
 	// Action names the action, e.g. "cloudfront-invalidation".
@@ -20,4 +26,23 @@ type Result struct {
 	Skipped string `json:"skipped,omitempty"`
 	// Error is the failure, when the action failed.
 	Error string `json:"error,omitempty"`
+}
+
+// Task is one action on one target for one event. The dispatcher runs it at
+// most once per event and destination: it claims Destination in the delivery
+// records first, and skips the task when a previous attempt completed it.
+type Task struct {
+	// Destination identifies the target for delivery records and logs,
+	// e.g. "cloudfront:E2QWRUHAPOMQZL". It must be stable across retries.
+	Destination string
+	// Run performs the action. It returns the result to report and nil on
+	// success; a retry.Permanent error when no retry can help; any other
+	// error when a later attempt (e.g. a Lambda retry) may succeed. A
+	// non-nil error may come with a Result describing the failure.
+	Run func(ctx context.Context) (Result, error)
+}
+
+// Planner turns an event into the tasks it calls for; none for most events.
+type Planner interface {
+	Tasks(ev *codedeploy.Event) []Task
 }
