@@ -1,0 +1,160 @@
+// Package cli is the cutover command line: render, send, demo, replay,
+// serve and version. Run does the work; cmd/cutover only maps its error to
+// an exit code.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"runtime/debug"
+	"strings"
+
+	"github.com/cutover-dev/cutover/internal/config"
+)
+
+// Version is the cutover version, set at build time with
+// -ldflags "-X github.com/cutover-dev/cutover/internal/cli.Version=v1.2.3".
+var Version = "dev"
+
+// Env gives the command its outside world, so tests can run it in-process.
+type Env struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	// Getenv reads an environment variable (os.Getenv by default).
+	Getenv func(string) string
+}
+
+// ExitError carries a process exit code: 1 for a failure, 2 for a usage
+// error.
+type ExitError struct {
+	Code int
+	Err  error
+}
+
+func (e *ExitError) Error() string { return e.Err.Error() }
+func (e *ExitError) Unwrap() error { return e.Err }
+
+func usageErr(format string, args ...any) error {
+	return &ExitError{Code: 2, Err: fmt.Errorf(format, args...)}
+}
+
+const usage = `cutover: act the moment CodeDeploy switches production traffic.
+
+Usage:
+  cutover demo                       play an ECS blue/green deployment through the real pipeline
+  cutover render [--to slack] [FILE|-]  print the exact message body for each event
+  cutover send [--no-records] [FILE|-]  run exactly what the Lambda runs on the input
+  cutover replay [--queue-url URL] [--delete=true] [FILE...]
+                                     re-run failed events from the failure queue or files
+  cutover serve [--addr 127.0.0.1:8080]  receive SNS HTTP/S notifications
+  cutover version
+
+Configuration comes from CUTOVER_* environment variables; see the README.
+`
+
+// Run runs the command line args (without the program name).
+func Run(ctx context.Context, args []string, env Env) error {
+	if env.Getenv == nil {
+		env.Getenv = os.Getenv
+	}
+	if env.Stdin == nil {
+		env.Stdin = os.Stdin
+	}
+	if len(args) == 0 {
+		fmt.Fprint(env.Stderr, usage)
+		return usageErr("no command given")
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "render":
+		return runRender(ctx, rest, env)
+	case "send":
+		return runSend(ctx, rest, env)
+	case "demo":
+		return runDemo(ctx, rest, env)
+	case "replay":
+		return runReplay(ctx, rest, env)
+	case "serve":
+		return runServe(ctx, rest, env)
+	case "version", "--version", "-v":
+		fmt.Fprintln(env.Stdout, "cutover", versionString())
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(env.Stdout, usage)
+		return nil
+	}
+	fmt.Fprint(env.Stderr, usage)
+	return usageErr("unknown command %q", cmd)
+}
+
+func versionString() string {
+	v := Version
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if v == "dev" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			v = bi.Main.Version
+		}
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				v += " (" + s.Value[:12] + ")"
+			}
+		}
+	}
+	return v
+}
+
+// newFlags returns a flag set that reports errors as usage errors.
+func newFlags(name string, env Env) *flag.FlagSet {
+	fs := flag.NewFlagSet("cutover "+name, flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	return fs
+}
+
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return &ExitError{Code: 0, Err: err}
+		}
+		return &ExitError{Code: 2, Err: err}
+	}
+	return nil
+}
+
+// readInput reads FILE, or standard input for "-" or no argument.
+func readInput(args []string, env Env) ([]byte, string, error) {
+	if len(args) > 1 {
+		return nil, "", usageErr("expected at most one input file, got %d", len(args))
+	}
+	if len(args) == 0 || args[0] == "-" {
+		b, err := io.ReadAll(io.LimitReader(env.Stdin, 8<<20))
+		return b, "stdin", err
+	}
+	b, err := os.ReadFile(args[0])
+	if err != nil {
+		return nil, args[0], &ExitError{Code: 1, Err: fmt.Errorf("read input: %w", err)}
+	}
+	return b, args[0], nil
+}
+
+// cliLogger logs text to stderr at the configured level.
+func cliLogger(env Env, level slog.Level) *slog.Logger {
+	return slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: level}))
+}
+
+func loadConfig(env Env) (*config.Config, error) {
+	cfg, err := config.Load(env.Getenv)
+	if err != nil {
+		return nil, &ExitError{Code: 1, Err: err}
+	}
+	return cfg, nil
+}
+
+// oneLine flattens an error for the single stderr line bad input gets.
+func oneLine(err error) string {
+	return strings.Join(strings.Fields(err.Error()), " ")
+}

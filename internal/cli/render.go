@@ -1,0 +1,59 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/cutover-dev/cutover/internal/codedeploy"
+	"github.com/cutover-dev/cutover/internal/notify"
+)
+
+// renderers are the destinations render knows, by --to name.
+var renderers = map[string]func(*notify.Notice) ([]byte, error){
+	"slack": notify.RenderSlack,
+}
+
+func runRender(_ context.Context, args []string, env Env) error {
+	fs := newFlags("render", env)
+	to := fs.String("to", "slack", "destination format: slack")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	render, ok := renderers[*to]
+	if !ok {
+		return usageErr("unknown destination %q for --to (known: slack)", *to)
+	}
+	data, _, err := readInput(fs.Args(), env)
+	if err != nil {
+		return err
+	}
+	events, err := codedeploy.Decode(data)
+	if err != nil {
+		// Nothing on stdout for bad input: one clear line on stderr.
+		return &ExitError{Code: 1, Err: errors.New(oneLine(err))}
+	}
+	var out []byte
+	for i := range events {
+		n := &notify.Notice{Event: events[i], Now: noticeTime(&events[i])}
+		body, err := render(n)
+		if err != nil {
+			return &ExitError{Code: 1, Err: fmt.Errorf("render %s: %w", events[i].Kind, err)}
+		}
+		out = append(append(out, body...), '\n')
+	}
+	_, err = env.Stdout.Write(out)
+	return err
+}
+
+// noticeTime is the time render uses for "now": the event's own time, so
+// that the same input always renders the same bytes.
+func noticeTime(ev *codedeploy.Event) time.Time {
+	for _, t := range []time.Time{ev.Published, ev.LastUpdated, ev.CompleteTime, ev.CreateTime} {
+		if !t.IsZero() {
+			return t.UTC()
+		}
+	}
+	return time.Unix(0, 0).UTC()
+}

@@ -1,0 +1,58 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/cutover-dev/cutover/internal/config"
+	"github.com/cutover-dev/cutover/internal/setup"
+)
+
+func runSend(ctx context.Context, args []string, env Env) error {
+	fs := newFlags("send", env)
+	noRecords := fs.Bool("no-records", false, "keep no delivery records: send even what an earlier run delivered")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	data, _, err := readInput(fs.Args(), env)
+	if err != nil {
+		return err
+	}
+	cfg, err := loadConfig(env)
+	if err != nil {
+		return err
+	}
+	log := cliLogger(env, cfg.LogLevel)
+	sys, err := buildCLI(ctx, cfg, env, *noRecords)
+	if err != nil {
+		return err
+	}
+	defer sys.Close()
+	rep, err := sys.Dispatcher.Handle(ctx, data)
+	fmt.Fprintln(env.Stdout, rep.Summary())
+	if len(rep.Events) == 0 && len(rep.Rejected) > 0 {
+		return &ExitError{Code: 1, Err: errors.New(oneLine(errors.New(rep.Rejected[0])))}
+	}
+	if err != nil {
+		log.Debug("send failed", "error", err)
+		return &ExitError{Code: 1, Err: err}
+	}
+	return nil
+}
+
+// buildCLI assembles the same system the Lambda runs, with the CLI's
+// defaults: delivery records in a local file unless a table is configured.
+func buildCLI(ctx context.Context, cfg *config.Config, env Env, noRecords bool) (*setup.System, error) {
+	if cfg.RecordsTable == "" && cfg.RecordsFile == "" && !noRecords {
+		cfg.RecordsFile = config.DefaultRecordsFile()
+	}
+	if noRecords {
+		cfg.RecordsTable, cfg.RecordsFile = "", ""
+	}
+	sys, err := setup.Build(ctx, cfg, setup.Options{Log: cliLogger(env, cfg.LogLevel)})
+	if err != nil {
+		return nil, &ExitError{Code: 1, Err: err}
+	}
+	return sys, nil
+}

@@ -1,0 +1,75 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/cutover-dev/cutover/internal/config"
+	"github.com/cutover-dev/cutover/internal/retry"
+	"github.com/cutover-dev/cutover/internal/snshttp"
+)
+
+// EnvServeTopics lists the SNS topic ARNs `cutover serve` accepts.
+const EnvServeTopics = "CUTOVER_SNS_TOPIC_ARNS"
+
+func runServe(ctx context.Context, args []string, env Env) error {
+	fs := newFlags("serve", env)
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	topics := fs.String("topics", "", "comma-separated SNS topic ARNs to accept (default $"+EnvServeTopics+")")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *topics == "" {
+		*topics = env.Getenv(EnvServeTopics)
+	}
+	allowed := config.SplitList(*topics)
+	if len(allowed) == 0 {
+		return usageErr("serve needs the SNS topic ARNs to accept: --topics or $%s", EnvServeTopics)
+	}
+	cfg, err := loadConfig(env)
+	if err != nil {
+		return err
+	}
+	log := cliLogger(env, cfg.LogLevel)
+	sys, err := buildCLI(ctx, cfg, env, false)
+	if err != nil {
+		return err
+	}
+	defer sys.Close()
+	verifier, err := snshttp.NewVerifier(allowed)
+	if err != nil {
+		return &ExitError{Code: 1, Err: err}
+	}
+	deliver := func(ctx context.Context, body []byte) error {
+		rep, err := sys.Dispatcher.Handle(ctx, body)
+		if err == nil && len(rep.Events) == 0 && len(rep.Rejected) > 0 {
+			// Not a CodeDeploy notification: SNS retrying cannot help.
+			return retry.Permanent(errors.New(rep.Rejected[0]))
+		}
+		return err
+	}
+	h, err := snshttp.NewHandler(verifier, deliver, log)
+	if err != nil {
+		return &ExitError{Code: 1, Err: err}
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return &ExitError{Code: 1, Err: fmt.Errorf("serve: %w", err)}
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 60 * time.Second}
+	log.Info("serving SNS notifications", "addr", ln.Addr().String(), "topics", len(allowed))
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case <-ctx.Done():
+		shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		return srv.Shutdown(shutdown)
+	case err := <-errc:
+		return &ExitError{Code: 1, Err: fmt.Errorf("serve: %w", err)}
+	}
+}

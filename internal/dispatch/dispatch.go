@@ -1,0 +1,379 @@
+// Package dispatch runs one input through cutover: decode it, run the
+// cutover actions and the chat notifications it calls for, concurrently,
+// each at most once per event and destination, and say what happened.
+//
+// The Lambda handler, `cutover send`, `cutover replay` and `cutover demo`
+// all go through a Dispatcher, so they behave the same.
+package dispatch
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cutover-dev/cutover/internal/action"
+	"github.com/cutover-dev/cutover/internal/codedeploy"
+	"github.com/cutover-dev/cutover/internal/ledger"
+	"github.com/cutover-dev/cutover/internal/notify"
+	"github.com/cutover-dev/cutover/internal/retry"
+)
+
+// Destination is a named notifier.
+type Destination struct {
+	// Name identifies the destination in delivery records and logs, e.g.
+	// "slack". It must be stable across retries.
+	Name string
+	// Notifier delivers to it.
+	Notifier notify.Notifier
+}
+
+// Dispatcher routes events to actions and destinations.
+type Dispatcher struct {
+	// Destinations receive the notices of events in Events.
+	Destinations []Destination
+	// Events are the kinds that notify.
+	Events map[codedeploy.Kind]bool
+	// Planner gives the actions an event calls for; nil for none.
+	Planner action.Planner
+	// Records remembers what was delivered, so retries and redeliveries
+	// send only what is missing; nil keeps no records.
+	Records ledger.Store
+	// Enrich, when set, adds looked-up details to a notice before it is
+	// rendered. It must return within its own bound (about 2 s) and never
+	// fail the notice.
+	Enrich func(ctx context.Context, n *notify.Notice)
+	// ActionWait bounds how long a notice waits for the actions' results
+	// before it is sent without them (default 5 s).
+	ActionWait time.Duration
+	// Lease is how long a claim on a delivery is held before another
+	// attempt may take it over (default: the context's remaining time
+	// plus 30 s, or 5 min without a deadline).
+	Lease time.Duration
+	// Log receives one line per delivery decision.
+	Log *slog.Logger
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+// Delivery is what happened to one event at one destination or action.
+type Delivery struct {
+	// Destination is the destination or action target.
+	Destination string `json:"destination"`
+	// Outcome is "delivered", "already-delivered", "in-progress-elsewhere",
+	// "failed" or "dry-run".
+	Outcome string `json:"outcome"`
+	// Result is the action's result, for actions.
+	Result *action.Result `json:"result,omitempty"`
+	// Error is the failure, if any.
+	Error string `json:"error,omitempty"`
+}
+
+// Outcomes of a Delivery.
+const (
+	Delivered           = "delivered"
+	AlreadyDelivered    = "already-delivered"
+	InProgressElsewhere = "in-progress-elsewhere"
+	Failed              = "failed"
+)
+
+// EventReport says what happened to one event.
+type EventReport struct {
+	// Event is the decoded event.
+	Event codedeploy.Event `json:"event"`
+	// Notified is false when the event's kind is not in Events.
+	Notified bool `json:"notified"`
+	// Deliveries lists each action and destination, actions first.
+	Deliveries []Delivery `json:"deliveries"`
+}
+
+// Report says what happened to one input.
+type Report struct {
+	// Events are the events decoded from the input.
+	Events []EventReport `json:"events"`
+	// Rejected are the parts of the input that were not CodeDeploy
+	// notifications; they are logged and dropped, since no retry can help.
+	Rejected []string `json:"rejected,omitempty"`
+}
+
+// Handle decodes input and dispatches each event. It returns an error when
+// any delivery failed (retryable or not), so that the caller (Lambda) fails
+// the invocation and its retries and failure destination keep the event.
+// Input that is not a CodeDeploy notification is logged once and is not an
+// error: retrying cannot fix it.
+func (d *Dispatcher) Handle(ctx context.Context, input []byte) (Report, error) {
+	var rep Report
+	events, err := codedeploy.Decode(input)
+	if err != nil {
+		for _, e := range unjoin(err) {
+			var de *codedeploy.DecodeError
+			switch {
+			case errors.As(e, &de):
+				d.log().Error("input is not a CodeDeploy notification; dropped (retrying cannot help)",
+					"sns_message_id", de.MessageID, "reason", de.Reason, "received", de.Snippet)
+			case errors.Is(e, codedeploy.ErrSubscriptionConfirmation):
+				d.log().Warn("SNS subscription confirmation received; nothing to deliver")
+			default:
+				d.log().Error("input dropped", "error", e)
+			}
+			rep.Rejected = append(rep.Rejected, e.Error())
+		}
+	}
+	var errs []error
+	for i := range events {
+		er, err := d.HandleEvent(ctx, &events[i])
+		rep.Events = append(rep.Events, er)
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return rep, errors.Join(errs...)
+}
+
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
+
+func (d *Dispatcher) log() *slog.Logger {
+	if d.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return d.Log
+}
+
+func (d *Dispatcher) now() time.Time {
+	if d.Now == nil {
+		return time.Now()
+	}
+	return d.Now()
+}
+
+// HandleEvent runs the actions and notifications one event calls for.
+func (d *Dispatcher) HandleEvent(ctx context.Context, ev *codedeploy.Event) (EventReport, error) {
+	log := d.log().With("deployment_id", ev.DeploymentID, "sns_message_id", ev.MessageID,
+		"event", string(ev.Kind), "event_id", ev.ID)
+	rep := EventReport{Event: *ev, Notified: d.Events[ev.Kind] && len(d.Destinations) > 0}
+
+	var tasks []action.Task
+	if d.Planner != nil {
+		tasks = d.Planner.Tasks(ev)
+	}
+	if !rep.Notified && len(tasks) == 0 {
+		log.Info("event kind not in CUTOVER_EVENTS and calls for no action; nothing to do",
+			"traffic_switched", ev.TrafficSwitched)
+		return rep, nil
+	}
+	log.Info("event received", "traffic_switched", ev.TrafficSwitched, "actions", len(tasks))
+
+	// Actions start at once; the notice waits for them only up to ActionWait.
+	acts := make([]Delivery, len(tasks))
+	var (
+		mu       sync.Mutex
+		finished = make([]bool, len(tasks))
+		wg       sync.WaitGroup
+	)
+	for i, t := range tasks {
+		acts[i] = Delivery{Destination: t.Destination, Outcome: "pending"}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			del := d.runAction(ctx, log, ev, t)
+			mu.Lock()
+			acts[i], finished[i] = del, true
+			mu.Unlock()
+		}()
+	}
+	actionsDone := make(chan struct{})
+	go func() { wg.Wait(); close(actionsDone) }()
+
+	var notes []Delivery
+	if rep.Notified {
+		n := &notify.Notice{Event: *ev}
+		enriched := make(chan struct{})
+		go func() {
+			defer close(enriched)
+			if d.Enrich != nil {
+				d.Enrich(ctx, n)
+			}
+		}()
+		wait := d.ActionWait
+		if wait <= 0 {
+			wait = 5 * time.Second
+		}
+		timer := time.NewTimer(wait)
+		select {
+		case <-actionsDone:
+		case <-timer.C:
+			log.Warn("actions still running; sending the notice without their final results", "waited", wait.String())
+		case <-ctx.Done():
+		}
+		timer.Stop()
+		<-enriched
+		mu.Lock()
+		for i, del := range acts {
+			switch {
+			case del.Result != nil:
+				n.Actions = append(n.Actions, *del.Result)
+			case !finished[i]:
+				n.Actions = append(n.Actions, action.Result{Action: "pending", Target: del.Destination, Status: "Pending"})
+			}
+		}
+		mu.Unlock()
+		n.Now = d.now().UTC()
+		notes = d.notifyAll(ctx, log, n)
+	}
+	<-actionsDone
+
+	var errs []error
+	for _, del := range append(acts, notes...) {
+		rep.Deliveries = append(rep.Deliveries, del)
+		if del.Outcome == Failed {
+			errs = append(errs, fmt.Errorf("%s: %s", del.Destination, del.Error))
+		}
+	}
+	if len(errs) > 0 {
+		return rep, fmt.Errorf("deliver %s %s: %w", ev.Kind, ev.DeploymentID, errors.Join(errs...))
+	}
+	return rep, nil
+}
+
+func (d *Dispatcher) runAction(ctx context.Context, log *slog.Logger, ev *codedeploy.Event, t action.Task) Delivery {
+	var (
+		res  action.Result
+		have bool
+	)
+	del := d.once(ctx, log, ev, t.Destination, func(ctx context.Context) ([]byte, error) {
+		r, err := t.Run(ctx)
+		res, have = r, r.Action != "" || r.Target != ""
+		if err != nil {
+			return nil, err
+		}
+		return json.Marshal(r)
+	}, func(stored []byte) {
+		have = json.Unmarshal(stored, &res) == nil
+	})
+	if !have && del.Outcome == Failed {
+		res, have = action.Result{Target: t.Destination}, true
+	}
+	if have {
+		if res.Error == "" && del.Error != "" {
+			res.Error = del.Error
+		}
+		del.Result = &res
+	}
+	if res.DryRun && del.Outcome == Delivered {
+		del.Outcome = "dry-run"
+	}
+	return del
+}
+
+func (d *Dispatcher) notifyAll(ctx context.Context, log *slog.Logger, n *notify.Notice) []Delivery {
+	out := make([]Delivery, len(d.Destinations))
+	var wg sync.WaitGroup
+	for i, dst := range d.Destinations {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out[i] = d.once(ctx, log, &n.Event, dst.Name, func(ctx context.Context) ([]byte, error) {
+				return nil, dst.Notifier.Notify(ctx, n)
+			}, nil)
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// once runs fn for (event, destination) unless the delivery records say a
+// previous attempt completed it or a concurrent one holds it.
+func (d *Dispatcher) once(ctx context.Context, log *slog.Logger, ev *codedeploy.Event, dest string,
+	fn func(ctx context.Context) ([]byte, error), restore func(stored []byte)) Delivery {
+	del := Delivery{Destination: dest}
+	key := ledger.Key{EventID: ev.ID, Destination: dest}
+	claimed := false
+	if d.Records != nil {
+		c, err := d.Records.Claim(ctx, key, d.lease(ctx))
+		switch {
+		case err != nil:
+			// Never let the records stop a delivery: send, and say that a
+			// duplicate is possible.
+			log.Warn("delivery records unavailable; delivering anyway, duplicates are possible",
+				"destination", dest, "error", err)
+		case c.Status == ledger.Done:
+			log.Info("already delivered by an earlier attempt; skipped", "destination", dest)
+			if restore != nil && len(c.Result) > 0 {
+				restore(c.Result)
+			}
+			del.Outcome = AlreadyDelivered
+			return del
+		case c.Status == ledger.Busy:
+			log.Info("another invocation is delivering this event; skipped", "destination", dest)
+			del.Outcome = InProgressElsewhere
+			return del
+		default:
+			claimed = true
+		}
+	}
+	start := d.now()
+	result, err := fn(ctx)
+	if err != nil {
+		kind := "retryable"
+		if retry.IsPermanent(err) {
+			kind = "permanent"
+		}
+		log.Error("delivery failed", "destination", dest, "failure", kind, "error", err,
+			"elapsed_ms", d.now().Sub(start).Milliseconds())
+		del.Outcome, del.Error = Failed, err.Error()
+		if claimed {
+			if rerr := d.Records.Release(context.WithoutCancel(ctx), key); rerr != nil {
+				log.Warn("could not release delivery claim; a retry waits for the lease to expire",
+					"destination", dest, "error", rerr)
+			}
+		}
+		return del
+	}
+	log.Info("delivered", "destination", dest, "elapsed_ms", d.now().Sub(start).Milliseconds())
+	del.Outcome = Delivered
+	if claimed {
+		if cerr := d.Records.Complete(context.WithoutCancel(ctx), key, result); cerr != nil {
+			log.Warn("delivered but could not record it; a retry may send it again",
+				"destination", dest, "error", cerr)
+		}
+	}
+	return del
+}
+
+func (d *Dispatcher) lease(ctx context.Context) time.Duration {
+	if d.Lease > 0 {
+		return d.Lease
+	}
+	if dl, ok := ctx.Deadline(); ok {
+		return time.Until(dl) + 30*time.Second
+	}
+	return 5 * time.Minute
+}
+
+// Summary is a one-line description of a report, for the CLI.
+func (r Report) Summary() string {
+	var parts []string
+	for _, e := range r.Events {
+		var ds []string
+		for _, d := range e.Deliveries {
+			ds = append(ds, d.Destination+"="+d.Outcome)
+		}
+		if len(ds) == 0 {
+			ds = append(ds, "nothing to do")
+		}
+		parts = append(parts, fmt.Sprintf("%s %s: %s", e.Event.Kind, e.Event.DeploymentID, strings.Join(ds, ", ")))
+	}
+	if len(r.Rejected) > 0 {
+		parts = append(parts, fmt.Sprintf("%d rejected", len(r.Rejected)))
+	}
+	return strings.Join(parts, "; ")
+}

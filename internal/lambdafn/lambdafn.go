@@ -1,0 +1,116 @@
+// Package lambdafn is cutover's AWS Lambda entry point: it builds the
+// dispatcher once at init and serves SNS, EventBridge and follow-up-queue
+// invocations.
+package lambdafn
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/cutover-dev/cutover/internal/config"
+	"github.com/cutover-dev/cutover/internal/setup"
+)
+
+// Start loads the configuration from getenv, builds the handler and serves
+// invocations until the runtime stops the process. It returns an error only
+// when init fails (bad configuration, unreadable secret).
+func Start(ctx context.Context, getenv func(string) string) error {
+	level := slog.LevelInfo
+	if lvl, err := config.ParseLevel(getenv("AWS_LAMBDA_LOG_LEVEL")); err == nil {
+		level = lvl
+	}
+	log := slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: level}))
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		log.Error("init failed: invalid configuration", "error", err)
+		return err
+	}
+	sys, err := setup.Build(ctx, cfg, setup.Options{Log: log, Lambda: true})
+	if err != nil {
+		log.Error("init failed", "error", err)
+		return err
+	}
+	h := &Handler{System: sys, Log: log}
+	lambda.StartWithOptions(h.Invoke, lambda.WithEnableSIGTERM(sys.Close))
+	return nil
+}
+
+// Handler serves one invocation.
+type Handler struct {
+	// System is the assembled dispatcher and follow-up checker.
+	System *setup.System
+	// Log is the function's logger.
+	Log *slog.Logger
+	// Margin is kept free before the invocation deadline so the handler can
+	// return its own error rather than be timed out (default 500 ms).
+	Margin time.Duration
+}
+
+// Invoke handles one Lambda event. Follow-up queue batches return
+// partial-batch failures; everything else goes through the dispatcher, and
+// a failed delivery fails the invocation so Lambda retries and, finally,
+// sends the event to the failure destination.
+func (h *Handler) Invoke(ctx context.Context, payload json.RawMessage) (any, error) {
+	margin := h.Margin
+	if margin <= 0 {
+		margin = 500 * time.Millisecond
+	}
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) > 2*margin {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, dl.Add(-margin))
+		defer cancel()
+	}
+	if bodies, ok := followUpBatch(payload); ok {
+		return h.followUps(ctx, bodies), nil
+	}
+	_, err := h.System.Dispatcher.Handle(ctx, payload)
+	return nil, err
+}
+
+type sqsRecord struct {
+	MessageID   string `json:"messageId"`
+	EventSource string `json:"eventSource"`
+	Body        string `json:"body"`
+}
+
+// followUpBatch recognises an SQS batch from the follow-up queue: every
+// body is a cutover follow-up message.
+func followUpBatch(payload []byte) ([]sqsRecord, bool) {
+	if !bytes.Contains(payload, []byte(`"aws:sqs"`)) {
+		return nil, false
+	}
+	var ev struct {
+		Records []sqsRecord `json:"Records"`
+	}
+	if json.Unmarshal(payload, &ev) != nil || len(ev.Records) == 0 {
+		return nil, false
+	}
+	for _, r := range ev.Records {
+		if r.EventSource != "aws:sqs" || !setup.IsFollowUp([]byte(r.Body)) {
+			return nil, false
+		}
+	}
+	return ev.Records, true
+}
+
+func (h *Handler) followUps(ctx context.Context, recs []sqsRecord) events.SQSEventResponse {
+	var resp events.SQSEventResponse
+	for _, r := range recs {
+		if err := h.System.FollowUp(ctx, []byte(r.Body)); err != nil {
+			h.Log.Error("follow-up check failed; the queue will redeliver it", "sqs_message_id", r.MessageID, "error", err)
+			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: r.MessageID})
+		}
+	}
+	return resp
+}
+
+// String describes the handler for logs.
+func (h *Handler) String() string { return fmt.Sprintf("cutover handler (%d destinations)", len(h.System.Dispatcher.Destinations)) }

@@ -1,0 +1,154 @@
+// Package secret reads secrets (webhook URLs, tokens) from AWS Secrets
+// Manager or SSM Parameter Store, and keeps them out of logs and errors.
+package secret
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/aws/smithy-go"
+)
+
+// Value holds a secret. Its String, GoString and JSON forms are redacted so
+// that a Value printed by mistake never leaks; call Reveal to use it.
+type Value struct{ s string }
+
+// New wraps s as a secret.
+func New(s string) Value { return Value{s: s} }
+
+// Reveal returns the secret itself.
+func (v Value) Reveal() string { return v.s }
+
+// IsZero reports whether the secret is empty.
+func (v Value) IsZero() bool { return v.s == "" }
+
+// String returns a redacted placeholder.
+func (v Value) String() string {
+	if v.s == "" {
+		return ""
+	}
+	return "[redacted]"
+}
+
+// GoString returns a redacted placeholder for %#v.
+func (v Value) GoString() string { return v.String() }
+
+// MarshalJSON encodes the redacted placeholder.
+func (v Value) MarshalJSON() ([]byte, error) { return json.Marshal(v.String()) }
+
+// SecretsManagerAPI is the Secrets Manager call Reader uses.
+type SecretsManagerAPI interface {
+	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
+}
+
+// SSMAPI is the SSM call Reader uses.
+type SSMAPI interface {
+	GetParameter(ctx context.Context, in *ssm.GetParameterInput, opts ...func(*ssm.Options)) (*ssm.GetParameterOutput, error)
+}
+
+// Reader resolves secret references.
+type Reader struct {
+	SecretsManager SecretsManagerAPI
+	SSM            SSMAPI
+}
+
+// NewReader returns a Reader with clients built from cfg.
+func NewReader(cfg aws.Config) *Reader {
+	return &Reader{SecretsManager: secretsmanager.NewFromConfig(cfg), SSM: ssm.NewFromConfig(cfg)}
+}
+
+// IsSecretsManagerARN reports whether ref names a Secrets Manager secret.
+func IsSecretsManagerARN(ref string) bool {
+	return strings.HasPrefix(ref, "arn:") && strings.Contains(ref, ":secretsmanager:")
+}
+
+// Read resolves ref: a Secrets Manager secret ARN, or an SSM parameter name
+// ("/cutover/slack") or ARN, read with decryption. A secret whose value is a
+// JSON object is searched for the first of keys that is set (e.g. "url"),
+// so one secret can hold several values. Errors name the reference, never
+// the value.
+func (r *Reader) Read(ctx context.Context, ref string, keys ...string) (Value, error) {
+	ref = strings.TrimSpace(ref)
+	var (
+		raw string
+		err error
+	)
+	switch {
+	case ref == "":
+		return Value{}, errors.New("secret: empty reference")
+	case IsSecretsManagerARN(ref):
+		raw, err = r.readSecretsManager(ctx, ref)
+	case strings.HasPrefix(ref, "arn:") && !strings.Contains(ref, ":ssm:"):
+		return Value{}, fmt.Errorf("secret: %s is neither a Secrets Manager secret ARN nor an SSM parameter", ref)
+	default:
+		raw, err = r.readSSM(ctx, ref)
+	}
+	if err != nil {
+		return Value{}, err
+	}
+	raw = strings.TrimSpace(raw)
+	if strings.HasPrefix(raw, "{") && len(keys) > 0 {
+		var m map[string]any
+		if json.Unmarshal([]byte(raw), &m) == nil {
+			for _, k := range keys {
+				if s, ok := m[k].(string); ok && s != "" {
+					return New(s), nil
+				}
+			}
+			return Value{}, fmt.Errorf("secret: %s holds a JSON object without any of the keys %s", ref, strings.Join(keys, ", "))
+		}
+	}
+	if raw == "" {
+		return Value{}, fmt.Errorf("secret: %s is empty", ref)
+	}
+	return New(raw), nil
+}
+
+func (r *Reader) readSecretsManager(ctx context.Context, arn string) (string, error) {
+	out, err := r.SecretsManager.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(arn)})
+	if err != nil {
+		return "", fmt.Errorf("secret: read %s: %s", arn, describe(err, "secretsmanager:GetSecretValue"))
+	}
+	if out.SecretString != nil {
+		return *out.SecretString, nil
+	}
+	return string(out.SecretBinary), nil
+}
+
+func (r *Reader) readSSM(ctx context.Context, name string) (string, error) {
+	out, err := r.SSM.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(name), WithDecryption: aws.Bool(true)})
+	if err != nil {
+		return "", fmt.Errorf("secret: read parameter %s: %s", name, describe(err, "ssm:GetParameter"))
+	}
+	if out.Parameter == nil || out.Parameter.Value == nil {
+		return "", fmt.Errorf("secret: parameter %s has no value", name)
+	}
+	return *out.Parameter.Value, nil
+}
+
+// describe turns an SDK error into a short explanation without echoing any
+// request or response body (which could hold the secret).
+func describe(err error, permission string) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		switch code := ae.ErrorCode(); code {
+		case "AccessDeniedException", "AccessDenied":
+			return "access denied: the role needs " + permission + " on it (and kms:Decrypt on its key if it uses a customer managed key)"
+		case "ResourceNotFoundException", "ParameterNotFound":
+			return "not found"
+		default:
+			return code
+		}
+	}
+	var oe *smithy.OperationError
+	if errors.As(err, &oe) {
+		return "request failed: " + oe.Err.Error()
+	}
+	return err.Error()
+}

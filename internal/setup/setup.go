@@ -1,0 +1,160 @@
+// Package setup assembles a running cutover from its configuration: AWS
+// clients, the secret-backed destinations, the delivery records, the
+// CloudFront action and the enrichment. The Lambda handler and the CLI
+// build the same System, so `cutover send` runs exactly what the Lambda
+// runs.
+package setup
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/cutover-dev/cutover/internal/action"
+	"github.com/cutover-dev/cutover/internal/config"
+	"github.com/cutover-dev/cutover/internal/dispatch"
+	"github.com/cutover-dev/cutover/internal/ledger"
+	"github.com/cutover-dev/cutover/internal/notify"
+	"github.com/cutover-dev/cutover/internal/secret"
+)
+
+// Options adjust how a System is built.
+type Options struct {
+	// Log receives the system's logs (required).
+	Log *slog.Logger
+	// Lambda is true inside the Lambda runtime.
+	Lambda bool
+	// AWS, when set, is used instead of loading the default AWS config.
+	AWS *aws.Config
+	// DryRun describes actions instead of performing them.
+	DryRun bool
+	// Extra destinations are added after the configured ones (e.g. the
+	// demo's terminal).
+	Extra []dispatch.Destination
+	// Records, when set, replaces the configured delivery records.
+	Records ledger.Store
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	// HTTPTimeout bounds one chat POST attempt (default 10 s).
+	HTTPTimeout time.Duration
+	// Version is reported in the chat User-Agent.
+	Version string
+	// Simulated replaces AWS lookups with realistic simulated details
+	// (the demo).
+	Simulated bool
+}
+
+// System is an assembled cutover.
+type System struct {
+	// Dispatcher handles inputs.
+	Dispatcher *dispatch.Dispatcher
+	// AWS is the AWS configuration the system's clients use.
+	AWS aws.Config
+	closers    []func() error
+	log        *slog.Logger
+	cloudfront *action.CloudFront
+}
+
+// Close releases what the system holds open (the local records file).
+func (s *System) Close() {
+	for _, c := range s.closers {
+		if err := c(); err != nil {
+			s.log.Warn("close", "error", err)
+		}
+	}
+	s.closers = nil
+}
+
+// Build assembles a System from cfg. It reads secrets once, here, so a
+// missing permission fails at init rather than on the first deployment.
+func Build(ctx context.Context, cfg *config.Config, opts Options) (*System, error) {
+	log := opts.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &System{log: log}
+	if opts.AWS != nil {
+		s.AWS = *opts.AWS
+	} else {
+		awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("setup: aws config: %w", err)
+		}
+		s.AWS = awsCfg
+	}
+
+	d := &dispatch.Dispatcher{
+		Events: cfg.Events,
+		Log:    log,
+		Now:    opts.Now,
+	}
+	var errs []error
+
+	// Destinations.
+	webhook := cfg.SlackWebhookURL
+	if cfg.SlackWebhookSecret != "" {
+		v, err := secret.NewReader(s.AWS).Read(ctx, cfg.SlackWebhookSecret, "webhook_url", "url")
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", config.EnvSlackWebhookURLSecret, err))
+		}
+		webhook = v
+	}
+	if !webhook.IsZero() {
+		poster := notify.NewPoster(notify.PosterOptions{Timeout: opts.HTTPTimeout, Logger: log, UserAgent: "cutover/" + opts.Version})
+		d.Destinations = append(d.Destinations, dispatch.Destination{Name: "slack", Notifier: notify.NewSlack(webhook.Reveal(), poster)})
+	}
+	d.Destinations = append(d.Destinations, opts.Extra...)
+
+	// Delivery records.
+	switch {
+	case opts.Records != nil:
+		d.Records = opts.Records
+	case cfg.RecordsTable != "":
+		store, err := ledger.NewDynamoDB(dynamodb.NewFromConfig(s.AWS), cfg.RecordsTable, cfg.RecordsTTL)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", config.EnvRecordsTable, err))
+		}
+		d.Records = store
+	case cfg.RecordsFile != "":
+		if err := os.MkdirAll(filepath.Dir(cfg.RecordsFile), 0o700); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", config.EnvRecordsFile, err))
+			break
+		}
+		store, err := ledger.OpenFile(cfg.RecordsFile, cfg.RecordsTTL)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", config.EnvRecordsFile, err))
+			break
+		}
+		d.Records = store
+		s.closers = append(s.closers, store.Close)
+	default:
+		if opts.Lambda {
+			log.Warn("no delivery records table (" + config.EnvRecordsTable + "): Lambda retries may send a message twice")
+		}
+	}
+
+	if err := s.addActions(d, cfg, opts); err != nil {
+		errs = append(errs, err)
+	}
+	s.addEnrichment(d, cfg, opts)
+
+	if len(errs) > 0 {
+		s.Close()
+		return nil, fmt.Errorf("setup: %w", errors.Join(errs...))
+	}
+	if len(d.Destinations) == 0 {
+		log.Warn("no chat destination configured: set " + config.EnvSlackWebhookURLSecret + " (or " + config.EnvSlackWebhookURL + " locally)")
+	}
+	log.Debug("cutover ready", "destinations", len(d.Destinations), "events", cfg.EventNames(),
+		"records", d.Records != nil, "cloudfront", cfg.CloudFront.Enabled())
+	s.Dispatcher = d
+	return s, nil
+}
