@@ -1,0 +1,266 @@
+package dispatch
+
+import (
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/cutover-dev/cutover/internal/action"
+	"github.com/cutover-dev/cutover/internal/codedeploy"
+	"github.com/cutover-dev/cutover/internal/ledger"
+	"github.com/cutover-dev/cutover/internal/notify"
+	"github.com/cutover-dev/cutover/internal/retry"
+)
+
+// recorder is a notifier that records notices and fails on demand.
+type recorder struct {
+	mu      sync.Mutex
+	notices []notify.Notice
+	fail    func(n int) error // called with the attempt number (1-based)
+	calls   int
+}
+
+func (r *recorder) Notify(_ context.Context, n *notify.Notice) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.calls++
+	if r.fail != nil {
+		if err := r.fail(r.calls); err != nil {
+			return err
+		}
+	}
+	r.notices = append(r.notices, *n)
+	return nil
+}
+
+func (r *recorder) count() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.notices)
+}
+
+// planner plans one task per event for traffic switches.
+type planner struct {
+	runs atomic.Int32
+	fail atomic.Bool
+	wait chan struct{}
+}
+
+func (p *planner) Tasks(ev *codedeploy.Event) []action.Task {
+	if !ev.TrafficSwitched {
+		return nil
+	}
+	return []action.Task{{Destination: "cloudfront:E1", Run: func(ctx context.Context) (action.Result, error) {
+		if p.wait != nil {
+			<-p.wait
+		}
+		p.runs.Add(1)
+		if p.fail.Load() {
+			return action.Result{Action: "cloudfront-invalidation", Target: "E1"}, errors.New("throttled")
+		}
+		return action.Result{Action: "cloudfront-invalidation", Target: "E1", ID: "I123", Paths: []string{"/*"}, Status: "InProgress"}, nil
+	}}}
+}
+
+func fixture(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile("../codedeploy/testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func newDispatcher(rec *recorder, p action.Planner, store ledger.Store) *Dispatcher {
+	events := map[codedeploy.Kind]bool{}
+	for _, k := range codedeploy.Kinds {
+		events[k] = true
+	}
+	return &Dispatcher{
+		Destinations: []Destination{{Name: "slack", Notifier: rec}},
+		Events:       events,
+		Planner:      p,
+		Records:      store,
+		Now:          func() time.Time { return time.Date(2022, 10, 13, 16, 0, 0, 0, time.UTC) },
+	}
+}
+
+func TestNoticeCarriesActionResults(t *testing.T) {
+	rec, p := &recorder{}, &planner{}
+	d := newDispatcher(rec, p, ledger.NewMemory(time.Hour))
+	rep, err := d.Handle(context.Background(), fixture(t, "sns-lambda/instance-success.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.count() != 1 || p.runs.Load() != 1 {
+		t.Fatalf("notices %d, action runs %d", rec.count(), p.runs.Load())
+	}
+	n := rec.notices[0]
+	if len(n.Actions) != 1 || n.Actions[0].ID != "I123" {
+		t.Errorf("notice actions %+v", n.Actions)
+	}
+	if !n.Now.Equal(d.Now()) {
+		t.Errorf("notice time %v", n.Now)
+	}
+	if got := rep.Summary(); got != "InstanceSuccess d-7XQ2K9ABC: cloudfront:E1=delivered, slack=delivered" {
+		t.Errorf("summary %q", got)
+	}
+}
+
+func TestRetryAfterPartialSuccessSendsOnlyWhatIsMissing(t *testing.T) {
+	rec := &recorder{fail: func(n int) error {
+		if n == 1 {
+			return errors.New("slack: 500")
+		}
+		return nil
+	}}
+	p := &planner{}
+	d := newDispatcher(rec, p, ledger.NewMemory(time.Hour))
+	in := fixture(t, "sns-lambda/instance-success.json")
+	if _, err := d.Handle(context.Background(), in); err == nil {
+		t.Fatal("first attempt: a failed notification must fail the invocation")
+	}
+	rep, err := d.Handle(context.Background(), in)
+	if err != nil {
+		t.Fatalf("retry: %v", err)
+	}
+	if p.runs.Load() != 1 {
+		t.Errorf("the invalidation ran %d times, want once", p.runs.Load())
+	}
+	if rec.count() != 1 {
+		t.Errorf("%d notices delivered, want 1", rec.count())
+	}
+	// The retry's notice still reports the invalidation from the record.
+	if a := rec.notices[0].Actions; len(a) != 1 || a[0].ID != "I123" {
+		t.Errorf("retry notice lost the invalidation result: %+v", a)
+	}
+	if rep.Events[0].Deliveries[0].Outcome != AlreadyDelivered {
+		t.Errorf("action outcome on retry: %+v", rep.Events[0].Deliveries[0])
+	}
+	// A third delivery (SNS redelivery) sends nothing.
+	if _, err := d.Handle(context.Background(), in); err != nil || rec.count() != 1 || rec.calls != 2 {
+		t.Errorf("redelivery: err %v, notices %d, calls %d", err, rec.count(), rec.calls)
+	}
+}
+
+func TestActionFailureDoesNotBlockNotice(t *testing.T) {
+	rec, p := &recorder{}, &planner{}
+	p.fail.Store(true)
+	d := newDispatcher(rec, p, ledger.NewMemory(time.Hour))
+	_, err := d.Handle(context.Background(), fixture(t, "sns-lambda/instance-success.json"))
+	if err == nil {
+		t.Fatal("a failed action must fail the invocation so Lambda retries it")
+	}
+	if rec.count() != 1 {
+		t.Fatalf("notice not sent when the action failed")
+	}
+	if a := rec.notices[0].Actions; len(a) != 1 || a[0].Error == "" {
+		t.Errorf("notice should report the failed action: %+v", a)
+	}
+	// The retry runs the action again but does not resend the notice.
+	p.fail.Store(false)
+	if _, err := d.Handle(context.Background(), fixture(t, "sns-lambda/instance-success.json")); err != nil {
+		t.Fatal(err)
+	}
+	if rec.count() != 1 || p.runs.Load() != 2 {
+		t.Errorf("notices %d (want 1), action runs %d (want 2)", rec.count(), p.runs.Load())
+	}
+}
+
+func TestSlowActionDoesNotHoldNotice(t *testing.T) {
+	rec, p := &recorder{}, &planner{wait: make(chan struct{})}
+	d := newDispatcher(rec, p, nil)
+	d.ActionWait = 10 * time.Millisecond
+	done := make(chan error)
+	go func() {
+		_, err := d.Handle(context.Background(), fixture(t, "sns-lambda/instance-success.json"))
+		done <- err
+	}()
+	// The notice goes out while the action is still blocked.
+	for rec.count() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	if a := rec.notices[0].Actions; len(a) != 1 || a[0].Status != "Pending" {
+		t.Errorf("pending action not reported: %+v", a)
+	}
+	close(p.wait)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestConcurrentDuplicatesDeliverOnce(t *testing.T) {
+	rec, p := &recorder{}, &planner{}
+	d := newDispatcher(rec, p, ledger.NewMemory(time.Hour))
+	in := fixture(t, "sns-lambda/instance-success.json")
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := d.Handle(context.Background(), in); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if rec.count() != 1 || p.runs.Load() != 1 {
+		t.Errorf("notices %d, action runs %d: want exactly one of each", rec.count(), p.runs.Load())
+	}
+}
+
+func TestBadInputIsDroppedNotRetried(t *testing.T) {
+	rec := &recorder{}
+	d := newDispatcher(rec, nil, nil)
+	rep, err := d.Handle(context.Background(), []byte(`{"Records":[{"EventSource":"aws:sns","Sns":{"MessageId":"m-1","Message":"hello"}}]}`))
+	if err != nil {
+		t.Fatalf("undecodable input must not fail the invocation: %v", err)
+	}
+	if len(rep.Rejected) != 1 || rec.calls != 0 {
+		t.Errorf("rejected %v, notifier calls %d", rep.Rejected, rec.calls)
+	}
+}
+
+func TestPermanentFailureFailsInvocation(t *testing.T) {
+	rec := &recorder{fail: func(int) error { return retry.Permanent(errors.New("slack: 404: channel_not_found")) }}
+	d := newDispatcher(rec, nil, ledger.NewMemory(time.Hour))
+	_, err := d.Handle(context.Background(), fixture(t, "sns-lambda/deployment-failure.json"))
+	if err == nil || !strings.Contains(err.Error(), "channel_not_found") {
+		t.Fatalf("error %v", err)
+	}
+}
+
+func TestKindsNotConfiguredDoNothing(t *testing.T) {
+	rec := &recorder{}
+	d := newDispatcher(rec, &planner{}, nil)
+	d.Events = map[codedeploy.Kind]bool{codedeploy.DeploymentFailure: true}
+	rep, err := d.Handle(context.Background(), fixture(t, "trigger-real/deployment-success.json"))
+	if err != nil || rec.calls != 0 || rep.Events[0].Notified {
+		t.Errorf("err %v calls %d report %+v", err, rec.calls, rep)
+	}
+}
+
+// failingStore is a ledger whose backend is down.
+type failingStore struct{}
+
+func (failingStore) Claim(context.Context, ledger.Key, time.Duration) (ledger.Claim, error) {
+	return ledger.Claim{}, errors.New("dynamodb: connection refused")
+}
+func (failingStore) Complete(context.Context, ledger.Key, []byte) error { return errors.New("down") }
+func (failingStore) Release(context.Context, ledger.Key) error          { return errors.New("down") }
+
+func TestRecordsDownStillDelivers(t *testing.T) {
+	rec := &recorder{}
+	d := newDispatcher(rec, nil, failingStore{})
+	if _, err := d.Handle(context.Background(), fixture(t, "sns-lambda/deployment-failure.json")); err != nil {
+		t.Fatal(err)
+	}
+	if rec.count() != 1 {
+		t.Errorf("an unreachable records store must not stop notifications")
+	}
+}
