@@ -377,3 +377,19 @@ func FuzzFlexTime(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkDecode measures decoding the traffic-switched SNS event Lambda
+// receives.
+func BenchmarkDecode(b *testing.B) {
+	data, err := os.ReadFile("testdata/sns-lambda/instance-success.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := Decode(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

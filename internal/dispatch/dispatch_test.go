@@ -69,6 +69,11 @@ func (p *planner) Tasks(ev *codedeploy.Event) []action.Task {
 
 func fixture(t *testing.T, name string) []byte {
 	t.Helper()
+	return fixtureB(t, name)
+}
+
+func fixtureB(t testing.TB, name string) []byte {
+	t.Helper()
 	b, err := os.ReadFile("../codedeploy/testdata/" + name)
 	if err != nil {
 		t.Fatal(err)

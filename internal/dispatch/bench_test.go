@@ -1,0 +1,62 @@
+package dispatch
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/cutover-dev/cutover/internal/codedeploy"
+	"github.com/cutover-dev/cutover/internal/ledger"
+	"github.com/cutover-dev/cutover/internal/notify"
+)
+
+// BenchmarkDecodeRender is the warm per-event cost of the pure part:
+// decoding the SNS event and rendering the Slack body.
+func BenchmarkDecodeRender(b *testing.B) {
+	data := fixtureB(b, "sns-lambda/instance-success.json")
+	now := time.Date(2022, 10, 13, 16, 0, 0, 0, time.UTC)
+	b.ReportAllocs()
+	for b.Loop() {
+		evs, err := codedeploy.Decode(data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := notify.RenderSlack(&notify.Notice{Event: evs[0], Now: now}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkHandle is the warm per-event cost of a whole invocation: decode,
+// claim and complete a delivery record (in memory), render, and POST to a
+// loopback Slack fake over a reused connection.
+func BenchmarkHandle(b *testing.B) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("ok"))
+	}))
+	b.Cleanup(srv.Close)
+	d := &Dispatcher{
+		Destinations: []Destination{{Name: "slack", Notifier: notify.NewSlack(srv.URL+"/services/T/B/x", notify.NewPoster(notify.PosterOptions{}))}},
+		Events:       map[codedeploy.Kind]bool{codedeploy.InstanceSuccess: true},
+		Records:      ledger.NewMemory(time.Hour),
+	}
+	data := fixtureB(b, "sns-lambda/instance-success.json")
+	evs, err := codedeploy.Decode(data)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		ev := evs[0]
+		i++
+		ev.ID = ev.ID + "-" + strconv.Itoa(i) // a new event each time, so nothing is skipped
+		if _, err := d.HandleEvent(ctx, &ev); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
