@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"sync/atomic"
 )
 
 func main() {
@@ -26,16 +27,16 @@ func main() {
 		fmt.Fprintln(os.Stderr, "sink:", err)
 		os.Exit(1)
 	}
-	requests := 0
+	var requests atomic.Int64
 	go http.Serve(ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		requests++
+		requests.Add(1)
 		w.Write([]byte("ok"))
 	}))
 	cmd := exec.Command(args[0], args[1:]...)
 	cmd.Env = append(os.Environ(), "CUTOVER_SLACK_WEBHOOK_URL=http://"+ln.Addr().String()+"/services/T000/B000/bench")
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 	err = cmd.Run()
-	fmt.Fprintf(os.Stderr, "sink: %d request(s) received\n", requests)
+	fmt.Fprintf(os.Stderr, "sink: %d request(s) received\n", requests.Load())
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "sink:", err)
 		os.Exit(1)

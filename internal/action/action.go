@@ -18,6 +18,10 @@ type Result struct {
 	ID string `json:"id,omitempty"`
 	// Paths are the invalidated paths, for invalidations.
 	Paths []string `json:"paths,omitempty"`
+	// Reference is the idempotency key the action sent to the target, e.g.
+	// a CloudFront invalidation CallerReference; the same event always
+	// yields the same Reference.
+	Reference string `json:"reference,omitempty"`
 	// Status is the target's status after the action, e.g. "InProgress".
 	Status string `json:"status,omitempty"`
 	// DryRun is true when the action was only described, not performed.
