@@ -1,0 +1,526 @@
+package notify
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/cutover-dev/cutover/internal/action"
+	"github.com/cutover-dev/cutover/internal/codedeploy"
+	"github.com/cutover-dev/cutover/internal/retry"
+)
+
+// Slack posts notices to a Slack incoming webhook.
+type Slack struct {
+	url    string
+	poster *Poster
+}
+
+var _ Notifier = (*Slack)(nil)
+
+// NewSlack returns a Notifier for the incoming webhook at webhookURL,
+// posting through p (nil: a Poster with default options). The URL is a
+// secret: it appears in no error, log or String output.
+func NewSlack(webhookURL string, p *Poster) *Slack {
+	if p == nil {
+		p = NewPoster(PosterOptions{})
+	}
+	return &Slack{url: webhookURL, poster: p}
+}
+
+// Notify renders n with RenderSlack and posts it. Errors read e.g.
+// "slack: post: 404 Not Found: channel_not_found"; retry.IsPermanent tells
+// whether another attempt can help.
+func (s *Slack) Notify(ctx context.Context, n *Notice) error {
+	body, err := RenderSlack(n)
+	if err != nil {
+		return retry.Permanent(fmt.Errorf("slack: %w", err))
+	}
+	if err := s.poster.Post(ctx, s.url, body, map[string]string{"Content-Type": "application/json"}); err != nil {
+		return fmt.Errorf("slack: %w", err)
+	}
+	return nil
+}
+
+// String names the destination by host only, e.g. "slack(hooks.slack.com)".
+func (s *Slack) String() string {
+	host := "invalid URL"
+	if u, err := url.Parse(s.url); err == nil && u.Host != "" {
+		host = u.Host
+	}
+	return "slack(" + host + ")"
+}
+
+// GoString keeps %#v from printing the webhook URL.
+func (s *Slack) GoString() string { return s.String() }
+
+// LogValue keeps slog from printing the webhook URL.
+func (s *Slack) LogValue() slog.Value { return slog.StringValue(s.String()) }
+
+// Slack's Block Kit limits, and the tighter ones cutover keeps to.
+const (
+	slackMaxBlocks      = 50
+	slackMaxSectionText = 3000
+	slackMaxFields      = 10
+	slackMaxFieldText   = 2000
+	// slackMaxValue bounds one escaped single-line value (a name, an ID);
+	// slackMaxShort bounds IDs, paths and statuses.
+	slackMaxValue = 200
+	slackMaxShort = 100
+	// slackMaxFallback bounds the notification text.
+	slackMaxFallback = 400
+	// slackMaxActionErr bounds one action's error, so one failure cannot
+	// crowd out the other actions.
+	slackMaxActionErr = 500
+	slackMaxActions   = 25
+	slackMaxPaths     = 10
+	slackMaxLifecycle = 20
+)
+
+// Colours of the attachment bar, by severity (Slack's brand palette).
+const (
+	colorGood    = "#2EB67D"
+	colorInfo    = "#36C5F0"
+	colorWarning = "#ECB22E"
+	colorDanger  = "#E01E5A"
+	colorNeutral = "#9EA0A4"
+)
+
+// slackMessage is the body posted to an incoming webhook: the headline as
+// top-level blocks, the details in one attachment whose colour shows the
+// severity, and text as the notification and accessibility fallback.
+type slackMessage struct {
+	Text        string             `json:"text"`
+	Blocks      slack.Blocks       `json:"blocks"`
+	Attachments []slack.Attachment `json:"attachments,omitempty"`
+	UnfurlLinks bool               `json:"unfurl_links"`
+	UnfurlMedia bool               `json:"unfurl_media"`
+}
+
+// RenderSlack returns the exact JSON body Slack is sent for n. It is pure:
+// it reads no clock (n.Now stands in for it) and the same Notice always
+// gives the same bytes. All text taken from the event is escaped for
+// Slack mrkdwn and kept within Slack's Block Kit limits; a long error
+// message is cut visibly ("… (truncated, N more characters)").
+func RenderSlack(n *Notice) ([]byte, error) {
+	if n == nil {
+		return nil, errors.New("render: nil notice")
+	}
+	ev := &n.Event
+	look := slackLookFor(ev)
+
+	headline := "*" + look.emoji + " " + look.title + "*"
+	if look.subject != "" {
+		headline += " " + look.subject
+	}
+	if sum := slackSummary(ev); sum != "" {
+		headline += "\n" + sum
+	}
+	top := []slack.Block{slackSection(headline)}
+
+	var details []slack.Block
+	if f := slackFields(ev, n.Now); len(f) > 0 {
+		details = append(details, slack.NewSectionBlock(nil, f, nil))
+	}
+	if s := slackErrorText(ev); s != "" {
+		details = append(details, slackSection(s))
+	}
+	if s := slackLifecycleText(ev); s != "" {
+		details = append(details, slackSection(s))
+	}
+	if s := slackActionsText(n.Actions); s != "" {
+		details = append(details, slackSection(s))
+	}
+	if look.hint != "" {
+		details = append(details, slackContext(look.hint))
+	}
+	details = append(details, slackContext(slackFooter(ev)))
+
+	msg := slackMessage{
+		Text:   slackFallback(ev, look),
+		Blocks: slack.Blocks{BlockSet: top},
+		Attachments: []slack.Attachment{{
+			Color:  look.color,
+			Blocks: slack.Blocks{BlockSet: details},
+		}},
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(msg); err != nil {
+		return nil, fmt.Errorf("render: %w", err)
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// slackLook is how one kind of event reads: emoji, bold title (fixed
+// text), an optional subject after it (escaped mrkdwn, may hold a link) and
+// its plain form for the fallback, the colour and an optional hint.
+type slackLook struct {
+	emoji        string
+	title        string
+	subject      string
+	plainSubject string
+	color        string
+	hint         string
+}
+
+const (
+	hintSwitched = ":information_source: The original task set keeps running until the termination wait ends: stop the deployment with rollback to switch traffic back."
+	hintReady    = ":information_source: Reroute traffic (continue the deployment) from the CodeDeploy console, or stop it."
+)
+
+func slackLookFor(ev *codedeploy.Event) slackLook {
+	// rolled adds "<prefix><link to the rolled-back deployment>" as subject.
+	rolled := func(l slackLook, prefix string) slackLook {
+		if !ev.IsRollback() {
+			return l
+		}
+		rb := codedeploy.Event{DeploymentID: ev.Rollback.RollsBack, Region: ev.Region}
+		label := esc1(ev.Rollback.RollsBack, slackMaxShort)
+		l.subject, l.plainSubject = prefix+slackLink(rb.ConsoleURL(), label), prefix+label
+		return l
+	}
+	switch {
+	case ev.TrafficSwitched && ev.IsRollback():
+		return rolled(slackLook{emoji: ":leftwards_arrow_with_hook:", title: "Traffic switched back to the original task set", color: colorWarning}, "· rolling back ")
+	case ev.TrafficSwitched:
+		return slackLook{emoji: ":twisted_rightwards_arrows:", title: "Traffic switched to the new task set", color: colorGood, hint: hintSwitched}
+	}
+	switch ev.Kind {
+	case codedeploy.DeploymentStart:
+		return slackLook{emoji: ":rocket:", title: "Deployment started", color: colorInfo}
+	case codedeploy.DeploymentRollback:
+		if !ev.IsRollback() {
+			return slackLook{emoji: ":rewind:", title: "Rollback started", color: colorWarning}
+		}
+		return rolled(slackLook{emoji: ":rewind:", title: "Rolling back", color: colorWarning}, "")
+	case codedeploy.DeploymentReady:
+		return slackLook{emoji: ":hourglass_flowing_sand:", title: "Replacement task set installed, waiting for traffic reroute", color: colorInfo, hint: hintReady}
+	case codedeploy.DeploymentSuccess:
+		if ev.IsRollback() {
+			return rolled(slackLook{emoji: ":leftwards_arrow_with_hook:", title: "Rollback succeeded", color: colorWarning}, "· rolled back ")
+		}
+		return slackLook{emoji: ":white_check_mark:", title: "Deployment succeeded", color: colorGood}
+	case codedeploy.DeploymentFailure:
+		if ev.IsRollback() {
+			return rolled(slackLook{emoji: ":x:", title: "Rollback failed", color: colorDanger}, "· rolling back ")
+		}
+		return slackLook{emoji: ":x:", title: "Deployment failed", color: colorDanger}
+	case codedeploy.DeploymentStop:
+		return slackLook{emoji: ":octagonal_sign:", title: "Deployment stopped", color: colorWarning}
+	case codedeploy.InstanceStart:
+		return slackLook{emoji: ":arrow_forward:", title: "Deployment target started", color: colorInfo}
+	case codedeploy.InstanceReady:
+		return slackLook{emoji: ":hourglass_flowing_sand:", title: "Deployment target ready, waiting for traffic reroute", color: colorInfo, hint: hintReady}
+	case codedeploy.InstanceSuccess:
+		return slackLook{emoji: ":white_check_mark:", title: "Deployment target succeeded", color: colorGood}
+	case codedeploy.InstanceFailure:
+		return slackLook{emoji: ":x:", title: "Deployment target failed", color: colorDanger}
+	case codedeploy.TriggerTest:
+		l := slackLook{
+			emoji: ":bell:", title: "Trigger configured", color: colorNeutral,
+			hint: ":information_source: CodeDeploy sends this test notification when a trigger is created or updated.",
+		}
+		l.subject = "— cutover will post here"
+		if name := esc1(ev.TriggerName, slackMaxValue); name != "" {
+			l.title += ":"
+			l.subject = name + " " + l.subject
+		}
+		l.plainSubject = l.subject
+		return l
+	}
+	l := slackLook{
+		emoji: ":grey_question:", title: "Unrecognised CodeDeploy status:", color: colorNeutral,
+		subject: "(none)", plainSubject: "(none)",
+		hint: ":information_source: This version of cutover does not know this status.",
+	}
+	if raw := esc1(ev.RawStatus, slackMaxShort); raw != "" {
+		l.subject, l.plainSubject = code(ev.RawStatus, slackMaxShort), raw
+	}
+	return l
+}
+
+// appGroup is "application / group", either alone, or "".
+func appGroup(ev *codedeploy.Event) string {
+	app, group := esc1(ev.Application, slackMaxValue), esc1(ev.DeploymentGroup, slackMaxValue)
+	if app != "" && group != "" {
+		return app + " / " + group
+	}
+	return app + group
+}
+
+// slackSummary is the headline's second line: application, group and a
+// link to the deployment.
+func slackSummary(ev *codedeploy.Event) string {
+	var parts []string
+	if ag := appGroup(ev); ag != "" {
+		parts = append(parts, ag)
+	}
+	if id := esc1(ev.DeploymentID, slackMaxShort); id != "" {
+		parts = append(parts, slackLink(ev.ConsoleURL(), id))
+	}
+	return strings.Join(parts, " · ")
+}
+
+// slackFields are the detail fields: target, time, duration, target
+// counts, and the raw status of an unknown event.
+func slackFields(ev *codedeploy.Event, now time.Time) []*slack.TextBlockObject {
+	var fields []*slack.TextBlockObject
+	add := func(label, value string) {
+		if value != "" && len(fields) < slackMaxFields {
+			fields = append(fields, mrkdwn(clampText("*"+label+"*\n"+value, slackMaxFieldText)))
+		}
+	}
+	if t := ev.Target; t != nil {
+		label := "Target"
+		if t.Type == "ECS" {
+			label = "ECS service"
+		}
+		add(label, code(t.ID, slackMaxValue))
+	}
+	at, label := eventTime(ev), "Time"
+	switch {
+	case at.IsZero():
+		at, label = now, "Received"
+	case ev.TrafficSwitched:
+		label = "Switched at"
+	}
+	if !at.IsZero() {
+		add(label, formatTime(at))
+	}
+	if !ev.CreateTime.IsZero() {
+		end, label := ev.CompleteTime, "Duration"
+		if end.IsZero() {
+			end, label = at, "Since start"
+		}
+		// "Since start" of a few seconds (a start event's publication
+		// delay) says nothing.
+		if d := end.Sub(ev.CreateTime); d > 0 && (label == "Duration" || d >= time.Minute) {
+			add(label, formatDuration(d))
+		}
+	}
+	if ev.Overview != nil {
+		add("Targets", overviewText(ev.Overview))
+	}
+	if ev.Kind == codedeploy.Unknown {
+		add("Status", code(ev.RawStatus, slackMaxShort))
+	}
+	return fields
+}
+
+// eventTime is when the event happened, as well as the event tells: the
+// target's last change, the deployment's end, the publication, or the
+// deployment's creation; zero when it tells nothing.
+func eventTime(ev *codedeploy.Event) time.Time {
+	for _, t := range []time.Time{ev.LastUpdated, ev.CompleteTime, ev.Published, ev.CreateTime} {
+		if !t.IsZero() {
+			return t
+		}
+	}
+	return time.Time{}
+}
+
+func overviewText(o *codedeploy.Overview) string {
+	var parts []string
+	for _, c := range []struct {
+		n    int
+		what string
+	}{
+		{o.Succeeded, "succeeded"}, {o.Failed, "failed"}, {o.InProgress, "in progress"},
+		{o.Pending, "pending"}, {o.Ready, "ready"}, {o.Skipped, "skipped"},
+	} {
+		if c.n > 0 {
+			parts = append(parts, strconv.Itoa(c.n)+" "+c.what)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// slackErrorText shows the deployment's error code and message, and the
+// rollback message; the error message gets whatever room is left.
+func slackErrorText(ev *codedeploy.Event) string {
+	var rollback string
+	if r := ev.Rollback; r != nil {
+		if m := esc1(r.Message, slackMaxValue*2); m != "" {
+			rollback = "*Rollback* " + m
+		}
+	}
+	var b strings.Builder
+	if e := ev.Error; e != nil {
+		b.WriteString("*Error*")
+		if c := code(e.Code, slackMaxShort); c != "" {
+			b.WriteString(" " + c)
+		}
+		if m := clean(e.Message, true); m != "" {
+			b.WriteString("\n")
+			room := slackMaxSectionText - textLen(b.String()) - textLen(rollback) - 1
+			b.WriteString(truncate(m, room, true))
+		}
+	}
+	if rollback != "" {
+		if b.Len() > 0 {
+			b.WriteString("\n")
+		}
+		b.WriteString(rollback)
+	}
+	return b.String()
+}
+
+// slackLifecycleText lists an instance event's lifecycle steps.
+func slackLifecycleText(ev *codedeploy.Event) string {
+	if ev.Target == nil || len(ev.Target.Lifecycle) == 0 {
+		return ""
+	}
+	lines := make([]string, 0, len(ev.Target.Lifecycle))
+	for _, le := range ev.Target.Lifecycle {
+		line := "• " + code(le.Name, slackMaxShort)
+		if s := esc1(le.Status, slackMaxShort); s != "" {
+			line += " " + s
+		}
+		if !le.Start.IsZero() && !le.End.IsZero() && !le.End.Before(le.Start) {
+			line += " (" + formatDuration(le.End.Sub(le.Start)) + ")"
+		}
+		lines = append(lines, line)
+	}
+	return joinLines("*Lifecycle*", lines, slackMaxLifecycle, "step")
+}
+
+// slackActionsText says what cutover did, one line per action result, e.g.
+// "CloudFront E123: invalidation I2J3 for `/*`, `/index.html` (InProgress)".
+func slackActionsText(results []action.Result) string {
+	if len(results) == 0 {
+		return ""
+	}
+	lines := make([]string, 0, len(results))
+	for _, r := range results {
+		invalidation := r.Action == "cloudfront-invalidation"
+		label := esc1(r.Action, slackMaxShort)
+		if invalidation {
+			label = "CloudFront"
+		}
+		if t := esc1(r.Target, slackMaxShort); t != "" {
+			label += " " + t
+		}
+		var line string
+		switch {
+		case r.Error != "":
+			line = ":x: " + label + ": failed: " + truncate(clean(r.Error, false), slackMaxActionErr, true)
+		case r.Skipped != "":
+			line = ":fast_forward: " + label + ": skipped: " + esc1(r.Skipped, slackMaxActionErr)
+		case r.DryRun:
+			line = ":memo: " + label + ": dry run"
+			if len(r.Paths) > 0 {
+				line += ", would invalidate " + pathList(r.Paths)
+			}
+		default:
+			line = ":white_check_mark: " + label + ": "
+			if invalidation {
+				line += "invalidation"
+			} else {
+				line += "done"
+			}
+			if id := esc1(r.ID, slackMaxShort); id != "" {
+				line += " " + id
+			}
+			if len(r.Paths) > 0 {
+				line += " for " + pathList(r.Paths)
+			}
+			if s := esc1(r.Status, slackMaxShort); s != "" {
+				line += " (" + s + ")"
+			}
+		}
+		lines = append(lines, line)
+	}
+	return joinLines("*Actions*", lines, slackMaxActions, "action")
+}
+
+// pathList shows the first paths as inline code, then how many more.
+func pathList(paths []string) string {
+	shown := paths[:min(len(paths), slackMaxPaths)]
+	parts := make([]string, 0, len(shown))
+	for _, p := range shown {
+		if c := code(p, slackMaxShort); c != "" {
+			parts = append(parts, c)
+		}
+	}
+	s := strings.Join(parts, ", ")
+	if more := len(paths) - len(shown); more > 0 {
+		s += " and " + strconv.Itoa(more) + " more"
+	}
+	return s
+}
+
+// slackFooter is the context line: console link, region, account, trigger
+// and SNS message ID.
+func slackFooter(ev *codedeploy.Event) string {
+	parts := []string{"cutover"}
+	if u := ev.ConsoleURL(); safeLinkURL(u) {
+		parts = append(parts, ":link: "+slackLink(u, "CodeDeploy console"))
+	}
+	if r := esc1(ev.Region, slackMaxShort); r != "" {
+		parts = append(parts, r)
+	}
+	if a := esc1(ev.AccountID, slackMaxShort); a != "" {
+		parts = append(parts, "account "+a)
+	}
+	if t := esc1(ev.TriggerName, slackMaxValue); t != "" && ev.Kind != codedeploy.TriggerTest {
+		parts = append(parts, "trigger "+t)
+	}
+	if m := esc1(ev.MessageID, slackMaxShort); m != "" {
+		parts = append(parts, "SNS message "+m)
+	}
+	return strings.Join(parts, " · ")
+}
+
+// slackFallback is the top-level text, which phone notifications, screen
+// readers and old clients show: emoji, title, where, and the error code,
+// e.g. ":x: Deployment failed (app / group, d-X): ECS_UPDATE_ERROR".
+func slackFallback(ev *codedeploy.Event, look slackLook) string {
+	s := look.emoji + " " + look.title
+	if look.plainSubject != "" {
+		s += " " + look.plainSubject
+	}
+	var where []string
+	if ag := appGroup(ev); ag != "" {
+		where = append(where, ag)
+	}
+	if id := esc1(ev.DeploymentID, slackMaxShort); id != "" {
+		where = append(where, id)
+	}
+	if ev.Target != nil {
+		if t := esc1(ev.Target.ID, slackMaxShort); t != "" {
+			where = append(where, t)
+		}
+	}
+	if len(where) > 0 {
+		s += " (" + strings.Join(where, ", ") + ")"
+	}
+	if ev.Error != nil {
+		if c := esc1(ev.Error.Code, slackMaxShort); c != "" {
+			s += ": " + c
+		}
+	}
+	return clampText(s, slackMaxFallback)
+}
+
+func slackSection(text string) *slack.SectionBlock {
+	return slack.NewSectionBlock(mrkdwn(clampText(text, slackMaxSectionText)), nil, nil)
+}
+
+func slackContext(text string) *slack.ContextBlock {
+	return slack.NewContextBlock("", mrkdwn(clampText(text, slackMaxSectionText)))
+}
+
+func mrkdwn(text string) *slack.TextBlockObject {
+	return slack.NewTextBlockObject(slack.MarkdownType, text, false, false)
+}
