@@ -1,0 +1,230 @@
+package enrich
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cdtypes "github.com/aws/aws-sdk-go-v2/service/codedeploy/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/cutover-dev/cutover/internal/codedeploy"
+)
+
+func jsonValid(b []byte) bool { return json.Valid(b) }
+
+func TestFormatDuration(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		0:                                     "0 s",
+		45 * time.Second:                      "45 s",
+		59*time.Second + 900*time.Millisecond: "59 s",
+		time.Minute:                           "1 min",
+		58*time.Minute + 59*time.Second:       "58 min",
+		time.Hour:                             "1 h",
+		time.Hour + 5*time.Minute:             "1 h 5 min",
+		48 * time.Hour:                        "48 h",
+		-90 * time.Second:                     "1 min",
+	} {
+		if got := FormatDuration(d); got != want {
+			t.Errorf("FormatDuration(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
+
+func TestWindowDescribe(t *testing.T) {
+	now := time.Date(2026, time.March, 10, 13, 54, 0, 0, time.UTC)
+	deadline := time.Date(2026, time.March, 10, 14, 52, 0, 0, time.UTC)
+	rollback := func(mod func(*Window)) *Window {
+		w := &Window{Kind: WindowRollback, Start: deadline.Add(-time.Hour), Wait: time.Hour, Deadline: deadline, Action: "TERMINATE"}
+		if mod != nil {
+			mod(w)
+		}
+		return w
+	}
+	for _, tc := range []struct {
+		name string
+		w    *Window
+		now  time.Time
+		want string
+	}{
+		{"open", rollback(nil), now, "Roll back before 14:52 UTC (58 min left)"},
+		{"open long", rollback(nil), deadline.Add(-65 * time.Minute), "Roll back before 14:52 UTC (1 h 5 min left)"},
+		{"last seconds", rollback(nil), deadline.Add(-45 * time.Second), "Roll back before 14:52 UTC (45 s left)"},
+		{"next day", rollback(func(w *Window) { w.Deadline = deadline.Add(24 * time.Hour) }), now,
+			"Roll back before Mar 11 14:52 UTC (24 h 58 min left)"},
+		{"closed", rollback(nil), deadline, "Rollback window closed at 14:52 UTC"},
+		{"closed later", rollback(nil), deadline.Add(3 * time.Hour), "Rollback window closed at 14:52 UTC"},
+		{"finished early", rollback(func(w *Window) { w.Ended, w.EndedAt = true, deadline.Add(-20*time.Minute) }), now,
+			"Rollback window closed at 14:32 UTC"},
+		{"finished, time unknown", rollback(func(w *Window) { w.Ended = true; w.Deadline = time.Time{} }), now,
+			"Rollback window closed: the deployment has finished"},
+		{"no window", rollback(func(w *Window) { w.NoWindow, w.Wait, w.Deadline = true, 0, w.Start }), now,
+			"No rollback window: the original task set is terminated immediately"},
+		{"reroute open", &Window{Kind: WindowReroute, Deadline: deadline, Wait: 2 * time.Hour}, now,
+			"Reroute traffic before 14:52 UTC (58 min left) or the deployment stops"},
+		{"reroute passed", &Window{Kind: WindowReroute, Deadline: deadline, Wait: 2 * time.Hour}, deadline.Add(time.Minute),
+			"Reroute deadline passed at 14:52 UTC: the deployment stops"},
+		{"reroute ended", &Window{Kind: WindowReroute, Deadline: deadline, Ended: true, EndedAt: deadline.Add(-time.Hour)}, now,
+			"Reroute window closed at 13:52 UTC"},
+		{"nil", nil, now, ""},
+	} {
+		if got := tc.w.Describe(tc.now); got != tc.want {
+			t.Errorf("%s: Describe = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+	w := rollback(nil)
+	if !w.Open(now) || w.Left(now) != 58*time.Minute || w.Open(deadline) || w.Left(deadline) != 0 {
+		t.Errorf("Open/Left wrong for %+v", w)
+	}
+}
+
+func TestInitiatedBy(t *testing.T) {
+	for _, tc := range []struct {
+		d    *Deployment
+		want string
+	}{
+		{nil, ""},
+		{&Deployment{}, ""},
+		{&Deployment{Creator: "user"}, "a user"},
+		{&Deployment{Creator: "codeDeployRollback"}, "an automatic rollback"},
+		{&Deployment{Creator: "autoscaling"}, "EC2 Auto Scaling"},
+		{&Deployment{Creator: "CloudFormation"}, "CloudFormation"},
+		{&Deployment{Creator: "somethingNew"}, "somethingNew"},
+		{&Deployment{Creator: "user", Pipeline: &Pipeline{Name: "web"}}, "pipeline web"},
+		{&Deployment{Creator: "user", Pipeline: &Pipeline{Name: "a-very-long-pipeline", NameTruncated: true}}, "pipeline a-very-long-pipeline…"},
+	} {
+		if got := tc.d.InitiatedBy(); got != tc.want {
+			t.Errorf("InitiatedBy(%+v) = %q, want %q", tc.d, got, tc.want)
+		}
+	}
+}
+
+func TestDetectPipeline(t *testing.T) {
+	s3 := func(bucket, key string) *cdtypes.RevisionLocation {
+		return &cdtypes.RevisionLocation{RevisionType: cdtypes.RevisionLocationTypeS3,
+			S3Location: &cdtypes.S3Location{Bucket: aws.String(bucket), Key: aws.String(key), BundleType: cdtypes.BundleTypeZip}}
+	}
+	for _, tc := range []struct {
+		name string
+		dep  cdtypes.DeploymentInfo
+		want *Pipeline
+	}{
+		{"artifact bucket", cdtypes.DeploymentInfo{Creator: "user", Revision: s3("codepipeline-us-west-2-19350903934", "WebFrontend/BuildArtif/geJaVBS")},
+			&Pipeline{Name: "WebFrontend", From: "revision"}},
+		{"artifact bucket, long name", cdtypes.DeploymentInfo{Creator: "user", Revision: s3("codepipeline-us-east-1-123456789012", "web-frontend-release/BuildArtif/Ab12Cd3")},
+			&Pipeline{Name: "web-frontend-release", NameTruncated: true, From: "revision"}},
+		{"own bucket", cdtypes.DeploymentInfo{Creator: "user", Revision: s3("my-artifacts", "web/build.zip")}, nil},
+		{"description with execution", cdtypes.DeploymentInfo{Creator: "user", Description: aws.String("CodePipeline web-frontend execution 0f4c2b1e-9d3a-4c57-8e21-6b7a9c0d1e2f")},
+			&Pipeline{Name: "web-frontend", ExecutionID: "0f4c2b1e-9d3a-4c57-8e21-6b7a9c0d1e2f", From: "description"}},
+		{"description key=value", cdtypes.DeploymentInfo{Description: aws.String("pipeline=api-release executionId=0f4c2b1e-9d3a-4c57-8e21-6b7a9c0d1e2f commit 3f9c2e1")},
+			&Pipeline{Name: "api-release", ExecutionID: "0f4c2b1e-9d3a-4c57-8e21-6b7a9c0d1e2f", From: "description"}},
+		{"description ARN", cdtypes.DeploymentInfo{Description: aws.String("from arn:aws:codepipeline:us-east-1:111122223333:shop-release")},
+			&Pipeline{Name: "shop-release", From: "description"}},
+		{"description without pipeline", cdtypes.DeploymentInfo{Creator: "user", Description: aws.String("hotfix 0f4c2b1e-9d3a-4c57-8e21-6b7a9c0d1e2f")}, nil},
+		{"rollback", cdtypes.DeploymentInfo{Creator: "codeDeployRollback", Description: aws.String("pipeline web")}, nil},
+	} {
+		got := detectPipeline(&tc.dep)
+		if !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: detectPipeline = %+v, want %+v", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestClassify(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want Reason
+	}{
+		{&smithy.GenericAPIError{Code: "AccessDeniedException"}, ReasonDenied},
+		{&smithy.GenericAPIError{Code: "ThrottlingException"}, ReasonThrottled},
+		{&smithy.GenericAPIError{Code: "DeploymentDoesNotExistException"}, ReasonNotFound},
+		{&smithy.GenericAPIError{Code: "ClientException"}, ReasonFailed},
+		{context.DeadlineExceeded, ReasonTimeout},
+		{errors.New("boom"), ReasonFailed},
+	} {
+		if got := classify(tc.err); got != tc.want {
+			t.Errorf("classify(%v) = %q, want %q", tc.err, got, tc.want)
+		}
+	}
+}
+
+func TestSimulated(t *testing.T) {
+	now := time.Date(2026, time.March, 10, 14, 0, 0, 0, time.UTC)
+	ev := switchEvent()
+	ev.LastUpdated = now
+	a, b := Simulated(ev), Simulated(ev)
+	if !reflect.DeepEqual(a, b) {
+		t.Fatal("Simulated is not deterministic")
+	}
+	if !a.Simulated || a.Service.New() == nil || a.Service.Old() == nil || a.Window == nil || a.Commands.RollBack == "" ||
+		a.Links.Service == "" || len(a.Links.Logs) != 1 || a.Links.Pipeline == "" {
+		t.Errorf("switch: %+v", a)
+	}
+	if got, want := a.Window.Describe(now.Add(2*time.Minute)), "Roll back before 15:00 UTC (58 min left)"; got != want {
+		t.Errorf("Describe = %q, want %q", got, want)
+	}
+	for _, k := range []codedeploy.Kind{codedeploy.DeploymentReady, codedeploy.DeploymentFailure, codedeploy.DeploymentStop,
+		codedeploy.DeploymentRollback, codedeploy.DeploymentStart, codedeploy.DeploymentSuccess} {
+		e := readyEvent()
+		e.Kind = k
+		d := Simulated(e)
+		if d == nil || d.Deployment == nil || !d.Simulated {
+			t.Errorf("%s: %+v", k, d)
+			continue
+		}
+		switch k {
+		case codedeploy.DeploymentReady:
+			if d.Window == nil || d.Window.Kind != WindowReroute || d.Commands.Reroute == "" {
+				t.Errorf("ready: %+v", d)
+			}
+		case codedeploy.DeploymentFailure, codedeploy.DeploymentStop, codedeploy.DeploymentRollback:
+			if d.Failure == nil || d.Failure.Diagnostics == nil || d.Commands != (Commands{}) || d.Links.Related == "" {
+				t.Errorf("%s: %+v", k, d)
+			}
+		}
+	}
+	rb := switchEvent()
+	rb.Rollback = &codedeploy.Rollback{RollsBack: "d-M4QFAIL01"}
+	if d := Simulated(rb); d.Window != nil || d.Commands != (Commands{}) || d.Deployment.RollbackTriggeringDeploymentID != "d-M4QFAIL01" {
+		t.Errorf("rollback switch: %+v", d)
+	}
+	if Simulated(nil) != nil || Simulated(&codedeploy.Event{Kind: codedeploy.TriggerTest}) != nil {
+		t.Error("Simulated of nothing is not nil")
+	}
+}
+
+func TestBuildWindowPrefersDeploymentConfig(t *testing.T) {
+	cfg := func(minutes int32) *cdtypes.BlueGreenDeploymentConfiguration {
+		return &cdtypes.BlueGreenDeploymentConfiguration{TerminateBlueInstancesOnDeploymentSuccess: &cdtypes.BlueInstanceTerminationOption{
+			Action: cdtypes.InstanceActionTerminate, TerminationWaitTimeInMinutes: minutes}}
+	}
+	ev := switchEvent()
+	snap := snapshot{
+		dep:   &cdtypes.DeploymentInfo{Status: cdtypes.DeploymentStatusInProgress, BlueGreenDeploymentConfiguration: cfg(15)},
+		group: &cdtypes.DeploymentGroupInfo{BlueGreenDeploymentConfiguration: cfg(60)},
+	}
+	w, msg := switchWindow(ev, &snap, nil, fixedNow)
+	if msg != "" || w.Wait != 15*time.Minute || w.NoWindow {
+		t.Errorf("window = %+v (%s)", w, msg)
+	}
+	snap.dep.BlueGreenDeploymentConfiguration = cfg(0)
+	w, _ = switchWindow(ev, &snap, nil, fixedNow)
+	if !w.NoWindow || w.Describe(fixedNow) != "No rollback window: the original task set is terminated immediately" {
+		t.Errorf("zero wait: %+v", w)
+	}
+	d, _ := build(ev, snap, fixedNow)
+	if d.Commands != (Commands{}) {
+		t.Errorf("commands with no window: %+v", d.Commands)
+	}
+	snap.dep.BlueGreenDeploymentConfiguration = cfg(60)
+	snap.dep.Status = cdtypes.DeploymentStatusSucceeded
+	snap.dep.CompleteTime = aws.Time(at("2022-10-13T15:59:30Z"))
+	d, _ = build(ev, snap, fixedNow)
+	if !d.Window.Ended || d.Window.Describe(fixedNow) != "Rollback window closed at 15:59 UTC" || d.Commands != (Commands{}) {
+		t.Errorf("finished early: %+v %+v", d.Window, d.Commands)
+	}
+}

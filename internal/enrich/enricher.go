@@ -1,0 +1,202 @@
+package enrich
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awscd "github.com/aws/aws-sdk-go-v2/service/codedeploy"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+
+	"github.com/cutover-dev/cutover/internal/codedeploy"
+)
+
+// DefaultTimeout bounds one Details call when Options.Timeout is zero.
+const DefaultTimeout = 2 * time.Second
+
+// CodeDeployAPI is the part of the CodeDeploy client the enricher uses;
+// *codedeploy.Client implements it and tests may inject a fake.
+type CodeDeployAPI interface {
+	// GetDeployment is codedeploy:GetDeployment.
+	GetDeployment(ctx context.Context, in *awscd.GetDeploymentInput, optFns ...func(*awscd.Options)) (*awscd.GetDeploymentOutput, error)
+	// GetDeploymentGroup is codedeploy:GetDeploymentGroup.
+	GetDeploymentGroup(ctx context.Context, in *awscd.GetDeploymentGroupInput, optFns ...func(*awscd.Options)) (*awscd.GetDeploymentGroupOutput, error)
+	// ListDeploymentTargets is codedeploy:ListDeploymentTargets.
+	ListDeploymentTargets(ctx context.Context, in *awscd.ListDeploymentTargetsInput, optFns ...func(*awscd.Options)) (*awscd.ListDeploymentTargetsOutput, error)
+	// BatchGetDeploymentTargets is codedeploy:BatchGetDeploymentTargets.
+	BatchGetDeploymentTargets(ctx context.Context, in *awscd.BatchGetDeploymentTargetsInput, optFns ...func(*awscd.Options)) (*awscd.BatchGetDeploymentTargetsOutput, error)
+}
+
+// ECSAPI is the part of the ECS client the enricher uses; *ecs.Client
+// implements it and tests may inject a fake.
+type ECSAPI interface {
+	// DescribeTaskSets is ecs:DescribeTaskSets.
+	DescribeTaskSets(ctx context.Context, in *ecs.DescribeTaskSetsInput, optFns ...func(*ecs.Options)) (*ecs.DescribeTaskSetsOutput, error)
+	// DescribeTaskDefinition is ecs:DescribeTaskDefinition.
+	DescribeTaskDefinition(ctx context.Context, in *ecs.DescribeTaskDefinitionInput, optFns ...func(*ecs.Options)) (*ecs.DescribeTaskDefinitionOutput, error)
+}
+
+var (
+	_ CodeDeployAPI = (*awscd.Client)(nil)
+	_ ECSAPI        = (*ecs.Client)(nil)
+)
+
+// Options tune an Enricher. The zero value is ready to use.
+type Options struct {
+	// Timeout bounds one Details call, all lookups included (default
+	// DefaultTimeout). Details returns what it found when it runs out.
+	Timeout time.Duration
+	// CodeDeploy replaces the CodeDeploy client built from the aws.Config.
+	CodeDeploy CodeDeployAPI
+	// ECS replaces the ECS client built from the aws.Config.
+	ECS ECSAPI
+	// Now is the clock, used only when an event carries no time of its own
+	// (default time.Now).
+	Now func() time.Time
+}
+
+// Enricher looks up deployment details for notifications. Build one per
+// process (during Lambda init) with New; it is safe for concurrent use.
+type Enricher struct {
+	cd      CodeDeployAPI
+	ecs     ECSAPI
+	region  string
+	timeout time.Duration
+	now     func() time.Time
+}
+
+// New returns an Enricher that calls AWS with cfg. The clients it builds
+// retry at most twice with short backoff (at most 250 ms) so that retries
+// fit in the timeout; clients given in opts are used as they are.
+func New(cfg aws.Config, opts Options) *Enricher {
+	e := &Enricher{
+		cd:      opts.CodeDeploy,
+		ecs:     opts.ECS,
+		region:  cfg.Region,
+		timeout: opts.Timeout,
+		now:     opts.Now,
+	}
+	if e.timeout <= 0 {
+		e.timeout = DefaultTimeout
+	}
+	if e.now == nil {
+		e.now = time.Now
+	}
+	if e.cd == nil {
+		e.cd = awscd.NewFromConfig(cfg, func(o *awscd.Options) { o.Retryer = shortRetryer() })
+	}
+	if e.ecs == nil {
+		e.ecs = ecs.NewFromConfig(cfg, func(o *ecs.Options) { o.Retryer = shortRetryer() })
+	}
+	return e
+}
+
+// shortRetryer retries throttling and transient errors twice, quickly.
+func shortRetryer() aws.Retryer {
+	return retry.NewStandard(func(o *retry.StandardOptions) {
+		o.MaxAttempts = 3
+		o.MaxBackoff = 250 * time.Millisecond
+	})
+}
+
+// Timeout is the bound of one Details call.
+func (e *Enricher) Timeout() time.Duration { return e.timeout }
+
+// NewSession returns a Session: a scope (one Lambda invocation, one batch
+// of events) within which each lookup is made once per deployment, however
+// many events ask for it.
+func (e *Enricher) NewSession() *Session {
+	return &Session{e: e, calls: map[string]*call{}}
+}
+
+// Details enriches one event in a session of its own. See Session.Details.
+func (e *Enricher) Details(ctx context.Context, ev *codedeploy.Event) (*Details, []Warning) {
+	return e.NewSession().Details(ctx, ev)
+}
+
+// Session memoizes lookups by deployment (and group, service, task
+// definition) for the events of one invocation. Concurrent Details calls
+// share in-flight lookups. It is safe for concurrent use; drop it at the
+// end of the invocation so that the next one sees fresh data.
+type Session struct {
+	e     *Enricher
+	mu    sync.Mutex
+	calls map[string]*call
+}
+
+// call is one memoized lookup.
+type call struct {
+	done chan struct{}
+	val  any
+	err  error
+	// cancelled is true when the lookup ended because its caller's context
+	// ended; such a result is not kept, and a waiter with time left retries.
+	cancelled bool
+}
+
+// do runs fn once per key in the session and shares its result with every
+// caller. A caller stops waiting when its ctx ends.
+func (s *Session) do(ctx context.Context, key string, fn func(ctx context.Context) (any, error)) (any, error) {
+	for {
+		s.mu.Lock()
+		c, ok := s.calls[key]
+		if !ok {
+			c = &call{done: make(chan struct{})}
+			s.calls[key] = c
+			s.mu.Unlock()
+			c.val, c.err = fn(ctx)
+			if c.err != nil && ctx.Err() != nil {
+				c.cancelled = true
+				s.mu.Lock()
+				if s.calls[key] == c {
+					delete(s.calls, key)
+				}
+				s.mu.Unlock()
+			}
+			close(c.done)
+			return c.val, c.err
+		}
+		s.mu.Unlock()
+		select {
+		case <-c.done:
+			if c.cancelled && ctx.Err() == nil {
+				continue // the first caller ran out of time; we have some left
+			}
+			return c.val, c.err
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// memo is do with a typed result.
+func memo[T any](ctx context.Context, s *Session, key string, fn func(ctx context.Context) (T, error)) (T, error) {
+	v, err := s.do(ctx, key, func(ctx context.Context) (any, error) { return fn(ctx) })
+	t, _ := v.(T)
+	return t, err
+}
+
+// Details looks up what the event leaves out, concurrently and within the
+// enricher's timeout, and returns what it found with one Warning per lookup
+// that gave nothing. It never fails: on any error or timeout the details
+// are partial. It returns nil details for a nil event, an event without a
+// deployment ID, and the trigger test notification.
+func (s *Session) Details(ctx context.Context, ev *codedeploy.Event) (*Details, []Warning) {
+	if ev == nil || ev.DeploymentID == "" || ev.Kind == codedeploy.TriggerTest {
+		return nil, nil
+	}
+	e := s.e
+	ctx, cancel := context.WithTimeout(ctx, e.timeout)
+	defer cancel()
+
+	g := newGather(s, ev)
+	g.run(ctx)
+	select {
+	case <-g.allDone:
+	case <-ctx.Done():
+	}
+	snap := g.close()
+	return build(ev, snap, e.now())
+}

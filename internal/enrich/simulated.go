@@ -1,0 +1,161 @@
+package enrich
+
+import (
+	"cmp"
+	"time"
+
+	"github.com/cutover-dev/cutover/internal/codedeploy"
+)
+
+// simulatedEpoch is the time of simulated details for an event without any
+// time of its own.
+var simulatedEpoch = time.Date(2026, time.March, 10, 14, 0, 0, 0, time.UTC)
+
+// Simulated returns realistic, made-up details for ev without calling AWS,
+// for `cutover demo` and previews. It is deterministic: names come from
+// the event (with demo defaults), times from the event's own time
+// (LastUpdated, else Published, else CreateTime), so an event stamped now
+// shows an open rollback window. Details.Simulated is true. It returns nil
+// for a nil event and the trigger test notification.
+func Simulated(ev *codedeploy.Event) *Details {
+	if ev == nil || ev.Kind == codedeploy.TriggerTest {
+		return nil
+	}
+	at := simulatedEpoch
+	switch {
+	case !ev.LastUpdated.IsZero():
+		at = ev.LastUpdated.UTC()
+	case !ev.Published.IsZero():
+		at = ev.Published.UTC()
+	case !ev.CreateTime.IsZero():
+		at = ev.CreateTime.UTC()
+	}
+	region := cmp.Or(ev.Region, "us-east-1")
+	account := cmp.Or(ev.AccountID, "111122223333")
+	app := cmp.Or(ev.Application, "web-frontend")
+	group := cmp.Or(ev.DeploymentGroup, app+"-prod")
+	cluster, service := "prod", app
+	if ev.Target != nil && ev.Target.Cluster != "" && ev.Target.Service != "" {
+		cluster, service = ev.Target.Cluster, ev.Target.Service
+	}
+	d := &Details{
+		DeploymentID:    cmp.Or(ev.DeploymentID, "d-DEMO7XQ2K"),
+		Region:          region,
+		AccountID:       account,
+		Application:     app,
+		DeploymentGroup: group,
+		Simulated:       true,
+	}
+	const execution = "3c6f9a2e-8b1d-4e0f-9a57-2d4b6c8e1f03"
+	created := at.Add(-9 * time.Minute)
+	dep := &Deployment{
+		Status:          "InProgress",
+		Creator:         "user",
+		Description:     "CodePipeline " + app + " execution " + execution,
+		ConfigName:      "CodeDeployDefault.ECSAllAtOnce",
+		ComputePlatform: "ECS",
+		CreateTime:      created,
+		StartTime:       created.Add(2 * time.Second),
+		Pipeline:        &Pipeline{Name: app, ExecutionID: execution, From: "description"},
+		AutoRollback:    true,
+		AutoRollbackEvents: []string{
+			"DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM",
+		},
+	}
+	d.Deployment = dep
+	image := func(tag string) string {
+		return account + ".dkr.ecr." + region + ".amazonaws.com/" + service + ":" + tag
+	}
+	logGroup := "/ecs/" + service
+	taskSet := func(label, id, status string, weight float64, rev, tag, tg string) TaskSet {
+		return TaskSet{
+			ID:                id,
+			ARN:               "arn:aws:ecs:" + region + ":" + account + ":task-set/" + cluster + "/" + service + "/" + id[len("ecs-svc/"):],
+			Label:             label,
+			Status:            status,
+			TrafficWeight:     weight,
+			TrafficKnown:      true,
+			DesiredCount:      4,
+			RunningCount:      4,
+			TargetGroup:       tg,
+			TaskDefinition:    service + ":" + rev,
+			TaskDefinitionARN: "arn:aws:ecs:" + region + ":" + account + ":task-definition/" + service + ":" + rev,
+			Containers: []Container{
+				{Name: service, Image: image(tag), LogGroup: logGroup, LogRegion: region, LogStreamPrefix: "ecs"},
+				{Name: "envoy", Image: "public.ecr.aws/appmesh/aws-appmesh-envoy:v1.29.6.0-prod"},
+			},
+		}
+	}
+	green := taskSet("GREEN", "ecs-svc/9223370493423413672", "PRIMARY", 100, "43", "3f9c2e1", service+"-green")
+	blue := taskSet("BLUE", "ecs-svc/9223370493425779968", "ACTIVE", 0, "42", "a1b7d04", service+"-blue")
+
+	switch {
+	case ev.TrafficSwitched && !ev.IsRollback():
+		dep.TerminationWaitStarted = true
+		d.Window = &Window{
+			Kind: WindowRollback, Start: at, StartFrom: "lifecycle", Wait: time.Hour,
+			Deadline: at.Add(time.Hour), Action: "TERMINATE",
+		}
+		d.Service = &Service{Cluster: cluster, Name: service, TargetStatus: "Succeeded", TaskSets: []TaskSet{green, blue}}
+	case ev.TrafficSwitched:
+		dep.Creator = "codeDeployRollback"
+		dep.Pipeline = nil
+		dep.Description = ""
+		dep.RollbackTriggeringDeploymentID = rollsBack(ev)
+		dep.RollbackMessage = "Deployment " + d.DeploymentID + " is triggered to roll back deployment " + dep.RollbackTriggeringDeploymentID + "."
+		green.TaskDefinition, green.TaskDefinitionARN, green.Containers = blue.TaskDefinition, blue.TaskDefinitionARN, blue.Containers
+		blue.TrafficWeight, blue.Status = 0, "ACTIVE"
+		d.Service = &Service{Cluster: cluster, Name: service, TargetStatus: "Succeeded", TaskSets: []TaskSet{green, blue}}
+	case isReady(ev):
+		dep.Status = "Ready"
+		d.Window = &Window{
+			Kind: WindowReroute, Start: at, StartFrom: "event", Wait: 2 * time.Hour,
+			Deadline: at.Add(2 * time.Hour), Action: "STOP_DEPLOYMENT",
+		}
+	case isFailure(ev):
+		dep.Status = "Failed"
+		if ev.Kind == codedeploy.DeploymentStop {
+			dep.Status = "Stopped"
+		}
+		dep.CompleteTime = at
+		dep.ErrorCode = "HOOK_EXECUTION_FAILURE"
+		dep.ErrorMessage = "The deployment failed because the AfterAllowTraffic hook CodeDeployHook_" + service + "-smoke returned Failed."
+		dep.StatusMessages = []string{"AfterAllowTraffic failed: the smoke test got HTTP 502 from /healthz"}
+		dep.RollbackDeploymentID = "d-DEMOROLLB"
+		dep.RollbackMessage = "Deployment d-DEMOROLLB is triggered to roll back deployment " + d.DeploymentID + "."
+		if ev.Kind == codedeploy.DeploymentRollback {
+			dep.RollbackDeploymentID = ""
+			dep.RollbackTriggeringDeploymentID = rollsBack(ev)
+			dep.RollbackMessage = "Deployment " + d.DeploymentID + " is triggered to roll back deployment " + dep.RollbackTriggeringDeploymentID + "."
+		}
+		d.Failure = &Failure{
+			TargetID:       cluster + ":" + service,
+			LifecycleEvent: "AfterAllowTraffic",
+			Status:         "Failed",
+			Start:          at.Add(-2 * time.Minute),
+			End:            at.Add(-time.Minute),
+			Diagnostics: &Diagnostics{
+				ErrorCode:  "ScriptFailed",
+				Message:    "The AfterAllowTraffic hook returned Failed.",
+				ScriptName: "CodeDeployHook_" + service + "-smoke",
+				LogTail:    "GET /healthz -> 502 Bad Gateway (3 of 3 attempts)\n",
+			},
+		}
+		blue.TrafficWeight, blue.Status = 100, "PRIMARY"
+		green.TrafficWeight, green.Status = 0, "ACTIVE"
+		d.Service = &Service{Cluster: cluster, Name: service, TargetStatus: "Failed", TaskSets: []TaskSet{green, blue}}
+	case ev.Kind == codedeploy.DeploymentSuccess:
+		dep.Status = "Succeeded"
+		dep.CompleteTime = at
+	}
+	d.Links = buildLinks(ev, d)
+	d.Commands = buildCommands(ev, d)
+	return d
+}
+
+func rollsBack(ev *codedeploy.Event) string {
+	if ev.Rollback != nil && ev.Rollback.RollsBack != "" {
+		return ev.Rollback.RollsBack
+	}
+	return "d-DEMO0FAIL"
+}
