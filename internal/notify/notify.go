@@ -9,6 +9,7 @@ import (
 
 	"github.com/cutover-dev/cutover/internal/action"
 	"github.com/cutover-dev/cutover/internal/codedeploy"
+	"github.com/cutover-dev/cutover/internal/enrich"
 )
 
 // Notice is what a destination renders: one CodeDeploy event and what
@@ -20,6 +21,10 @@ type Notice struct {
 	// Actions are the cutover actions run for this event (e.g. CloudFront
 	// invalidations), in a stable order; empty when none ran.
 	Actions []action.Result
+	// Details are what cutover looked up about the deployment (rollback
+	// window, serving task sets, creator, links, commands); nil when
+	// enrichment is off or found nothing.
+	Details *enrich.Details
 	// Now is the time the notice is rendered for; renderers use it instead
 	// of the clock (e.g. for "58 min left").
 	Now time.Time

@@ -331,11 +331,14 @@ func TestPostContextDeadline(t *testing.T) {
 	if got := n.Load(); got < 1 || got >= 10 {
 		t.Errorf("requests = %d, want a few, stopped by the deadline", got)
 	}
-	if time.Unix(0, last.Load()).After(deadline) {
-		t.Errorf("an attempt started after the deadline")
+	// The server sees a request a little after the client sent it; on a
+	// loaded machine, allow for that lag.
+	const lag = 100 * time.Millisecond
+	if arrived := time.Unix(0, last.Load()); arrived.After(deadline.Add(lag)) {
+		t.Errorf("an attempt arrived %v after the deadline", arrived.Sub(deadline))
 	}
-	if time.Now().After(deadline.Add(200 * time.Millisecond)) {
-		t.Errorf("Post returned long after the deadline")
+	if time.Now().After(deadline.Add(5 * lag)) {
+		t.Errorf("Post returned %v after the deadline", time.Since(deadline))
 	}
 
 	// A context already done makes no request at all.
