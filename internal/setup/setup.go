@@ -122,7 +122,10 @@ func Build(ctx context.Context, cfg *config.Config, opts Options) (*System, erro
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", config.EnvRecordsTable, err))
 		}
-		d.Records = store
+		// A store that is down or slow must not stop notifications: the
+		// wrapper bounds each call and delivers anyway, saying duplicates
+		// are possible.
+		d.Records = ledger.WithFallback(store, log)
 	case cfg.RecordsFile != "":
 		if err := os.MkdirAll(filepath.Dir(cfg.RecordsFile), 0o700); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", config.EnvRecordsFile, err))
