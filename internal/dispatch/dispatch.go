@@ -274,6 +274,23 @@ func (d *Dispatcher) runAction(ctx context.Context, log *slog.Logger, ev *codede
 	return del
 }
 
+// Notify sends n to every destination once, keyed in the delivery records
+// by n.Event.ID, and returns the failures joined. It is for notices that
+// do not come from a CodeDeploy event, such as action follow-ups.
+func (d *Dispatcher) Notify(ctx context.Context, n *notify.Notice) error {
+	log := d.log().With("deployment_id", n.Event.DeploymentID, "event_id", n.Event.ID, "follow_up", n.FollowUp)
+	if n.Now.IsZero() {
+		n.Now = d.now().UTC()
+	}
+	var errs []error
+	for _, del := range d.notifyAll(ctx, log, n) {
+		if del.Outcome == Failed {
+			errs = append(errs, fmt.Errorf("%s: %s", del.Destination, del.Error))
+		}
+	}
+	return errors.Join(errs...)
+}
+
 func (d *Dispatcher) notifyAll(ctx context.Context, log *slog.Logger, n *notify.Notice) []Delivery {
 	out := make([]Delivery, len(d.Destinations))
 	var wg sync.WaitGroup

@@ -25,6 +25,9 @@ type Notice struct {
 	// window, serving task sets, creator, links, commands); nil when
 	// enrichment is off or found nothing.
 	Details *enrich.Details
+	// FollowUp marks a later notice that reports how earlier actions ended
+	// (e.g. "CloudFront invalidation completed") rather than a new event.
+	FollowUp bool
 	// Now is the time the notice is rendered for; renderers use it instead
 	// of the clock (e.g. for "58 min left").
 	Now time.Time
