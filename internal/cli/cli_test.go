@@ -1,0 +1,240 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// run runs the CLI in-process with the given environment.
+func run(t *testing.T, env map[string]string, stdin string, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	e := Env{
+		Stdin:  strings.NewReader(stdin),
+		Stdout: &out,
+		Stderr: &errb,
+		Getenv: func(k string) string { return env[k] },
+	}
+	err = Run(context.Background(), args, e)
+	return out.String(), errb.String(), err
+}
+
+func exitCode(err error) int {
+	if err == nil {
+		return 0
+	}
+	var ee *ExitError
+	if errors.As(err, &ee) {
+		return ee.Code
+	}
+	return 1
+}
+
+func fixturePath(name string) string { return filepath.Join("..", "codedeploy", "testdata", name) }
+
+func TestRenderPrintsOneJSONDocumentPerEvent(t *testing.T) {
+	out, _, err := run(t, nil, "", "render", fixturePath("sns-lambda/instance-success.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(lines) != 1 {
+		t.Fatalf("%d lines, want 1", len(lines))
+	}
+	var msg struct {
+		Text   string            `json:"text"`
+		Blocks []json.RawMessage `json:"blocks"`
+	}
+	if err := json.Unmarshal([]byte(lines[0]), &msg); err != nil {
+		t.Fatalf("not JSON: %v", err)
+	}
+	if !strings.Contains(msg.Text, "Traffic switched") || len(msg.Blocks) == 0 {
+		t.Errorf("unexpected body: %s", lines[0])
+	}
+	// Deterministic: the same input renders the same bytes.
+	again, _, _ := run(t, nil, "", "render", fixturePath("sns-lambda/instance-success.json"))
+	if again != out {
+		t.Error("render is not deterministic")
+	}
+}
+
+func TestRenderFromStdin(t *testing.T) {
+	data, err := os.ReadFile(fixturePath("trigger-real/deployment-failure.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := run(t, nil, string(data), "render", "-")
+	if err != nil || !strings.Contains(out, "ECS_UPDATE_ERROR") {
+		t.Fatalf("err %v out %s", err, out)
+	}
+}
+
+func TestRenderBadInput(t *testing.T) {
+	out, _, err := run(t, nil, `{"AlarmName":"cpu-high"}`, "render")
+	if exitCode(err) != 1 {
+		t.Fatalf("exit %d, want 1 (err %v)", exitCode(err), err)
+	}
+	if out != "" {
+		t.Errorf("stdout must be empty on bad input, got %q", out)
+	}
+	if msg := err.Error(); strings.Contains(msg, "\n") || !strings.Contains(msg, "not a CodeDeploy notification") {
+		t.Errorf("want one clear line, got %q", msg)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	for _, args := range [][]string{{}, {"nope"}, {"render", "--to", "fax"}, {"render", "a", "b"}, {"replay"}} {
+		_, _, err := run(t, nil, "", args...)
+		if exitCode(err) != 2 {
+			t.Errorf("%v: exit %d, want 2 (%v)", args, exitCode(err), err)
+		}
+	}
+}
+
+func TestVersion(t *testing.T) {
+	out, _, err := run(t, nil, "", "version")
+	if err != nil || !strings.HasPrefix(out, "cutover ") {
+		t.Fatalf("%q %v", out, err)
+	}
+}
+
+// slackFake records webhook posts.
+type slackFake struct {
+	mu     sync.Mutex
+	bodies []string
+	status int
+	body   string
+}
+
+func (f *slackFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	b, _ := io.ReadAll(r.Body)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.bodies = append(f.bodies, string(b))
+	if f.status != 0 {
+		w.WriteHeader(f.status)
+		w.Write([]byte(f.body))
+		return
+	}
+	w.Write([]byte("ok"))
+}
+
+func (f *slackFake) count() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.bodies)
+}
+
+func sendEnv(t *testing.T, url string) map[string]string {
+	return map[string]string{
+		"CUTOVER_SLACK_WEBHOOK_URL": url + "/services/T0/B0/secret-token-123",
+		"CUTOVER_RECORDS_FILE":      filepath.Join(t.TempDir(), "records.db"),
+		"CUTOVER_ENRICH":            "false",
+		"AWS_REGION":                "us-east-1",
+	}
+}
+
+func TestSendDeliversOnceAcrossRuns(t *testing.T) {
+	fake := &slackFake{}
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	env := sendEnv(t, srv.URL)
+	for i := range 2 {
+		out, _, err := run(t, env, "", "send", fixturePath("sns-lambda/deployment-failure.json"))
+		if err != nil {
+			t.Fatalf("run %d: %v", i, err)
+		}
+		want := map[int]string{0: "slack=delivered", 1: "slack=already-delivered"}[i]
+		if !strings.Contains(out, want) {
+			t.Errorf("run %d: %q does not say %q", i, out, want)
+		}
+	}
+	if fake.count() != 1 {
+		t.Errorf("Slack got %d posts, want 1", fake.count())
+	}
+}
+
+func TestSendPermanentFailureHidesWebhook(t *testing.T) {
+	fake := &slackFake{status: 404, body: "channel_not_found"}
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	_, stderr, err := run(t, sendEnv(t, srv.URL), "", "send", fixturePath("sns-lambda/deployment-failure.json"))
+	if exitCode(err) != 1 {
+		t.Fatalf("exit %d, want 1", exitCode(err))
+	}
+	if !strings.Contains(err.Error(), "channel_not_found") {
+		t.Errorf("error does not carry Slack's reason: %v", err)
+	}
+	for _, s := range []string{err.Error(), stderr} {
+		if strings.Contains(s, "secret-token-123") || strings.Contains(s, "/services/") {
+			t.Errorf("webhook URL leaked: %s", s)
+		}
+	}
+	if fake.count() != 1 {
+		t.Errorf("a permanent failure must be tried once, got %d", fake.count())
+	}
+}
+
+func TestSendConfigErrorsReportedAtOnce(t *testing.T) {
+	env := map[string]string{
+		"CUTOVER_EVENTS":                      "InstanceSuccess,Bogus",
+		"CUTOVER_INVALIDATION_PATHS":          "no-slash",
+		"CUTOVER_CLOUDFRONT_DISTRIBUTION_IDS": "E2QWRUHAPOMQZL",
+		"CUTOVER_ENRICH_TIMEOUT":              "forever",
+	}
+	_, _, err := run(t, env, "", "send", fixturePath("sns-lambda/deployment-failure.json"))
+	if exitCode(err) != 1 {
+		t.Fatalf("exit %d", exitCode(err))
+	}
+	for _, want := range []string{"Bogus", "no-slash", "CUTOVER_ENRICH_TIMEOUT"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not mention %q", err, want)
+		}
+	}
+}
+
+func TestDemoPlaysTheScenario(t *testing.T) {
+	out, _, err := run(t, map[string]string{}, "", "demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"Deployment started", "Traffic switched to the new task set", "E2DEMO0CUTOVER",
+		"terminal: already-delivered", "Deployment failed", "HEALTH_CONSTRAINTS", "Rolling back",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("demo output lacks %q", want)
+		}
+	}
+}
+
+func TestDemoAlsoPostsToConfiguredWebhook(t *testing.T) {
+	fake := &slackFake{}
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	_, _, err := run(t, map[string]string{"CUTOVER_SLACK_WEBHOOK_URL": srv.URL + "/hook"}, "", "demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Every step but the redelivery posts once.
+	if n, want := fake.count(), len(demoScenario())-1; n != want {
+		t.Errorf("webhook got %d posts, want %d", n, want)
+	}
+}
+
+func TestSlackToText(t *testing.T) {
+	got := mrkdwnToText("*Deployment failed* <https://x.example/d|d-1> `E1` &lt;b&gt;")
+	if got != "Deployment failed d-1 (https://x.example/d) E1 <b>" {
+		t.Errorf("got %q", got)
+	}
+}
