@@ -113,4 +113,6 @@ func (h *Handler) followUps(ctx context.Context, recs []sqsRecord) events.SQSEve
 }
 
 // String describes the handler for logs.
-func (h *Handler) String() string { return fmt.Sprintf("cutover handler (%d destinations)", len(h.System.Dispatcher.Destinations)) }
+func (h *Handler) String() string {
+	return fmt.Sprintf("cutover handler (%d destinations)", len(h.System.Dispatcher.Destinations))
+}

@@ -57,7 +57,7 @@ type System struct {
 	// Dispatcher handles inputs.
 	Dispatcher *dispatch.Dispatcher
 	// AWS is the AWS configuration the system's clients use.
-	AWS aws.Config
+	AWS        aws.Config
 	closers    []func() error
 	log        *slog.Logger
 	cloudfront *action.CloudFront
