@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/cutover-dev/cutover/internal/config"
+	"github.com/cutover-dev/cutover/internal/retry"
 	"github.com/cutover-dev/cutover/internal/setup"
 )
 
@@ -104,7 +105,12 @@ func followUpBatch(payload []byte) ([]sqsRecord, bool) {
 func (h *Handler) followUps(ctx context.Context, recs []sqsRecord) events.SQSEventResponse {
 	var resp events.SQSEventResponse
 	for _, r := range recs {
-		if err := h.System.FollowUp(ctx, []byte(r.Body)); err != nil {
+		err := h.System.FollowUp(ctx, []byte(r.Body))
+		switch {
+		case err == nil:
+		case retry.IsPermanent(err):
+			h.Log.Error("follow-up dropped: retrying cannot help", "sqs_message_id", r.MessageID, "error", err)
+		default:
 			h.Log.Error("follow-up check failed; the queue will redeliver it", "sqs_message_id", r.MessageID, "error", err)
 			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: r.MessageID})
 		}

@@ -17,6 +17,9 @@ func (s *System) addActions(d *dispatch.Dispatcher, cfg *config.Config, opts Opt
 		Logger: s.log,
 		DryRun: opts.DryRun,
 		Now:    opts.Now,
+		// The follow-up delay is the production default unless a test
+		// shortens it.
+		FollowUpDelay: opts.FollowUpDelay,
 	})
 	if err != nil {
 		return fmt.Errorf("cloudfront: %w", err)

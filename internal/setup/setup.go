@@ -47,6 +47,9 @@ type Options struct {
 	HTTPTimeout time.Duration
 	// Version is reported in the chat User-Agent.
 	Version string
+	// FollowUpDelay overrides the wait before each invalidation completion
+	// check (tests; negative means none).
+	FollowUpDelay time.Duration
 	// Simulated replaces AWS lookups with realistic simulated details
 	// (the demo).
 	Simulated bool
