@@ -507,6 +507,30 @@ for _fn in (
     setattr(cd_responses.CodeDeployResponse, _fn.__name__, _fn)
 
 
+# DynamoDB evaluates a conditional write and stores the item atomically;
+# moto checks, then stores, on a threaded server, so two concurrent
+# conditional PutItems can both succeed. Serialising the item operations
+# restores AWS's semantics for tests of concurrent claims.
+from moto.dynamodb import responses as ddb_responses  # noqa: E402
+
+_ddb_lock = threading.Lock()
+
+
+def _serialised(fn):
+    def wrapper(self, *args, **kwargs):
+        with _ddb_lock:
+            return fn(self, *args, **kwargs)
+
+    wrapper.__name__ = fn.__name__
+    return wrapper
+
+
+for _name in ("put_item", "update_item", "delete_item", "get_item", "transact_write_items", "batch_write_item"):
+    _orig = getattr(ddb_responses.DynamoHandler, _name, None)
+    if _orig is not None:
+        setattr(ddb_responses.DynamoHandler, _name, _serialised(_orig))
+
+
 def watch_parent():
     """Exit when the process that started us (the Go test binary) is gone."""
     parent = os.getppid()
