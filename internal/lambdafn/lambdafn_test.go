@@ -1,0 +1,269 @@
+package lambdafn
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
+	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+
+	"github.com/cutover-dev/cutover/internal/config"
+	"github.com/cutover-dev/cutover/internal/setup"
+	"github.com/cutover-dev/cutover/internal/testrig"
+)
+
+// world is moto plus a fake Slack, with the AWS resources cutover uses.
+type world struct {
+	moto    *testrig.Moto
+	cfg     aws.Config
+	slack   *testrig.FakeChat
+	dist    string
+	queue   string
+	table   string
+	secret  string
+	logs    *strings.Builder
+	handler *Handler
+}
+
+func newWorld(t *testing.T, secretInSSM bool) *world {
+	t.Helper()
+	ctx := t.Context()
+	w := &world{moto: testrig.StartMoto(t), slack: testrig.NewFakeChat(t), logs: &strings.Builder{}}
+	w.cfg = w.moto.AWSConfig(t)
+
+	webhook := w.slack.WebhookURL()
+	if secretInSSM {
+		name := "/cutover/slack-webhook"
+		if _, err := ssm.NewFromConfig(w.cfg).PutParameter(ctx, &ssm.PutParameterInput{
+			Name: aws.String(name), Value: aws.String(webhook), Type: ssmtypes.ParameterTypeSecureString,
+		}); err != nil {
+			t.Fatal(err)
+		}
+		w.secret = name
+	} else {
+		out, err := secretsmanager.NewFromConfig(w.cfg).CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+			Name: aws.String("cutover/slack"), SecretString: aws.String(`{"webhook_url":"` + webhook + `"}`),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.secret = aws.ToString(out.ARN)
+	}
+
+	dist, err := cloudfront.NewFromConfig(w.cfg).CreateDistribution(ctx, &cloudfront.CreateDistributionInput{
+		DistributionConfig: &cftypes.DistributionConfig{
+			CallerReference: aws.String("lambdafn-test"), Comment: aws.String("web"), Enabled: aws.Bool(true),
+			Origins: &cftypes.Origins{Quantity: aws.Int32(1), Items: []cftypes.Origin{{
+				Id: aws.String("alb"), DomainName: aws.String("web.example.com"),
+				CustomOriginConfig: &cftypes.CustomOriginConfig{HTTPPort: aws.Int32(80), HTTPSPort: aws.Int32(443),
+					OriginProtocolPolicy: cftypes.OriginProtocolPolicyHttpsOnly},
+			}}},
+			DefaultCacheBehavior: &cftypes.DefaultCacheBehavior{
+				TargetOriginId: aws.String("alb"), ViewerProtocolPolicy: cftypes.ViewerProtocolPolicyRedirectToHttps,
+				MinTTL:          aws.Int64(0),
+				ForwardedValues: &cftypes.ForwardedValues{QueryString: aws.Bool(false), Cookies: &cftypes.CookiePreference{Forward: cftypes.ItemSelectionNone}},
+				TrustedSigners:  &cftypes.TrustedSigners{Enabled: aws.Bool(false), Quantity: aws.Int32(0)},
+			},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.dist = aws.ToString(dist.Distribution.Id)
+
+	q, err := sqs.NewFromConfig(w.cfg).CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("cutover-followup")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.queue = aws.ToString(q.QueueUrl)
+
+	w.table = "cutover-records"
+	ddb := dynamodb.NewFromConfig(w.cfg)
+	if _, err := ddb.CreateTable(ctx, &dynamodb.CreateTableInput{
+		TableName:   aws.String(w.table),
+		BillingMode: ddbtypes.BillingModePayPerRequest,
+		AttributeDefinitions: []ddbtypes.AttributeDefinition{
+			{AttributeName: aws.String("pk"), AttributeType: ddbtypes.ScalarAttributeTypeS},
+			{AttributeName: aws.String("sk"), AttributeType: ddbtypes.ScalarAttributeTypeS},
+		},
+		KeySchema: []ddbtypes.KeySchemaElement{
+			{AttributeName: aws.String("pk"), KeyType: ddbtypes.KeyTypeHash},
+			{AttributeName: aws.String("sk"), KeyType: ddbtypes.KeyTypeRange},
+		},
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	env := map[string]string{
+		config.EnvSlackWebhookURLSecret:       w.secret,
+		config.EnvRecordsTable:                w.table,
+		"CUTOVER_CLOUDFRONT_DISTRIBUTION_IDS": w.dist,
+		"CUTOVER_INVALIDATION_PATHS":          "/index.html,/assets/*",
+		"CUTOVER_FOLLOWUP_QUEUE_URL":          w.queue,
+		config.EnvEnrich:                      "false",
+	}
+	cfg, err := config.Load(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewJSONHandler(w.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	sys, err := setup.Build(ctx, cfg, setup.Options{Log: log, Lambda: true, AWS: &w.cfg, FollowUpDelay: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sys.Close)
+	w.handler = &Handler{System: sys, Log: log}
+	return w
+}
+
+func readFixture(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile("../codedeploy/testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func invoke(t *testing.T, h *Handler, payload []byte) (any, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	return h.Invoke(ctx, payload)
+}
+
+// TestCutoverEndToEnd runs the traffic switch through the handler with the
+// webhook in Secrets Manager, records in DynamoDB and CloudFront on moto:
+// one Slack message naming the invalidation, one invalidation, a follow-up
+// on the queue that reports completion once; a redelivery sends nothing.
+func TestCutoverEndToEnd(t *testing.T) {
+	w := newWorld(t, false)
+	in := readFixture(t, "sns-lambda/instance-success.json")
+	if _, err := invoke(t, w.handler, in); err != nil {
+		t.Fatalf("invoke: %v\n%s", err, w.logs)
+	}
+	reqs := w.slack.Requests()
+	if len(reqs) != 1 {
+		t.Fatalf("slack got %d requests, want 1", len(reqs))
+	}
+	body := string(reqs[0].Body)
+	if !strings.Contains(body, "Traffic switched") || !strings.Contains(body, w.dist) {
+		t.Errorf("message does not report the traffic switch and the invalidation: %s", body)
+	}
+
+	cf := cloudfront.NewFromConfig(w.cfg)
+	list, err := cf.ListInvalidations(t.Context(), &cloudfront.ListInvalidationsInput{DistributionId: aws.String(w.dist)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(list.InvalidationList.Items); n != 1 {
+		t.Fatalf("%d invalidations, want 1", n)
+	}
+	inv, err := cf.GetInvalidation(t.Context(), &cloudfront.GetInvalidationInput{DistributionId: aws.String(w.dist), Id: list.InvalidationList.Items[0].Id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	paths := inv.Invalidation.InvalidationBatch.Paths.Items
+	if strings.Join(paths, ",") != "/assets/*,/index.html" {
+		t.Errorf("paths %v", paths)
+	}
+	if ref := aws.ToString(inv.Invalidation.InvalidationBatch.CallerReference); !strings.HasPrefix(ref, "cutover-d-7XQ2K9ABC-InstanceSuccess-") {
+		t.Errorf("caller reference %q", ref)
+	}
+	if !strings.Contains(body, aws.ToString(list.InvalidationList.Items[0].Id)) {
+		t.Errorf("message does not name invalidation %s", aws.ToString(list.InvalidationList.Items[0].Id))
+	}
+
+	// SNS redelivers: nothing new anywhere.
+	if _, err := invoke(t, w.handler, in); err != nil {
+		t.Fatal(err)
+	}
+	list2, _ := cf.ListInvalidations(t.Context(), &cloudfront.ListInvalidationsInput{DistributionId: aws.String(w.dist)})
+	if w.slack.Count() != 1 || len(list2.InvalidationList.Items) != 1 {
+		t.Errorf("redelivery: %d slack requests, %d invalidations", w.slack.Count(), len(list2.InvalidationList.Items))
+	}
+
+	// The follow-up queue holds the completion check; deliver it as the
+	// event source mapping would, twice.
+	msgs, err := sqs.NewFromConfig(w.cfg).ReceiveMessage(t.Context(), &sqs.ReceiveMessageInput{
+		QueueUrl: aws.String(w.queue), MaxNumberOfMessages: 10, WaitTimeSeconds: 2,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(msgs.Messages) != 1 {
+		t.Fatalf("%d follow-up messages, want 1", len(msgs.Messages))
+	}
+	batch := events.SQSEvent{Records: []events.SQSMessage{{
+		MessageId: aws.ToString(msgs.Messages[0].MessageId), EventSource: "aws:sqs", Body: aws.ToString(msgs.Messages[0].Body),
+	}}}
+	payload, _ := json.Marshal(batch)
+	for range 2 {
+		out, err := invoke(t, w.handler, payload)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp, ok := out.(events.SQSEventResponse); !ok || len(resp.BatchItemFailures) != 0 {
+			t.Fatalf("follow-up response %#v\n%s", out, w.logs)
+		}
+	}
+	if n := w.slack.Count(); n != 2 {
+		t.Fatalf("slack got %d requests, want the cutover and one completion", n)
+	}
+	done := string(w.slack.Requests()[1].Body)
+	if !strings.Contains(strings.ToLower(done), "completed") {
+		t.Errorf("completion message: %s", done)
+	}
+	if strings.Contains(w.logs.String(), w.slack.WebhookURL()) {
+		t.Error("webhook URL appears in the logs")
+	}
+}
+
+// TestSecretFromSSM reads the webhook from an SSM SecureString parameter.
+func TestSecretFromSSM(t *testing.T) {
+	w := newWorld(t, true)
+	if _, err := invoke(t, w.handler, readFixture(t, "sns-lambda/deployment-failure.json")); err != nil {
+		t.Fatal(err)
+	}
+	if w.slack.Count() != 1 {
+		t.Fatalf("slack got %d requests", w.slack.Count())
+	}
+}
+
+// TestSlackDownFailsInvocationButInvalidates proves one failing side never
+// blocks the other, and a retry repeats neither what succeeded.
+func TestSlackDownFailsInvocationButInvalidates(t *testing.T) {
+	w := newWorld(t, false)
+	w.slack.SetDefault(testrig.Status(500, "rollup_error"))
+	in := readFixture(t, "sns-lambda/instance-success.json")
+	if _, err := invoke(t, w.handler, in); err == nil {
+		t.Fatal("a failed Slack delivery must fail the invocation")
+	}
+	cf := cloudfront.NewFromConfig(w.cfg)
+	list, _ := cf.ListInvalidations(t.Context(), &cloudfront.ListInvalidationsInput{DistributionId: aws.String(w.dist)})
+	if len(list.InvalidationList.Items) != 1 {
+		t.Fatalf("the invalidation must not wait for Slack: %d", len(list.InvalidationList.Items))
+	}
+	failed := w.slack.Count()
+	w.slack.SetDefault(testrig.OK())
+	if _, err := invoke(t, w.handler, in); err != nil {
+		t.Fatalf("retry: %v", err)
+	}
+	list, _ = cf.ListInvalidations(t.Context(), &cloudfront.ListInvalidationsInput{DistributionId: aws.String(w.dist)})
+	if len(list.InvalidationList.Items) != 1 || w.slack.Count() != failed+1 {
+		t.Errorf("retry: %d invalidations (want 1), %d new slack requests (want 1)", len(list.InvalidationList.Items), w.slack.Count()-failed)
+	}
+}
