@@ -1,0 +1,23 @@
+// Package e2e holds cutover's end-to-end tests. It has no non-test code:
+// every test starts what it needs on 127.0.0.1 (moto, a fake Slack webhook,
+// the Lambda Runtime Interface Emulator with the real bootstrap) through
+// internal/testrig and stops it when the test ends.
+//
+//   - lambda_test.go runs the real bootstrap under the Runtime Interface
+//     Emulator and checks what the fake Slack receives for successes, rate
+//     limits, server errors, permanent errors, undecodable input and the
+//     CodeDeploy trigger test.
+//   - faults_test.go is the fault suite: 1,000 events through a webhook
+//     that fails 30% of requests, with Lambda-style retries and a failure
+//     queue, checked for exactly-once delivery; duplicate and concurrent
+//     deliveries; and the duplicate window left by a crash between sending
+//     and recording.
+//   - badinput_test.go feeds a corpus of bad inputs to the dispatcher and to
+//     the bootstrap: each is rejected once, without a retry storm or a chat
+//     request.
+//   - replay_test.go drains a failure queue on moto SQS with `cutover
+//     replay`, run in-process.
+//
+// Set CUTOVER_FAULT_REPORT to a file path to keep the fault suite's
+// figures.
+package e2e

@@ -1,0 +1,298 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/cutover-dev/cutover/internal/cli"
+	"github.com/cutover-dev/cutover/internal/config"
+	"github.com/cutover-dev/cutover/internal/testrig"
+)
+
+// sqsTap is a reverse proxy in front of moto that remembers the receipt
+// handles ReceiveMessage hands out, so a test can end their visibility
+// timeout instead of waiting for it.
+type sqsTap struct {
+	srv *httptest.Server
+
+	mu       sync.Mutex
+	receipts []string
+}
+
+// newSQSTap starts a proxy to endpoint on 127.0.0.1.
+func newSQSTap(t *testing.T, endpoint string) *sqsTap {
+	t.Helper()
+	target, err := url.Parse(endpoint)
+	if err != nil {
+		t.Fatalf("moto endpoint: %v", err)
+	}
+	tap := &sqsTap{}
+	proxy := &httputil.ReverseProxy{
+		Rewrite: func(r *httputil.ProxyRequest) {
+			r.SetURL(target)
+			r.Out.Host = r.In.Host // keep the host the SDK signed
+			r.Out.Header.Del("Accept-Encoding")
+		},
+		ModifyResponse: func(resp *http.Response) error {
+			if resp.Request.Header.Get("X-Amz-Target") != "AmazonSQS.ReceiveMessage" {
+				return nil
+			}
+			body, err := io.ReadAll(resp.Body)
+			_ = resp.Body.Close()
+			if err != nil {
+				return err
+			}
+			resp.Body = io.NopCloser(bytes.NewReader(body))
+			var out struct {
+				Messages []struct{ ReceiptHandle string }
+			}
+			if json.Unmarshal(body, &out) == nil {
+				tap.mu.Lock()
+				for _, m := range out.Messages {
+					tap.receipts = append(tap.receipts, m.ReceiptHandle)
+				}
+				tap.mu.Unlock()
+			}
+			return nil
+		},
+	}
+	tap.srv = httptest.NewServer(proxy)
+	t.Cleanup(tap.srv.Close)
+	return tap
+}
+
+// takeReceipts returns the receipt handles seen since the last call.
+func (s *sqsTap) takeReceipts() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := s.receipts
+	s.receipts = nil
+	return r
+}
+
+// destinationRecord returns a Lambda on-failure destination record (what
+// the failure queue holds) for the fixture's failed deployment, with its
+// own SNS MessageId and deployment ID.
+func destinationRecord(t *testing.T, msgID, deploymentID string) string {
+	t.Helper()
+	var rec map[string]any
+	if err := json.Unmarshal(readFixture(t, "destination/deployment-failure.json"), &rec); err != nil {
+		t.Fatalf("destination fixture: %v", err)
+	}
+	rec["requestContext"].(map[string]any)["requestId"] = "req-" + msgID
+	setSNSRecord(t, rec["requestPayload"].(map[string]any), msgID, deploymentID)
+	return string(mustJSON(t, rec))
+}
+
+// TestReplayFailureQueue drains a failure queue on moto SQS with `cutover
+// replay --queue-url`, run in-process: five events whose Slack delivery
+// failed are replayed while Slack still fails (they stay in the queue),
+// then once it works (each delivered once, queue empty), then again
+// (nothing resent), and once more after the same records arrive in the
+// queue a second time (the delivery records stop the duplicates).
+//
+// setup.Build loads the AWS configuration from the process environment,
+// not from cli.Env.Getenv, so the AWS settings are also set with t.Setenv.
+func TestReplayFailureQueue(t *testing.T) {
+	moto := testrig.StartMoto(t)
+	tap := newSQSTap(t, moto.Endpoint)
+	chat := testrig.NewFakeChat(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	t.Cleanup(cancel)
+
+	client := sqs.NewFromConfig(moto.AWSConfig(t))
+	q, err := client.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("cutover-failures")})
+	if err != nil {
+		t.Fatalf("create queue: %v", err)
+	}
+	queueURL := aws.ToString(q.QueueUrl)
+	ids := msgIDs("e2e-replay", 5)
+	enqueue := func() {
+		t.Helper()
+		for i, id := range ids {
+			body := destinationRecord(t, id, fmt.Sprintf("d-REPLAY%03d", i))
+			if _, err := client.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(queueURL), MessageBody: aws.String(body)}); err != nil {
+				t.Fatalf("send message: %v", err)
+			}
+		}
+	}
+	enqueue()
+
+	dir := t.TempDir()
+	vars := map[string]string{
+		config.EnvSlackWebhookURL:     chat.WebhookURL(),
+		config.EnvRecordsFile:         filepath.Join(dir, "records.db"),
+		"AWS_ENDPOINT_URL":            tap.srv.URL,
+		"AWS_ENDPOINT_URL_SQS":        tap.srv.URL,
+		"AWS_ACCESS_KEY_ID":           "test",
+		"AWS_SECRET_ACCESS_KEY":       "test",
+		"AWS_SESSION_TOKEN":           "",
+		"AWS_REGION":                  testrig.Region,
+		"AWS_DEFAULT_REGION":          testrig.Region,
+		"AWS_PROFILE":                 "",
+		"AWS_CONFIG_FILE":             filepath.Join(dir, "no-aws-config"),
+		"AWS_SHARED_CREDENTIALS_FILE": filepath.Join(dir, "no-aws-credentials"),
+		"AWS_EC2_METADATA_DISABLED":   "true",
+	}
+	for k, v := range vars {
+		if strings.HasPrefix(k, "AWS_") {
+			t.Setenv(k, v)
+		}
+	}
+	replay := func(t *testing.T) (string, error) {
+		t.Helper()
+		var stdout, stderr bytes.Buffer
+		err := cli.Run(ctx, []string{"replay", "--queue-url", queueURL}, cli.Env{
+			Stdin:  strings.NewReader(""),
+			Stdout: &stdout,
+			Stderr: &stderr,
+			Getenv: func(k string) string { return vars[k] },
+		})
+		out := stdout.String() + stderr.String()
+		t.Logf("cutover replay (error: %v):\n%s", err, out)
+		assertNoWebhookSecret(t, "replay's output", out)
+		if err != nil {
+			assertNoWebhookSecret(t, "replay's error", err.Error())
+		}
+		return out, err
+	}
+	queueDepth := func(t *testing.T) (visible, inFlight int) {
+		t.Helper()
+		out, err := client.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
+			QueueUrl: aws.String(queueURL),
+			AttributeNames: []sqstypes.QueueAttributeName{
+				sqstypes.QueueAttributeNameApproximateNumberOfMessages,
+				sqstypes.QueueAttributeNameApproximateNumberOfMessagesNotVisible,
+			},
+		})
+		if err != nil {
+			t.Fatalf("queue attributes: %v", err)
+		}
+		visible, _ = strconv.Atoi(out.Attributes[string(sqstypes.QueueAttributeNameApproximateNumberOfMessages)])
+		inFlight, _ = strconv.Atoi(out.Attributes[string(sqstypes.QueueAttributeNameApproximateNumberOfMessagesNotVisible)])
+		return visible, inFlight
+	}
+	// shown returns the SNS MessageIds of the messages Slack accepted.
+	shown := func(t *testing.T, reqs []testrig.Request) map[string]int {
+		t.Helper()
+		m := map[string]int{}
+		for _, r := range reqs {
+			msg, id := parseSlack(t, r.Body)
+			if !strings.Contains(msg.Text, "Deployment failed") {
+				t.Errorf("message text %q does not say the deployment failed", msg.Text)
+			}
+			m[id]++
+		}
+		return m
+	}
+
+	t.Run("slack_still_failing", func(t *testing.T) {
+		chat.SetDefault(testrig.Status(http.StatusNotFound, "channel_not_found"))
+		out, err := replay(t)
+		var ee *cli.ExitError
+		if !errors.As(err, &ee) || ee.Code != 1 {
+			t.Errorf("replay returned %v, want an exit error with code 1", err)
+		}
+		if !strings.Contains(out, "channel_not_found") {
+			t.Errorf("replay's output does not say channel_not_found")
+		}
+		if n := chat.Count(); n != len(ids) {
+			t.Errorf("fake Slack got %d requests, want one per event (%d): a 404 is permanent", n, len(ids))
+		}
+		if v, f := queueDepth(t); v+f != len(ids) {
+			t.Errorf("queue holds %d visible + %d in flight messages, want all %d kept", v, f, len(ids))
+		}
+	})
+
+	// replay leaves a message that still fails invisible for its
+	// 300 s receive visibility timeout. Stand in for that wait: make
+	// the messages visible again through the handles it received.
+	for _, h := range tap.takeReceipts() {
+		if _, err := client.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{
+			QueueUrl: aws.String(queueURL), ReceiptHandle: aws.String(h), VisibilityTimeout: 0,
+		}); err != nil {
+			t.Logf("change visibility: %v", err)
+		}
+	}
+
+	t.Run("slack_fixed", func(t *testing.T) {
+		chat.Reset()
+		if _, err := replay(t); err != nil {
+			t.Fatalf("replay: %v", err)
+		}
+		got := shown(t, chat.Requests())
+		for _, id := range ids {
+			if got[id] != 1 {
+				t.Errorf("event %s delivered %d times, want 1", id, got[id])
+			}
+		}
+		if len(got) != len(ids) {
+			t.Errorf("delivered %d distinct events, want %d: %v", len(got), len(ids), got)
+		}
+		assertQueueEmpty(ctx, t, client, queueURL, queueDepth)
+	})
+
+	t.Run("replay_again_sends_nothing", func(t *testing.T) {
+		before := chat.Count()
+		out, err := replay(t)
+		if err != nil {
+			t.Fatalf("replay: %v", err)
+		}
+		if n := chat.Count() - before; n != 0 {
+			t.Errorf("replaying an empty queue sent %d messages", n)
+		}
+		if !strings.Contains(out, "0 replayed") {
+			t.Errorf("replay's output does not say 0 replayed")
+		}
+	})
+
+	t.Run("same_records_again_are_not_resent", func(t *testing.T) {
+		enqueue()
+		before := chat.Count()
+		out, err := replay(t)
+		if err != nil {
+			t.Fatalf("replay: %v", err)
+		}
+		if n := chat.Count() - before; n != 0 {
+			t.Errorf("replaying already delivered events sent %d messages", n)
+		}
+		if c := strings.Count(out, "slack=already-delivered"); c != len(ids) {
+			t.Errorf("replay reported %d already-delivered events, want %d", c, len(ids))
+		}
+		assertQueueEmpty(ctx, t, client, queueURL, queueDepth)
+	})
+}
+
+// assertQueueEmpty checks that the queue holds no message: none visible or
+// in flight, and a receive returns nothing.
+func assertQueueEmpty(ctx context.Context, t *testing.T, client *sqs.Client, queueURL string, depth func(*testing.T) (int, int)) {
+	t.Helper()
+	if v, f := depth(t); v != 0 || f != 0 {
+		t.Errorf("queue holds %d visible and %d in flight messages, want none", v, f)
+	}
+	out, err := client.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(queueURL), MaxNumberOfMessages: 10})
+	if err != nil {
+		t.Fatalf("receive: %v", err)
+	}
+	if len(out.Messages) != 0 {
+		t.Errorf("a receive returned %d messages from the drained queue", len(out.Messages))
+	}
+}
