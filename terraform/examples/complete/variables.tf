@@ -1,0 +1,69 @@
+variable "region" {
+  description = "AWS region."
+  type        = string
+  default     = "us-east-1"
+}
+
+variable "name" {
+  description = "Name prefix for the example's resources."
+  type        = string
+  default     = "cutover-demo"
+
+  validation {
+    condition     = can(regex("^[a-z0-9-]{1,20}$", var.name))
+    error_message = "name must be 1-20 lower-case letters, digits or hyphens (ALB and target group names are short)."
+  }
+}
+
+variable "lambda_zip_path" {
+  description = "Path to the cutover package built by `make package` at the repository root."
+  type        = string
+  default     = "../../../dist/cutover-lambda-arm64.zip"
+}
+
+variable "vpc_cidr" {
+  description = "CIDR of the example VPC."
+  type        = string
+  default     = "10.42.0.0/16"
+}
+
+variable "container_image" {
+  description = "Image the example service runs (blue/green deployments later swap the task definition)."
+  type        = string
+  default     = "public.ecr.aws/nginx/nginx:stable"
+}
+
+variable "test_listener_cidr_blocks" {
+  description = "Who may reach the test listener (port 8080) that serves the replacement task set before traffic switches."
+  type        = list(string)
+  default     = ["10.42.0.0/16"]
+}
+
+variable "termination_wait_time_in_minutes" {
+  description = "How long the original (blue) task set stays up after traffic switched: the rollback window."
+  type        = number
+  default     = 60
+}
+
+variable "alarm_actions" {
+  description = "SNS topic ARNs to notify when cutover's alarms fire."
+  type        = list(string)
+  default     = []
+}
+
+variable "tags" {
+  description = "Default tags for every resource."
+  type        = map(string)
+  default = {
+    Project = "cutover-example"
+  }
+}
+
+# Testing only: lets this example be applied against a local AWS emulator (moto).
+# It is used by moto_override.tf, which you create from moto_override.tf.example;
+# without that file it has no effect. Leave it null for real AWS.
+variable "aws_endpoint_url" {
+  description = "TESTING ONLY: endpoint of a local AWS emulator, e.g. http://127.0.0.1:5000 (read by moto_override.tf)."
+  type        = string
+  default     = null
+}

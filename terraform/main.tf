@@ -1,0 +1,600 @@
+data "aws_caller_identity" "current" {}
+data "aws_region" "current" {}
+data "aws_partition" "current" {}
+
+locals {
+  account_id = data.aws_caller_identity.current.account_id
+  region     = data.aws_region.current.name
+  partition  = data.aws_partition.current.partition
+
+  # Every event a CodeDeploy trigger can carry (TriggerTest is not one: CodeDeploy sends it on its own).
+  codedeploy_trigger_events = [
+    "DeploymentStart", "DeploymentSuccess", "DeploymentFailure", "DeploymentStop", "DeploymentRollback", "DeploymentReady",
+    "InstanceStart", "InstanceSuccess", "InstanceFailure", "InstanceReady",
+  ]
+  # Events the function needs whatever is notified: InstanceSuccess is the cutover moment (invalidation),
+  # Failure/Stop/Rollback drive invalidate_on_rollback, Ready and Success close per-deployment records.
+  required_trigger_events = [
+    "DeploymentSuccess", "DeploymentFailure", "DeploymentStop", "DeploymentRollback", "DeploymentReady",
+    "InstanceSuccess", "InstanceFailure",
+  ]
+  trigger_events = sort(distinct(concat(
+    local.required_trigger_events,
+    [for e in var.notify_events : e if contains(local.codedeploy_trigger_events, e)],
+  )))
+
+  ##############################################################################
+  # Slack webhook: the function only ever gets a reference (secret ARN or parameter name)
+  ##############################################################################
+  # The URL itself is sensitive; whether it was given is not.
+  create_webhook_secret = nonsensitive(var.slack_webhook_url != null)
+  webhook_source_count = length(compact([
+    var.slack_webhook_secret_arn != null ? "secret" : "",
+    var.slack_webhook_ssm_parameter_name != null ? "parameter" : "",
+    local.create_webhook_secret ? "url" : "",
+  ]))
+  webhook_secret_arn = local.create_webhook_secret ? aws_secretsmanager_secret.slack_webhook[0].arn : var.slack_webhook_secret_arn
+  webhook_parameter_arn = var.slack_webhook_ssm_parameter_name == null ? null : (
+    startswith(var.slack_webhook_ssm_parameter_name, "arn:")
+    ? var.slack_webhook_ssm_parameter_name
+    : "arn:${local.partition}:ssm:${local.region}:${local.account_id}:parameter/${trimprefix(var.slack_webhook_ssm_parameter_name, "/")}"
+  )
+  webhook_reference = local.webhook_secret_arn != null ? local.webhook_secret_arn : var.slack_webhook_ssm_parameter_name
+
+  ##############################################################################
+  # CloudFront
+  ##############################################################################
+  all_distribution_ids = sort(distinct(concat(
+    var.cloudfront_distribution_ids,
+    flatten([for r in var.cloudfront_routes : r.distribution_ids]),
+  )))
+  # From list lengths only (known at plan time even when IDs come from resources created in the same apply);
+  # every route carries at least one distribution (validated).
+  cloudfront_enabled = length(var.cloudfront_distribution_ids) > 0 || length(var.cloudfront_routes) > 0
+  distribution_arns  = [for id in local.all_distribution_ids : "arn:${local.partition}:cloudfront::${local.account_id}:distribution/${id}"]
+
+  ##############################################################################
+  # Enrichment scopes
+  ##############################################################################
+  codedeploy_arn_prefix = "arn:${local.partition}:codedeploy:${local.region}:${local.account_id}"
+  codedeploy_resources = length(var.codedeploy_application_names) > 0 ? flatten([
+    for app in var.codedeploy_application_names : [
+      "${local.codedeploy_arn_prefix}:application:${app}",
+      "${local.codedeploy_arn_prefix}:deploymentgroup:${app}/*",
+    ]
+    ]) : [
+    "${local.codedeploy_arn_prefix}:application:*",
+    "${local.codedeploy_arn_prefix}:deploymentgroup:*",
+  ]
+
+  ecs_arn_prefix = "arn:${local.partition}:ecs:${local.region}:${local.account_id}"
+  # DescribeServices authorizes on the service; DescribeTaskSets on the service's task sets
+  # (arn:...:task-set/CLUSTER/SERVICE/ID). Both forms are listed so either check passes.
+  ecs_resources = length(var.ecs_service_arns) > 0 ? concat(
+    var.ecs_service_arns,
+    [for arn in var.ecs_service_arns : "${replace(arn, ":service/", ":task-set/")}/*"],
+    ) : [
+    "${local.ecs_arn_prefix}:service/*",
+    "${local.ecs_arn_prefix}:task-set/*",
+  ]
+
+  ##############################################################################
+  # Function package
+  ##############################################################################
+  package_from_s3 = var.lambda_s3_bucket != null || var.lambda_s3_key != null
+  source_code_hash = var.lambda_zip_hash != null ? var.lambda_zip_hash : (
+    var.lambda_zip_path != null ? filebase64sha256(var.lambda_zip_path) : null
+  )
+
+  ##############################################################################
+  # Environment: THE contract with the Go code. Only references, never secrets.
+  # Each entry: whether it is set (decided from inputs only, so the keys are known at plan time
+  # even when values come from resources created in the same apply) and its value.
+  ##############################################################################
+  contract_environment = {
+    CUTOVER_SLACK_WEBHOOK_URL_SECRET    = { set = true, value = local.webhook_reference }
+    CUTOVER_EVENTS                      = { set = true, value = join(",", var.notify_events) }
+    CUTOVER_ENRICH                      = { set = true, value = tostring(var.enrich) }
+    CUTOVER_CLOUDFRONT_DISTRIBUTION_IDS = { set = length(var.cloudfront_distribution_ids) > 0, value = join(",", var.cloudfront_distribution_ids) }
+    CUTOVER_CLOUDFRONT_ROUTES           = { set = length(var.cloudfront_routes) > 0, value = jsonencode(var.cloudfront_routes) }
+    CUTOVER_INVALIDATION_PATHS          = { set = local.cloudfront_enabled, value = join(",", var.invalidation_paths) }
+    CUTOVER_INVALIDATE_ON_ROLLBACK      = { set = local.cloudfront_enabled, value = tostring(var.invalidate_on_rollback) }
+    CUTOVER_FOLLOWUP_QUEUE_URL          = { set = local.cloudfront_enabled, value = one(aws_sqs_queue.followup[*].url) }
+    CUTOVER_RECORDS_TABLE               = { set = var.create_records_table, value = one(aws_dynamodb_table.records[*].name) }
+  }
+  environment = merge(
+    var.extra_environment_variables,
+    { for k, v in local.contract_environment : k => v.value if v.set },
+  )
+
+  topic_arn = var.create_topic ? aws_sns_topic.this[0].arn : var.sns_topic_arn
+}
+
+################################################################################
+# SNS topic and its policy
+################################################################################
+
+resource "aws_sns_topic" "this" {
+  count = var.create_topic ? 1 : 0
+
+  name              = "${var.name}-codedeploy"
+  kms_master_key_id = var.kms_master_key_id
+  tags              = var.tags
+}
+
+locals {
+  topic_policy = var.create_topic ? jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        # Only principals of this account (and the named CodeDeploy service roles) may publish.
+        Sid    = "AllowPublishFromOwnAccount"
+        Effect = "Allow"
+        Principal = {
+          AWS = concat(["arn:${local.partition}:iam::${local.account_id}:root"], var.codedeploy_service_role_arns)
+        }
+        Action   = ["sns:Publish"]
+        Resource = [aws_sns_topic.this[0].arn]
+        Condition = {
+          StringEquals = { "AWS:SourceOwner" = local.account_id }
+        }
+      },
+      {
+        Sid       = "DenyPublishWithoutTLS"
+        Effect    = "Deny"
+        Principal = { AWS = "*" }
+        Action    = ["sns:Publish"]
+        Resource  = [aws_sns_topic.this[0].arn]
+        Condition = {
+          Bool = { "aws:SecureTransport" = "false" }
+        }
+      },
+    ]
+  }) : null
+}
+
+resource "aws_sns_topic_policy" "this" {
+  count = var.create_topic ? 1 : 0
+
+  arn    = aws_sns_topic.this[0].arn
+  policy = local.topic_policy
+}
+
+################################################################################
+# Webhook secret (only when slack_webhook_url is given: for trying the module out)
+################################################################################
+
+resource "aws_secretsmanager_secret" "slack_webhook" {
+  count = local.create_webhook_secret ? 1 : 0
+
+  name_prefix             = "${var.name}-slack-webhook-url-"
+  description             = "Slack incoming webhook URL for ${var.name} (created from the slack_webhook_url input)."
+  kms_key_id              = var.kms_key_arn
+  recovery_window_in_days = 7
+  tags                    = var.tags
+}
+
+resource "aws_secretsmanager_secret_version" "slack_webhook" {
+  count = local.create_webhook_secret ? 1 : 0
+
+  secret_id     = aws_secretsmanager_secret.slack_webhook[0].id
+  secret_string = var.slack_webhook_url
+}
+
+################################################################################
+# Queues: failed asynchronous invocations, invalidation follow-ups
+################################################################################
+
+resource "aws_sqs_queue" "failure" {
+  name                      = "${var.name}-invoke-failures"
+  message_retention_seconds = 1209600 # 14 days, the maximum
+  sqs_managed_sse_enabled   = var.sqs_kms_key_arn == null ? true : null
+  kms_master_key_id         = var.sqs_kms_key_arn
+  tags                      = var.tags
+}
+
+resource "aws_sqs_queue" "followup" {
+  count = local.cloudfront_enabled ? 1 : 0
+
+  name                       = "${var.name}-followup"
+  visibility_timeout_seconds = 6 * var.timeout
+  message_retention_seconds  = 86400
+  sqs_managed_sse_enabled    = var.sqs_kms_key_arn == null ? true : null
+  kms_master_key_id          = var.sqs_kms_key_arn
+  redrive_policy = jsonencode({
+    deadLetterTargetArn = aws_sqs_queue.failure.arn
+    maxReceiveCount     = var.followup_max_receive_count
+  })
+  tags = var.tags
+}
+
+################################################################################
+# Delivery records
+################################################################################
+
+resource "aws_dynamodb_table" "records" {
+  count = var.create_records_table ? 1 : 0
+
+  name         = "${var.name}-records"
+  billing_mode = "PAY_PER_REQUEST"
+  hash_key     = "pk"
+  range_key    = "sk"
+
+  attribute {
+    name = "pk"
+    type = "S"
+  }
+
+  attribute {
+    name = "sk"
+    type = "S"
+  }
+
+  ttl {
+    attribute_name = "expires_at"
+    enabled        = true
+  }
+
+  point_in_time_recovery {
+    enabled = var.records_table_point_in_time_recovery
+  }
+
+  # AWS owned keys are not "on"; this uses the AWS managed key aws/dynamodb (no grants needed by the function).
+  server_side_encryption {
+    enabled = true
+  }
+
+  tags = var.tags
+}
+
+################################################################################
+# IAM role (least privilege; built with jsonencode so tests can assert every statement)
+################################################################################
+
+resource "aws_cloudwatch_log_group" "this" {
+  name              = "/aws/lambda/${var.name}"
+  retention_in_days = var.log_retention_in_days
+  kms_key_id        = var.log_kms_key_arn
+  tags              = var.tags
+}
+
+resource "aws_iam_role" "lambda" {
+  name                 = "${var.name}-lambda"
+  description          = "Execution role of the ${var.name} Lambda function."
+  permissions_boundary = var.role_permissions_boundary_arn
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "LambdaAssumeRole"
+      Effect    = "Allow"
+      Principal = { Service = "lambda.amazonaws.com" }
+      Action    = ["sts:AssumeRole"]
+    }]
+  })
+  tags = var.tags
+}
+
+locals {
+  sqs_send_queue_arns = concat([aws_sqs_queue.failure.arn], aws_sqs_queue.followup[*].arn)
+
+  # Candidate statements with the (input-only, plan-time known) condition under which they apply.
+  lambda_policy_candidates = [
+    {
+      enabled = true
+      statement = {
+        Sid      = "WriteOwnLogs"
+        Effect   = "Allow"
+        Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+        Resource = [aws_cloudwatch_log_group.this.arn, "${aws_cloudwatch_log_group.this.arn}:*"]
+      }
+    },
+    {
+      enabled = local.create_webhook_secret || var.slack_webhook_secret_arn != null
+      statement = {
+        Sid      = "ReadSlackWebhookSecret"
+        Effect   = "Allow"
+        Action   = ["secretsmanager:GetSecretValue"]
+        Resource = [local.webhook_secret_arn]
+      }
+    },
+    {
+      enabled = var.slack_webhook_ssm_parameter_name != null
+      statement = {
+        Sid      = "ReadSlackWebhookParameter"
+        Effect   = "Allow"
+        Action   = ["ssm:GetParameter"]
+        Resource = [local.webhook_parameter_arn]
+      }
+    },
+    {
+      enabled = var.kms_key_arn != null
+      statement = {
+        Sid      = "DecryptSlackWebhook"
+        Effect   = "Allow"
+        Action   = ["kms:Decrypt"]
+        Resource = [var.kms_key_arn]
+        Condition = {
+          StringEquals = {
+            "kms:ViaService" = ["secretsmanager.${local.region}.amazonaws.com", "ssm.${local.region}.amazonaws.com"]
+          }
+        }
+      }
+    },
+    {
+      enabled = local.cloudfront_enabled
+      statement = {
+        Sid      = "InvalidateDistributions"
+        Effect   = "Allow"
+        Action   = ["cloudfront:CreateInvalidation", "cloudfront:GetInvalidation"]
+        Resource = local.distribution_arns
+      }
+    },
+    {
+      enabled = local.cloudfront_enabled
+      statement = {
+        Sid      = "ConsumeFollowups"
+        Effect   = "Allow"
+        Action   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]
+        Resource = aws_sqs_queue.followup[*].arn
+      }
+    },
+    {
+      enabled = var.enrich
+      statement = {
+        Sid    = "ReadCodeDeployDeployments"
+        Effect = "Allow"
+        Action = [
+          "codedeploy:GetDeployment",
+          "codedeploy:GetDeploymentGroup",
+          "codedeploy:GetApplicationRevision",
+          "codedeploy:ListDeploymentTargets",
+          "codedeploy:BatchGetDeploymentTargets",
+        ]
+        Resource = local.codedeploy_resources
+      }
+    },
+    {
+      enabled = var.enrich
+      statement = {
+        Sid      = "DescribeEcsServices"
+        Effect   = "Allow"
+        Action   = ["ecs:DescribeServices", "ecs:DescribeTaskSets"]
+        Resource = local.ecs_resources
+      }
+    },
+    {
+      # ecs:DescribeTaskDefinition supports no resource-level permissions: IAM only accepts "*" for it.
+      # It is read-only and returns task definition metadata (image, CPU, memory), never secret values.
+      enabled = var.enrich
+      statement = {
+        Sid      = "DescribeTaskDefinitions"
+        Effect   = "Allow"
+        Action   = ["ecs:DescribeTaskDefinition"]
+        Resource = ["*"]
+      }
+    },
+    {
+      enabled = true
+      statement = {
+        Sid      = "SendToOwnQueues"
+        Effect   = "Allow"
+        Action   = ["sqs:SendMessage"]
+        Resource = local.sqs_send_queue_arns
+      }
+    },
+    {
+      enabled = var.sqs_kms_key_arn != null
+      statement = {
+        Sid      = "UseQueueKey"
+        Effect   = "Allow"
+        Action   = ["kms:GenerateDataKey", "kms:Decrypt"]
+        Resource = [var.sqs_kms_key_arn]
+      }
+    },
+    {
+      enabled = var.create_records_table
+      statement = {
+        Sid      = "UseRecordsTable"
+        Effect   = "Allow"
+        Action   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"]
+        Resource = aws_dynamodb_table.records[*].arn
+      }
+    },
+  ]
+  lambda_policy_statements = [for c in local.lambda_policy_candidates : c.statement if c.enabled]
+}
+
+resource "aws_iam_role_policy" "lambda" {
+  name = "${var.name}-least-privilege"
+  role = aws_iam_role.lambda.id
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = local.lambda_policy_statements
+  })
+}
+
+################################################################################
+# Lambda function
+################################################################################
+
+resource "aws_lambda_function" "this" {
+  function_name = var.name
+  description   = "cutover: CodeDeploy ECS blue/green notifications to Slack and CloudFront invalidation at traffic switch."
+  role          = aws_iam_role.lambda.arn
+
+  runtime       = "provided.al2023"
+  architectures = ["arm64"]
+  handler       = "bootstrap"
+
+  filename          = var.lambda_zip_path
+  s3_bucket         = var.lambda_s3_bucket
+  s3_key            = var.lambda_s3_key
+  s3_object_version = var.lambda_s3_object_version
+  source_code_hash  = local.source_code_hash
+
+  memory_size                    = var.memory_size
+  timeout                        = var.timeout
+  reserved_concurrent_executions = var.reserved_concurrent_executions
+
+  environment {
+    variables = local.environment
+  }
+
+  logging_config {
+    log_format            = "JSON"
+    log_group             = aws_cloudwatch_log_group.this.name
+    application_log_level = var.log_level
+    system_log_level      = "WARN"
+  }
+
+  tags = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = local.webhook_source_count == 1
+      error_message = "Set exactly one of slack_webhook_secret_arn, slack_webhook_ssm_parameter_name or slack_webhook_url."
+    }
+    precondition {
+      condition     = (var.lambda_zip_path != null) != (var.lambda_s3_bucket != null && var.lambda_s3_key != null) && !(var.lambda_zip_path != null && local.package_from_s3)
+      error_message = "Set either lambda_zip_path, or lambda_s3_bucket together with lambda_s3_key (not both)."
+    }
+    precondition {
+      condition     = var.create_topic ? var.sns_topic_arn == null : var.sns_topic_arn != null
+      error_message = "With create_topic = true leave sns_topic_arn unset; with create_topic = false set sns_topic_arn."
+    }
+  }
+
+  # Logs and permissions must exist before the first invocation.
+  depends_on = [aws_iam_role_policy.lambda, aws_cloudwatch_log_group.this]
+}
+
+resource "aws_lambda_function_event_invoke_config" "this" {
+  function_name                = aws_lambda_function.this.function_name
+  maximum_retry_attempts       = var.maximum_retry_attempts
+  maximum_event_age_in_seconds = var.maximum_event_age_in_seconds
+
+  destination_config {
+    on_failure {
+      destination = aws_sqs_queue.failure.arn
+    }
+  }
+
+  # Lambda checks that the role may send to the destination.
+  depends_on = [aws_iam_role_policy.lambda]
+}
+
+resource "aws_lambda_event_source_mapping" "followup" {
+  count = local.cloudfront_enabled ? 1 : 0
+
+  event_source_arn                   = aws_sqs_queue.followup[0].arn
+  function_name                      = aws_lambda_function.this.arn
+  batch_size                         = 10
+  maximum_batching_window_in_seconds = 0
+  function_response_types            = ["ReportBatchItemFailures"]
+
+  depends_on = [aws_iam_role_policy.lambda]
+}
+
+################################################################################
+# SNS -> Lambda
+################################################################################
+
+resource "aws_lambda_permission" "sns" {
+  statement_id  = "AllowInvokeFromCodeDeployTopic"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.this.function_name
+  principal     = "sns.amazonaws.com"
+  source_arn    = local.topic_arn
+}
+
+resource "aws_sns_topic_subscription" "lambda" {
+  topic_arn = local.topic_arn
+  protocol  = "lambda"
+  endpoint  = aws_lambda_function.this.arn
+
+  depends_on = [aws_lambda_permission.sns]
+}
+
+################################################################################
+# EventBridge -> Lambda (optional)
+################################################################################
+
+resource "aws_cloudwatch_event_rule" "codedeploy" {
+  count = var.enable_eventbridge ? 1 : 0
+
+  name        = "${var.name}-codedeploy"
+  description = "CodeDeploy deployment and instance state changes for ${var.name}."
+  event_pattern = jsonencode(merge(
+    {
+      source = ["aws.codedeploy"]
+      "detail-type" = [
+        "CodeDeploy Deployment State-change Notification",
+        "CodeDeploy Instance State-change Notification",
+      ]
+    },
+    length(var.codedeploy_application_names) > 0 ? {
+      detail = { application = var.codedeploy_application_names }
+    } : {},
+  ))
+  tags = var.tags
+}
+
+resource "aws_cloudwatch_event_target" "codedeploy" {
+  count = var.enable_eventbridge ? 1 : 0
+
+  rule      = aws_cloudwatch_event_rule.codedeploy[0].name
+  target_id = "cutover-lambda"
+  arn       = aws_lambda_function.this.arn
+}
+
+resource "aws_lambda_permission" "eventbridge" {
+  count = var.enable_eventbridge ? 1 : 0
+
+  statement_id  = "AllowInvokeFromCodeDeployRule"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.this.function_name
+  principal     = "events.amazonaws.com"
+  source_arn    = aws_cloudwatch_event_rule.codedeploy[0].arn
+}
+
+################################################################################
+# Alarms
+################################################################################
+
+resource "aws_cloudwatch_metric_alarm" "errors" {
+  count = var.create_alarms ? 1 : 0
+
+  alarm_name          = "${var.name}-errors"
+  alarm_description   = "The ${var.name} function returned errors: notifications or invalidations may be missing. See log group /aws/lambda/${var.name}."
+  namespace           = "AWS/Lambda"
+  metric_name         = "Errors"
+  dimensions          = { FunctionName = aws_lambda_function.this.function_name }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = var.alarm_actions
+  ok_actions          = var.ok_actions
+  tags                = var.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "failure_queue" {
+  count = var.create_alarms ? 1 : 0
+
+  alarm_name          = "${var.name}-failure-queue-not-empty"
+  alarm_description   = "Events the ${var.name} function could not process are waiting in ${aws_sqs_queue.failure.name}: inspect and redrive them."
+  namespace           = "AWS/SQS"
+  metric_name         = "ApproximateNumberOfMessagesVisible"
+  dimensions          = { QueueName = aws_sqs_queue.failure.name }
+  statistic           = "Maximum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = var.alarm_actions
+  ok_actions          = var.ok_actions
+  tags                = var.tags
+}

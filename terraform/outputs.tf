@@ -1,0 +1,104 @@
+output "sns_topic_arn" {
+  description = "ARN of the SNS topic to use as trigger_target_arn in the deployment group's trigger_configuration."
+  value       = local.topic_arn
+}
+
+output "trigger_events" {
+  description = "Events to put in the deployment group's trigger_configuration: notify_events plus what the function needs to act (InstanceSuccess, DeploymentSuccess/Failure/Stop/Rollback/Ready, InstanceFailure). Sorted."
+  value       = local.trigger_events
+}
+
+output "trigger_configuration" {
+  description = "The whole trigger as an object (trigger_name, trigger_events, trigger_target_arn), for a dynamic \"trigger_configuration\" block."
+  value = {
+    trigger_name       = var.name
+    trigger_events     = local.trigger_events
+    trigger_target_arn = local.topic_arn
+  }
+}
+
+output "codedeploy_sns_publish_policy_json" {
+  description = "IAM policy JSON granting sns:Publish on the topic: attach it to the CodeDeploy service role."
+  value = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid      = "PublishCodeDeployTriggers"
+      Effect   = "Allow"
+      Action   = ["sns:Publish"]
+      Resource = [local.topic_arn]
+    }]
+  })
+}
+
+output "function_name" {
+  description = "Name of the Lambda function."
+  value       = aws_lambda_function.this.function_name
+}
+
+output "function_arn" {
+  description = "ARN of the Lambda function."
+  value       = aws_lambda_function.this.arn
+}
+
+output "role_arn" {
+  description = "ARN of the function's IAM role."
+  value       = aws_iam_role.lambda.arn
+}
+
+output "role_name" {
+  description = "Name of the function's IAM role (to attach more policies)."
+  value       = aws_iam_role.lambda.name
+}
+
+output "failure_queue_url" {
+  description = "URL of the SQS queue holding events the function failed to process after retries (and follow-ups that kept failing)."
+  value       = aws_sqs_queue.failure.url
+}
+
+output "failure_queue_arn" {
+  description = "ARN of the failure queue."
+  value       = aws_sqs_queue.failure.arn
+}
+
+output "followup_queue_url" {
+  description = "URL of the invalidation follow-up queue; null when no CloudFront distribution is configured."
+  value       = local.cloudfront_enabled ? aws_sqs_queue.followup[0].url : null
+}
+
+output "followup_queue_arn" {
+  description = "ARN of the invalidation follow-up queue; null when no CloudFront distribution is configured."
+  value       = local.cloudfront_enabled ? aws_sqs_queue.followup[0].arn : null
+}
+
+output "records_table_name" {
+  description = "Name of the DynamoDB delivery-records table; null when create_records_table = false."
+  value       = var.create_records_table ? aws_dynamodb_table.records[0].name : null
+}
+
+output "records_table_arn" {
+  description = "ARN of the DynamoDB delivery-records table; null when create_records_table = false."
+  value       = var.create_records_table ? aws_dynamodb_table.records[0].arn : null
+}
+
+output "log_group_name" {
+  description = "Name of the function's CloudWatch log group."
+  value       = aws_cloudwatch_log_group.this.name
+}
+
+output "slack_webhook_secret_arn" {
+  description = "ARN of the Secrets Manager secret the function reads the webhook URL from (given or created); null when an SSM parameter is used. An ARN, never the URL."
+  value       = local.webhook_secret_arn
+}
+
+output "eventbridge_rule_arn" {
+  description = "ARN of the EventBridge rule; null unless enable_eventbridge."
+  value       = var.enable_eventbridge ? aws_cloudwatch_event_rule.codedeploy[0].arn : null
+}
+
+output "alarm_arns" {
+  description = "ARNs of the CloudWatch alarms (errors, failure_queue); empty when create_alarms = false."
+  value = var.create_alarms ? {
+    errors        = aws_cloudwatch_metric_alarm.errors[0].arn
+    failure_queue = aws_cloudwatch_metric_alarm.failure_queue[0].arn
+  } : {}
+}

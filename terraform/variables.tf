@@ -1,0 +1,500 @@
+################################################################################
+# General
+################################################################################
+
+variable "name" {
+  description = "Name (and prefix) for every resource this module creates: the function is named exactly this, other resources get a suffix (\"<name>-codedeploy\", \"<name>-invoke-failures\", ...). Use one per environment, e.g. \"cutover-prod\"."
+  type        = string
+  default     = "cutover"
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,40}$", var.name))
+    error_message = "name must be 1-40 characters of letters, digits, hyphens and underscores (it becomes the Lambda function name and prefixes queue, table, role and alarm names)."
+  }
+}
+
+variable "tags" {
+  description = "Tags applied to every taggable resource the module creates."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+}
+
+################################################################################
+# SNS topic (CodeDeploy trigger target)
+################################################################################
+
+variable "create_topic" {
+  description = "Create the SNS topic CodeDeploy triggers publish to. Set to false and pass sns_topic_arn to subscribe the function to an existing topic (its policy is then yours to manage)."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "sns_topic_arn" {
+  description = "ARN of an existing standard SNS topic to subscribe to. Only with create_topic = false."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.sns_topic_arn == null || can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$", var.sns_topic_arn))
+    error_message = "sns_topic_arn must be the ARN of a standard (not FIFO) SNS topic: arn:aws:sns:REGION:ACCOUNT:NAME."
+  }
+}
+
+variable "kms_master_key_id" {
+  description = "KMS key (ID, ARN or alias) to encrypt the created SNS topic. null leaves it unencrypted. With a customer managed key, the key policy must let the CodeDeploy service role call kms:GenerateDataKey* and kms:Decrypt."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.kms_master_key_id == null || length(try(trimspace(var.kms_master_key_id), "")) > 0
+    error_message = "kms_master_key_id must be null or a non-empty key ID, key ARN, alias name or alias ARN."
+  }
+}
+
+variable "codedeploy_service_role_arns" {
+  description = "ARNs of the CodeDeploy service roles that publish to the topic. They are named as principals in the topic policy (next to the account root). Each role also needs sns:Publish in its own policy: see the module output codedeploy_sns_publish_policy_json."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for arn in var.codedeploy_service_role_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$", arn))])
+    error_message = "Each codedeploy_service_role_arns entry must be an IAM role ARN: arn:aws:iam::ACCOUNT:role/NAME."
+  }
+}
+
+################################################################################
+# Lambda function
+################################################################################
+
+variable "lambda_zip_path" {
+  description = "Path to the deployment package built by `make package` (dist/cutover-lambda-arm64.zip: a zip holding the arm64 `bootstrap` binary). Exactly one of lambda_zip_path or lambda_s3_bucket + lambda_s3_key."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.lambda_zip_path == null || can(regex("\\.zip$", var.lambda_zip_path))
+    error_message = "lambda_zip_path must point to a .zip file (build it with `make package`)."
+  }
+}
+
+variable "lambda_zip_hash" {
+  description = "Base64 SHA-256 of the package (source_code_hash). Defaults to filebase64sha256(lambda_zip_path); pass it when the zip is built in a later pipeline step or lives in S3."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.lambda_zip_hash == null || can(regex("^[A-Za-z0-9+/]{43}=$", var.lambda_zip_hash))
+    error_message = "lambda_zip_hash must be a base64-encoded SHA-256 digest (44 characters ending in '='), e.g. from filebase64sha256() or `openssl dgst -sha256 -binary FILE | base64`."
+  }
+}
+
+variable "lambda_s3_bucket" {
+  description = "S3 bucket holding the deployment package, as an alternative to lambda_zip_path. Must be in the function's region."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.lambda_s3_bucket == null || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.lambda_s3_bucket))
+    error_message = "lambda_s3_bucket must be a valid S3 bucket name."
+  }
+}
+
+variable "lambda_s3_key" {
+  description = "S3 key of the deployment package (with lambda_s3_bucket)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.lambda_s3_key == null || can(regex("\\.zip$", var.lambda_s3_key))
+    error_message = "lambda_s3_key must name a .zip object."
+  }
+}
+
+variable "lambda_s3_object_version" {
+  description = "Object version of the package in S3 (versioned buckets)."
+  type        = string
+  default     = null
+}
+
+variable "memory_size" {
+  description = "Function memory in MB. The Go binary needs little; more memory also buys more CPU."
+  type        = number
+  default     = 128
+  nullable    = false
+
+  validation {
+    condition     = var.memory_size >= 128 && var.memory_size <= 10240 && floor(var.memory_size) == var.memory_size
+    error_message = "memory_size must be a whole number of MB between 128 and 10240."
+  }
+}
+
+variable "timeout" {
+  description = "Function timeout in seconds. The follow-up queue's visibility timeout is set to 6x this value."
+  type        = number
+  default     = 30
+  nullable    = false
+
+  validation {
+    condition     = var.timeout >= 3 && var.timeout <= 900 && floor(var.timeout) == var.timeout
+    error_message = "timeout must be a whole number of seconds between 3 and 900."
+  }
+}
+
+variable "reserved_concurrent_executions" {
+  description = "Reserved concurrency for the function. null leaves it unreserved; 0 stops all invocations (events then age out into the failure queue)."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.reserved_concurrent_executions == null || try(var.reserved_concurrent_executions >= 0 && floor(var.reserved_concurrent_executions) == var.reserved_concurrent_executions, false)
+    error_message = "reserved_concurrent_executions must be null or a whole number >= 0."
+  }
+}
+
+variable "log_level" {
+  description = "Application log level (Lambda advanced logging controls; the function reads AWS_LAMBDA_LOG_LEVEL)."
+  type        = string
+  default     = "INFO"
+  nullable    = false
+
+  validation {
+    condition     = contains(["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"], var.log_level)
+    error_message = "log_level must be one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL."
+  }
+}
+
+variable "log_retention_in_days" {
+  description = "Retention of the function's CloudWatch log group, in days (0 = never expire)."
+  type        = number
+  default     = 30
+  nullable    = false
+
+  validation {
+    condition     = contains([0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_in_days)
+    error_message = "log_retention_in_days must be one of the values CloudWatch Logs accepts: 0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653."
+  }
+}
+
+variable "log_kms_key_arn" {
+  description = "KMS key ARN to encrypt the log group. The key policy must allow the CloudWatch Logs service principal of this region."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.log_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", var.log_kms_key_arn))
+    error_message = "log_kms_key_arn must be a KMS key ARN: arn:aws:kms:REGION:ACCOUNT:key/ID."
+  }
+}
+
+variable "role_permissions_boundary_arn" {
+  description = "ARN of a permissions boundary policy to attach to the function's IAM role."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.role_permissions_boundary_arn == null || can(regex("^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/.+$", var.role_permissions_boundary_arn))
+    error_message = "role_permissions_boundary_arn must be an IAM policy ARN."
+  }
+}
+
+variable "maximum_event_age_in_seconds" {
+  description = "How long Lambda keeps retrying an asynchronous event (SNS, EventBridge) before sending it to the failure queue."
+  type        = number
+  default     = 3600
+  nullable    = false
+
+  validation {
+    condition     = var.maximum_event_age_in_seconds >= 60 && var.maximum_event_age_in_seconds <= 21600 && floor(var.maximum_event_age_in_seconds) == var.maximum_event_age_in_seconds
+    error_message = "maximum_event_age_in_seconds must be a whole number between 60 and 21600."
+  }
+}
+
+variable "maximum_retry_attempts" {
+  description = "Retries Lambda makes for a failed asynchronous invocation (it waits about 1 and 2 minutes)."
+  type        = number
+  default     = 2
+  nullable    = false
+
+  validation {
+    condition     = contains([0, 1, 2], var.maximum_retry_attempts)
+    error_message = "maximum_retry_attempts must be 0, 1 or 2."
+  }
+}
+
+variable "extra_environment_variables" {
+  description = "Additional environment variables for the function (e.g. TZ). Keys starting with CUTOVER_ are reserved for the module's contract and AWS_ for Lambda. Never put secrets here."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for k in keys(var.extra_environment_variables) : can(regex("^[A-Za-z][A-Za-z0-9_]*$", k)) && !startswith(upper(k), "CUTOVER_") && !startswith(upper(k), "AWS_")])
+    error_message = "extra_environment_variables keys must be valid names ([A-Za-z][A-Za-z0-9_]*) and must not start with CUTOVER_ (module contract) or AWS_ (reserved by Lambda)."
+  }
+}
+
+################################################################################
+# Slack webhook (a reference to where it is stored, never the URL itself)
+################################################################################
+
+variable "slack_webhook_secret_arn" {
+  description = "Full ARN (with the 6-character suffix) of the Secrets Manager secret whose SecretString is the Slack incoming webhook URL. Exactly one of slack_webhook_secret_arn, slack_webhook_ssm_parameter_name or slack_webhook_url."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.slack_webhook_secret_arn == null || can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+$", var.slack_webhook_secret_arn))
+    error_message = "slack_webhook_secret_arn must be a Secrets Manager secret ARN: arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-AbCdEf."
+  }
+}
+
+variable "slack_webhook_ssm_parameter_name" {
+  description = "Name (e.g. /cutover/slack-webhook-url) or ARN of an SSM SecureString parameter holding the Slack incoming webhook URL, in this region. Exactly one of slack_webhook_secret_arn, slack_webhook_ssm_parameter_name or slack_webhook_url."
+  type        = string
+  default     = null
+
+  validation {
+    condition = var.slack_webhook_ssm_parameter_name == null || can(regex(
+      "^(arn:aws[a-z-]*:ssm:[a-z0-9-]+:[0-9]{12}:parameter/[A-Za-z0-9_.\\-/]+|/?[A-Za-z0-9_.\\-]+(/[A-Za-z0-9_.\\-]+)*)$",
+      var.slack_webhook_ssm_parameter_name
+    ))
+    error_message = "slack_webhook_ssm_parameter_name must be a parameter name (letters, digits, _ . - and / separators) or an SSM parameter ARN."
+  }
+}
+
+variable "slack_webhook_url" {
+  description = "FOR TRYING THE MODULE OUT ONLY: the Slack incoming webhook URL in plain text. The module stores it in a Secrets Manager secret it creates and gives the function only that secret's ARN, but the URL ends up in Terraform state (and in your tfvars). For real use, create the secret outside Terraform and pass slack_webhook_secret_arn."
+  type        = string
+  default     = null
+  sensitive   = true
+
+  validation {
+    condition     = var.slack_webhook_url == null || can(regex("^https://hooks\\.slack(-gov)?\\.com/\\S+$", var.slack_webhook_url))
+    error_message = "slack_webhook_url must be a Slack incoming webhook URL (https://hooks.slack.com/...)."
+  }
+}
+
+variable "kms_key_arn" {
+  description = "ARN of the customer managed KMS key that encrypts the webhook secret or SecureString parameter. Grants the function kms:Decrypt on it, only via Secrets Manager / SSM. Also used to encrypt the secret the module creates from slack_webhook_url."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", var.kms_key_arn))
+    error_message = "kms_key_arn must be a KMS key ARN (not an alias): arn:aws:kms:REGION:ACCOUNT:key/ID."
+  }
+}
+
+################################################################################
+# Behaviour (read by the function through CUTOVER_* environment variables)
+################################################################################
+
+variable "notify_events" {
+  description = "CodeDeploy events that produce a Slack message (CUTOVER_EVENTS). TriggerTest is the test notification CodeDeploy sends when a trigger is created or changed."
+  type        = list(string)
+  default     = ["DeploymentFailure", "DeploymentStop", "DeploymentRollback", "DeploymentReady", "InstanceSuccess", "InstanceFailure"]
+  nullable    = false
+
+  validation {
+    condition = length(var.notify_events) > 0 && alltrue([for e in var.notify_events : contains([
+      "DeploymentStart", "DeploymentSuccess", "DeploymentFailure", "DeploymentStop", "DeploymentRollback", "DeploymentReady",
+      "InstanceStart", "InstanceSuccess", "InstanceFailure", "InstanceReady", "TriggerTest",
+    ], e)])
+    error_message = "notify_events must be a non-empty list of: DeploymentStart, DeploymentSuccess, DeploymentFailure, DeploymentStop, DeploymentRollback, DeploymentReady, InstanceStart, InstanceSuccess, InstanceFailure, InstanceReady, TriggerTest."
+  }
+}
+
+variable "enrich" {
+  description = "Let the function call CodeDeploy and ECS read APIs to add details (task definition, traffic weights, creator) to messages (CUTOVER_ENRICH)."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "cloudfront_distribution_ids" {
+  description = "CloudFront distributions to invalidate when production traffic switches, for every application (CUTOVER_CLOUDFRONT_DISTRIBUTION_IDS). Use cloudfront_routes for per-application distributions."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for id in var.cloudfront_distribution_ids : can(regex("^[A-Z0-9]{8,32}$", id))])
+    error_message = "Each cloudfront_distribution_ids entry must be a distribution ID such as E2QWRUHAPOMQZL (upper-case letters and digits)."
+  }
+}
+
+variable "invalidation_paths" {
+  description = "Paths to invalidate (CUTOVER_INVALIDATION_PATHS). Each starts with '/', may contain '*' only as its last character, and no commas. At most 15 wildcard paths."
+  type        = list(string)
+  default     = ["/*"]
+  nullable    = false
+
+  validation {
+    condition     = length(var.invalidation_paths) > 0 && alltrue([for p in var.invalidation_paths : can(regex("^/[^*,\\s]*\\*?$", p))])
+    error_message = "invalidation_paths must be a non-empty list of paths that start with '/', contain '*' only at the end, and contain no commas or whitespace (e.g. \"/*\", \"/index.html\", \"/static/*\")."
+  }
+
+  validation {
+    condition     = length(var.invalidation_paths) <= 3000 && length([for p in var.invalidation_paths : p if endswith(p, "*")]) <= 15
+    error_message = "invalidation_paths may hold at most 3000 paths, of which at most 15 wildcard paths (CloudFront's in-progress limits per distribution)."
+  }
+}
+
+variable "invalidate_on_rollback" {
+  description = "Invalidate again when a deployment fails, stops or rolls back after traffic switched, so the CDN does not keep serving the new version (CUTOVER_INVALIDATE_ON_ROLLBACK)."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "cloudfront_routes" {
+  description = <<-EOT
+    Per-application (and optionally per-deployment-group) distributions, so one function can serve many services (CUTOVER_CLOUDFRONT_ROUTES, JSON).
+    paths defaults to invalidation_paths when omitted. Example:
+    [{ application = "web", deployment_group = "web-prod", distribution_ids = ["E2QWRUHAPOMQZL"], paths = ["/*"] }]
+  EOT
+  type = list(object({
+    application      = string
+    deployment_group = optional(string)
+    distribution_ids = list(string)
+    paths            = optional(list(string))
+  }))
+  default  = []
+  nullable = false
+
+  validation {
+    condition = alltrue([for r in var.cloudfront_routes :
+      length(trimspace(r.application)) > 0 &&
+      (r.deployment_group == null || length(trimspace(coalesce(r.deployment_group, " "))) > 0) &&
+      length(r.distribution_ids) > 0 &&
+      alltrue([for id in r.distribution_ids : can(regex("^[A-Z0-9]{8,32}$", id))])
+    ])
+    error_message = "Each cloudfront_routes entry needs a non-empty application, an optional non-empty deployment_group, and at least one valid distribution ID (e.g. E2QWRUHAPOMQZL)."
+  }
+
+  validation {
+    condition = alltrue([for r in var.cloudfront_routes :
+      r.paths == null || (length(coalesce(r.paths, [])) > 0 && alltrue([for p in coalesce(r.paths, []) : can(regex("^/[^*,\\s]*\\*?$", p))]))
+    ])
+    error_message = "cloudfront_routes paths must be non-empty lists of paths that start with '/', contain '*' only at the end, and contain no commas or whitespace."
+  }
+}
+
+variable "followup_max_receive_count" {
+  description = "How often a follow-up message (\"is the invalidation complete?\") may be received before it moves to the failure queue."
+  type        = number
+  default     = 10
+  nullable    = false
+
+  validation {
+    condition     = var.followup_max_receive_count >= 1 && var.followup_max_receive_count <= 1000 && floor(var.followup_max_receive_count) == var.followup_max_receive_count
+    error_message = "followup_max_receive_count must be a whole number between 1 and 1000."
+  }
+}
+
+variable "sqs_kms_key_arn" {
+  description = "Customer managed KMS key ARN for the failure and follow-up queues. null uses SQS-managed encryption (SSE-SQS). With a key, the function role gets kms:GenerateDataKey and kms:Decrypt on it."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.sqs_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", var.sqs_kms_key_arn))
+    error_message = "sqs_kms_key_arn must be a KMS key ARN: arn:aws:kms:REGION:ACCOUNT:key/ID."
+  }
+}
+
+################################################################################
+# Delivery records (DynamoDB)
+################################################################################
+
+variable "create_records_table" {
+  description = "Create the DynamoDB table the function keeps delivery records in (idempotency across SNS redeliveries, per-deployment state) (CUTOVER_RECORDS_TABLE)."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "records_table_point_in_time_recovery" {
+  description = "Enable point-in-time recovery on the records table."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+################################################################################
+# IAM scoping for enrichment
+################################################################################
+
+variable "codedeploy_application_names" {
+  description = "CodeDeploy applications the function may read (GetDeployment, GetApplicationRevision, ListDeploymentTargets, ...). Empty allows every application of this account and region. Also filters the EventBridge rule."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for n in var.codedeploy_application_names : length(n) >= 1 && length(n) <= 100 && trimspace(n) == n && !can(regex("[*?:]", n))])
+    error_message = "codedeploy_application_names entries must be 1-100 characters, without '*', '?', ':' or surrounding whitespace."
+  }
+}
+
+variable "ecs_service_arns" {
+  description = "ECS services (long ARN format arn:aws:ecs:REGION:ACCOUNT:service/CLUSTER/SERVICE) the function may describe, with their task sets. Empty allows every service of this account and region."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for arn in var.ecs_service_arns : can(regex("^arn:aws[a-z-]*:ecs:[a-z0-9-]+:[0-9]{12}:service/[A-Za-z0-9_-]+/[A-Za-z0-9_-]+$", arn))])
+    error_message = "Each ecs_service_arns entry must be a long-format ECS service ARN: arn:aws:ecs:REGION:ACCOUNT:service/CLUSTER/SERVICE."
+  }
+}
+
+################################################################################
+# EventBridge (optional second input)
+################################################################################
+
+variable "enable_eventbridge" {
+  description = "Also invoke the function from an EventBridge rule on CodeDeploy deployment and instance state changes (best-effort delivery, less detail than SNS triggers; useful for groups without triggers)."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+################################################################################
+# Alarms
+################################################################################
+
+variable "create_alarms" {
+  description = "Create CloudWatch alarms on function errors and on messages in the failure queue."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "alarm_actions" {
+  description = "ARNs (usually SNS topics) to notify when an alarm fires."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for a in var.alarm_actions : startswith(a, "arn:")])
+    error_message = "alarm_actions entries must be ARNs."
+  }
+}
+
+variable "ok_actions" {
+  description = "ARNs to notify when an alarm returns to OK."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for a in var.ok_actions : startswith(a, "arn:")])
+    error_message = "ok_actions entries must be ARNs."
+  }
+}
