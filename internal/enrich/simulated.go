@@ -2,6 +2,7 @@ package enrich
 
 import (
 	"cmp"
+	"strings"
 	"time"
 
 	"github.com/cutover-dev/cutover/internal/codedeploy"
@@ -15,8 +16,11 @@ var simulatedEpoch = time.Date(2026, time.March, 10, 14, 0, 0, 0, time.UTC)
 // for `cutover demo` and previews. It is deterministic: names come from
 // the event (with demo defaults), times from the event's own time
 // (LastUpdated, else Published, else CreateTime), so an event stamped now
-// shows an open rollback window. Details.Simulated is true. It returns nil
-// for a nil event and the trigger test notification.
+// shows an open rollback window. A deployment whose ID contains "BACK" is
+// a rollback of the same ID with "FAIL" (d-DEMOBACK1 rolls back
+// d-DEMOFAIL1, and the other way round), as instance events do not say
+// so. Details.Simulated is true. It returns nil for a nil event and the
+// trigger test notification.
 func Simulated(ev *codedeploy.Event) *Details {
 	if ev == nil || ev.Kind == codedeploy.TriggerTest {
 		return nil
@@ -34,7 +38,7 @@ func Simulated(ev *codedeploy.Event) *Details {
 	account := cmp.Or(ev.AccountID, "111122223333")
 	app := cmp.Or(ev.Application, "web-frontend")
 	group := cmp.Or(ev.DeploymentGroup, app+"-prod")
-	cluster, service := "prod", app
+	cluster, service := "prod-cluster", app
 	if ev.Target != nil && ev.Target.Cluster != "" && ev.Target.Service != "" {
 		cluster, service = ev.Target.Cluster, ev.Target.Service
 	}
@@ -51,7 +55,7 @@ func Simulated(ev *codedeploy.Event) *Details {
 	dep := &Deployment{
 		Status:          "InProgress",
 		Creator:         "user",
-		Description:     "CodePipeline " + app + " execution " + execution,
+		Description:     "Release 3f9c2e1: lazy-load product images (CodePipeline " + app + " execution " + execution + ")",
 		ConfigName:      "CodeDeployDefault.ECSAllAtOnce",
 		ComputePlatform: "ECS",
 		CreateTime:      created,
@@ -89,8 +93,17 @@ func Simulated(ev *codedeploy.Event) *Details {
 	green := taskSet("GREEN", "ecs-svc/9223370493423413672", "PRIMARY", 100, "43", "3f9c2e1", service+"-green")
 	blue := taskSet("BLUE", "ecs-svc/9223370493425779968", "ACTIVE", 0, "42", "a1b7d04", service+"-blue")
 
+	rollback := ev.IsRollback() || ev.Kind == codedeploy.DeploymentRollback || strings.Contains(d.DeploymentID, "BACK")
+	if rollback {
+		dep.Creator = "codeDeployRollback"
+		dep.Pipeline = nil
+		dep.Description = ""
+		dep.RollbackTriggeringDeploymentID = rollsBack(ev, d.DeploymentID)
+		dep.RollbackMessage = "Deployment " + d.DeploymentID + " is triggered to roll back deployment " + dep.RollbackTriggeringDeploymentID + "."
+	}
+
 	switch {
-	case ev.TrafficSwitched && !ev.IsRollback():
+	case ev.TrafficSwitched && !rollback:
 		dep.TerminationWaitStarted = true
 		d.Window = &Window{
 			Kind: WindowRollback, Start: at, StartFrom: "lifecycle", Wait: time.Hour,
@@ -98,13 +111,10 @@ func Simulated(ev *codedeploy.Event) *Details {
 		}
 		d.Service = &Service{Cluster: cluster, Name: service, TargetStatus: "Succeeded", TaskSets: []TaskSet{green, blue}}
 	case ev.TrafficSwitched:
-		dep.Creator = "codeDeployRollback"
-		dep.Pipeline = nil
-		dep.Description = ""
-		dep.RollbackTriggeringDeploymentID = rollsBack(ev)
-		dep.RollbackMessage = "Deployment " + d.DeploymentID + " is triggered to roll back deployment " + dep.RollbackTriggeringDeploymentID + "."
-		green.TaskDefinition, green.TaskDefinitionARN, green.Containers = blue.TaskDefinition, blue.TaskDefinitionARN, blue.Containers
-		blue.TrafficWeight, blue.Status = 0, "ACTIVE"
+		// Traffic is back on the original task set; the failed
+		// replacement no longer serves.
+		blue.TrafficWeight, blue.Status = 100, "PRIMARY"
+		green.TrafficWeight, green.Status = 0, "ACTIVE"
 		d.Service = &Service{Cluster: cluster, Name: service, TargetStatus: "Succeeded", TaskSets: []TaskSet{green, blue}}
 	case isReady(ev):
 		dep.Status = "Ready"
@@ -113,20 +123,26 @@ func Simulated(ev *codedeploy.Event) *Details {
 			Deadline: at.Add(2 * time.Hour), Action: "STOP_DEPLOYMENT",
 		}
 	case isFailure(ev):
-		dep.Status = "Failed"
-		if ev.Kind == codedeploy.DeploymentStop {
-			dep.Status = "Stopped"
-		}
-		dep.CompleteTime = at
-		dep.ErrorCode = "HOOK_EXECUTION_FAILURE"
-		dep.ErrorMessage = "The deployment failed because the AfterAllowTraffic hook CodeDeployHook_" + service + "-smoke returned Failed."
-		dep.StatusMessages = []string{"AfterAllowTraffic failed: the smoke test got HTTP 502 from /healthz"}
-		dep.RollbackDeploymentID = "d-DEMOROLLB"
-		dep.RollbackMessage = "Deployment d-DEMOROLLB is triggered to roll back deployment " + d.DeploymentID + "."
+		hook := "CodeDeployHook_" + service + "-smoke"
 		if ev.Kind == codedeploy.DeploymentRollback {
-			dep.RollbackDeploymentID = ""
-			dep.RollbackTriggeringDeploymentID = rollsBack(ev)
-			dep.RollbackMessage = "Deployment " + d.DeploymentID + " is triggered to roll back deployment " + dep.RollbackTriggeringDeploymentID + "."
+			// The rollback has just started; the failure shown is the one
+			// of the deployment it rolls back.
+			dep.Status = "InProgress"
+		} else {
+			dep.Status = "Failed"
+			if ev.Kind == codedeploy.DeploymentStop {
+				dep.Status = "Stopped"
+			}
+			dep.CompleteTime = at
+			dep.ErrorCode = "HOOK_EXECUTION_FAILURE"
+			dep.ErrorMessage = "The deployment failed because the AfterAllowTraffic hook " + hook + " returned Failed."
+			if e := ev.Error; e != nil && (e.Code != "" || e.Message != "") {
+				dep.ErrorCode, dep.ErrorMessage = e.Code, e.Message
+			}
+			if !rollback {
+				dep.RollbackDeploymentID = rolledBackBy(d.DeploymentID)
+				dep.RollbackMessage = "Deployment " + dep.RollbackDeploymentID + " is triggered to roll back deployment " + d.DeploymentID + "."
+			}
 		}
 		d.Failure = &Failure{
 			TargetID:       cluster + ":" + service,
@@ -137,12 +153,16 @@ func Simulated(ev *codedeploy.Event) *Details {
 			Diagnostics: &Diagnostics{
 				ErrorCode:  "ScriptFailed",
 				Message:    "The AfterAllowTraffic hook returned Failed.",
-				ScriptName: "CodeDeployHook_" + service + "-smoke",
-				LogTail:    "GET /healthz -> 502 Bad Gateway (3 of 3 attempts)\n",
+				ScriptName: hook,
+				LogTail: "[smoke] target: production listener :443 (" + service + "-green)\n" +
+					"[smoke] GET /healthz -> 200 in 41 ms\n" +
+					"[smoke] 200 x GET /api/ping: p50 212 ms, p95 1.9 s, p99 2.4 s\n" +
+					"[smoke] FAIL: p99 latency 2.4 s above the 800 ms budget\n" +
+					"[smoke] reporting Failed to CodeDeploy\n",
 			},
 		}
-		blue.TrafficWeight, blue.Status = 100, "PRIMARY"
-		green.TrafficWeight, green.Status = 0, "ACTIVE"
+		// AfterAllowTraffic runs once production traffic is on the
+		// replacement: it serves until the rollback switches back.
 		d.Service = &Service{Cluster: cluster, Name: service, TargetStatus: "Failed", TaskSets: []TaskSet{green, blue}}
 	case ev.Kind == codedeploy.DeploymentSuccess:
 		dep.Status = "Succeeded"
@@ -153,9 +173,23 @@ func Simulated(ev *codedeploy.Event) *Details {
 	return d
 }
 
-func rollsBack(ev *codedeploy.Event) string {
+// rollsBack is the deployment a simulated rollback deployment id rolls
+// back: the event's, else id with "BACK" made "FAIL", else a demo ID.
+func rollsBack(ev *codedeploy.Event, id string) string {
 	if ev.Rollback != nil && ev.Rollback.RollsBack != "" {
 		return ev.Rollback.RollsBack
 	}
+	if strings.Contains(id, "BACK") {
+		return strings.Replace(id, "BACK", "FAIL", 1)
+	}
 	return "d-DEMO0FAIL"
+}
+
+// rolledBackBy is the simulated rollback deployment of the failed
+// deployment id: id with "FAIL" made "BACK", else a demo ID.
+func rolledBackBy(id string) string {
+	if strings.Contains(id, "FAIL") {
+		return strings.Replace(id, "FAIL", "BACK", 1)
+	}
+	return "d-DEMOROLLB"
 }

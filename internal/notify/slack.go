@@ -16,6 +16,7 @@ import (
 
 	"github.com/cutover-dev/cutover/internal/action"
 	"github.com/cutover-dev/cutover/internal/codedeploy"
+	"github.com/cutover-dev/cutover/internal/enrich"
 	"github.com/cutover-dev/cutover/internal/retry"
 )
 
@@ -108,19 +109,33 @@ type slackMessage struct {
 
 // RenderSlack returns the exact JSON body Slack is sent for n. It is pure:
 // it reads no clock (n.Now stands in for it) and the same Notice always
-// gives the same bytes. All text taken from the event is escaped for
-// Slack mrkdwn and kept within Slack's Block Kit limits; a long error
-// message is cut visibly ("… (truncated, N more characters)").
+// gives the same bytes. All text taken from the event and its details is
+// escaped for Slack mrkdwn and kept within Slack's Block Kit limits; a long
+// error message or log is cut visibly ("… (truncated, N more characters)").
+//
+// With n.Details, the deadline (rollback window or reroute deadline) comes
+// right under the title and in the fallback text, and the attachment adds
+// who started the deployment, the failing lifecycle event with the end of
+// its log, the task sets (task definition, images, traffic, tasks, target
+// group), the AWS CLI commands that apply and console links. A deployment
+// the details say is a rollback reads as one. Any part may be missing.
 func RenderSlack(n *Notice) ([]byte, error) {
 	if n == nil {
 		return nil, errors.New("render: nil notice")
 	}
-	ev := &n.Event
+	evCopy := withDetails(n)
+	ev, d := &evCopy, n.Details
 	look := slackLookFor(ev)
+	window, windowPlain := slackWindow(ev, d, n.Now)
 
+	// The deadline comes right under the title: it is what the team must
+	// act on.
 	headline := "*" + look.emoji + " " + look.title + "*"
 	if look.subject != "" {
 		headline += " " + look.subject
+	}
+	if window != "" {
+		headline += "\n" + window
 	}
 	if sum := slackSummary(ev); sum != "" {
 		headline += "\n" + sum
@@ -128,25 +143,29 @@ func RenderSlack(n *Notice) ([]byte, error) {
 	top := []slack.Block{slackSection(headline)}
 
 	var details []slack.Block
-	if f := slackFields(ev, n.Now); len(f) > 0 {
+	if f := slackFields(ev, n.Now, slackDetailFields(ev, d)); len(f) > 0 {
 		details = append(details, slack.NewSectionBlock(nil, f, nil))
 	}
-	if s := slackErrorText(ev); s != "" {
+	if s := slackErrorText(ev, detailError(ev, d)); s != "" {
 		details = append(details, slackSection(s))
 	}
 	if s := slackLifecycleText(ev); s != "" {
 		details = append(details, slackSection(s))
 	}
+	details = append(details, slackDetailBlocks(ev, d)...)
 	if s := slackActionsText(n.Actions); s != "" {
 		details = append(details, slackSection(s))
 	}
-	if look.hint != "" {
-		details = append(details, slackContext(look.hint))
+	if s := slackLinksText(ev, d); s != "" {
+		details = append(details, slackSection(s))
 	}
-	details = append(details, slackContext(slackFooter(ev)))
+	if hint := slackHint(look, d); hint != "" {
+		details = append(details, slackContext(hint))
+	}
+	details = append(details, slackContext(slackFooter(ev, d)))
 
 	msg := slackMessage{
-		Text:   slackFallback(ev, look),
+		Text:   slackFallback(ev, look, windowPlain),
 		Blocks: slack.Blocks{BlockSet: top},
 		Attachments: []slack.Attachment{{
 			Color:  look.color,
@@ -273,8 +292,9 @@ func slackSummary(ev *codedeploy.Event) string {
 }
 
 // slackFields are the detail fields: target, time, duration, target
-// counts, and the raw status of an unknown event.
-func slackFields(ev *codedeploy.Event, now time.Time) []*slack.TextBlockObject {
+// counts, the raw status of an unknown event, then extra (label, value)
+// pairs (value already mrkdwn).
+func slackFields(ev *codedeploy.Event, now time.Time, extra [][2]string) []*slack.TextBlockObject {
 	var fields []*slack.TextBlockObject
 	add := func(label, value string) {
 		if value != "" && len(fields) < slackMaxFields {
@@ -315,6 +335,9 @@ func slackFields(ev *codedeploy.Event, now time.Time) []*slack.TextBlockObject {
 	if ev.Kind == codedeploy.Unknown {
 		add("Status", code(ev.RawStatus, slackMaxShort))
 	}
+	for _, f := range extra {
+		add(f[0], f[1])
+	}
 	return fields
 }
 
@@ -346,17 +369,22 @@ func overviewText(o *codedeploy.Overview) string {
 	return strings.Join(parts, ", ")
 }
 
-// slackErrorText shows the deployment's error code and message, and the
-// rollback message; the error message gets whatever room is left.
-func slackErrorText(ev *codedeploy.Event) string {
+// slackErrorText shows the deployment's error code and message (the
+// event's, else fallback), and the rollback message; the error message
+// gets whatever room is left.
+func slackErrorText(ev *codedeploy.Event, fallback *codedeploy.ErrorInfo) string {
 	var rollback string
-	if r := ev.Rollback; r != nil {
+	if r := ev.Rollback; r != nil && !standardRollbackMessage(ev) {
 		if m := esc1(r.Message, slackMaxValue*2); m != "" {
 			rollback = "*Rollback* " + m
 		}
 	}
 	var b strings.Builder
-	if e := ev.Error; e != nil {
+	e := ev.Error
+	if e == nil {
+		e = fallback
+	}
+	if e != nil {
 		b.WriteString("*Error*")
 		if c := code(e.Code, slackMaxShort); c != "" {
 			b.WriteString(" " + c)
@@ -374,6 +402,15 @@ func slackErrorText(ev *codedeploy.Event) string {
 		b.WriteString(rollback)
 	}
 	return b.String()
+}
+
+// standardRollbackMessage reports whether the rollback message is
+// CodeDeploy's usual "Deployment d-R is triggered to roll back deployment
+// d-M.", which the headline already says ("rolling back d-M").
+func standardRollbackMessage(ev *codedeploy.Event) bool {
+	r := ev.Rollback
+	return ev.IsRollback() && strings.TrimSpace(r.Message) ==
+		"Deployment "+ev.DeploymentID+" is triggered to roll back deployment "+r.RollsBack+"."
 }
 
 // slackLifecycleText lists an instance event's lifecycle steps.
@@ -460,10 +497,33 @@ func pathList(paths []string) string {
 	return s
 }
 
+// slackHint is the look's hint unless the details make it wrong or
+// redundant: the commands section says how to roll back or reroute, and
+// the window line says when the original task set goes.
+func slackHint(look slackLook, d *enrich.Details) string {
+	if d == nil {
+		return look.hint
+	}
+	switch look.hint {
+	case hintSwitched:
+		if d.Window != nil || d.Commands.RollBack != "" {
+			return ""
+		}
+	case hintReady:
+		if d.Commands.Reroute != "" || (d.Window != nil && d.Window.Ended) {
+			return ""
+		}
+	}
+	return look.hint
+}
+
 // slackFooter is the context line: console link, region, account, trigger
-// and SNS message ID.
-func slackFooter(ev *codedeploy.Event) string {
+// and SNS message ID, and whether the details are simulated.
+func slackFooter(ev *codedeploy.Event, d *enrich.Details) string {
 	parts := []string{"cutover"}
+	if d != nil && d.Simulated {
+		parts = append(parts, "simulated details (demo)")
+	}
 	if u := ev.ConsoleURL(); safeLinkURL(u) {
 		parts = append(parts, ":link: "+slackLink(u, "CodeDeploy console"))
 	}
@@ -483,9 +543,11 @@ func slackFooter(ev *codedeploy.Event) string {
 }
 
 // slackFallback is the top-level text, which phone notifications, screen
-// readers and old clients show: emoji, title, where, and the error code,
-// e.g. ":x: Deployment failed (app / group, d-X): ECS_UPDATE_ERROR".
-func slackFallback(ev *codedeploy.Event, look slackLook) string {
+// readers and old clients show: emoji, title, where, the error code and
+// the deadline, e.g. ":x: Deployment failed (app / group, d-X):
+// ECS_UPDATE_ERROR" or "… (app / group, d-X, c:s) · Roll back before
+// 14:52 UTC (58 min left)".
+func slackFallback(ev *codedeploy.Event, look slackLook, window string) string {
 	s := look.emoji + " " + look.title
 	if look.plainSubject != "" {
 		s += " " + look.plainSubject
@@ -509,6 +571,9 @@ func slackFallback(ev *codedeploy.Event, look slackLook) string {
 		if c := esc1(ev.Error.Code, slackMaxShort); c != "" {
 			s += ": " + c
 		}
+	}
+	if window != "" {
+		s += " · " + window
 	}
 	return clampText(s, slackMaxFallback)
 }

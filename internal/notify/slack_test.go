@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"maps"
+	"math"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -25,6 +26,7 @@ import (
 
 	"github.com/cutover-dev/cutover/internal/action"
 	"github.com/cutover-dev/cutover/internal/codedeploy"
+	"github.com/cutover-dev/cutover/internal/enrich"
 	"github.com/cutover-dev/cutover/internal/retry"
 )
 
@@ -34,8 +36,16 @@ var update = flag.Bool("update", false, "rewrite testdata/slack golden files")
 var fixedNow = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 
 // goNotices are notices built in Go, covering what the fixtures may not:
-// action results, rollback switch-back, long and hostile text.
+// plainNotices and detailNotices.
 func goNotices() map[string]*Notice {
+	m := plainNotices()
+	maps.Copy(m, detailNotices())
+	return m
+}
+
+// plainNotices are notices without details: action results, rollback
+// switch-back, long and hostile text.
+func plainNotices() map[string]*Notice {
 	switched := codedeploy.Event{
 		Kind: codedeploy.InstanceSuccess, TrafficSwitched: true, Source: codedeploy.SourceTrigger,
 		ID: "5f1c2a3b-msg", MessageID: "5f1c2a3b-msg",
@@ -102,9 +112,10 @@ func goNotices() map[string]*Notice {
 // of the codedeploy package) and adds goNotices, keyed by golden name.
 func renderCases(t testing.TB) map[string]*Notice {
 	t.Helper()
-	cases := goNotices()
-	for name, n := range cases {
-		delete(cases, name)
+	// A new map: renaming keys while ranging over a map may visit a
+	// renamed key again.
+	cases := map[string]*Notice{}
+	for name, n := range goNotices() {
 		cases["go__"+name] = n
 	}
 	paths, err := filepath.Glob("../codedeploy/testdata/*/*.json")
@@ -269,7 +280,7 @@ func checkSlackMessage(t testing.TB, body []byte) {
 }
 
 // slackLinkRE is a link the renderer makes: <https://…|label>.
-var slackLinkRE = regexp.MustCompile(`<https://[A-Za-z0-9\-._~:/?=%#+]*(?:&amp;[A-Za-z0-9\-._~:/?=%#+]*)*\|[^<>|]+>`)
+var slackLinkRE = regexp.MustCompile(`<https://[A-Za-z0-9\-._~:/?=%#+$@]*(?:&amp;[A-Za-z0-9\-._~:/?=%#+$@]*)*\|[^<>|]+>`)
 
 // checkMrkdwn asserts that every < in s opens a link the renderer made
 // (so no <!channel>, <@U…> or foreign link got through), and every & is an
@@ -513,6 +524,9 @@ func FuzzRenderSlack(f *testing.F) {
 	f.Add(strings.Repeat("<&>", 2000), "<!channel>", "d-<x>|y", "`", uint8(2), false)
 	f.Add("\x00\xff\u202e\n\r\t😀", "a*b_c~d", "", "", uint8(10), false)
 	f.Add(strings.Repeat("😀", 3000), strings.Repeat("&", 500), strings.Repeat("é", 300), strings.Repeat(">", 300), uint8(11), true)
+	f.Add(strings.Repeat("line `x` <y> & z\n", 400), "GREEN", "d-X|y", "https://h.example/a|b", uint8(0), true)
+	f.Add(strings.Repeat("\n", 5000), "", "", "", uint8(0x30), true)
+	f.Add("a", strings.Repeat("`", 300), "3c6f9a2e-8b1d-4e0f-9a57-2d4b6c8e1f03", "prod:web", uint8(0x0d), false)
 	f.Fuzz(func(t *testing.T, msg, name, id, target string, kind uint8, switched bool) {
 		kinds := codedeploy.Kinds
 		ev := codedeploy.Event{
@@ -531,7 +545,7 @@ func FuzzRenderSlack(f *testing.F) {
 			{Action: name, Target: target, Error: msg},
 			{Action: "cloudfront-invalidation", Target: name, Skipped: msg},
 			{Action: "cloudfront-invalidation", Target: id, DryRun: true, Paths: []string{msg}},
-		}}
+		}, Details: fuzzDetails(msg, name, id, target, kind)}
 		body, err := RenderSlack(n)
 		if err != nil {
 			t.Fatal(err)
@@ -542,6 +556,51 @@ func FuzzRenderSlack(f *testing.F) {
 			t.Fatal("not deterministic")
 		}
 	})
+}
+
+// fuzzDetails puts the fuzzer's strings in every text of Details (images,
+// descriptions, log tails, labels, commands, link labels and URLs); bits
+// of k choose the window and which parts are there.
+func fuzzDetails(msg, name, id, target string, k uint8) *enrich.Details {
+	if k&0x80 != 0 {
+		return nil
+	}
+	at := fixedNow.Add(time.Duration(int8(k)) * time.Minute)
+	ts := func(label string, weight float64) enrich.TaskSet {
+		return enrich.TaskSet{
+			ID: id, Label: label, Status: name, TrafficWeight: weight, TrafficKnown: k&1 == 0,
+			DesiredCount: int64(len(msg)), RunningCount: -1, PendingCount: int64(k),
+			TargetGroup: target, TaskDefinition: name,
+			Containers: []enrich.Container{{Name: name, Image: msg, LogGroup: target}, {Image: name}, {Image: target}, {Image: id}, {Image: msg + "x"}},
+		}
+	}
+	links := enrich.Links{Deployment: "https://" + target, Service: "https://h.example/" + id, DeploymentGroup: msg,
+		Logs:     []enrich.Link{{Label: msg, URL: "https://h.example/$" + name}, {Label: name, URL: "https://h.example/@"}, {Label: "|", URL: "https://h.example/"}, {Label: id, URL: id}},
+		Pipeline: "https://h.example/p?" + id, Related: "https://" + name}
+	cmds := enrich.Commands{RollBack: msg, FinishEarly: name + "```" + id, Reroute: target}
+	if k&2 != 0 {
+		cmds.Reroute = ""
+	}
+	return &enrich.Details{
+		DeploymentID: id, Region: name, Simulated: k&4 != 0,
+		Deployment: &enrich.Deployment{
+			Creator: name, Description: msg, StatusMessages: []string{msg, name, target, id},
+			ErrorCode: name, ErrorMessage: msg, RollbackDeploymentID: target, RollbackTriggeringDeploymentID: target,
+			RollbackMessage: msg,
+			Pipeline:        &enrich.Pipeline{Name: name, ExecutionID: id, NameTruncated: k&8 != 0, From: "description"},
+		},
+		Window: &enrich.Window{
+			Kind:  []enrich.WindowKind{enrich.WindowRollback, enrich.WindowReroute, enrich.WindowKind(name)}[int(k)%3],
+			Start: at, Deadline: at.Add(time.Duration(len(msg)) * time.Minute), NoWindow: k&16 != 0, Ended: k&32 != 0, EndedAt: at,
+		},
+		Service: &enrich.Service{Cluster: target, Name: name, TaskSets: []enrich.TaskSet{
+			ts("GREEN", float64(len(name))), ts("BLUE", math.NaN()), ts(name, 1e300), ts(msg, -1), ts("", 50),
+		}},
+		Failure: &enrich.Failure{TargetID: target, LifecycleEvent: name, Status: msg, Start: at, End: at.Add(time.Second),
+			Diagnostics: &enrich.Diagnostics{ErrorCode: name, Message: msg, ScriptName: target, LogTail: msg + "\n" + msg}},
+		Links:    links,
+		Commands: cmds,
+	}
 }
 
 func BenchmarkRenderSlack(b *testing.B) {

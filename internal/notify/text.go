@@ -165,10 +165,11 @@ func joinLines(title string, lines []string, maxLines int, unit string) string {
 }
 
 // slackLink is a mrkdwn link to u labelled with label (already escaped),
-// or just the label when u is not a plain https URL: event data ends up in
-// URLs, and a stray "|" or ">" must not reshape the message.
+// or just the label when u is not a plain https URL or the label holds a
+// "|": event data ends up in URLs and labels, and a stray "|" or ">" must
+// not reshape the message.
 func slackLink(u, label string) string {
-	if !safeLinkURL(u) {
+	if !safeLinkURL(u) || strings.Contains(label, "|") {
 		return label
 	}
 	return "<" + strings.ReplaceAll(u, "&", "&amp;") + "|" + label + ">"
@@ -182,7 +183,7 @@ func safeLinkURL(u string) bool {
 	}
 	for i := 0; i < len(u); i++ {
 		c := u[i]
-		if (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') && (c < '0' || c > '9') && !strings.ContainsRune("-._~:/?=&%#+", rune(c)) {
+		if (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') && (c < '0' || c > '9') && !strings.ContainsRune("-._~:/?=&%#+$@", rune(c)) {
 			return false
 		}
 	}
