@@ -328,19 +328,20 @@ variable "cloudfront_distribution_ids" {
 }
 
 variable "invalidation_paths" {
-  description = "Paths to invalidate (CUTOVER_INVALIDATION_PATHS). Each starts with '/', may contain '*' only as its last character, and no commas. At most 15 wildcard paths."
+  description = "Paths to invalidate (CUTOVER_INVALIDATION_PATHS). Each starts with '/', may contain '*' only as its last character, is URL-encoded (printable ASCII, no spaces) and has no commas; at most 3000 file paths and 15 wildcard paths (CloudFront's in-progress limits)."
   type        = list(string)
   default     = ["/*"]
   nullable    = false
 
   validation {
-    condition     = length(var.invalidation_paths) > 0 && alltrue([for p in var.invalidation_paths : can(regex("^/[^*,\\s]*\\*?$", p))])
-    error_message = "invalidation_paths must be a non-empty list of paths that start with '/', contain '*' only at the end, and contain no commas or whitespace (e.g. \"/*\", \"/index.html\", \"/static/*\")."
+    # Printable ASCII except space, '*' and ',' (the list separator), then an optional trailing '*'.
+    condition     = length(var.invalidation_paths) > 0 && alltrue([for p in var.invalidation_paths : length(p) <= 4000 && can(regex("^/[\\x21-\\x29\\x2B\\x2D-\\x7E]*\\*?$", p))])
+    error_message = "invalidation_paths must be a non-empty list of paths that start with '/', contain '*' only at the end, are URL-encoded (printable ASCII, no whitespace), contain no commas and are at most 4000 characters (e.g. \"/*\", \"/index.html\", \"/static/*\")."
   }
 
   validation {
-    condition     = length(var.invalidation_paths) <= 3000 && length([for p in var.invalidation_paths : p if endswith(p, "*")]) <= 15
-    error_message = "invalidation_paths may hold at most 3000 paths, of which at most 15 wildcard paths (CloudFront's in-progress limits per distribution)."
+    condition     = length([for p in distinct(var.invalidation_paths) : p if !endswith(p, "*")]) <= 3000 && length([for p in distinct(var.invalidation_paths) : p if endswith(p, "*")]) <= 15
+    error_message = "invalidation_paths may hold at most 3000 file paths and 15 wildcard paths (CloudFront's in-progress limits per distribution)."
   }
 }
 
@@ -378,9 +379,18 @@ variable "cloudfront_routes" {
 
   validation {
     condition = alltrue([for r in var.cloudfront_routes :
-      r.paths == null || (length(coalesce(r.paths, [])) > 0 && alltrue([for p in coalesce(r.paths, []) : can(regex("^/[^*,\\s]*\\*?$", p))]))
+      r.paths == null || (
+        length(coalesce(r.paths, [])) > 0 &&
+        alltrue([for p in coalesce(r.paths, []) : length(p) <= 4000 && can(regex("^/[\\x21-\\x29\\x2B\\x2D-\\x7E]*\\*?$", p))]) &&
+        length([for p in distinct(coalesce(r.paths, [])) : p if endswith(p, "*")]) <= 15
+      )
     ])
-    error_message = "cloudfront_routes paths must be non-empty lists of paths that start with '/', contain '*' only at the end, and contain no commas or whitespace."
+    error_message = "cloudfront_routes paths, when given, must be non-empty lists (omit paths to use invalidation_paths) of at most 15 wildcard paths that start with '/', contain '*' only at the end, are URL-encoded (no whitespace) and are at most 4000 characters."
+  }
+
+  validation {
+    condition     = length(distinct([for r in var.cloudfront_routes : "${r.application}/${coalesce(r.deployment_group, "*")}"])) == length(var.cloudfront_routes)
+    error_message = "cloudfront_routes must not repeat an application + deployment_group pair: merge the distribution_ids of such routes."
   }
 }
 

@@ -43,7 +43,7 @@ if ! terraform fmt -check -recursive -diff .; then
   exit 1
 fi
 
-for dir in . examples/complete examples/minimal; do
+for dir in . examples/complete examples/minimal tests/moto; do
   step "init + validate: terraform/${dir#./}"
   (
     cd "$dir"

@@ -39,6 +39,29 @@ run "path_with_comma" {
   expect_failures = [var.invalidation_paths]
 }
 
+run "path_with_space" {
+  command = plan
+  variables {
+    invalidation_paths = ["/a b.html"]
+  }
+  expect_failures = [var.invalidation_paths]
+}
+
+run "path_not_url_encoded" {
+  command = plan
+  variables {
+    invalidation_paths = ["/café/*"]
+  }
+  expect_failures = [var.invalidation_paths]
+}
+
+run "url_encoded_paths_are_fine" {
+  command = plan
+  variables {
+    invalidation_paths = ["/a%20b.html", "/caf%C3%A9/*", "/search?q=1&lang=en", "/~user/index.html"]
+  }
+}
+
 run "empty_paths" {
   command = plan
   variables {
@@ -67,6 +90,17 @@ run "route_without_distributions" {
   command = plan
   variables {
     cloudfront_routes = [{ application = "web", distribution_ids = [] }]
+  }
+  expect_failures = [var.cloudfront_routes]
+}
+
+run "duplicate_routes" {
+  command = plan
+  variables {
+    cloudfront_routes = [
+      { application = "web", distribution_ids = ["E2QWRUHAPOMQZL"] },
+      { application = "web", distribution_ids = ["E1ABCDEF234567"] },
+    ]
   }
   expect_failures = [var.cloudfront_routes]
 }
