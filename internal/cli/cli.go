@@ -26,7 +26,9 @@ type Env struct {
 	Stdin  io.Reader
 	Stdout io.Writer
 	Stderr io.Writer
-	// Getenv reads an environment variable (os.Getenv by default).
+	// Getenv reads cutover's CUTOVER_* variables (os.Getenv by default).
+	// The AWS SDK reads its own variables (AWS_REGION, AWS_ENDPOINT_URL,
+	// credentials) from the process environment.
 	Getenv func(string) string
 }
 

@@ -18,6 +18,7 @@ import (
 type SQSAPI interface {
 	ReceiveMessage(ctx context.Context, in *sqs.ReceiveMessageInput, opts ...func(*sqs.Options)) (*sqs.ReceiveMessageOutput, error)
 	DeleteMessage(ctx context.Context, in *sqs.DeleteMessageInput, opts ...func(*sqs.Options)) (*sqs.DeleteMessageOutput, error)
+	ChangeMessageVisibility(ctx context.Context, in *sqs.ChangeMessageVisibilityInput, opts ...func(*sqs.Options)) (*sqs.ChangeMessageVisibilityOutput, error)
 }
 
 func runReplay(ctx context.Context, args []string, env Env) error {
@@ -98,6 +99,7 @@ func (r *replayer) one(ctx context.Context, name string, data []byte) bool {
 // Messages that still fail stay in the queue and become visible again.
 func (r *replayer) queue(ctx context.Context, client SQSAPI, url string, max int, del bool) error {
 	seen := map[string]bool{}
+	var held []types.Message
 	for len(seen) < max {
 		out, err := client.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
 			QueueUrl:            aws.String(url),
@@ -115,14 +117,27 @@ func (r *replayer) queue(ctx context.Context, client SQSAPI, url string, max int
 				continue
 			}
 			seen[id], fresh = true, fresh+1
-			if r.one(ctx, "sqs:"+id, []byte(aws.ToString(m.Body))) && del {
+			ok := r.one(ctx, "sqs:"+id, []byte(aws.ToString(m.Body)))
+			switch {
+			case ok && del:
 				if err := deleteMessage(ctx, client, url, m); err != nil {
 					fmt.Fprintf(r.env.Stdout, "WARN sqs:%s: delivered but not deleted: %s\n", id, oneLine(err))
 				}
+			default:
+				held = append(held, m)
 			}
 		}
 		if fresh == 0 {
-			return nil
+			break
+		}
+	}
+	// Make what was not deleted visible again at once, so the next replay
+	// (after fixing the cause) sees it without waiting out the timeout.
+	for _, m := range held {
+		if _, err := client.ChangeMessageVisibility(context.WithoutCancel(ctx), &sqs.ChangeMessageVisibilityInput{
+			QueueUrl: aws.String(url), ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0,
+		}); err != nil {
+			fmt.Fprintf(r.env.Stdout, "WARN sqs:%s: stays invisible until its visibility timeout: %s\n", aws.ToString(m.MessageId), oneLine(err))
 		}
 	}
 	return nil

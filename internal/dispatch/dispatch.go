@@ -52,8 +52,12 @@ type Dispatcher struct {
 	ActionWait time.Duration
 	// Lease is how long a claim on a delivery is held before another
 	// attempt may take it over (default: the context's remaining time
-	// plus 30 s, or 5 min without a deadline).
+	// plus 5 s, or 5 min without a deadline).
 	Lease time.Duration
+	// BusyWait bounds how long a delivery waits for another attempt that
+	// holds it (a concurrent duplicate) before failing so it is retried
+	// later (default 30 s, and never past the context's deadline).
+	BusyWait time.Duration
 	// Log receives one line per delivery decision.
 	Log *slog.Logger
 	// Now is the clock (default time.Now).
@@ -64,14 +68,18 @@ type Dispatcher struct {
 type Delivery struct {
 	// Destination is the destination or action target.
 	Destination string `json:"destination"`
-	// Outcome is "delivered", "already-delivered", "in-progress-elsewhere",
-	// "failed" or "dry-run".
+	// Outcome is "delivered", "already-delivered", "dry-run", "failed", or
+	// "in-progress-elsewhere" when another attempt held the delivery for
+	// longer than this one could wait (a failure: the event is retried).
 	Outcome string `json:"outcome"`
 	// Result is the action's result, for actions.
 	Result *action.Result `json:"result,omitempty"`
 	// Error is the failure, if any.
 	Error string `json:"error,omitempty"`
 }
+
+// failed reports whether the delivery did not happen and must be retried.
+func (d Delivery) failed() bool { return d.Outcome == Failed || d.Outcome == InProgressElsewhere }
 
 // Outcomes of a Delivery.
 const (
@@ -234,8 +242,8 @@ func (d *Dispatcher) HandleEvent(ctx context.Context, ev *codedeploy.Event) (Eve
 	var errs []error
 	for _, del := range append(acts, notes...) {
 		rep.Deliveries = append(rep.Deliveries, del)
-		if del.Outcome == Failed {
-			errs = append(errs, fmt.Errorf("%s: %s", del.Destination, del.Error))
+		if del.failed() {
+			errs = append(errs, errors.New(del.Error))
 		}
 	}
 	if len(errs) > 0 {
@@ -284,8 +292,8 @@ func (d *Dispatcher) Notify(ctx context.Context, n *notify.Notice) error {
 	}
 	var errs []error
 	for _, del := range d.notifyAll(ctx, log, n) {
-		if del.Outcome == Failed {
-			errs = append(errs, fmt.Errorf("%s: %s", del.Destination, del.Error))
+		if del.failed() {
+			errs = append(errs, errors.New(del.Error))
 		}
 	}
 	return errors.Join(errs...)
@@ -315,8 +323,15 @@ func (d *Dispatcher) once(ctx context.Context, log *slog.Logger, ev *codedeploy.
 	key := ledger.Key{EventID: ev.ID, Destination: dest}
 	claimed := false
 	if d.Records != nil {
-		c, err := d.Records.Claim(ctx, key, d.lease(ctx))
+		c, err := d.claim(ctx, log, key)
 		switch {
+		case err != nil && c.Status == ledger.Busy:
+			// Another attempt holds the delivery and did not finish while
+			// we could wait: fail, so a later retry (or the failure queue)
+			// still has the event if that attempt never completes.
+			log.Warn("another attempt holds this delivery; failing so it is retried", "destination", dest)
+			del.Outcome, del.Error = InProgressElsewhere, err.Error()
+			return del
 		case err != nil:
 			// Never let the records stop a delivery: send, and say that a
 			// duplicate is possible.
@@ -328,10 +343,6 @@ func (d *Dispatcher) once(ctx context.Context, log *slog.Logger, ev *codedeploy.
 				restore(c.Result)
 			}
 			del.Outcome = AlreadyDelivered
-			return del
-		case c.Status == ledger.Busy:
-			log.Info("another invocation is delivering this event; skipped", "destination", dest)
-			del.Outcome = InProgressElsewhere
 			return del
 		default:
 			claimed = true
@@ -366,12 +377,52 @@ func (d *Dispatcher) once(ctx context.Context, log *slog.Logger, ev *codedeploy.
 	return del
 }
 
+// claim claims key. When another attempt holds it (a concurrent duplicate
+// delivery), claim waits for that attempt to finish — the record turns
+// Done, or its lease expires and the claim is taken over — for as long as
+// the context allows (at most BusyWait). If it is still held then, claim
+// returns the Busy claim with an error.
+func (d *Dispatcher) claim(ctx context.Context, log *slog.Logger, key ledger.Key) (ledger.Claim, error) {
+	wait := d.BusyWait
+	if wait <= 0 {
+		wait = 30 * time.Second
+	}
+	// Real time, not d.Now: the wait is spent here, whatever clock the
+	// records use.
+	stop := time.Now().Add(wait)
+	if dl, ok := ctx.Deadline(); ok && dl.Add(-time.Second).Before(stop) {
+		stop = dl.Add(-time.Second)
+	}
+	pause := 50 * time.Millisecond
+	for {
+		c, err := d.Records.Claim(ctx, key, d.lease(ctx))
+		if err != nil || c.Status != ledger.Busy {
+			return c, err
+		}
+		if !time.Now().Add(pause).Before(stop) {
+			return c, fmt.Errorf("%s: another attempt is delivering this event and has not finished; retry later", key.Destination)
+		}
+		log.Debug("another attempt holds this delivery; waiting", "destination", key.Destination, "pause", pause.String())
+		t := time.NewTimer(pause)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return c, fmt.Errorf("%s: another attempt is delivering this event: %w", key.Destination, ctx.Err())
+		case <-t.C:
+		}
+		pause = min(pause*2, time.Second)
+	}
+}
+
+// lease is how long a claim holds: the invocation's remaining time plus a
+// little, so that a Lambda retry (a minute or more later) of an attempt
+// that died without releasing its claim can take it over.
 func (d *Dispatcher) lease(ctx context.Context) time.Duration {
 	if d.Lease > 0 {
 		return d.Lease
 	}
 	if dl, ok := ctx.Deadline(); ok {
-		return time.Until(dl) + 30*time.Second
+		return max(time.Until(dl), 0) + 5*time.Second
 	}
 	return 5 * time.Minute
 }

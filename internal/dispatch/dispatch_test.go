@@ -269,3 +269,39 @@ func TestRecordsDownStillDelivers(t *testing.T) {
 		t.Errorf("an unreachable records store must not stop notifications")
 	}
 }
+
+// TestStuckClaimIsRetriedNotLost: an attempt that claimed a delivery and
+// died without completing or releasing it must not make later attempts
+// report success: they fail (so Lambda retries) until the lease expires,
+// then deliver.
+func TestStuckClaimIsRetriedNotLost(t *testing.T) {
+	rec := &recorder{}
+	store := ledger.NewMemory(time.Hour)
+	d := newDispatcher(rec, nil, store)
+	d.BusyWait = 20 * time.Millisecond
+	in := fixture(t, "sns-lambda/deployment-failure.json")
+	evs, err := codedeploy.Decode(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The "crashed" attempt, through another claimant of the same records.
+	stuck := store.Peer()
+	if c, err := stuck.Claim(context.Background(), ledger.Key{EventID: evs[0].ID, Destination: "slack"}, 300*time.Millisecond); err != nil || c.Status != ledger.Acquired {
+		t.Fatalf("claim: %+v %v", c, err)
+	}
+	rep, err := d.Handle(context.Background(), in)
+	if err == nil || !strings.Contains(err.Error(), "another attempt") {
+		t.Fatalf("a retry inside the lease must fail, got %v", err)
+	}
+	if rep.Events[0].Deliveries[0].Outcome != InProgressElsewhere || rec.count() != 0 {
+		t.Fatalf("report %+v, notices %d", rep.Events[0].Deliveries, rec.count())
+	}
+	// After the lease, the next attempt takes the claim over and delivers.
+	time.Sleep(350 * time.Millisecond)
+	if _, err := d.Handle(context.Background(), in); err != nil {
+		t.Fatal(err)
+	}
+	if rec.count() != 1 {
+		t.Errorf("notices %d, want 1", rec.count())
+	}
+}

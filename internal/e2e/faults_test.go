@@ -529,8 +529,8 @@ func (c *fakeClock) Set(t time.Time) {
 // window is exact; on the DynamoDB store it is measured on the real clock.
 func testCrashDuplicateWindow(t *testing.T, moto *testrig.Moto, table string) {
 	t.Run("memory_fake_clock", func(t *testing.T) {
-		// The lease the Lambda handler gets by default for a 30 s function
-		// timeout: the time left plus 30 s.
+		// About the lease a 55 s invocation gets by default (the time left
+		// plus 5 s), so Lambda's first retry, a minute later, is past it.
 		const lease = 60 * time.Second
 		t0 := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
 		clock := &fakeClock{now: t0}
@@ -538,6 +538,9 @@ func testCrashDuplicateWindow(t *testing.T, moto *testrig.Moto, table string) {
 		store := &crashOnce{Store: ledger.NewMemory(0, ledger.WithClock(clock.Now))}
 		d := newSlackDispatcher(chat.WebhookURL(), notify.NewPoster(notify.PosterOptions{}), store, nil)
 		d.Lease, d.Now = lease, clock.Now
+		// Retries inside the lease must not wait for the crashed attempt
+		// here: each is one Lambda retry, failing so it is retried again.
+		d.BusyWait = time.Millisecond
 		const id = "e2e-crash-mem-0001"
 		payload := snsEvent(t, "instance-success", id, "d-CRASHM001")
 
@@ -571,6 +574,9 @@ func testCrashDuplicateWindow(t *testing.T, moto *testrig.Moto, table string) {
 		}
 		t.Logf("lease %s: %d retries within it (up to +%s) were busy, %d of them failing the invocation; the first retry after it (+%s after the claim) sent the message again",
 			lease, busy, lease, busyErrs, window)
+		if busyErrs != busy {
+			t.Errorf("%d of %d busy retries reported success: a retry that delivered nothing must fail so the event is not lost", busy-busyErrs, busy)
+		}
 		if busy != 5 || window != lease+time.Millisecond {
 			t.Errorf("%d busy retries, re-sent at +%s: want the 5 retries up to +%s busy and the one at +%s to send again",
 				busy, window, lease, lease+time.Millisecond)
@@ -597,6 +603,7 @@ func testCrashDuplicateWindow(t *testing.T, moto *testrig.Moto, table string) {
 		chat := testrig.NewFakeChat(t)
 		d := newSlackDispatcher(chat.WebhookURL(), notify.NewPoster(notify.PosterOptions{}), &crashOnce{Store: inner}, nil)
 		d.Lease = lease
+		d.BusyWait = time.Millisecond
 		const id = "e2e-crash-ddb-0001"
 		payload := snsEvent(t, "instance-success", id, "d-CRASHD001")
 
