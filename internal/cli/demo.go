@@ -207,6 +207,6 @@ func demoScenario() []demoStep {
 			messageID: "0d7f6c1e-3a55-4c1b-9d8e-5b1f00000007",
 			subject:   "SUCCEEDED: AWS CodeDeploy d-DEMOBACK1 in us-east-1 to checkout-api",
 			message: checkout("d-DEMOBACK1", map[string]any{"instanceId": "prod-cluster:checkout-api",
-				"instanceStatus": "Succeeded", "lastUpdatedAt": ts(at(73, 29))})},
+				"createTime": ts(at(72, 11)), "instanceStatus": "Succeeded", "lastUpdatedAt": ts(at(73, 29))})},
 	}
 }

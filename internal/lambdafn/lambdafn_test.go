@@ -224,7 +224,7 @@ func TestCutoverEndToEnd(t *testing.T) {
 		t.Fatalf("slack got %d requests, want the cutover and one completion", n)
 	}
 	done := string(w.slack.Requests()[1].Body)
-	if !strings.Contains(strings.ToLower(done), "completed") {
+	if !strings.Contains(done, "CloudFront invalidation completed") || strings.Contains(done, "Traffic switched") {
 		t.Errorf("completion message: %s", done)
 	}
 	if strings.Contains(w.logs.String(), w.slack.WebhookURL()) {

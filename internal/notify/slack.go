@@ -123,6 +123,9 @@ func RenderSlack(n *Notice) ([]byte, error) {
 	if n == nil {
 		return nil, errors.New("render: nil notice")
 	}
+	if n.FollowUp {
+		return renderSlackFollowUp(n)
+	}
 	evCopy := withDetails(n)
 	ev, d := &evCopy, n.Details
 	look := slackLookFor(ev)

@@ -105,6 +105,12 @@ func plainNotices() map[string]*Notice {
 		"many-actions":              {Event: switched, Now: fixedNow, Actions: many},
 		"bare-unknown":              {Event: codedeploy.Event{Kind: codedeploy.Unknown}, Now: fixedNow},
 		"trigger-test-no-name":      {Event: codedeploy.Event{Kind: codedeploy.TriggerTest}},
+		"followup-completed": {Event: switched, Now: fixedNow, FollowUp: true, Actions: []action.Result{
+			{Action: "cloudfront-invalidation", Target: "E123", ID: "I2J3", Paths: []string{"/*", "/index.html"}, Status: "Completed"},
+		}},
+		"followup-gave-up": {Event: switched, Now: fixedNow, FollowUp: true, Actions: []action.Result{
+			{Action: "cloudfront-invalidation", Target: "E123", ID: "I2J3", Paths: []string{"/*"}, Status: "InProgress", Error: "still in progress after 12 checks; giving up"},
+		}},
 	}
 }
 
