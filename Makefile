@@ -22,7 +22,9 @@ vet:
 	$(GO) vet ./...
 
 unit:
-	$(GO) test -count=1 -timeout 30m ./...
+	@mkdir -p .cache
+	CUTOVER_FAULT_REPORT=$(CURDIR)/.cache/fault-report.txt $(GO) test -count=1 -timeout 30m ./...
+	@cat .cache/fault-report.txt
 
 fuzz: ## Run every fuzz target for FUZZTIME each
 	@scripts/fuzz.sh $(FUZZTIME)

@@ -7,7 +7,7 @@ while IFS= read -r file; do
   pkg="./$(dirname "$file")"
   for name in $(grep -oE '^func (Fuzz[A-Za-z0-9_]+)\(' "$file" | sed -E 's/^func (Fuzz[A-Za-z0-9_]+)\(/\1/'); do
     echo "fuzz: $pkg $name ($fuzztime)"
-    go test -run='^$' -fuzz="^${name}\$" -fuzztime="$fuzztime" "$pkg" >/tmp/cutover-fuzz.log 2>&1 || { cat /tmp/cutover-fuzz.log; exit 1; }
+    go test -run='^$' -fuzz="^${name}\$" -fuzztime="$fuzztime" -fuzzminimizetime=5s "$pkg" >/tmp/cutover-fuzz.log 2>&1 || { cat /tmp/cutover-fuzz.log; exit 1; }
     count=$((count + 1))
   done
 done < <(git ls-files '*_test.go' 2>/dev/null || find . -name '*_test.go' | sed 's|^\./||')

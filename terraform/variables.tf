@@ -296,7 +296,7 @@ variable "kms_key_arn" {
 variable "notify_events" {
   description = "CodeDeploy events that produce a Slack message (CUTOVER_EVENTS). TriggerTest is the test notification CodeDeploy sends when a trigger is created or changed."
   type        = list(string)
-  default     = ["DeploymentFailure", "DeploymentStop", "DeploymentRollback", "DeploymentReady", "InstanceSuccess", "InstanceFailure"]
+  default     = ["DeploymentFailure", "DeploymentStop", "DeploymentRollback", "DeploymentReady", "InstanceSuccess", "InstanceFailure", "TriggerTest"]
   nullable    = false
 
   validation {

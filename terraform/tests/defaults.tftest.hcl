@@ -71,7 +71,7 @@ run "environment_contract_minimal" {
   assert {
     condition = aws_lambda_function.this.environment[0].variables == tomap({
       CUTOVER_SLACK_WEBHOOK_URL_SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:cutover/slack-webhook-AbCdEf"
-      CUTOVER_EVENTS                   = "DeploymentFailure,DeploymentStop,DeploymentRollback,DeploymentReady,InstanceSuccess,InstanceFailure"
+      CUTOVER_EVENTS                   = "DeploymentFailure,DeploymentStop,DeploymentRollback,DeploymentReady,InstanceSuccess,InstanceFailure,TriggerTest"
       CUTOVER_ENRICH                   = "true"
       CUTOVER_RECORDS_TABLE            = "cutover-records"
     })
