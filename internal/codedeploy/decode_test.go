@@ -228,6 +228,9 @@ func TestEnvelopeIdentity(t *testing.T) {
 		t.Errorf("SNS metadata missing: %+v", lam)
 	}
 	eb := decodeOne(t, "eventbridge/instance-success.json")
+	if eb.Identity() != lam.Identity() {
+		t.Errorf("the same cutover through EventBridge and SNS must share an identity: %q vs %q", eb.Identity(), lam.Identity())
+	}
 	if eb.ID != "0f2a4c6e-8b0d-2f4a-6c8e-0b2d4f6a8c0e" || eb.Source != SourceEventBridge {
 		t.Errorf("eventbridge id %q source %q", eb.ID, eb.Source)
 	}
@@ -252,6 +255,7 @@ func TestDecodeErrors(t *testing.T) {
 		"bad error info": {`{"deploymentId":"d-1","status":"FAILED","errorInformation":"oops"}`, "errorInformation"},
 		"status object":  {`{"deploymentId":"d-1","status":{"a":1}}`, "field status"},
 		"unrelated":      {`{"hello":"world"}`, "not a CodeDeploy notification (top-level keys: hello)"},
+		"no deployment":  {`{"status":"garbage","region":"us-east-1"}`, "no deploymentId"},
 		"invalid utf8":   {"{\"deploymentId\":\"d-\xff\"}", "not valid UTF-8"},
 		"subscription":   {`{"Type":"SubscriptionConfirmation","TopicArn":"arn:aws:sns:us-east-1:1:t","Token":"x"}`, "subscription confirmation"},
 	}

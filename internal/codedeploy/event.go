@@ -198,11 +198,26 @@ func (e *Event) ConsoleURL() string {
 }
 
 // Key is the event's identity without a transport ID: deployment, kind and
-// target. Two deliveries of the same CodeDeploy event share a Key.
+// target (and the status, for kinds this version does not know). Two
+// deliveries of the same CodeDeploy event share a Key, whether they came
+// as an SNS trigger message, an EventBridge event or a redelivery.
 func (e *Event) Key() string {
 	k := e.DeploymentID + "/" + string(e.Kind)
+	if e.Kind == Unknown {
+		k += "/" + e.Status
+	}
 	if e.Target != nil {
 		k += "/" + e.Target.ID
 	}
 	return k
+}
+
+// Identity is what delivery records are keyed by: the Key when the event
+// names a deployment, so that the same event arriving through both the SNS
+// trigger and EventBridge is delivered once; else the transport ID.
+func (e *Event) Identity() string {
+	if e.DeploymentID != "" {
+		return "event:" + e.Key()
+	}
+	return e.ID
 }

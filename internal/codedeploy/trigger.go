@@ -102,17 +102,16 @@ func decodeTrigger(data []byte, _ map[string]json.RawMessage, subject string) (E
 	ev.Status = normStatus(ev.RawStatus)
 
 	switch {
-	case ev.DeploymentID == "" || strings.EqualFold(ev.RawStatus, "unknown"):
-		// The notification CodeDeploy sends when a trigger is saved names
-		// no real deployment; its status is "unknown".
+	case strings.EqualFold(ev.RawStatus, "unknown"):
+		// The notification CodeDeploy sends when a trigger is saved: its
+		// status is "unknown" and it names no real deployment.
 		ev.Kind = TriggerTest
+	case ev.DeploymentID == "":
+		return Event{}, decodeErr("", data, "trigger message has no deploymentId")
 	case instance:
 		ev.Kind = instanceKind(ev.Status)
 	default:
 		ev.Kind = deploymentKind(ev.Status, ev.IsRollback())
-	}
-	if ev.DeploymentID == "" && ev.Kind != TriggerTest {
-		return Event{}, decodeErr("", data, "trigger message has no deploymentId")
 	}
 	ev.TrafficSwitched = isTrafficSwitch(ev)
 	return ev, nil

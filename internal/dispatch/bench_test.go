@@ -54,7 +54,7 @@ func BenchmarkHandle(b *testing.B) {
 	for b.Loop() {
 		ev := evs[0]
 		i++
-		ev.ID = ev.ID + "-" + strconv.Itoa(i) // a new event each time, so nothing is skipped
+		ev.DeploymentID = "d-BENCH" + strconv.Itoa(i) // a new event each time, so nothing is skipped
 		if _, err := d.HandleEvent(ctx, &ev); err != nil {
 			b.Fatal(err)
 		}

@@ -76,6 +76,10 @@ type Delivery struct {
 	Result *action.Result `json:"result,omitempty"`
 	// Error is the failure, if any.
 	Error string `json:"error,omitempty"`
+
+	// err is the failure itself, so callers can still tell permanent
+	// failures from retryable ones (retry.IsPermanent).
+	err error
 }
 
 // failed reports whether the delivery did not happen and must be retried.
@@ -166,7 +170,7 @@ func (d *Dispatcher) now() time.Time {
 // HandleEvent runs the actions and notifications one event calls for.
 func (d *Dispatcher) HandleEvent(ctx context.Context, ev *codedeploy.Event) (EventReport, error) {
 	log := d.log().With("deployment_id", ev.DeploymentID, "sns_message_id", ev.MessageID,
-		"event", string(ev.Kind), "event_id", ev.ID)
+		"event", string(ev.Kind), "event_id", ev.Identity())
 	rep := EventReport{Event: *ev, Notified: d.Events[ev.Kind] && len(d.Destinations) > 0}
 
 	var tasks []action.Task
@@ -235,7 +239,7 @@ func (d *Dispatcher) HandleEvent(ctx context.Context, ev *codedeploy.Event) (Eve
 		}
 		mu.Unlock()
 		n.Now = d.now().UTC()
-		notes = d.notifyAll(ctx, log, n)
+		notes = d.notifyAll(ctx, log, ev.Identity(), n)
 	}
 	<-actionsDone
 
@@ -243,7 +247,7 @@ func (d *Dispatcher) HandleEvent(ctx context.Context, ev *codedeploy.Event) (Eve
 	for _, del := range append(acts, notes...) {
 		rep.Deliveries = append(rep.Deliveries, del)
 		if del.failed() {
-			errs = append(errs, errors.New(del.Error))
+			errs = append(errs, del.err)
 		}
 	}
 	if len(errs) > 0 {
@@ -257,7 +261,7 @@ func (d *Dispatcher) runAction(ctx context.Context, log *slog.Logger, ev *codede
 		res  action.Result
 		have bool
 	)
-	del := d.once(ctx, log, ev, t.Destination, func(ctx context.Context) ([]byte, error) {
+	del := d.once(ctx, log, ev.Identity(), t.Destination, func(ctx context.Context) ([]byte, error) {
 		r, err := t.Run(ctx)
 		res, have = r, r.Action != "" || r.Target != ""
 		if err != nil {
@@ -287,26 +291,30 @@ func (d *Dispatcher) runAction(ctx context.Context, log *slog.Logger, ev *codede
 // do not come from a CodeDeploy event, such as action follow-ups.
 func (d *Dispatcher) Notify(ctx context.Context, n *notify.Notice) error {
 	log := d.log().With("deployment_id", n.Event.DeploymentID, "event_id", n.Event.ID, "follow_up", n.FollowUp)
+	key := n.Event.ID
+	if !n.FollowUp {
+		key = n.Event.Identity()
+	}
 	if n.Now.IsZero() {
 		n.Now = d.now().UTC()
 	}
 	var errs []error
-	for _, del := range d.notifyAll(ctx, log, n) {
+	for _, del := range d.notifyAll(ctx, log, key, n) {
 		if del.failed() {
-			errs = append(errs, errors.New(del.Error))
+			errs = append(errs, del.err)
 		}
 	}
 	return errors.Join(errs...)
 }
 
-func (d *Dispatcher) notifyAll(ctx context.Context, log *slog.Logger, n *notify.Notice) []Delivery {
+func (d *Dispatcher) notifyAll(ctx context.Context, log *slog.Logger, key string, n *notify.Notice) []Delivery {
 	out := make([]Delivery, len(d.Destinations))
 	var wg sync.WaitGroup
 	for i, dst := range d.Destinations {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			out[i] = d.once(ctx, log, &n.Event, dst.Name, func(ctx context.Context) ([]byte, error) {
+			out[i] = d.once(ctx, log, key, dst.Name, func(ctx context.Context) ([]byte, error) {
 				return nil, dst.Notifier.Notify(ctx, n)
 			}, nil)
 		}()
@@ -315,12 +323,12 @@ func (d *Dispatcher) notifyAll(ctx context.Context, log *slog.Logger, n *notify.
 	return out
 }
 
-// once runs fn for (event, destination) unless the delivery records say a
+// once runs fn for (eventKey, destination) unless the delivery records say a
 // previous attempt completed it or a concurrent one holds it.
-func (d *Dispatcher) once(ctx context.Context, log *slog.Logger, ev *codedeploy.Event, dest string,
+func (d *Dispatcher) once(ctx context.Context, log *slog.Logger, eventKey, dest string,
 	fn func(ctx context.Context) ([]byte, error), restore func(stored []byte)) Delivery {
 	del := Delivery{Destination: dest}
-	key := ledger.Key{EventID: ev.ID, Destination: dest}
+	key := ledger.Key{EventID: eventKey, Destination: dest}
 	claimed := false
 	if d.Records != nil {
 		c, err := d.claim(ctx, log, key)
@@ -330,7 +338,7 @@ func (d *Dispatcher) once(ctx context.Context, log *slog.Logger, ev *codedeploy.
 			// we could wait: fail, so a later retry (or the failure queue)
 			// still has the event if that attempt never completes.
 			log.Warn("another attempt holds this delivery; failing so it is retried", "destination", dest)
-			del.Outcome, del.Error = InProgressElsewhere, err.Error()
+			del.Outcome, del.Error, del.err = InProgressElsewhere, err.Error(), err
 			return del
 		case err != nil:
 			// Never let the records stop a delivery: send, and say that a
@@ -357,7 +365,7 @@ func (d *Dispatcher) once(ctx context.Context, log *slog.Logger, ev *codedeploy.
 		}
 		log.Error("delivery failed", "destination", dest, "failure", kind, "error", err,
 			"elapsed_ms", d.now().Sub(start).Milliseconds())
-		del.Outcome, del.Error = Failed, err.Error()
+		del.Outcome, del.Error, del.err = Failed, err.Error(), err
 		if claimed {
 			if rerr := d.Records.Release(context.WithoutCancel(ctx), key); rerr != nil {
 				log.Warn("could not release delivery claim; a retry waits for the lease to expire",

@@ -286,7 +286,7 @@ func TestStuckClaimIsRetriedNotLost(t *testing.T) {
 	}
 	// The "crashed" attempt, through another claimant of the same records.
 	stuck := store.Peer()
-	if c, err := stuck.Claim(context.Background(), ledger.Key{EventID: evs[0].ID, Destination: "slack"}, 300*time.Millisecond); err != nil || c.Status != ledger.Acquired {
+	if c, err := stuck.Claim(context.Background(), ledger.Key{EventID: evs[0].Identity(), Destination: "slack"}, 300*time.Millisecond); err != nil || c.Status != ledger.Acquired {
 		t.Fatalf("claim: %+v %v", c, err)
 	}
 	rep, err := d.Handle(context.Background(), in)
@@ -303,5 +303,40 @@ func TestStuckClaimIsRetriedNotLost(t *testing.T) {
 	}
 	if rec.count() != 1 {
 		t.Errorf("notices %d, want 1", rec.count())
+	}
+}
+
+// TestSameEventThroughSNSAndEventBridgeNotifiesOnce: the trigger message
+// and the EventBridge event of one cutover share an identity.
+func TestSameEventThroughSNSAndEventBridgeNotifiesOnce(t *testing.T) {
+	rec, p := &recorder{}, &planner{}
+	d := newDispatcher(rec, p, ledger.NewMemory(time.Hour))
+	for _, f := range []string{"sns-lambda/instance-success.json", "eventbridge/instance-success.json"} {
+		rep, err := d.Handle(context.Background(), fixture(t, f))
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		t.Logf("%s: %s", f, rep.Summary())
+	}
+	if rec.count() != 1 || p.runs.Load() != 1 {
+		t.Errorf("notices %d, action runs %d: want one each", rec.count(), p.runs.Load())
+	}
+}
+
+// TestMixedFailuresAreRetryable: one permanent and one retryable failure
+// make the invocation retryable as a whole.
+func TestMixedFailuresAreRetryable(t *testing.T) {
+	perm := &recorder{fail: func(int) error { return retry.Permanent(errors.New("slack: 404 channel_not_found")) }}
+	trans := &recorder{fail: func(int) error { return errors.New("teams: 503") }}
+	d := newDispatcher(perm, nil, nil)
+	d.Destinations = append(d.Destinations, Destination{Name: "teams", Notifier: trans})
+	_, err := d.Handle(context.Background(), fixture(t, "sns-lambda/deployment-failure.json"))
+	if err == nil || retry.IsPermanent(err) {
+		t.Fatalf("mixed failure: %v (permanent %v)", err, retry.IsPermanent(err))
+	}
+	d.Destinations = d.Destinations[:1]
+	_, err = d.Handle(context.Background(), fixture(t, "sns-lambda/deployment-failure.json"))
+	if !retry.IsPermanent(err) {
+		t.Fatalf("a permanent failure must stay permanent through the dispatcher: %v", err)
 	}
 }

@@ -29,10 +29,28 @@ func Permanent(err error) error {
 	return &permanentError{err: err}
 }
 
-// IsPermanent reports whether any error in err's chain says it is permanent.
+// IsPermanent reports whether err is permanent: an error in its chain says
+// so (Permanent() true). A joined error (errors.Join) is permanent only
+// when every error it joins is: one retryable part makes the whole worth
+// retrying.
 func IsPermanent(err error) bool {
-	var p interface{ Permanent() bool }
-	return errors.As(err, &p) && p.Permanent()
+	switch x := err.(type) {
+	case nil:
+		return false
+	case interface{ Permanent() bool }:
+		return x.Permanent()
+	case interface{ Unwrap() []error }:
+		errs := x.Unwrap()
+		for _, e := range errs {
+			if !IsPermanent(e) {
+				return false
+			}
+		}
+		return len(errs) > 0
+	case interface{ Unwrap() error }:
+		return IsPermanent(x.Unwrap())
+	}
+	return false
 }
 
 // afterError asks for a minimum wait before the next attempt.
