@@ -105,7 +105,7 @@ func Load(env func(string) string) (*Config, error) {
 	}
 
 	if v := strings.TrimSpace(env(EnvSlackWebhookURL)); v != "" {
-		if err := checkWebhookURL(v); err != nil {
+		if err := CheckWebhookURL(v); err != nil {
 			bad(EnvSlackWebhookURL, "%v", err)
 		}
 		c.SlackWebhookURL = secret.New(v)
@@ -114,9 +114,13 @@ func Load(env func(string) string) (*Config, error) {
 	if c.SlackWebhookSecret != "" && !c.SlackWebhookURL.IsZero() {
 		bad(EnvSlackWebhookURLSecret, "set either it or %s, not both", EnvSlackWebhookURL)
 	}
-	if ref := c.SlackWebhookSecret; ref != "" && strings.HasPrefix(ref, "arn:") &&
-		!secret.IsSecretsManagerARN(ref) && !strings.Contains(ref, ":ssm:") {
-		bad(EnvSlackWebhookURLSecret, "%q is neither a Secrets Manager secret ARN nor an SSM parameter name or ARN", ref)
+	if ref := c.SlackWebhookSecret; ref != "" {
+		if err := secret.CheckRef(ref); err != nil {
+			bad(EnvSlackWebhookURLSecret, "%v", err)
+			// Never keep (or later echo) a value that may be the secret
+			// itself, e.g. the webhook URL pasted here by mistake.
+			c.SlackWebhookSecret = ""
+		}
 	}
 
 	c.Events = map[codedeploy.Kind]bool{}
@@ -212,8 +216,8 @@ func DefaultRecordsFile() string {
 	return filepath.Join(dir, "cutover", "records.db")
 }
 
-// checkWebhookURL validates a webhook URL without ever echoing it.
-func checkWebhookURL(v string) error {
+// CheckWebhookURL validates a webhook URL without ever echoing it.
+func CheckWebhookURL(v string) error {
 	u, err := url.Parse(v)
 	if err != nil || u.Host == "" {
 		return errors.New("not an absolute URL")

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -63,6 +64,27 @@ func NewReader(cfg aws.Config) *Reader {
 	return &Reader{SecretsManager: secretsmanager.NewFromConfig(cfg), SSM: ssm.NewFromConfig(cfg)}
 }
 
+// ssmName matches an SSM parameter name: letters, digits and _.-/ only.
+var ssmName = regexp.MustCompile(`^[A-Za-z0-9_.\-/]+$`)
+
+// CheckRef checks that ref looks like a secret reference: a Secrets
+// Manager secret ARN, an SSM parameter ARN, or an SSM parameter name. Its
+// error never repeats ref, which may be a secret pasted in the wrong place
+// (a webhook URL instead of the reference to it).
+func CheckRef(ref string) error {
+	switch {
+	case strings.Contains(ref, "://"):
+		return errors.New("looks like a URL: give the ARN of the Secrets Manager secret (or the SSM parameter name) that holds it, not the secret itself")
+	case IsSecretsManagerARN(ref), strings.HasPrefix(ref, "arn:") && strings.Contains(ref, ":ssm:") && strings.Contains(ref, ":parameter/"):
+		return nil
+	case strings.HasPrefix(ref, "arn:"):
+		return errors.New("is an ARN of neither a Secrets Manager secret nor an SSM parameter")
+	case len(ref) > 2048 || !ssmName.MatchString(ref):
+		return errors.New("is neither a Secrets Manager secret ARN nor a valid SSM parameter name")
+	}
+	return nil
+}
+
 // IsSecretsManagerARN reports whether ref names a Secrets Manager secret.
 func IsSecretsManagerARN(ref string) bool {
 	return strings.HasPrefix(ref, "arn:") && strings.Contains(ref, ":secretsmanager:")
@@ -79,13 +101,14 @@ func (r *Reader) Read(ctx context.Context, ref string, keys ...string) (Value, e
 		raw string
 		err error
 	)
+	if err := CheckRef(ref); err != nil {
+		return Value{}, fmt.Errorf("secret: reference %w", err)
+	}
 	switch {
 	case ref == "":
 		return Value{}, errors.New("secret: empty reference")
 	case IsSecretsManagerARN(ref):
 		raw, err = r.readSecretsManager(ctx, ref)
-	case strings.HasPrefix(ref, "arn:") && !strings.Contains(ref, ":ssm:"):
-		return Value{}, fmt.Errorf("secret: %s is neither a Secrets Manager secret ARN nor an SSM parameter", ref)
 	default:
 		raw, err = r.readSSM(ctx, ref)
 	}

@@ -105,8 +105,15 @@ func Build(ctx context.Context, cfg *config.Config, opts Options) (*System, erro
 	webhook := cfg.SlackWebhookURL
 	if cfg.SlackWebhookSecret != "" {
 		v, err := secret.NewReader(s.AWS).Read(ctx, cfg.SlackWebhookSecret, "webhook_url", "url")
-		if err != nil {
+		switch {
+		case err != nil:
 			errs = append(errs, fmt.Errorf("%s: %w", config.EnvSlackWebhookURLSecret, err))
+		default:
+			// A malformed value would fail every delivery: say so now,
+			// without echoing it.
+			if err := config.CheckWebhookURL(v.Reveal()); err != nil {
+				errs = append(errs, fmt.Errorf("%s: the value of %s is not a webhook URL: %w", config.EnvSlackWebhookURLSecret, cfg.SlackWebhookSecret, err))
+			}
 		}
 		webhook = v
 	}
