@@ -18,8 +18,8 @@ import (
 func main() {
 	if os.Getenv("AWS_LAMBDA_RUNTIME_API") != "" {
 		if err := lambdafn.Start(context.Background(), os.Getenv); err != nil {
-			// Init failed: say why, and exit so Lambda reports an init error.
-			fmt.Fprintln(os.Stderr, err)
+			// Init failed and was logged: exit so Lambda reports an init
+			// error.
 			os.Exit(1)
 		}
 		return

@@ -24,9 +24,11 @@ import (
 // invocations until the runtime stops the process. It returns an error only
 // when init fails (bad configuration, unreadable secret).
 func Start(ctx context.Context, getenv func(string) string) error {
-	level := slog.LevelInfo
+	// JSON logs, at AWS_LAMBDA_LOG_LEVEL until the configuration (which
+	// may set CUTOVER_LOG_LEVEL) is read.
+	level := new(slog.LevelVar)
 	if lvl, err := config.ParseLevel(getenv("AWS_LAMBDA_LOG_LEVEL")); err == nil {
-		level = lvl
+		level.Set(lvl)
 	}
 	log := slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: level}))
 	cfg, err := config.Load(getenv)
@@ -34,6 +36,7 @@ func Start(ctx context.Context, getenv func(string) string) error {
 		log.Error("init failed: invalid configuration", "error", err)
 		return err
 	}
+	level.Set(cfg.LogLevel)
 	sys, err := setup.Build(ctx, cfg, setup.Options{Log: log, Lambda: true})
 	if err != nil {
 		log.Error("init failed", "error", err)
@@ -55,8 +58,9 @@ type Handler struct {
 	Margin time.Duration
 }
 
-// Invoke handles one Lambda event. Follow-up queue batches return
-// partial-batch failures; everything else goes through the dispatcher, and
+// Invoke handles one Lambda event. SQS batches (the follow-up queue)
+// return partial-batch failures; everything else goes through the
+// dispatcher, and
 // a failed delivery fails the invocation so Lambda retries and, finally,
 // sends the event to the failure destination.
 func (h *Handler) Invoke(ctx context.Context, payload json.RawMessage) (any, error) {
@@ -69,8 +73,8 @@ func (h *Handler) Invoke(ctx context.Context, payload json.RawMessage) (any, err
 		ctx, cancel = context.WithDeadline(ctx, dl.Add(-margin))
 		defer cancel()
 	}
-	if bodies, ok := followUpBatch(payload); ok {
-		return h.followUps(ctx, bodies), nil
+	if recs, ok := sqsBatch(payload); ok {
+		return h.sqs(ctx, recs), nil
 	}
 	_, err := h.System.Dispatcher.Handle(ctx, payload)
 	return nil, err
@@ -82,9 +86,9 @@ type sqsRecord struct {
 	Body        string `json:"body"`
 }
 
-// followUpBatch recognises an SQS batch from the follow-up queue: every
-// body is a cutover follow-up message.
-func followUpBatch(payload []byte) ([]sqsRecord, bool) {
+// sqsBatch recognises an SQS batch (the follow-up queue, or a queue
+// subscribed to the topic): records that all come from SQS.
+func sqsBatch(payload []byte) ([]sqsRecord, bool) {
 	if !bytes.Contains(payload, []byte(`"aws:sqs"`)) {
 		return nil, false
 	}
@@ -95,23 +99,31 @@ func followUpBatch(payload []byte) ([]sqsRecord, bool) {
 		return nil, false
 	}
 	for _, r := range ev.Records {
-		if r.EventSource != "aws:sqs" || !setup.IsFollowUp([]byte(r.Body)) {
+		if r.EventSource != "aws:sqs" {
 			return nil, false
 		}
 	}
 	return ev.Records, true
 }
 
-func (h *Handler) followUps(ctx context.Context, recs []sqsRecord) events.SQSEventResponse {
+// sqs handles each record on its own: a CloudFront follow-up, or a
+// notification (an SNS envelope or a bare event). Only records that may
+// succeed later are reported as failures, so SQS redelivers just those.
+func (h *Handler) sqs(ctx context.Context, recs []sqsRecord) events.SQSEventResponse {
 	var resp events.SQSEventResponse
 	for _, r := range recs {
-		err := h.System.FollowUp(ctx, []byte(r.Body))
+		var err error
+		if setup.IsFollowUp([]byte(r.Body)) {
+			err = h.System.FollowUp(ctx, []byte(r.Body))
+		} else {
+			_, err = h.System.Dispatcher.Handle(ctx, []byte(r.Body))
+		}
 		switch {
 		case err == nil:
 		case retry.IsPermanent(err):
-			h.Log.Error("follow-up dropped: retrying cannot help", "sqs_message_id", r.MessageID, "error", err)
+			h.Log.Error("queue message dropped: retrying cannot help", "sqs_message_id", r.MessageID, "error", err)
 		default:
-			h.Log.Error("follow-up check failed; the queue will redeliver it", "sqs_message_id", r.MessageID, "error", err)
+			h.Log.Error("queue message failed; the queue will redeliver it", "sqs_message_id", r.MessageID, "error", err)
 			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: r.MessageID})
 		}
 	}

@@ -241,6 +241,27 @@ func TestSecretFromSSM(t *testing.T) {
 	if w.slack.Count() != 1 {
 		t.Fatalf("slack got %d requests", w.slack.Count())
 	}
+
+	// A queue subscribed to the topic delivers SNS envelopes in SQS
+	// batches; each record stands alone and junk is dropped, not retried.
+	batch := events.SQSEvent{Records: []events.SQSMessage{
+		{MessageId: "m-1", EventSource: "aws:sqs", Body: string(readFixture(t, "sns-http/instance-success.json"))},
+		{MessageId: "m-2", EventSource: "aws:sqs", Body: "not a notification"},
+	}}
+	payload, _ := json.Marshal(batch)
+	out, err := invoke(t, w.handler, payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp, ok := out.(events.SQSEventResponse); !ok || len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("batch response %#v", out)
+	}
+	if w.slack.Count() != 2 || !strings.Contains(string(w.slack.Requests()[1].Body), "Traffic switched") {
+		t.Errorf("the SQS-delivered notification was not sent: %d requests", w.slack.Count())
+	}
+	if !strings.Contains(w.logs.String(), "not a CodeDeploy notification") {
+		t.Error("the junk record was not logged")
+	}
 }
 
 // TestSlackDownFailsInvocationButInvalidates proves one failing side never
@@ -266,4 +287,34 @@ func TestSlackDownFailsInvocationButInvalidates(t *testing.T) {
 	if len(list.InvalidationList.Items) != 1 || w.slack.Count() != failed+1 {
 		t.Errorf("retry: %d invalidations (want 1), %d new slack requests (want 1)", len(list.InvalidationList.Items), w.slack.Count()-failed)
 	}
+}
+
+// FuzzSQSBatch: the SQS batch detector reads outside input; it never
+// panics, and only claims batches whose every record is from SQS.
+func FuzzSQSBatch(f *testing.F) {
+	f.Add([]byte(`{"Records":[{"messageId":"1","eventSource":"aws:sqs","body":"{}"}]}`))
+	f.Add([]byte(`{"Records":[{"eventSource":"aws:sqs"},{"EventSource":"aws:sns"}]}`))
+	f.Add(readFixtureF(f, "sns-lambda/instance-success.json"))
+	f.Fuzz(func(t *testing.T, payload []byte) {
+		recs, ok := sqsBatch(payload)
+		if !ok {
+			return
+		}
+		if len(recs) == 0 {
+			t.Fatal("empty batch accepted")
+		}
+		for _, r := range recs {
+			if r.EventSource != "aws:sqs" {
+				t.Fatalf("non-SQS record in a batch: %+v", r)
+			}
+		}
+	})
+}
+
+func readFixtureF(f *testing.F, name string) []byte {
+	b, err := os.ReadFile("../codedeploy/testdata/" + name)
+	if err != nil {
+		f.Fatal(err)
+	}
+	return b
 }
