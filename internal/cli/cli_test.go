@@ -238,3 +238,34 @@ func TestSlackToText(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+func TestReplayRefusesWhatCannotWork(t *testing.T) {
+	// No destination configured: replay would "succeed" without sending.
+	_, _, err := run(t, map[string]string{}, "", "replay", fixturePath("destination/deployment-failure.json"))
+	if exitCode(err) != 2 || !strings.Contains(err.Error(), "nothing to replay to") {
+		t.Errorf("no destination: %v", err)
+	}
+	// A queue without the function's records could resend what was delivered.
+	env := map[string]string{"CUTOVER_SLACK_WEBHOOK_URL": "https://hooks.slack.com/services/T/B/X"}
+	_, _, err = run(t, env, "", "replay", "--queue-url", "https://sqs.us-east-1.amazonaws.com/1/q")
+	if exitCode(err) != 2 || !strings.Contains(err.Error(), "CUTOVER_RECORDS_TABLE") {
+		t.Errorf("queue without records: %v", err)
+	}
+}
+
+func TestReplayFileNotDeliveredIsAFailure(t *testing.T) {
+	fake := &slackFake{}
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	env := sendEnv(t, srv.URL)
+	env["CUTOVER_EVENTS"] = "InstanceSuccess" // the saved event's kind does not notify here
+	out, _, err := run(t, env, "", "replay", fixturePath("destination/deployment-failure.json"))
+	if exitCode(err) != 1 || !strings.Contains(out, "no destination here takes this event") {
+		t.Errorf("exit %d, out %q", exitCode(err), out)
+	}
+	delete(env, "CUTOVER_EVENTS")
+	out, _, err = run(t, env, "", "replay", fixturePath("destination/deployment-failure.json"))
+	if err != nil || !strings.Contains(out, "1 delivered") || fake.count() != 1 {
+		t.Errorf("replay of a saved failure record: %v %q, %d posts", err, out, fake.count())
+	}
+}

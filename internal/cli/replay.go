@@ -12,6 +12,7 @@ import (
 
 	"github.com/cutover-dev/cutover/internal/config"
 	"github.com/cutover-dev/cutover/internal/dispatch"
+	"github.com/cutover-dev/cutover/internal/setup"
 )
 
 // SQSAPI is the part of SQS replay uses.
@@ -23,11 +24,23 @@ type SQSAPI interface {
 
 func runReplay(ctx context.Context, args []string, env Env) error {
 	fs := newFlags("replay", env)
-	queueURL := fs.String("queue-url", "", "failure queue to drain (default $"+config.EnvFailureQueueURL+")")
+	queueURL := fs.String("queue-url", "", "failure queue to drain (default $"+config.EnvFailureQueueURL+", or the --function's on-failure destination)")
+	function := fs.String("function", "", "take the configuration and failure queue from this deployed cutover function")
 	keep := fs.Bool("keep", false, "do not delete replayed messages from the queue")
-	max := fs.Int("max", 1000, "stop after this many queue messages")
+	noRecords := fs.Bool("no-records", false, "replay without the function's delivery records: what was delivered may be sent again")
+	maxMsgs := fs.Int("max", 1000, "stop after this many queue messages")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if *function != "" {
+		fnEnv, fnQueue, err := functionSettings(ctx, *function)
+		if err != nil {
+			return &ExitError{Code: 1, Err: err}
+		}
+		env = withFunctionEnv(env, fnEnv)
+		if *queueURL == "" {
+			*queueURL = fnQueue
+		}
 	}
 	cfg, err := loadConfig(env)
 	if err != nil {
@@ -38,14 +51,22 @@ func runReplay(ctx context.Context, args []string, env Env) error {
 		*queueURL = cfg.FailureQueueURL
 	}
 	if len(files) == 0 && *queueURL == "" {
-		return usageErr("give saved event files or a failure queue (--queue-url or $%s)", config.EnvFailureQueueURL)
+		return usageErr("give saved event files, --function NAME, or a failure queue (--queue-url or $%s)", config.EnvFailureQueueURL)
 	}
-	sys, err := buildCLI(ctx, cfg, env, false)
+	if !cfg.Slack() && !cfg.CloudFront.Enabled() {
+		return usageErr("nothing to replay to: configure the destinations as the function has them (%s, CUTOVER_CLOUDFRONT_DISTRIBUTION_IDS, ...) or use --function NAME",
+			config.EnvSlackWebhookURLSecret)
+	}
+	if *queueURL != "" && cfg.RecordsTable == "" && !*noRecords {
+		return usageErr("replaying a failure queue needs the function's delivery records (%s, or --function NAME) so nothing already delivered is sent again; --no-records replays anyway",
+			config.EnvRecordsTable)
+	}
+	sys, err := buildCLI(ctx, cfg, env, *noRecords)
 	if err != nil {
 		return err
 	}
 	defer sys.Close()
-	r := &replayer{d: sys.Dispatcher, env: env}
+	r := &replayer{sys: sys, env: env}
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {
@@ -55,7 +76,7 @@ func runReplay(ctx context.Context, args []string, env Env) error {
 		r.one(ctx, f, data)
 	}
 	if *queueURL != "" {
-		if err := r.queue(ctx, sqs.NewFromConfig(sys.AWS), *queueURL, *max, !*keep); err != nil {
+		if err := r.queue(ctx, sqs.NewFromConfig(sys.AWS), *queueURL, *maxMsgs, !*keep); err != nil {
 			return &ExitError{Code: 1, Err: err}
 		}
 	}
@@ -67,7 +88,7 @@ func runReplay(ctx context.Context, args []string, env Env) error {
 }
 
 type replayer struct {
-	d                 *dispatch.Dispatcher
+	sys               *setup.System
 	env               Env
 	total, ok, failed int
 }
@@ -78,11 +99,23 @@ func (r *replayer) fail(name string, err error) {
 	fmt.Fprintf(r.env.Stdout, "FAIL %s: %s\n", name, oneLine(err))
 }
 
-// one replays one saved input; it reports whether it fully succeeded.
+// one replays one saved input: a notification (any envelope, including a
+// failure-queue record) or a CloudFront follow-up. It reports whether it
+// fully succeeded.
 func (r *replayer) one(ctx context.Context, name string, data []byte) bool {
-	rep, err := r.d.Handle(ctx, data)
-	if err == nil && len(rep.Events) == 0 && len(rep.Rejected) > 0 {
-		err = errors.New(rep.Rejected[0])
+	if setup.IsFollowUp(data) {
+		if err := r.sys.FollowUp(ctx, data); err != nil {
+			r.fail(name, err)
+			return false
+		}
+		r.total++
+		r.ok++
+		fmt.Fprintf(r.env.Stdout, "ok   %s: CloudFront follow-up checked\n", name)
+		return true
+	}
+	rep, err := r.sys.Dispatcher.Handle(ctx, data)
+	if err == nil {
+		err = undelivered(rep)
 	}
 	if err != nil {
 		r.fail(name, err)
@@ -92,6 +125,25 @@ func (r *replayer) one(ctx context.Context, name string, data []byte) bool {
 	r.ok++
 	fmt.Fprintf(r.env.Stdout, "ok   %s: %s\n", name, rep.Summary())
 	return true
+}
+
+// undelivered says why a replay that returned no error still did not
+// deliver: the input held no event, or an event reached no destination
+// (its kind is not configured to notify here, and it calls for no action).
+func undelivered(rep dispatch.Report) error {
+	if len(rep.Events) == 0 {
+		if len(rep.Rejected) > 0 {
+			return errors.New(rep.Rejected[0])
+		}
+		return errors.New("no event in the input")
+	}
+	for _, e := range rep.Events {
+		if len(e.Deliveries) == 0 {
+			return fmt.Errorf("%s %s: no destination here takes this event (is it in %s?); kept",
+				e.Event.Kind, e.Event.DeploymentID, config.EnvEvents)
+		}
+	}
+	return nil
 }
 
 // queue drains the failure queue: each message is re-run through the normal

@@ -71,8 +71,9 @@ func TestReplayFailureQueue(t *testing.T) {
 
 	dir := t.TempDir()
 	vars := map[string]string{
-		config.EnvSlackWebhookURL:     chat.WebhookURL(),
-		config.EnvRecordsFile:         filepath.Join(dir, "records.db"),
+		config.EnvSlackWebhookURL: chat.WebhookURL(),
+		// The function's own delivery records, as a real replay uses.
+		config.EnvRecordsTable:        createRecordsTable(t, moto),
 		"AWS_ENDPOINT_URL":            moto.Endpoint,
 		"AWS_ENDPOINT_URL_SQS":        moto.Endpoint,
 		"AWS_ACCESS_KEY_ID":           "test",

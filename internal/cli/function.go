@@ -1,0 +1,67 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+)
+
+// functionSettings reads a deployed cutover function's CUTOVER_*
+// environment and the URL of its on-failure SQS destination, so replay
+// runs with exactly the function's configuration. The environment holds
+// references to secrets, never secrets.
+func functionSettings(ctx context.Context, name string) (map[string]string, string, error) {
+	cfg, err := awsconfig.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, "", fmt.Errorf("replay: aws config: %w", err)
+	}
+	lc := lambda.NewFromConfig(cfg)
+	fn, err := lc.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: aws.String(name)})
+	if err != nil {
+		return nil, "", fmt.Errorf("replay: read function %s (needs lambda:GetFunctionConfiguration): %w", name, err)
+	}
+	vars := map[string]string{}
+	if fn.Environment != nil {
+		for k, v := range fn.Environment.Variables {
+			if strings.HasPrefix(k, "CUTOVER_") {
+				vars[k] = v
+			}
+		}
+	}
+	inv, err := lc.GetFunctionEventInvokeConfig(ctx, &lambda.GetFunctionEventInvokeConfigInput{FunctionName: aws.String(name)})
+	if err != nil {
+		return vars, "", fmt.Errorf("replay: read the asynchronous invocation settings of %s (needs lambda:GetFunctionEventInvokeConfig): %w", name, err)
+	}
+	var arn string
+	if d := inv.DestinationConfig; d != nil && d.OnFailure != nil {
+		arn = aws.ToString(d.OnFailure.Destination)
+	}
+	// arn:aws:sqs:REGION:ACCOUNT:NAME
+	parts := strings.Split(arn, ":")
+	if len(parts) != 6 || parts[2] != "sqs" {
+		return vars, "", fmt.Errorf("replay: function %s has no SQS on-failure destination (found %q)", name, arn)
+	}
+	q, err := sqs.NewFromConfig(cfg).GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(parts[5]), QueueOwnerAWSAccountId: aws.String(parts[4])})
+	if err != nil {
+		return vars, "", fmt.Errorf("replay: find queue %s: %w", arn, err)
+	}
+	return vars, aws.ToString(q.QueueUrl), nil
+}
+
+// withFunctionEnv returns env with the function's CUTOVER_* variables in
+// front of the process's own.
+func withFunctionEnv(env Env, fn map[string]string) Env {
+	get := env.Getenv
+	env.Getenv = func(k string) string {
+		if v, ok := fn[k]; ok {
+			return v
+		}
+		return get(k)
+	}
+	return env
+}
