@@ -15,6 +15,7 @@ import (
 	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"github.com/cutover-dev/cutover/internal/awserr"
 	"github.com/cutover-dev/cutover/internal/codedeploy"
 	"github.com/cutover-dev/cutover/internal/retry"
 )
@@ -178,9 +179,6 @@ func NewCloudFront(awsCfg aws.Config, cfg CloudFrontConfig, opts CloudFrontOptio
 	}
 	return c, nil
 }
-
-// Config returns the normalised configuration the action runs with.
-func (c *CloudFront) Config() CloudFrontConfig { return c.cfg }
 
 // Tasks returns one task per distribution to invalidate for ev, with
 // Destination "cloudfront:<DistributionID>", in distribution ID order. It
@@ -372,7 +370,7 @@ func (c *CloudFront) do(ctx context.Context, log *slog.Logger, call awsCall, fn 
 		switch {
 		case err == nil:
 			return nil
-		case errors.Is(actx.Err(), context.DeadlineExceeded) && httpStatus(err) == 0:
+		case errors.Is(actx.Err(), context.DeadlineExceeded) && awserr.HTTPStatus(err) == 0:
 			return fmt.Errorf("%s: %s timed out after %s: %w", call.prefix, call.op, timeout.Round(time.Millisecond), err)
 		}
 		return classify(call, err)
@@ -405,37 +403,22 @@ func cloudFrontCall(op string, ev *codedeploy.Event, dist, ref string) awsCall {
 	}
 }
 
-// isRetryableCode reports whether an AWS error code is worth another
-// attempt: throttling, transient server and credential-clock problems.
-func isRetryableCode(code string) bool {
-	switch code {
-	case "TooManyInvalidationsInProgress",
-		"Throttling", "ThrottlingException", "ThrottledException",
-		"RequestThrottled", "RequestThrottledException", "TooManyRequestsException",
-		"RequestLimitExceeded", "SlowDown", "AWS.SimpleQueueService.RequestThrottled",
-		"ServiceUnavailable", "ServiceUnavailableException",
-		"InternalError", "InternalFailure", "InternalServerError",
-		"RequestTimeout", "RequestTimeoutException", "PriorRequestNotComplete",
-		"RequestExpired", "ExpiredToken", "ExpiredTokenException":
-		return true
-	}
-	return false
-}
-
 // classify turns an error of an AWS call into a message that names the
 // distribution and says what to do, marked retry.Permanent when no retry
-// can help. It reads smithy's APIError code first and falls back on the
-// HTTP status: 429 and 5xx are retryable, other 4xx permanent. Errors
-// without an HTTP answer (network, timeouts) are retryable.
+// can help. The kind of error comes from awserr: denied, not found and
+// other 4xx answers are permanent; throttling (and
+// TooManyInvalidationsInProgress), 5xx answers, expired credentials,
+// network errors and timeouts are retryable. Errors of no known kind
+// without an HTTP answer are left retryable.
 func classify(call awsCall, err error) error {
 	prefix := call.prefix
-	code, msg := apiError(err)
-	status := httpStatus(err)
+	code := awserr.Code(err)
+	status := awserr.HTTPStatus(err)
 	switch {
 	case code == "TooManyInvalidationsInProgress":
 		return fmt.Errorf("%s: too many invalidations in progress (CloudFront allows %d file and %d wildcard paths in progress per distribution): %w",
 			prefix, MaxFilePaths, MaxWildcardPaths, err)
-	case code == "AccessDenied" || code == "AccessDeniedException":
+	case awserr.Denied(err):
 		return retry.Permanent(fmt.Errorf("%s: access denied: the function's role needs %s on %s: %w",
 			prefix, call.iamAction, call.resource, err))
 	case code == "NoSuchDistribution":
@@ -443,8 +426,11 @@ func classify(call awsCall, err error) error {
 			prefix, EnvCloudFrontDistributionIDs, EnvCloudFrontRoutes, err))
 	case code == "NoSuchInvalidation":
 		return retry.Permanent(fmt.Errorf("%s: no such invalidation: %w", prefix, err))
+	case awserr.NotFound(err):
+		// e.g. the follow-up queue (QueueDoesNotExist).
+		return retry.Permanent(fmt.Errorf("%s: %s: not found (%s): %w", prefix, call.op, code, err))
 	case code == "InvalidationBatchAlreadyExists" ||
-		(code == "InvalidArgument" && strings.Contains(strings.ToLower(msg), "caller reference")):
+		(code == "InvalidArgument" && strings.Contains(strings.ToLower(awserr.Message(err)), "caller reference")):
 		// CloudFront answers this when the reference was used before with
 		// other paths. Ours hashes the path list, so it happens only when
 		// something else created an invalidation with the same reference
@@ -454,12 +440,11 @@ func classify(call awsCall, err error) error {
 		return retry.Permanent(fmt.Errorf("%s: caller reference %s was already used for an invalidation with other paths "+
 			"(another tool or cutover installation reused it for this deployment and event): not created; invalidate by hand if needed: %w",
 			prefix, call.ref, err))
-	case isRetryableCode(code):
-		return fmt.Errorf("%s: %s: %s (retryable): %w", prefix, call.op, code, err)
-	case code == "InvalidArgument" || code == "MissingBody" || code == "InconsistentQuantities" || code == "BatchTooLarge":
-		return retry.Permanent(fmt.Errorf("%s: %s rejected the request (%s): %w", prefix, call.op, code, err))
-	case status == 429 || status >= 500:
-		return fmt.Errorf("%s: %s: HTTP %d (retryable): %w", prefix, call.op, status, err)
+	case awserr.Retryable(err):
+		if what := retryableWhat(code, status); what != "" {
+			return fmt.Errorf("%s: %s: %s (retryable): %w", prefix, call.op, what, err)
+		}
+		return fmt.Errorf("%s: %s: %w", prefix, call.op, err)
 	case status >= 400:
 		if code == "" {
 			code = fmt.Sprintf("HTTP %d", status)
@@ -467,6 +452,20 @@ func classify(call awsCall, err error) error {
 		return retry.Permanent(fmt.Errorf("%s: %s rejected the request (%s): %w", prefix, call.op, code, err))
 	}
 	return fmt.Errorf("%s: %s: %w", prefix, call.op, err)
+}
+
+// retryableWhat names a retryable error for its message: the AWS code
+// unless the SDK could not read one, and the HTTP status when the status
+// (429, 5xx) is what makes it retryable; "" for errors without an answer.
+func retryableWhat(code string, status int) string {
+	var parts []string
+	if code != "" && code != "UnknownError" {
+		parts = append(parts, code)
+	}
+	if status == 429 || status >= 500 {
+		parts = append(parts, fmt.Sprintf("HTTP %d", status))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // distributionARN is the distribution's ARN for IAM hints, with ACCOUNT

@@ -9,7 +9,9 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
@@ -45,6 +47,62 @@ func (n noAWS) CreateInvalidation(context.Context, *cloudfront.CreateInvalidatio
 func (n noAWS) GetInvalidation(context.Context, *cloudfront.GetInvalidationInput, ...func(*cloudfront.Options)) (*cloudfront.GetInvalidationOutput, error) {
 	n.t.Error("GetInvalidation called")
 	return nil, errors.New("no AWS in this test")
+}
+
+// deadlineRecorder passes calls on to a CloudFrontAPI and records the
+// deadline of each call's context.
+type deadlineRecorder struct {
+	CloudFrontAPI
+	mu  sync.Mutex
+	dls []time.Time
+}
+
+func (r *deadlineRecorder) record(ctx context.Context) {
+	dl, _ := ctx.Deadline()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.dls = append(r.dls, dl)
+}
+
+// deadlines returns the recorded deadlines, zero for a call without one.
+func (r *deadlineRecorder) deadlines() []time.Time {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.dls)
+}
+
+func (r *deadlineRecorder) CreateInvalidation(ctx context.Context, in *cloudfront.CreateInvalidationInput, optFns ...func(*cloudfront.Options)) (*cloudfront.CreateInvalidationOutput, error) {
+	r.record(ctx)
+	return r.CloudFrontAPI.CreateInvalidation(ctx, in, optFns...)
+}
+
+func (r *deadlineRecorder) GetInvalidation(ctx context.Context, in *cloudfront.GetInvalidationInput, optFns ...func(*cloudfront.Options)) (*cloudfront.GetInvalidationOutput, error) {
+	r.record(ctx)
+	return r.CloudFrontAPI.GetInvalidation(ctx, in, optFns...)
+}
+
+// TestNoAttemptPastTheReserve: when the caller's deadline leaves less than
+// the reserve, no call is made and the error is a retryable deadline.
+func TestNoAttemptPastTheReserve(t *testing.T) {
+	ev := fixture(t, "sns-lambda/instance-success.json")
+	var sleeps int
+	c := newTestCloudFront(t, CloudFrontConfig{DistributionIDs: []string{"E2QWRUHAPOMQZL"}}, CloudFrontOptions{
+		Retry: retry.Policy{Attempts: 5, Reserve: 2 * time.Hour,
+			Sleep: func(context.Context, time.Duration) error { sleeps++; return nil }},
+	})
+	ctx, cancel := context.WithTimeout(t.Context(), time.Hour)
+	defer cancel()
+	res, err := c.Tasks(ev)[0].Run(ctx)
+	if err == nil || retry.IsPermanent(err) || !errors.Is(err, context.DeadlineExceeded) ||
+		!strings.Contains(err.Error(), "cloudfront E2QWRUHAPOMQZL: CreateInvalidation: no time left before the deadline") {
+		t.Fatalf("err = %v, want a retryable no-time-left error", err)
+	}
+	if !strings.HasSuffix(err.Error(), "(gave up after 0 attempts; retryable)") || sleeps != 0 {
+		t.Errorf("err = %v after %d waits, want no attempt and no wait", err, sleeps)
+	}
+	if res.Error != err.Error() || res.Reference == "" {
+		t.Errorf("result %+v", res)
+	}
 }
 
 var refPattern = regexp.MustCompile(`^cutover-[A-Za-z0-9_-]+-[A-Za-z]+-[0-9a-f]{16}$`)

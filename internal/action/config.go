@@ -31,7 +31,7 @@ const (
 	// CloudFrontRoute.
 	EnvCloudFrontRoutes = "CUTOVER_CLOUDFRONT_ROUTES"
 	// EnvFollowUpQueueURL is the SQS queue for invalidation completion
-	// checks (optional); see CloudFront.CheckFollowUp.
+	// checks (optional); see CloudFront.Check.
 	EnvFollowUpQueueURL = "CUTOVER_FOLLOWUP_QUEUE_URL"
 )
 

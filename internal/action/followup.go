@@ -31,8 +31,9 @@ const maxFollowUpBody = 256 << 10
 // FollowUp is the SQS message body of an invalidation completion check.
 // CloudFront takes minutes to complete an invalidation; instead of holding
 // a Lambda, Invalidate queues a FollowUp with a delay, and each delivery
-// runs one check (CheckFollowUp) that either reports completion or queues
-// the next check. The chain stops after MaxChecks checks.
+// runs one check (DecodeFollowUp, then Check) that either reports
+// completion or queues the next check. The chain stops after MaxChecks
+// checks.
 type FollowUp struct {
 	// Type is FollowUpType.
 	Type string `json:"type"`
@@ -78,7 +79,7 @@ func IsFollowUp(body []byte) bool {
 func DecodeFollowUp(body []byte) (FollowUp, error) {
 	var f FollowUp
 	if err := json.Unmarshal(body, &f); err != nil {
-		return FollowUp{}, retry.Permanent(fmt.Errorf("followup: not a follow-up message: %w", err))
+		return FollowUp{}, retry.Permanent(fmt.Errorf("followup: not a follow-up message: %w", boundedError{err}))
 	}
 	var errs []error
 	if f.Type != FollowUpType {
@@ -100,16 +101,6 @@ func DecodeFollowUp(body []byte) (FollowUp, error) {
 		return FollowUp{}, retry.Permanent(fmt.Errorf("followup: %w", err))
 	}
 	return f, nil
-}
-
-// CheckFollowUp runs one completion check for a follow-up message body
-// (see Check).
-func (c *CloudFront) CheckFollowUp(ctx context.Context, body []byte) (done bool, res Result, err error) {
-	f, err := DecodeFollowUp(body)
-	if err != nil {
-		return true, Result{Action: ActionCloudFrontInvalidation, Error: err.Error()}, err
-	}
-	return c.Check(ctx, f)
 }
 
 // Check reads the invalidation's status with GetInvalidation (compared
@@ -224,6 +215,14 @@ func (c *CloudFront) enqueue(ctx context.Context, f FollowUp) error {
 		return err
 	})
 }
+
+// boundedError keeps err in the chain but bounds its message: a JSON error
+// quotes the value it could not read, which comes from outside and may be
+// long or not UTF-8.
+type boundedError struct{ err error }
+
+func (e boundedError) Error() string { return codedeploy.Snippet([]byte(e.err.Error()), 200) }
+func (e boundedError) Unwrap() error { return e.err }
 
 // isUpperAlnum reports whether s is 1 to 64 upper-case letters and digits,
 // the shape of CloudFront IDs.

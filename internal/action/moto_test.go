@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -407,28 +408,84 @@ func TestCloudFrontWithMoto(t *testing.T) {
 		}
 	})
 
-	t.Run("hangs are retried inside the deadline, then left to Lambda", func(t *testing.T) {
+	// The hang tests wait on real attempt timeouts (a hung connection ends
+	// only when its context does) but assert on counts, errors and the
+	// order of instants, never on how long anything took.
+	t.Run("hangs are retried, then left to Lambda", func(t *testing.T) {
 		rig.reset(t)
 		dist := rig.createDistribution(t, "site")
 		rig.proxy.setAlways("CreateInvalidation", fault{hang: true})
-		act := rig.action(t, CloudFrontConfig{DistributionIDs: []string{dist}}, CloudFrontOptions{
-			Retry:          retry.Policy{Attempts: 100, Base: 10 * time.Millisecond, Max: 20 * time.Millisecond, Reserve: 100 * time.Millisecond},
-			AttemptTimeout: 250 * time.Millisecond,
-		})
-		ctx, cancel := context.WithTimeout(t.Context(), 1500*time.Millisecond)
-		defer cancel()
+		var events []string
+		pol := retry.Policy{
+			Attempts: 3, Base: time.Second, Max: time.Second,
+			Sleep: func(context.Context, time.Duration) error { events = append(events, "sleep"); return nil },
+			OnRetry: func(attempt int, err error, _ time.Duration) {
+				events = append(events, fmt.Sprintf("retry %d: %v", attempt, err))
+			},
+		}
+		act := rig.action(t, CloudFrontConfig{DistributionIDs: []string{dist}}, CloudFrontOptions{Retry: pol, AttemptTimeout: 500 * time.Millisecond})
+		_, err := act.Tasks(cutover)[0].Run(t.Context())
+		if err == nil || retry.IsPermanent(err) || !errors.Is(err, context.DeadlineExceeded) ||
+			!strings.Contains(err.Error(), "cloudfront "+dist+": CreateInvalidation timed out after 500ms") ||
+			!strings.HasSuffix(err.Error(), "(gave up after 3 attempts; retryable)") {
+			t.Fatalf("err = %v, want a retryable timeout after 3 attempts", err)
+		}
+		if n := rig.proxy.count("CreateInvalidation"); n != 3 {
+			t.Errorf("%d attempts on the wire, want 3", n)
+		}
+		// Each timed-out attempt is reported, then waited for, in order.
+		if len(events) != 4 || !strings.HasPrefix(events[0], "retry 1: ") || events[1] != "sleep" ||
+			!strings.HasPrefix(events[2], "retry 2: ") || events[3] != "sleep" {
+			t.Fatalf("events %q, want retry 1, sleep, retry 2, sleep", events)
+		}
+		for _, e := range []string{events[0], events[2]} {
+			if !strings.Contains(e, "timed out after") {
+				t.Errorf("retried %q, want a timeout", e)
+			}
+		}
+	})
+
+	t.Run("an attempt ends the reserve before the caller's deadline", func(t *testing.T) {
+		rig.reset(t)
+		dist := rig.createDistribution(t, "site")
+		rig.proxy.setAlways("CreateInvalidation", fault{hang: true})
+		// The deadline is far; the reserve leaves the attempt about half a
+		// second of it, much less than its own timeout.
+		const attemptTimeout = time.Minute
 		start := time.Now()
+		deadline := start.Add(time.Hour)
+		reserve := time.Hour - 500*time.Millisecond
+		rec := &deadlineRecorder{CloudFrontAPI: cloudfront.NewFromConfig(rig.viaProxy)}
+		var sleeps int
+		act := rig.action(t, CloudFrontConfig{DistributionIDs: []string{dist}}, CloudFrontOptions{
+			CloudFront: rec,
+			Retry: retry.Policy{Attempts: 100, Base: time.Millisecond, Max: time.Millisecond, Reserve: reserve,
+				Sleep: func(context.Context, time.Duration) error { sleeps++; return nil }},
+			AttemptTimeout: attemptTimeout,
+		})
+		ctx, cancel := context.WithDeadline(t.Context(), deadline)
+		defer cancel()
 		_, err := act.Tasks(cutover)[0].Run(ctx)
-		took := time.Since(start)
-		if err == nil || retry.IsPermanent(err) || !strings.Contains(err.Error(), "cloudfront "+dist+": CreateInvalidation timed out after ") {
-			t.Fatalf("err = %v, want a retryable timeout", err)
+		returned := ctx.Err()
+		if err == nil || retry.IsPermanent(err) ||
+			!strings.Contains(err.Error(), "cloudfront "+dist+": CreateInvalidation timed out after ") ||
+			!strings.HasSuffix(err.Error(), "(gave up after 1 attempts; retryable)") {
+			t.Fatalf("err = %v, want a retryable timeout after one attempt", err)
 		}
-		// Every attempt ends Reserve (100ms) before the deadline.
-		if took > 1450*time.Millisecond {
-			t.Errorf("took %s, past the 1.5s deadline less the 100ms reserve", took)
+		if returned != nil {
+			t.Errorf("Run returned after the caller's deadline (%v)", returned)
 		}
-		if n := rig.proxy.count("CreateInvalidation"); n < 3 {
-			t.Errorf("%d attempts inside the deadline, want several", n)
+		// No time is left for another attempt once the reserve is kept.
+		if n := rig.proxy.count("CreateInvalidation"); n != 1 || sleeps != 0 {
+			t.Errorf("%d attempts on the wire and %d waits, want 1 and none", n, sleeps)
+		}
+		dls := rec.deadlines()
+		if len(dls) != 1 {
+			t.Fatalf("%d attempts recorded, want 1", len(dls))
+		}
+		if !dls[0].Before(deadline) || !dls[0].Before(start.Add(attemptTimeout)) {
+			t.Errorf("attempt deadline %s, want it cut by the reserve: before the caller's %s and before its own timeout %s",
+				dls[0].Format(time.RFC3339Nano), deadline.Format(time.RFC3339Nano), start.Add(attemptTimeout).Format(time.RFC3339Nano))
 		}
 	})
 }
@@ -511,9 +568,9 @@ func TestFollowUpWithMoto(t *testing.T) {
 			f.CallerReference != res.Reference {
 			t.Errorf("follow-up %+v\nfor result %+v", f, res)
 		}
-		done, check, err := act.CheckFollowUp(t.Context(), body)
+		done, check, err := act.Check(t.Context(), f)
 		if err != nil || !done {
-			t.Fatalf("CheckFollowUp = done %v, %v", done, err)
+			t.Fatalf("Check = done %v, %v", done, err)
 		}
 		want := Result{Action: ActionCloudFrontInvalidation, Target: dist, ID: res.ID, Paths: []string{"/index.html"}, Reference: res.Reference, Status: "Completed"}
 		if fmt.Sprint(check) != fmt.Sprint(want) {
