@@ -262,6 +262,18 @@ func TestSecretFromSSM(t *testing.T) {
 	if !strings.Contains(w.logs.String(), "not a CodeDeploy notification") {
 		t.Error("the junk record was not logged")
 	}
+
+	// A records table that does not exist fails init, rather than turning
+	// deduplication off on every event.
+	cfg, err := config.Load(func(k string) string {
+		return map[string]string{config.EnvSlackWebhookURLSecret: w.secret, config.EnvRecordsTable: "no-such-table"}[k]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := setup.Build(t.Context(), cfg, setup.Options{AWS: &w.cfg}); err == nil || !strings.Contains(err.Error(), "no-such-table does not exist") {
+		t.Errorf("init with a missing table: %v", err)
+	}
 }
 
 // TestSlackDownFailsInvocationButInvalidates proves one failing side never

@@ -1,7 +1,11 @@
 package setup
 
 import (
+	"context"
 	"fmt"
+
+	"github.com/cutover-dev/cutover/internal/codedeploy"
+	"github.com/cutover-dev/cutover/internal/enrich"
 
 	"github.com/cutover-dev/cutover/internal/action"
 	"github.com/cutover-dev/cutover/internal/config"
@@ -13,10 +17,23 @@ func (s *System) addActions(d *dispatch.Dispatcher, cfg *config.Config, opts Opt
 	if !cfg.CloudFront.Enabled() {
 		return nil
 	}
+	var isRollback func(ctx context.Context, deploymentID string) bool
+	if cfg.Enrich && !opts.Simulated {
+		// Instance events never say whether their deployment is a
+		// rollback; GetDeployment does. Used only when
+		// CUTOVER_INVALIDATE_ON_ROLLBACK is false, to skip a rollback's
+		// switch back.
+		e := enrich.New(s.AWS, enrich.Options{Timeout: cfg.EnrichTimeout})
+		isRollback = func(ctx context.Context, id string) bool {
+			d, _ := e.Details(ctx, &codedeploy.Event{Kind: codedeploy.DeploymentStart, DeploymentID: id, Region: s.AWS.Region})
+			return d != nil && d.Deployment != nil && d.Deployment.RollbackTriggeringDeploymentID != ""
+		}
+	}
 	cf, err := action.NewCloudFront(s.AWS, cfg.CloudFront, action.CloudFrontOptions{
-		Logger: s.log,
-		DryRun: opts.DryRun,
-		Now:    opts.Now,
+		IsRollbackDeployment: isRollback,
+		Logger:               s.log,
+		DryRun:               opts.DryRun,
+		Now:                  opts.Now,
 		// The follow-up delay is the production default unless a test
 		// shortens it.
 		FollowUpDelay: opts.FollowUpDelay,

@@ -17,6 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/cutover-dev/cutover/internal/action"
 	"github.com/cutover-dev/cutover/internal/config"
@@ -128,7 +130,11 @@ func Build(ctx context.Context, cfg *config.Config, opts Options) (*System, erro
 	case opts.Records != nil:
 		d.Records = opts.Records
 	case cfg.RecordsTable != "":
-		store, err := ledger.NewDynamoDB(dynamodb.NewFromConfig(s.AWS), cfg.RecordsTable, cfg.RecordsTTL)
+		client := dynamodb.NewFromConfig(s.AWS)
+		if err := probeTable(ctx, client, cfg.RecordsTable); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", config.EnvRecordsTable, err))
+		}
+		store, err := ledger.NewDynamoDB(client, cfg.RecordsTable, cfg.RecordsTTL)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", config.EnvRecordsTable, err))
 		}
@@ -170,4 +176,33 @@ func Build(ctx context.Context, cfg *config.Config, opts Options) (*System, erro
 		"records", d.Records != nil, "cloudfront", cfg.CloudFront.Enabled())
 	s.Dispatcher = d
 	return s, nil
+}
+
+// probeTable reads one item of the records table at init, so that a wrong
+// table name or a missing permission fails the start (and shows in the
+// init error) instead of silently turning deduplication off on every
+// event. An unreachable DynamoDB is only a warning later, per delivery.
+func probeTable(ctx context.Context, client *dynamodb.Client, table string) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	_, err := client.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(table),
+		Key: map[string]ddbtypes.AttributeValue{
+			"pk": &ddbtypes.AttributeValueMemberS{Value: "cutover-probe"},
+			"sk": &ddbtypes.AttributeValueMemberS{Value: "init"},
+		},
+	})
+	var ae smithy.APIError
+	if err == nil || !errors.As(err, &ae) {
+		return nil
+	}
+	switch ae.ErrorCode() {
+	case "ResourceNotFoundException":
+		return fmt.Errorf("table %s does not exist", table)
+	case "AccessDeniedException":
+		return fmt.Errorf("table %s: access denied: the role needs dynamodb:GetItem, PutItem, UpdateItem and DeleteItem on it", table)
+	case "ValidationException":
+		return fmt.Errorf("table %s: its key schema must be pk (string) and sk (string): %s", table, ae.ErrorMessage())
+	}
+	return nil
 }
