@@ -9,12 +9,13 @@ need() { # name, check command, how to get it
     missing=1
   fi
 }
-need "go 1.24+" "go version" "install Go from https://go.dev/dl/"
+need "go 1.26+" "go version | grep -Eq 'go1\.(2[6-9]|[3-9][0-9])'" "install Go 1.26 or newer from https://go.dev/dl/"
 need "python3" "command -v python3" "install Python 3 (apt-get install python3)"
 need "moto server (python3 -m moto.server)" "python3 -c 'import moto.server, flask'" "pip install 'moto[server]==5.2.1'"
 need "terraform 1.5+" "terraform version" "install Terraform 1.11 from https://developer.hashicorp.com/terraform/install"
-if [ -z "${CUTOVER_TF_PLUGIN_DIR:-}" ] && [ ! -d /opt/tf-plugins ]; then
-  echo "note: /opt/tf-plugins is absent; terraform init will use the registry (set CUTOVER_TF_PLUGIN_DIR to a provider mirror to work offline)" >&2
+mirror="${CUTOVER_TF_PLUGIN_DIR:-/opt/tf-plugins}"
+if [ ! -d "$mirror/registry.terraform.io/hashicorp/aws" ]; then
+  echo "note: no hashicorp/aws provider mirror at $mirror; terraform init will use the registry (set CUTOVER_TF_PLUGIN_DIR to a mirror made with 'terraform providers mirror' to work offline)" >&2
 fi
 if [ "$missing" -ne 0 ]; then
   echo "make test needs the tools above; nothing was run." >&2

@@ -23,8 +23,11 @@ var Version = "dev"
 
 // Env gives the command its outside world, so tests can run it in-process.
 type Env struct {
-	Stdin  io.Reader
+	// Stdin is read by commands given "-" or no file.
+	Stdin io.Reader
+	// Stdout receives the command's output.
 	Stdout io.Writer
+	// Stderr receives logs and usage.
 	Stderr io.Writer
 	// Getenv reads cutover's CUTOVER_* variables (os.Getenv by default).
 	// The AWS SDK reads its own variables (AWS_REGION, AWS_ENDPOINT_URL,
@@ -35,8 +38,10 @@ type Env struct {
 // ExitError carries a process exit code: 1 for a failure, 2 for a usage
 // error.
 type ExitError struct {
+	// Code is the process exit code.
 	Code int
-	Err  error
+	// Err is what went wrong.
+	Err error
 }
 
 func (e *ExitError) Error() string { return e.Err.Error() }
@@ -49,12 +54,13 @@ func usageErr(format string, args ...any) error {
 const usage = `cutover: act the moment CodeDeploy switches production traffic.
 
 Usage:
-  cutover demo                       play an ECS blue/green deployment through the real pipeline
-  cutover render [--to slack] [FILE|-]  print the exact message body for each event
+  cutover demo                          play an ECS blue/green deployment through the real pipeline
+  cutover render [--to slack] [FILE|-]  print the exact message body for each event, one JSON document per line
   cutover send [--no-records] [FILE|-]  run exactly what the Lambda runs on the input
-  cutover replay [--queue-url URL] [--delete=true] [FILE...]
-                                     re-run failed events from the failure queue or files
-  cutover serve [--addr 127.0.0.1:8080]  receive SNS HTTP/S notifications
+  cutover replay [--function NAME] [--queue-url URL] [--keep] [--max N] [--no-records] [FILE...]
+                                        re-run failed events from the failure queue or saved files
+  cutover serve --topics ARN[,ARN] [--addr 127.0.0.1:8080]
+                                        receive SNS HTTP/S notifications (signatures verified)
   cutover version
 
 Configuration comes from CUTOVER_* environment variables; see the README.

@@ -45,6 +45,10 @@ func runServe(ctx context.Context, args []string, env Env) error {
 		return &ExitError{Code: 1, Err: err}
 	}
 	deliver := func(ctx context.Context, body []byte) error {
+		// Answer SNS within its delivery timeout; what does not finish is
+		// retried by SNS (a 500) and deduplicated by the records.
+		ctx, cancel := context.WithTimeout(ctx, 45*time.Second)
+		defer cancel()
 		rep, err := sys.Dispatcher.Handle(ctx, body)
 		if err == nil && len(rep.Events) == 0 && len(rep.Rejected) > 0 {
 			// Not a CodeDeploy notification: SNS retrying cannot help.
