@@ -4,13 +4,17 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"reflect"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	cdtypes "github.com/aws/aws-sdk-go-v2/service/codedeploy/types"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/cutover-dev/cutover/internal/codedeploy"
 )
@@ -145,6 +149,16 @@ func TestClassify(t *testing.T) {
 		{&smithy.GenericAPIError{Code: "ClientException"}, ReasonFailed},
 		{context.DeadlineExceeded, ReasonTimeout},
 		{errors.New("boom"), ReasonFailed},
+		// As the SDK returns them.
+		{sdkErr(400, &smithy.GenericAPIError{Code: "UnrecognizedClientException"}), ReasonDenied},
+		{sdkErr(400, &smithy.GenericAPIError{Code: "InvalidSignatureException"}), ReasonDenied},
+		{sdkErr(400, &cdtypes.DeploymentGroupDoesNotExistException{}), ReasonNotFound},
+		{sdkErr(400, &ecstypes.ClusterNotFoundException{}), ReasonNotFound},
+		{sdkErr(400, &ecstypes.ServiceNotActiveException{}), ReasonNotFound},
+		{sdkErr(400, &smithy.GenericAPIError{Code: "ThrottlingException"}), ReasonThrottled},
+		{sdkErr(429, &smithy.GenericAPIError{Code: "TooManyRequests"}), ReasonThrottled},
+		{sdkErr(500, &smithy.GenericAPIError{Code: "InternalFailure"}), ReasonFailed},
+		{&smithy.OperationError{ServiceID: "ECS", OperationName: "DescribeServices", Err: &aws.RequestCanceledError{Err: context.DeadlineExceeded}}, ReasonTimeout},
 	} {
 		if got := classify(tc.err); got != tc.want {
 			t.Errorf("classify(%v) = %q, want %q", tc.err, got, tc.want)
@@ -226,5 +240,24 @@ func TestBuildWindowPrefersDeploymentConfig(t *testing.T) {
 	d, _ = build(ev, snap, fixedNow)
 	if !d.Window.Ended || d.Window.Describe(fixedNow) != "Rollback window closed at 15:59 UTC" || d.Commands != (Commands{}) {
 		t.Errorf("finished early: %+v %+v", d.Window, d.Commands)
+	}
+}
+
+// sdkErr wraps an error answer as an SDK client method returns it.
+func sdkErr(status int, api error) error {
+	return &smithy.OperationError{ServiceID: "CodeDeploy", OperationName: "GetDeployment", Err: &awshttp.ResponseError{
+		ResponseError: &smithyhttp.ResponseError{Response: &smithyhttp.Response{Response: &http.Response{StatusCode: status}}, Err: api},
+		RequestID:     "REQ1",
+	}}
+}
+
+func TestResourceFromDenied(t *testing.T) {
+	err := sdkErr(400, &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "User: arn:aws:sts::111122223333:assumed-role/fn/x is not authorized to perform: " +
+		"codedeploy:GetDeployment on resource: arn:aws:codedeploy:us-east-1:111122223333:deploymentgroup:web/web-prod because no identity-based policy allows the codedeploy:GetDeployment action"})
+	if got := resourceFromDenied(err); got != "arn:aws:codedeploy:us-east-1:111122223333:deploymentgroup:web/web-prod" {
+		t.Errorf("resourceFromDenied = %q", got)
+	}
+	if got := resourceFromDenied(errors.New("on resource: arn:aws:x")); got != "" {
+		t.Errorf("resourceFromDenied(not an AWS error) = %q", got)
 	}
 }

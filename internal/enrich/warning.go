@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/smithy-go"
+	"github.com/cutover-dev/cutover/internal/awserr"
 )
 
 // Reason says why a lookup gave nothing.
@@ -85,32 +85,17 @@ func (w Warning) String() string {
 	return b.String()
 }
 
-// classify tells why err happened.
+// classify tells why err happened. Credentials AWS does not accept read
+// as denied too: either way the role cannot make the call.
 func classify(err error) Reason {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		code := ae.ErrorCode()
-		switch code {
-		case "AccessDeniedException", "AccessDenied", "UnauthorizedOperation",
-			"UnrecognizedClientException", "InvalidSignatureException":
-			return ReasonDenied
-		case "ThrottlingException", "Throttling", "TooManyRequestsException",
-			"RequestLimitExceeded", "ThrottledException", "RequestThrottled":
-			return ReasonThrottled
-		case "DeploymentDoesNotExistException", "DeploymentGroupDoesNotExistException",
-			"ApplicationDoesNotExistException", "DeploymentTargetDoesNotExistException",
-			"ClusterNotFoundException", "ServiceNotFoundException", "TaskSetNotFoundException",
-			"ServiceNotActiveException":
-			return ReasonNotFound
-		}
-		if strings.Contains(code, "Throttl") {
-			return ReasonThrottled
-		}
-		if strings.Contains(code, "NotFound") || strings.Contains(code, "DoesNotExist") {
-			return ReasonNotFound
-		}
-	}
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+	switch {
+	case awserr.Denied(err, "UnrecognizedClientException", "InvalidSignatureException"):
+		return ReasonDenied
+	case awserr.Throttled(err):
+		return ReasonThrottled
+	case awserr.NotFound(err, "ServiceNotActiveException"):
+		return ReasonNotFound
+	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
 		return ReasonTimeout
 	}
 	return ReasonFailed
@@ -125,11 +110,7 @@ var deniedResource = regexp.MustCompile(`on resource: (arn:[^\s"]+)`)
 // resourceFromDenied returns the resource ARN an AccessDenied error names,
 // or "".
 func resourceFromDenied(err error) string {
-	var ae smithy.APIError
-	if !errors.As(err, &ae) {
-		return ""
-	}
-	m := deniedResource.FindStringSubmatch(ae.ErrorMessage())
+	m := deniedResource.FindStringSubmatch(awserr.Message(err))
 	if m == nil {
 		return ""
 	}

@@ -4,14 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/aws/smithy-go"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/cutover-dev/cutover/internal/awserr"
 )
 
 // DynamoDB item attribute names. The Terraform module creates the table
@@ -298,47 +297,13 @@ func num(v int64) *types.AttributeValueMemberN {
 
 func strPtr(s string) *string { return &s }
 
-// unavailableCodes are DynamoDB error codes that say "later", not "never".
-var unavailableCodes = map[string]bool{
-	"ProvisionedThroughputExceededException": true,
-	"RequestLimitExceeded":                   true,
-	"ThrottlingException":                    true,
-	"InternalServerError":                    true,
-	"ServiceUnavailable":                     true,
-	"LimitExceededException":                 true,
-}
-
 // classify wraps err with ErrUnavailable when the store may work again
-// later: it could not be reached, timed out, throttled or failed on its side.
+// later: it could not be reached, timed out, throttled or failed on its side
+// (awserr.Throttled or awserr.Unavailable). A missing table, denied access
+// or a cancelled context is returned as is.
 func classify(err error) error {
-	if isUnavailable(err) {
+	if awserr.Throttled(err) || awserr.Unavailable(err) {
 		return fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
 	return err
-}
-
-func isUnavailable(err error) bool {
-	if errors.Is(err, context.DeadlineExceeded) {
-		return true
-	}
-	var send *smithyhttp.RequestSendError
-	if errors.As(err, &send) {
-		return true
-	}
-	var ne net.Error
-	if errors.As(err, &ne) {
-		return true
-	}
-	var api smithy.APIError
-	if errors.As(err, &api) {
-		if unavailableCodes[api.ErrorCode()] || api.ErrorFault() == smithy.FaultServer {
-			return true
-		}
-	}
-	var resp interface{ HTTPStatusCode() int }
-	if errors.As(err, &resp) {
-		c := resp.HTTPStatusCode()
-		return c >= 500 || c == 429
-	}
-	return false
 }

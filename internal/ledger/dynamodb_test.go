@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -13,9 +14,12 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/cutover-dev/cutover/internal/testrig"
 )
@@ -314,9 +318,28 @@ func TestClassify(t *testing.T) {
 		{&types.ResourceNotFoundException{}, false},
 		{context.Canceled, false},
 		{errors.New("AccessDeniedException"), false},
+		// As the SDK returns them.
+		{sdkErr(400, &smithy.GenericAPIError{Code: "ThrottlingException"}), true},
+		{sdkErr(400, &types.LimitExceededException{}), true},
+		{sdkErr(503, &smithy.GenericAPIError{Code: "UnknownError"}), true},
+		{sdkErr(400, &smithy.GenericAPIError{Code: "AccessDeniedException"}), false},
+		{sdkErr(400, &types.ResourceNotFoundException{}), false},
+		{sdkErr(400, &types.ConditionalCheckFailedException{}), false},
+		{&smithy.OperationError{ServiceID: "DynamoDB", OperationName: "PutItem", Err: &smithyhttp.RequestSendError{
+			Err: &url.Error{Op: "Post", URL: "https://dynamodb.us-east-1.amazonaws.com/", Err: errors.New("connection reset by peer")}}}, true},
+		// The caller gave up: not the store's fault.
+		{&smithy.OperationError{ServiceID: "DynamoDB", OperationName: "PutItem", Err: &url.Error{Op: "Post", URL: "https://dynamodb.us-east-1.amazonaws.com/", Err: context.Canceled}}, false},
 	} {
 		if got := errors.Is(classify(tc.err), ErrUnavailable); got != tc.want {
 			t.Errorf("classify(%T %v) unavailable = %v, want %v", tc.err, tc.err, got, tc.want)
 		}
 	}
+}
+
+// sdkErr wraps an error answer as a DynamoDB client method returns it.
+func sdkErr(status int, api error) error {
+	return &smithy.OperationError{ServiceID: "DynamoDB", OperationName: "PutItem", Err: &awshttp.ResponseError{
+		ResponseError: &smithyhttp.ResponseError{Response: &smithyhttp.Response{Response: &http.Response{StatusCode: status}}, Err: api},
+		RequestID:     "REQ1",
+	}}
 }
