@@ -276,9 +276,15 @@ func isTimeout(err error) bool {
 	return errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &t) && t.Timeout())
 }
 
+// maxRetryAfter caps what parseRetryAfter returns: far beyond any retry
+// policy's Max (which decides what is honoured), and small enough that
+// the conversion from seconds cannot overflow.
+const maxRetryAfter = (1 << 31) * time.Second
+
 // parseRetryAfter reads a Retry-After header: delay seconds or an HTTP
-// date (relative to now). A date in the past means no wait.
-func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+// date (relative to now). A date in the past means no wait. The result is
+// between 0 and maxRetryAfter; it is 0 when ok is false.
+func parseRetryAfter(v string, now time.Time) (d time.Duration, ok bool) {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0, false
@@ -287,14 +293,13 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 		if secs < 0 {
 			return 0, false
 		}
-		// Cap far beyond any policy's Max so the multiplication cannot overflow.
-		return time.Duration(min(secs, 1<<31)) * time.Second, true
+		return time.Duration(min(secs, int64(maxRetryAfter/time.Second))) * time.Second, true
 	}
 	t, err := http.ParseTime(v)
 	if err != nil {
 		return 0, false
 	}
-	return max(t.Sub(now), 0), true
+	return min(max(t.Sub(now), 0), maxRetryAfter), true
 }
 
 // cleanBody makes an error body printable: valid UTF-8, control

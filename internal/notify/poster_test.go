@@ -8,9 +8,11 @@ import (
 	"io"
 	"log"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -454,10 +456,46 @@ func TestParseRetryAfter(t *testing.T) {
 		{"soon", 0, false},
 		{now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second, true},
 		{now.Add(-time.Hour).Format(http.TimeFormat), 0, true},
+		// Bounded, without overflow.
+		{"9223372036854775807", maxRetryAfter, true},
+		{"Fri, 31 Dec 9999 23:59:59 GMT", maxRetryAfter, true},
+		{"99999999999999999999", 0, false},
 	} {
 		got, ok := parseRetryAfter(tc.in, now)
 		if got != tc.want || ok != tc.ok {
 			t.Errorf("parseRetryAfter(%q) = %v, %v; want %v, %v", tc.in, got, ok, tc.want, tc.ok)
 		}
 	}
+}
+
+// FuzzParseRetryAfter feeds arbitrary Retry-After values (the header comes
+// from the chat server) at arbitrary times. parseRetryAfter must not panic
+// and must return a wait between 0 and maxRetryAfter, 0 when it rejects
+// the value; whole seconds for a delay-seconds value.
+func FuzzParseRetryAfter(f *testing.F) {
+	now := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC).Unix()
+	// Slack's and proxies' values, the three HTTP date formats, edge cases.
+	for _, v := range []string{
+		"30", "1", "0", " 7 ", "120", "3600", "-1", "", "soon", "1.5", "+5", "0x10", "1e3",
+		"9223372036854775807", "9223372036854775808", "99999999999999999999", "2147483648",
+		"Thu, 26 Nov 2026 10:00:30 GMT", "Wed, 21 Oct 2015 07:28:00 GMT", "Fri, 31 Dec 9999 23:59:59 GMT",
+		"Thursday, 26-Nov-26 10:00:30 GMT", "Thu Nov 26 10:00:30 2026", "Mon, 01 Jan 0001 00:00:00 GMT",
+		"Thu, 26 Nov 2026 10:00:30 +0100", "\t30\r\n",
+	} {
+		f.Add(v, now)
+	}
+	f.Add("Fri, 31 Dec 9999 23:59:59 GMT", int64(math.MinInt64))
+	f.Add("Mon, 01 Jan 0001 00:00:00 GMT", int64(math.MaxInt64))
+	f.Fuzz(func(t *testing.T, v string, unix int64) {
+		d, ok := parseRetryAfter(v, time.Unix(unix, 0))
+		if d < 0 || d > maxRetryAfter {
+			t.Fatalf("parseRetryAfter(%q) = %v, outside [0, %v]", v, d, maxRetryAfter)
+		}
+		if !ok && d != 0 {
+			t.Fatalf("parseRetryAfter(%q) = %v with ok false", v, d)
+		}
+		if _, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil && ok && d%time.Second != 0 {
+			t.Fatalf("parseRetryAfter(%q) = %v, not whole seconds", v, d)
+		}
+	})
 }

@@ -175,6 +175,21 @@ func RenderSlack(n *Notice) ([]byte, error) {
 			Blocks: slack.Blocks{BlockSet: details},
 		}},
 	}
+	return encodeSlack(msg)
+}
+
+// encodeSlack encodes msg as the webhook body, without HTML escaping. It
+// refuses a message with more blocks than Slack takes (slackMaxBlocks,
+// counting the top-level and attachment blocks): Slack would reject the
+// whole message, so a renderer that builds one has a bug.
+func encodeSlack(msg slackMessage) ([]byte, error) {
+	n := len(msg.Blocks.BlockSet)
+	for _, a := range msg.Attachments {
+		n += len(a.Blocks.BlockSet)
+	}
+	if n > slackMaxBlocks {
+		return nil, fmt.Errorf("render: %d blocks, Slack takes at most %d", n, slackMaxBlocks)
+	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)

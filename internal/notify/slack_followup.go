@@ -1,9 +1,6 @@
 package notify
 
 import (
-	"bytes"
-	"encoding/json"
-	"fmt"
 	"strings"
 
 	"github.com/slack-go/slack"
@@ -51,11 +48,5 @@ func renderSlackFollowUp(n *Notice) ([]byte, error) {
 		Blocks:      slack.Blocks{BlockSet: []slack.Block{slackSection(headline)}},
 		Attachments: []slack.Attachment{{Color: color, Blocks: slack.Blocks{BlockSet: details}}},
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(msg); err != nil {
-		return nil, fmt.Errorf("render: %w", err)
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+	return encodeSlack(msg)
 }
