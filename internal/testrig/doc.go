@@ -11,7 +11,8 @@
 //     seeded random faults ([FailRate]).
 //   - [StartRIE] runs a Lambda bootstrap under the AWS Lambda Runtime
 //     Interface Emulator; [BuildBootstrap] and [BuildLambda] build one.
-//   - [FreePort] and [ModuleRoot] are the small helpers the others use.
+//   - [FreePort] and [ModuleRoot] are the small helpers the others use;
+//     [SyncBuffer] collects a child process's combined output safely.
 //
 // Every helper takes a [testing.TB], binds 127.0.0.1 only, registers a
 // t.Cleanup that stops what it started (the whole process group for child

@@ -1,7 +1,6 @@
 package testrig
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -21,30 +20,11 @@ const (
 	pollInterval = 20 * time.Millisecond
 )
 
-// lockedBuffer is an io.Writer safe for concurrent use that keeps a
-// process's combined output.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // proc is a child process started in its own process group.
 type proc struct {
 	name string
 	cmd  *exec.Cmd
-	out  *lockedBuffer
+	out  *SyncBuffer
 	done chan struct{} // closed when Wait returned
 	err  error         // Wait's result, valid once done is closed
 
@@ -53,7 +33,7 @@ type proc struct {
 
 // startProc starts cmd in a new process group with its output captured.
 func startProc(name string, cmd *exec.Cmd) (*proc, error) {
-	out := &lockedBuffer{}
+	out := &SyncBuffer{}
 	cmd.Stdout = out
 	cmd.Stderr = out
 	cmd.WaitDelay = killGrace
