@@ -18,6 +18,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"strings"
 	"time"
 
@@ -423,7 +424,13 @@ func (v *Verifier) Confirm(ctx context.Context, m *Message) (string, error) {
 	defer cancel()
 	resp, err := v.client.Do(req.WithContext(ctx))
 	if err != nil {
-		return "", fmt.Errorf("confirm: %w", err)
+		// Client errors are *url.Error quoting the SubscribeURL, whose
+		// Token confirms the subscription: keep only the cause.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return "", fmt.Errorf("confirm: GET %s: %w", req.URL.Host, err)
 	}
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cutover-dev/cutover/internal/retry"
 	"github.com/cutover-dev/cutover/internal/snshttp/snshttptest"
 )
 
@@ -475,5 +476,33 @@ func BenchmarkVerify(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// failingTransport fails every request without sending it.
+type failingTransport struct{ err error }
+
+func (f failingTransport) RoundTrip(*http.Request) (*http.Response, error) { return nil, f.err }
+
+func TestConfirmErrorHidesToken(t *testing.T) {
+	t.Parallel()
+	cause := errors.New("connection reset by peer")
+	r := newRig(t, WithHTTPClient(&http.Client{Transport: failingTransport{cause}}))
+	m := r.sns.Confirmation(TypeSubscriptionConfirmation, testTopic, r.now)
+	if !strings.Contains(m.SubscribeURL, m.Token) || m.Token == "" {
+		t.Fatalf("SubscribeURL %q does not carry the token", m.SubscribeURL)
+	}
+	_, err := r.v.Confirm(context.Background(), &Message{Type: m.Type, TopicARN: m.TopicARN, SubscribeURL: m.SubscribeURL, Token: m.Token})
+	if err == nil {
+		t.Fatal("Confirm succeeded through a failing transport")
+	}
+	if strings.Contains(err.Error(), m.Token) || strings.Contains(err.Error(), "Token=") {
+		t.Errorf("error %q quotes the subscription token", err)
+	}
+	if !errors.Is(err, cause) || !strings.Contains(err.Error(), r.sns.Host()) {
+		t.Errorf("error %q lacks the cause or the host", err)
+	}
+	if retry.IsPermanent(err) {
+		t.Errorf("transport error %v is permanent; SNS should retry", err)
 	}
 }
