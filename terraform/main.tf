@@ -12,14 +12,16 @@ locals {
     "DeploymentStart", "DeploymentSuccess", "DeploymentFailure", "DeploymentStop", "DeploymentRollback", "DeploymentReady",
     "InstanceStart", "InstanceSuccess", "InstanceFailure", "InstanceReady",
   ]
-  # Events the function needs whatever is notified: InstanceSuccess is the cutover moment (invalidation),
-  # Failure/Stop/Rollback drive invalidate_on_rollback, Ready and Success close per-deployment records.
-  required_trigger_events = [
-    "DeploymentSuccess", "DeploymentFailure", "DeploymentStop", "DeploymentRollback", "DeploymentReady",
-    "InstanceSuccess", "InstanceFailure",
-  ]
+  # Events the CloudFront action needs whether or not they notify: InstanceSuccess is the traffic switch
+  # (always in the trigger: it is the cutover moment); with invalidate_on_rollback and a distribution,
+  # DeploymentFailure and DeploymentRollback invalidate again. Every other event only notifies, so it is
+  # in the trigger only when it is in notify_events.
+  action_trigger_events = concat(
+    ["InstanceSuccess"],
+    local.cloudfront_enabled && var.invalidate_on_rollback ? ["DeploymentFailure", "DeploymentRollback"] : [],
+  )
   trigger_events = sort(distinct(concat(
-    local.required_trigger_events,
+    local.action_trigger_events,
     [for e in var.notify_events : e if contains(local.codedeploy_trigger_events, e)],
   )))
 
@@ -68,8 +70,9 @@ locals {
   ]
 
   ecs_arn_prefix = "arn:${local.partition}:ecs:${local.region}:${local.account_id}"
-  # DescribeServices authorizes on the service; DescribeTaskSets on the service's task sets
-  # (arn:...:task-set/CLUSTER/SERVICE/ID). Both forms are listed so either check passes.
+  # ecs:DescribeTaskSets names the service in the request and returns its task sets
+  # (arn:...:task-set/CLUSTER/SERVICE/ID): both the service and its task-set ARNs are listed so
+  # whichever one IAM authorizes against matches.
   ecs_resources = length(var.ecs_service_arns) > 0 ? concat(
     var.ecs_service_arns,
     [for arn in var.ecs_service_arns : "${replace(arn, ":service/", ":task-set/")}/*"],
@@ -95,12 +98,14 @@ locals {
     CUTOVER_SLACK_WEBHOOK_URL_SECRET    = { set = true, value = local.webhook_reference }
     CUTOVER_EVENTS                      = { set = true, value = join(",", var.notify_events) }
     CUTOVER_ENRICH                      = { set = true, value = tostring(var.enrich) }
+    CUTOVER_ENRICH_TIMEOUT              = { set = true, value = "${var.enrich_timeout_seconds}s" }
     CUTOVER_CLOUDFRONT_DISTRIBUTION_IDS = { set = length(var.cloudfront_distribution_ids) > 0, value = join(",", var.cloudfront_distribution_ids) }
     CUTOVER_CLOUDFRONT_ROUTES           = { set = length(var.cloudfront_routes) > 0, value = jsonencode(var.cloudfront_routes) }
     CUTOVER_INVALIDATION_PATHS          = { set = local.cloudfront_enabled, value = join(",", var.invalidation_paths) }
     CUTOVER_INVALIDATE_ON_ROLLBACK      = { set = local.cloudfront_enabled, value = tostring(var.invalidate_on_rollback) }
     CUTOVER_FOLLOWUP_QUEUE_URL          = { set = local.cloudfront_enabled, value = one(aws_sqs_queue.followup[*].url) }
     CUTOVER_RECORDS_TABLE               = { set = var.create_records_table, value = one(aws_dynamodb_table.records[*].name) }
+    CUTOVER_RECORDS_TTL                 = { set = var.create_records_table, value = "${var.records_ttl_hours}h" }
   }
   environment = merge(
     var.extra_environment_variables,
@@ -346,7 +351,6 @@ locals {
         Action = [
           "codedeploy:GetDeployment",
           "codedeploy:GetDeploymentGroup",
-          "codedeploy:GetApplicationRevision",
           "codedeploy:ListDeploymentTargets",
           "codedeploy:BatchGetDeploymentTargets",
         ]
@@ -356,9 +360,9 @@ locals {
     {
       enabled = var.enrich
       statement = {
-        Sid      = "DescribeEcsServices"
+        Sid      = "DescribeEcsTaskSets"
         Effect   = "Allow"
-        Action   = ["ecs:DescribeServices", "ecs:DescribeTaskSets"]
+        Action   = ["ecs:DescribeTaskSets"]
         Resource = local.ecs_resources
       }
     },
@@ -396,7 +400,7 @@ locals {
       statement = {
         Sid      = "UseRecordsTable"
         Effect   = "Allow"
-        Action   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"]
+        Action   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
         Resource = aws_dynamodb_table.records[*].arn
       }
     },

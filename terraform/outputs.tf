@@ -4,7 +4,7 @@ output "sns_topic_arn" {
 }
 
 output "trigger_events" {
-  description = "Events to put in the deployment group's trigger_configuration: notify_events plus what the function needs to act (InstanceSuccess, DeploymentSuccess/Failure/Stop/Rollback/Ready, InstanceFailure). Sorted."
+  description = "Events to put in the deployment group's trigger_configuration, sorted: notify_events (without TriggerTest, which is not a trigger event) plus what the CloudFront action needs: InstanceSuccess always, DeploymentFailure and DeploymentRollback when invalidate_on_rollback and any distribution is configured."
   value       = local.trigger_events
 }
 

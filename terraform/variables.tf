@@ -315,6 +315,18 @@ variable "enrich" {
   nullable    = false
 }
 
+variable "enrich_timeout_seconds" {
+  description = "Upper bound, in seconds, on the CodeDeploy/ECS lookups for one event (CUTOVER_ENRICH_TIMEOUT, passed as \"<n>s\"); a message whose lookups run out of time is sent with what was found. 0.1-10."
+  type        = number
+  default     = 2
+  nullable    = false
+
+  validation {
+    condition     = var.enrich_timeout_seconds >= 0.1 && var.enrich_timeout_seconds <= 10
+    error_message = "enrich_timeout_seconds must be between 0.1 and 10 (seconds)."
+  }
+}
+
 variable "cloudfront_distribution_ids" {
   description = "CloudFront distributions to invalidate when production traffic switches, for every application (CUTOVER_CLOUDFRONT_DISTRIBUTION_IDS). Use cloudfront_routes for per-application distributions."
   type        = list(string)
@@ -346,7 +358,7 @@ variable "invalidation_paths" {
 }
 
 variable "invalidate_on_rollback" {
-  description = "Invalidate again when a deployment fails, stops or rolls back after traffic switched, so the CDN does not keep serving the new version (CUTOVER_INVALIDATE_ON_ROLLBACK)."
+  description = "Also invalidate on DeploymentFailure, DeploymentRollback and when a rollback deployment switches traffic back, so the CDN does not keep serving the version that was rolled back (CUTOVER_INVALIDATE_ON_ROLLBACK). DeploymentStop never invalidates. With false, a rollback deployment's traffic switch invalidates nothing either."
   type        = bool
   default     = true
   nullable    = false
@@ -422,10 +434,22 @@ variable "sqs_kms_key_arn" {
 ################################################################################
 
 variable "create_records_table" {
-  description = "Create the DynamoDB table the function keeps delivery records in (idempotency across SNS redeliveries, per-deployment state) (CUTOVER_RECORDS_TABLE)."
+  description = "Create the DynamoDB table the function keeps delivery records in: one item per event and destination, so SNS redeliveries, Lambda retries and the same event arriving through both the trigger and EventBridge are delivered once (CUTOVER_RECORDS_TABLE). Without it a retried or redelivered event may notify twice (invalidations stay idempotent through their CloudFront caller reference)."
   type        = bool
   default     = true
   nullable    = false
+}
+
+variable "records_ttl_hours" {
+  description = "How long delivery records are kept, in whole hours (CUTOVER_RECORDS_TTL, passed as \"<n>h\"; set only with create_records_table). A redelivery or replay of an event older than this is delivered again. Default 336 (14 days), 1-8760."
+  type        = number
+  default     = 336
+  nullable    = false
+
+  validation {
+    condition     = var.records_ttl_hours >= 1 && var.records_ttl_hours <= 8760 && floor(var.records_ttl_hours) == var.records_ttl_hours
+    error_message = "records_ttl_hours must be a whole number of hours between 1 and 8760 (one year)."
+  }
 }
 
 variable "records_table_point_in_time_recovery" {
@@ -440,7 +464,7 @@ variable "records_table_point_in_time_recovery" {
 ################################################################################
 
 variable "codedeploy_application_names" {
-  description = "CodeDeploy applications the function may read (GetDeployment, GetApplicationRevision, ListDeploymentTargets, ...). Empty allows every application of this account and region. Also filters the EventBridge rule."
+  description = "CodeDeploy applications the function may read (GetDeployment, GetDeploymentGroup, ListDeploymentTargets, BatchGetDeploymentTargets). Empty allows every application of this account and region. Also filters the EventBridge rule."
   type        = list(string)
   default     = []
   nullable    = false
@@ -452,7 +476,7 @@ variable "codedeploy_application_names" {
 }
 
 variable "ecs_service_arns" {
-  description = "ECS services (long ARN format arn:aws:ecs:REGION:ACCOUNT:service/CLUSTER/SERVICE) the function may describe, with their task sets. Empty allows every service of this account and region."
+  description = "ECS services (long ARN format arn:aws:ecs:REGION:ACCOUNT:service/CLUSTER/SERVICE) whose task sets the function may describe (ecs:DescribeTaskSets). Empty allows every service of this account and region."
   type        = list(string)
   default     = []
   nullable    = false
@@ -468,7 +492,7 @@ variable "ecs_service_arns" {
 ################################################################################
 
 variable "enable_eventbridge" {
-  description = "Also invoke the function from an EventBridge rule on CodeDeploy deployment and instance state changes (best-effort delivery, less detail than SNS triggers; useful for groups without triggers)."
+  description = "Invoke the function from an EventBridge rule on CodeDeploy deployment and instance state changes: the zero-touch alternative to the SNS trigger (no change to the deployment group), with less detail (EventBridge events carry no error or rollback details). Enabling it next to the trigger is safe when the records table exists: each event is delivered once per destination, whichever copy arrives first, so details may be sparser when the EventBridge copy wins."
   type        = bool
   default     = false
   nullable    = false

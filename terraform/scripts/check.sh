@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Static checks and offline tests for the cutover Terraform module:
 #   terraform fmt -check, init + validate (module and examples), terraform test (mocked AWS provider).
-# Works offline when the AWS provider is mirrored locally (TF_PROVIDER_MIRROR, default /opt/tf-plugins);
+# Works offline when the AWS provider is mirrored locally (CUTOVER_TF_PLUGIN_DIR, default /opt/tf-plugins,
+# as for the rest of the repository; TF_PROVIDER_MIRROR is accepted as an older alias);
 # otherwise terraform init uses the public registry as usual.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-mirror="${TF_PROVIDER_MIRROR:-/opt/tf-plugins}"
+mirror="${CUTOVER_TF_PLUGIN_DIR:-${TF_PROVIDER_MIRROR:-/opt/tf-plugins}}"
 
 if ! command -v terraform >/dev/null 2>&1; then
   echo "check.sh: terraform is not installed or not on PATH (need >= 1.7 for terraform test; see https://developer.hashicorp.com/terraform/install)" >&2
@@ -30,6 +31,8 @@ provider_installation {
 RC
   export TF_CLI_CONFIG_FILE="$work/terraformrc"
   echo "==> using provider mirror $mirror"
+else
+  echo "==> no provider mirror at $mirror/registry.terraform.io/hashicorp/aws: terraform init downloads hashicorp/aws from the registry (set CUTOVER_TF_PLUGIN_DIR to a mirror to work offline)"
 fi
 export TF_IN_AUTOMATION=1 TF_INPUT=0
 

@@ -21,7 +21,9 @@ run "environment_with_cloudfront" {
       CUTOVER_SLACK_WEBHOOK_URL_SECRET    = "arn:aws:secretsmanager:us-east-1:123456789012:secret:cutover/slack-webhook-AbCdEf"
       CUTOVER_EVENTS                      = "DeploymentFailure,DeploymentStop,DeploymentRollback,DeploymentReady,InstanceSuccess,InstanceFailure,TriggerTest"
       CUTOVER_ENRICH                      = "true"
+      CUTOVER_ENRICH_TIMEOUT              = "2s"
       CUTOVER_RECORDS_TABLE               = "cutover-records"
+      CUTOVER_RECORDS_TTL                 = "336h"
       CUTOVER_CLOUDFRONT_DISTRIBUTION_IDS = "E2QWRUHAPOMQZL,E1ABCDEF234567"
       CUTOVER_INVALIDATION_PATHS          = "/index.html,/static/*"
       CUTOVER_INVALIDATE_ON_ROLLBACK      = "true"
@@ -138,10 +140,50 @@ run "environment_keys_known_at_plan_time" {
 
   assert {
     condition = toset(keys(aws_lambda_function.this.environment[0].variables)) == toset([
-      "CUTOVER_SLACK_WEBHOOK_URL_SECRET", "CUTOVER_EVENTS", "CUTOVER_ENRICH", "CUTOVER_RECORDS_TABLE",
+      "CUTOVER_SLACK_WEBHOOK_URL_SECRET", "CUTOVER_EVENTS", "CUTOVER_ENRICH", "CUTOVER_ENRICH_TIMEOUT",
+      "CUTOVER_RECORDS_TABLE", "CUTOVER_RECORDS_TTL",
       "CUTOVER_CLOUDFRONT_DISTRIBUTION_IDS", "CUTOVER_INVALIDATION_PATHS", "CUTOVER_INVALIDATE_ON_ROLLBACK",
       "CUTOVER_CLOUDFRONT_ROUTES", "CUTOVER_FOLLOWUP_QUEUE_URL",
     ])
     error_message = "the plan shows which CUTOVER_* variables are set before the queue and table exist"
+  }
+}
+
+run "trigger_events_add_what_invalidation_needs" {
+  command = plan
+
+  variables {
+    notify_events = ["TriggerTest"]
+  }
+  assert {
+    condition     = output.trigger_events == tolist(["DeploymentFailure", "DeploymentRollback", "InstanceSuccess"])
+    error_message = "with a distribution and invalidate_on_rollback, the trigger carries the traffic switch and the events that invalidate again, even when they do not notify"
+  }
+}
+
+run "trigger_events_without_rollback_invalidation" {
+  command = plan
+
+  variables {
+    notify_events          = ["TriggerTest"]
+    invalidate_on_rollback = false
+  }
+  assert {
+    condition     = output.trigger_events == tolist(["InstanceSuccess"])
+    error_message = "with invalidate_on_rollback = false only the traffic switch is needed"
+  }
+}
+
+run "trigger_events_rollback_needs_a_distribution" {
+  command = plan
+
+  variables {
+    notify_events               = ["InstanceFailure"]
+    cloudfront_distribution_ids = []
+    cloudfront_routes           = []
+  }
+  assert {
+    condition     = output.trigger_events == tolist(["InstanceFailure", "InstanceSuccess"])
+    error_message = "invalidate_on_rollback adds nothing to the trigger without a distribution"
   }
 }

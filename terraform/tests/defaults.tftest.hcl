@@ -73,9 +73,11 @@ run "environment_contract_minimal" {
       CUTOVER_SLACK_WEBHOOK_URL_SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:cutover/slack-webhook-AbCdEf"
       CUTOVER_EVENTS                   = "DeploymentFailure,DeploymentStop,DeploymentRollback,DeploymentReady,InstanceSuccess,InstanceFailure,TriggerTest"
       CUTOVER_ENRICH                   = "true"
+      CUTOVER_ENRICH_TIMEOUT           = "2s"
       CUTOVER_RECORDS_TABLE            = "cutover-records"
+      CUTOVER_RECORDS_TTL              = "336h"
     })
-    error_message = "without CloudFront the environment holds exactly the secret reference, events, enrich flag and records table"
+    error_message = "without CloudFront the environment holds exactly the secret reference, events, enrichment flag and timeout, records table and its TTL"
   }
   assert {
     condition     = length(aws_sqs_queue.followup) == 0 && length(aws_lambda_event_source_mapping.followup) == 0
@@ -225,10 +227,10 @@ run "alarms" {
 run "outputs" {
   assert {
     condition = output.trigger_events == tolist([
-      "DeploymentFailure", "DeploymentReady", "DeploymentRollback", "DeploymentStop", "DeploymentSuccess",
+      "DeploymentFailure", "DeploymentReady", "DeploymentRollback", "DeploymentStop",
       "InstanceFailure", "InstanceSuccess",
     ])
-    error_message = "trigger_events must cover the default notify_events plus DeploymentSuccess"
+    error_message = "trigger_events must be exactly the default notify_events without TriggerTest, sorted (no DeploymentSuccess: it only notifies)"
   }
   assert {
     condition     = output.sns_topic_arn == "arn:aws:sns:us-east-1:123456789012:cutover-codedeploy"
@@ -266,12 +268,22 @@ run "trigger_events_follow_notify_events" {
     notify_events = ["DeploymentStart", "InstanceSuccess", "TriggerTest"]
   }
   assert {
-    condition     = contains(output.trigger_events, "DeploymentStart") && !contains(output.trigger_events, "TriggerTest")
-    error_message = "trigger_events adds notified trigger events but never TriggerTest (not a trigger event)"
+    condition     = output.trigger_events == tolist(["DeploymentStart", "InstanceSuccess"])
+    error_message = "trigger_events is exactly the notified trigger events (never TriggerTest, not a trigger event) plus InstanceSuccess"
   }
   assert {
     condition     = aws_lambda_function.this.environment[0].variables["CUTOVER_EVENTS"] == "DeploymentStart,InstanceSuccess,TriggerTest"
     error_message = "CUTOVER_EVENTS is notify_events joined with commas"
+  }
+}
+
+run "trigger_events_without_instance_success_notifications" {
+  variables {
+    notify_events = ["DeploymentSuccess", "DeploymentStop", "DeploymentReady"]
+  }
+  assert {
+    condition     = output.trigger_events == tolist(["DeploymentReady", "DeploymentStop", "DeploymentSuccess", "InstanceSuccess"])
+    error_message = "DeploymentSuccess/Stop/Ready are in the trigger when notified; InstanceSuccess always is; nothing else is added without CloudFront"
   }
 }
 
@@ -303,6 +315,8 @@ run "tuning_inputs" {
     reserved_concurrent_executions = 5
     maximum_event_age_in_seconds   = 600
     enrich                         = false
+    enrich_timeout_seconds         = 0.5
+    records_ttl_hours              = 720
     tags                           = { Team = "platform" }
     extra_environment_variables    = { TZ = "UTC" }
   }
@@ -333,6 +347,13 @@ run "tuning_inputs" {
     error_message = "enrich flag, extra variables and table name in the environment"
   }
   assert {
+    condition = (
+      aws_lambda_function.this.environment[0].variables["CUTOVER_ENRICH_TIMEOUT"] == "0.5s" &&
+      aws_lambda_function.this.environment[0].variables["CUTOVER_RECORDS_TTL"] == "720h"
+    )
+    error_message = "enrich_timeout_seconds and records_ttl_hours reach the function as Go durations (\"0.5s\", \"720h\")"
+  }
+  assert {
     condition = alltrue([
       for tags in [
         aws_lambda_function.this.tags, aws_iam_role.lambda.tags, aws_sns_topic.this[0].tags, aws_sqs_queue.failure.tags,
@@ -350,8 +371,12 @@ run "no_records_table_no_alarms" {
     create_alarms        = false
   }
   assert {
-    condition     = length(aws_dynamodb_table.records) == 0 && !contains(keys(aws_lambda_function.this.environment[0].variables), "CUTOVER_RECORDS_TABLE")
-    error_message = "no table and no CUTOVER_RECORDS_TABLE when create_records_table = false"
+    condition = (
+      length(aws_dynamodb_table.records) == 0 &&
+      !contains(keys(aws_lambda_function.this.environment[0].variables), "CUTOVER_RECORDS_TABLE") &&
+      !contains(keys(aws_lambda_function.this.environment[0].variables), "CUTOVER_RECORDS_TTL")
+    )
+    error_message = "no table, no CUTOVER_RECORDS_TABLE and no CUTOVER_RECORDS_TTL when create_records_table = false"
   }
   assert {
     condition     = length(aws_cloudwatch_metric_alarm.errors) == 0 && length(aws_cloudwatch_metric_alarm.failure_queue) == 0 && length(output.alarm_arns) == 0

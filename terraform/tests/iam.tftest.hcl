@@ -24,7 +24,7 @@ run "assume_role_lambda_only" {
 run "default_statements_scoped" {
   assert {
     condition = [for s in jsondecode(aws_iam_role_policy.lambda.policy).Statement : s.Sid] == [
-      "WriteOwnLogs", "ReadSlackWebhookSecret", "ReadCodeDeployDeployments", "DescribeEcsServices",
+      "WriteOwnLogs", "ReadSlackWebhookSecret", "ReadCodeDeployDeployments", "DescribeEcsTaskSets",
       "DescribeTaskDefinitions", "SendToOwnQueues", "UseRecordsTable",
     ]
     error_message = "default statements (no CloudFront, no KMS, no SSM)"
@@ -70,10 +70,29 @@ run "default_statements_scoped" {
     condition = one([for s in jsondecode(aws_iam_role_policy.lambda.policy).Statement : s if s.Sid == "UseRecordsTable"]) == {
       Sid      = "UseRecordsTable"
       Effect   = "Allow"
-      Action   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"]
+      Action   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
       Resource = ["arn:aws:dynamodb:us-east-1:123456789012:table/cutover-records"]
     }
     error_message = "item-level DynamoDB actions on the records table only"
+  }
+}
+
+run "actions_are_exactly_what_the_code_calls" {
+  variables {
+    cloudfront_distribution_ids = ["E2QWRUHAPOMQZL"]
+  }
+  assert {
+    condition = toset(flatten([for s in jsondecode(aws_iam_role_policy.lambda.policy).Statement : s.Action])) == toset([
+      "logs:CreateLogStream", "logs:PutLogEvents",
+      "secretsmanager:GetSecretValue",
+      "cloudfront:CreateInvalidation", "cloudfront:GetInvalidation",
+      "sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
+      "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+      "codedeploy:GetDeployment", "codedeploy:GetDeploymentGroup",
+      "codedeploy:ListDeploymentTargets", "codedeploy:BatchGetDeploymentTargets",
+      "ecs:DescribeTaskSets", "ecs:DescribeTaskDefinition",
+    ])
+    error_message = "the role grants exactly the API calls the function makes (nothing unused such as GetApplicationRevision, DescribeServices or ConditionCheckItem)"
   }
 }
 
@@ -83,7 +102,7 @@ run "codedeploy_and_ecs_unscoped_stay_in_account_and_region" {
       Sid    = "ReadCodeDeployDeployments"
       Effect = "Allow"
       Action = [
-        "codedeploy:GetDeployment", "codedeploy:GetDeploymentGroup", "codedeploy:GetApplicationRevision",
+        "codedeploy:GetDeployment", "codedeploy:GetDeploymentGroup",
         "codedeploy:ListDeploymentTargets", "codedeploy:BatchGetDeploymentTargets",
       ]
       Resource = [
@@ -94,10 +113,10 @@ run "codedeploy_and_ecs_unscoped_stay_in_account_and_region" {
     error_message = "without application names: this account's CodeDeploy applications and groups in this region"
   }
   assert {
-    condition = one([for s in jsondecode(aws_iam_role_policy.lambda.policy).Statement : s if s.Sid == "DescribeEcsServices"]) == {
-      Sid      = "DescribeEcsServices"
+    condition = one([for s in jsondecode(aws_iam_role_policy.lambda.policy).Statement : s if s.Sid == "DescribeEcsTaskSets"]) == {
+      Sid      = "DescribeEcsTaskSets"
       Effect   = "Allow"
-      Action   = ["ecs:DescribeServices", "ecs:DescribeTaskSets"]
+      Action   = ["ecs:DescribeTaskSets"]
       Resource = ["arn:aws:ecs:us-east-1:123456789012:service/*", "arn:aws:ecs:us-east-1:123456789012:task-set/*"]
     }
     error_message = "without service ARNs: this account's ECS services and task sets in this region"
@@ -119,7 +138,7 @@ run "codedeploy_and_ecs_scoped" {
     error_message = "CodeDeploy reads scoped to the named applications and their groups"
   }
   assert {
-    condition = one([for s in jsondecode(aws_iam_role_policy.lambda.policy).Statement : s if s.Sid == "DescribeEcsServices"]).Resource == [
+    condition = one([for s in jsondecode(aws_iam_role_policy.lambda.policy).Statement : s if s.Sid == "DescribeEcsTaskSets"]).Resource == [
       "arn:aws:ecs:us-east-1:123456789012:service/prod/web",
       "arn:aws:ecs:us-east-1:123456789012:task-set/prod/web/*",
     ]
@@ -134,7 +153,7 @@ run "no_enrichment_no_read_permissions" {
   assert {
     condition = length([
       for s in jsondecode(aws_iam_role_policy.lambda.policy).Statement : s
-      if contains(["ReadCodeDeployDeployments", "DescribeEcsServices", "DescribeTaskDefinitions"], s.Sid)
+      if contains(["ReadCodeDeployDeployments", "DescribeEcsTaskSets", "DescribeTaskDefinitions"], s.Sid)
     ]) == 0
     error_message = "enrich = false grants no CodeDeploy/ECS reads (and so no \"*\" at all)"
   }

@@ -123,6 +123,55 @@ run "empty_events" {
   expect_failures = [var.notify_events]
 }
 
+# --- durations ---------------------------------------------------------------------
+
+run "durations_above_range" {
+  command = plan
+  variables {
+    enrich_timeout_seconds = 10.5
+    records_ttl_hours      = 8761
+  }
+  expect_failures = [var.enrich_timeout_seconds, var.records_ttl_hours]
+}
+
+run "records_ttl_fractional_hours" {
+  command = plan
+  variables {
+    records_ttl_hours = 1.5
+  }
+  expect_failures = [var.records_ttl_hours]
+}
+
+run "durations_at_range_bounds" {
+  command = plan
+  variables {
+    enrich_timeout_seconds = 0.1
+    records_ttl_hours      = 8760
+  }
+  assert {
+    condition = (
+      aws_lambda_function.this.environment[0].variables["CUTOVER_ENRICH_TIMEOUT"] == "0.1s" &&
+      aws_lambda_function.this.environment[0].variables["CUTOVER_RECORDS_TTL"] == "8760h"
+    )
+    error_message = "range bounds are accepted and formatted as Go durations"
+  }
+}
+
+run "durations_upper_timeout_lower_ttl" {
+  command = plan
+  variables {
+    enrich_timeout_seconds = 10
+    records_ttl_hours      = 1
+  }
+  assert {
+    condition = (
+      aws_lambda_function.this.environment[0].variables["CUTOVER_ENRICH_TIMEOUT"] == "10s" &&
+      aws_lambda_function.this.environment[0].variables["CUTOVER_RECORDS_TTL"] == "1h"
+    )
+    error_message = "the other range bounds are accepted and formatted as Go durations"
+  }
+}
+
 # --- webhook reference ------------------------------------------------------------
 
 run "both_secret_inputs" {
@@ -208,6 +257,8 @@ run "bad_function_settings" {
     maximum_event_age_in_seconds = 86400
     lambda_zip_hash              = "not-a-hash"
     extra_environment_variables  = { CUTOVER_EVENTS = "InstanceSuccess" }
+    enrich_timeout_seconds       = 0.05
+    records_ttl_hours            = 0
   }
   expect_failures = [
     var.name,
@@ -218,6 +269,8 @@ run "bad_function_settings" {
     var.maximum_event_age_in_seconds,
     var.lambda_zip_hash,
     var.extra_environment_variables,
+    var.enrich_timeout_seconds,
+    var.records_ttl_hours,
   ]
 }
 
