@@ -525,134 +525,92 @@ func (c *fakeClock) Set(t time.Time) {
 // sending and recording leaves: the claim stays until its lease L runs
 // out. A retry before then finds the delivery Busy (no duplicate, but that
 // attempt delivers nothing); the first retry after it sends the message
-// again: exactly one duplicate. With a fake clock on ledger.Memory the
-// window is exact; on the DynamoDB store it is measured on the real clock.
+// again: exactly one duplicate. The store and the dispatcher read one fake
+// clock (ledger.WithClock, Dispatcher.Now), so the window is exact on
+// ledger.Memory and on the DynamoDB store alike: the table compares the
+// lease with the time the store sends, not with moto's clock.
 func testCrashDuplicateWindow(t *testing.T, moto *testrig.Moto, table string) {
 	t.Run("memory_fake_clock", func(t *testing.T) {
-		// About the lease a 55 s invocation gets by default (the time left
-		// plus 5 s), so Lambda's first retry, a minute later, is past it.
-		const lease = 60 * time.Second
-		t0 := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
-		clock := &fakeClock{now: t0}
-		chat := testrig.NewFakeChat(t)
-		store := &crashOnce{Store: ledger.NewMemory(0, ledger.WithClock(clock.Now))}
-		d := newSlackDispatcher(chat.WebhookURL(), notify.NewPoster(notify.PosterOptions{}), store, nil)
-		d.Lease, d.Now = lease, clock.Now
-		// Retries inside the lease must not wait for the crashed attempt
-		// here: each is one Lambda retry, failing so it is retried again.
-		d.BusyWait = time.Millisecond
-		const id = "e2e-crash-mem-0001"
-		payload := snsEvent(t, "instance-success", id, "d-CRASHM001")
-
-		rep, err := d.Handle(context.Background(), payload)
-		if err != nil || !equal(deliveryOutcomes(rep), []string{dispatch.Delivered}) {
-			t.Fatalf("first delivery: %v %v", deliveryOutcomes(rep), err)
-		}
-		// Retries at these times after the claim; the lease is compared in
-		// milliseconds, so it runs out 1 ms after lease.
-		offsets := []time.Duration{time.Millisecond, time.Second, lease / 2, lease - time.Millisecond, lease, lease + time.Millisecond, lease + 2*time.Millisecond}
-		var (
-			busy, busyErrs int
-			window         time.Duration
-		)
-		for _, off := range offsets {
-			clock.Set(t0.Add(off))
-			rep, err := d.Handle(context.Background(), payload)
-			out := deliveryOutcomes(rep)
-			if equal(out, []string{dispatch.InProgressElsewhere}) {
-				busy++
-				if err != nil {
-					busyErrs++
-				}
-				continue
-			}
-			if !equal(out, []string{dispatch.Delivered}) || err != nil {
-				t.Fatalf("retry at +%s: %v %v", off, out, err)
-			}
-			window = off
-			break
-		}
-		t.Logf("lease %s: %d retries within it (up to +%s) were busy, %d of them failing the invocation; the first retry after it (+%s after the claim) sent the message again",
-			lease, busy, lease, busyErrs, window)
-		if busyErrs != busy {
-			t.Errorf("%d of %d busy retries reported success: a retry that delivered nothing must fail so the event is not lost", busy-busyErrs, busy)
-		}
-		if busy != 5 || window != lease+time.Millisecond {
-			t.Errorf("%d busy retries, re-sent at +%s: want the 5 retries up to +%s busy and the one at +%s to send again",
-				busy, window, lease, lease+time.Millisecond)
-		}
-		rep, err = d.Handle(context.Background(), payload)
-		if err != nil || !equal(deliveryOutcomes(rep), []string{dispatch.AlreadyDelivered}) {
-			t.Errorf("after the re-send: %v %v, want already delivered", deliveryOutcomes(rep), err)
-		}
-		assertShownTimes(t, chat, id, 2)
+		checkCrashWindow(t, "e2e-crash-mem-0001", "d-CRASHM001", func(t *testing.T, now func() time.Time) ledger.Store {
+			return ledger.NewMemory(0, ledger.WithClock(now))
+		})
 	})
-
-	t.Run("dynamodb_on_moto_real_clock", func(t *testing.T) {
-		const lease = 2 * time.Second
-		const poll = 50 * time.Millisecond
-		inner, err := ledger.NewDynamoDB(dynamodb.NewFromConfig(moto.AWSConfig(t)), table, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		// moto's first item write is slow (seconds on a loaded machine);
-		// make it before the clock starts.
-		if _, err := inner.Claim(context.Background(), ledger.Key{EventID: "warm-up", Destination: "slack"}, time.Second); err != nil {
-			t.Fatalf("warm-up claim: %v", err)
-		}
-		chat := testrig.NewFakeChat(t)
-		d := newSlackDispatcher(chat.WebhookURL(), notify.NewPoster(notify.PosterOptions{}), &crashOnce{Store: inner}, nil)
-		d.Lease = lease
-		d.BusyWait = time.Millisecond
-		const id = "e2e-crash-ddb-0001"
-		payload := snsEvent(t, "instance-success", id, "d-CRASHD001")
-
-		t0 := time.Now() // before the claim
-		rep, err := d.Handle(context.Background(), payload)
-		t1 := time.Now() // after the claim
-		if err != nil || !equal(deliveryOutcomes(rep), []string{dispatch.Delivered}) {
-			t.Fatalf("first delivery: %v %v", deliveryOutcomes(rep), err)
-		}
-		var busy []time.Duration // end of each busy retry, after t0
-		for {
-			if time.Since(t1) > lease+30*time.Second {
-				t.Fatalf("no retry sent the message again within %s after the lease", 30*time.Second)
+	t.Run("dynamodb_on_moto_fake_clock", func(t *testing.T) {
+		checkCrashWindow(t, "e2e-crash-ddb-0001", "d-CRASHD001", func(t *testing.T, now func() time.Time) ledger.Store {
+			s, err := ledger.NewDynamoDB(dynamodb.NewFromConfig(moto.AWSConfig(t)), table, 0, ledger.WithClock(now))
+			if err != nil {
+				t.Fatal(err)
 			}
-			rs := time.Now()
-			rep, err := d.Handle(context.Background(), payload)
-			re := time.Now()
-			out := deliveryOutcomes(rep)
-			if equal(out, []string{dispatch.InProgressElsewhere}) {
-				// Ordering, not speed: a retry that started after the
-				// lease from the claim ran out must not be busy.
-				if rs.After(t1.Add(lease + time.Millisecond)) {
-					t.Fatalf("retry started %s after the claim, past the %s lease, and was still busy", rs.Sub(t1), lease)
-				}
-				busy = append(busy, re.Sub(t0))
-				time.Sleep(poll)
-				continue
-			}
-			if !equal(out, []string{dispatch.Delivered}) || err != nil {
-				t.Fatalf("retry at +%s: %v %v", rs.Sub(t0), out, err)
-			}
-			// A retry that ended before the lease could have run out had
-			// to be busy, so it cannot be this one.
-			if re.Before(t0.Add(lease)) {
-				t.Fatalf("a retry ending %s after the claim, inside the %s lease, sent again", re.Sub(t0), lease)
-			}
-			t.Logf("lease %s: %d retries were busy (the last ended +%s after the claim); the retry run from +%s to +%s sent the message again: measured duplicate window %s",
-				lease, len(busy), last(busy), rs.Sub(t1).Round(time.Millisecond), re.Sub(t0).Round(time.Millisecond), re.Sub(t0).Round(time.Millisecond))
-			break
-		}
-		assertShownTimes(t, chat, id, 2)
+			return s
+		})
 	})
 }
 
-func last(ds []time.Duration) time.Duration {
-	if len(ds) == 0 {
-		return 0
+// checkCrashWindow delivers one event through a store from newStore whose
+// first Complete is lost, then retries it at fixed offsets after the
+// claim, around the lease, on a fake clock: the retries up to the lease
+// must be busy and fail the invocation, the first one after it must send
+// the message again, and the one after that must find it delivered.
+func checkCrashWindow(t *testing.T, id, deployment string, newStore func(t *testing.T, now func() time.Time) ledger.Store) {
+	// About the lease a 55 s invocation gets by default (the time left
+	// plus 5 s), so Lambda's first retry, a minute later, is past it.
+	const lease = 60 * time.Second
+	t0 := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+	clock := &fakeClock{now: t0}
+	chat := testrig.NewFakeChat(t)
+	store := &crashOnce{Store: newStore(t, clock.Now)}
+	d := newSlackDispatcher(chat.WebhookURL(), notify.NewPoster(notify.PosterOptions{}), store, nil)
+	d.Lease, d.Now = lease, clock.Now
+	// Retries inside the lease must not wait for the crashed attempt
+	// here: each is one Lambda retry, failing so it is retried again.
+	d.BusyWait = time.Millisecond
+	payload := snsEvent(t, "instance-success", id, deployment)
+
+	rep, err := d.Handle(context.Background(), payload)
+	if err != nil || !equal(deliveryOutcomes(rep), []string{dispatch.Delivered}) {
+		t.Fatalf("first delivery: %v %v", deliveryOutcomes(rep), err)
 	}
-	return ds[len(ds)-1].Round(time.Millisecond)
+	if !store.crashed.Load() {
+		t.Fatal("the first delivery recorded its completion: no crash was simulated")
+	}
+	// Retries at these times after the claim; the lease is compared in
+	// milliseconds, so it runs out 1 ms after lease.
+	offsets := []time.Duration{time.Millisecond, time.Second, lease / 2, lease - time.Millisecond, lease, lease + time.Millisecond, lease + 2*time.Millisecond}
+	var (
+		busy, busyErrs int
+		window         time.Duration
+	)
+	for _, off := range offsets {
+		clock.Set(t0.Add(off))
+		rep, err := d.Handle(context.Background(), payload)
+		out := deliveryOutcomes(rep)
+		if equal(out, []string{dispatch.InProgressElsewhere}) {
+			busy++
+			if err != nil {
+				busyErrs++
+			}
+			continue
+		}
+		if !equal(out, []string{dispatch.Delivered}) || err != nil {
+			t.Fatalf("retry at +%s: %v %v", off, out, err)
+		}
+		window = off
+		break
+	}
+	t.Logf("lease %s: %d retries within it (up to +%s) were busy, %d of them failing the invocation; the first retry after it (+%s after the claim) sent the message again: duplicate window %s",
+		lease, busy, lease, busyErrs, window, window)
+	if busyErrs != busy {
+		t.Errorf("%d of %d busy retries reported success: a retry that delivered nothing must fail so the event is not lost", busy-busyErrs, busy)
+	}
+	if busy != 5 || window != lease+time.Millisecond {
+		t.Errorf("%d busy retries, re-sent at +%s: want the 5 retries up to +%s busy and the one at +%s to send again",
+			busy, window, lease, lease+time.Millisecond)
+	}
+	rep, err = d.Handle(context.Background(), payload)
+	if err != nil || !equal(deliveryOutcomes(rep), []string{dispatch.AlreadyDelivered}) {
+		t.Errorf("after the re-send: %v %v, want already delivered", deliveryOutcomes(rep), err)
+	}
+	assertShownTimes(t, chat, id, 2)
 }
 
 // assertShownTimes checks that the fake Slack got exactly n messages, all
