@@ -119,8 +119,8 @@ func ParseCloudFrontConfig(env func(string) string) (CloudFrontConfig, error) {
 		c    CloudFrontConfig
 		errs []error
 	)
-	c.DistributionIDs = splitList(env(EnvCloudFrontDistributionIDs))
-	c.Paths = splitList(env(EnvInvalidationPaths))
+	c.DistributionIDs = SplitList(env(EnvCloudFrontDistributionIDs))
+	c.Paths = SplitList(env(EnvInvalidationPaths))
 	if len(c.Paths) == 0 {
 		c.Paths = DefaultInvalidationPaths()
 	}
@@ -460,9 +460,9 @@ func (c CloudFrontConfig) Targets(ev *codedeploy.Event) []InvalidationTarget {
 	return out
 }
 
-// splitList splits a comma-separated list, trimming blanks and dropping
-// empty items.
-func splitList(s string) []string {
+// SplitList splits a comma-separated setting, dropping blanks around items
+// and empty items.
+func SplitList(s string) []string {
 	var out []string
 	for item := range strings.SplitSeq(s, ",") {
 		if item = strings.TrimSpace(item); item != "" {

@@ -125,7 +125,7 @@ func Load(env func(string) string) (*Config, error) {
 
 	c.Events = map[codedeploy.Kind]bool{}
 	if v := strings.TrimSpace(env(EnvEvents)); v != "" {
-		for _, name := range SplitList(v) {
+		for _, name := range action.SplitList(v) {
 			k, ok := codedeploy.ParseKind(name)
 			if !ok {
 				bad(EnvEvents, "unknown event %q (known: %s)", name, kindNames())
@@ -226,18 +226,6 @@ func CheckWebhookURL(v string) error {
 		return fmt.Errorf("scheme %q is not https", u.Scheme)
 	}
 	return nil
-}
-
-// SplitList splits a comma-separated list, dropping blanks around items
-// and empty items.
-func SplitList(v string) []string {
-	var out []string
-	for _, p := range strings.Split(v, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
 }
 
 func kindNames() string {

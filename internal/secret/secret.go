@@ -14,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/smithy-go"
+
+	"github.com/cutover-dev/cutover/internal/awserr"
 )
 
 // Value holds a secret. Its String, GoString and JSON forms are redacted so
@@ -158,16 +160,13 @@ func (r *Reader) readSSM(ctx context.Context, name string) (string, error) {
 // describe turns an SDK error into a short explanation without echoing any
 // request or response body (which could hold the secret).
 func describe(err error, permission string) string {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		switch code := ae.ErrorCode(); code {
-		case "AccessDeniedException", "AccessDenied":
-			return "access denied: the role needs " + permission + " on it (and kms:Decrypt on its key if it uses a customer managed key)"
-		case "ResourceNotFoundException", "ParameterNotFound":
-			return "not found"
-		default:
-			return code
-		}
+	switch {
+	case awserr.Denied(err):
+		return "access denied: the role needs " + permission + " on it (and kms:Decrypt on its key if it uses a customer managed key)"
+	case awserr.NotFound(err):
+		return "not found"
+	case awserr.Code(err) != "":
+		return awserr.Code(err)
 	}
 	var oe *smithy.OperationError
 	if errors.As(err, &oe) {

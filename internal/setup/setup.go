@@ -18,9 +18,9 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/aws/smithy-go"
 
 	"github.com/cutover-dev/cutover/internal/action"
+	"github.com/cutover-dev/cutover/internal/awserr"
 	"github.com/cutover-dev/cutover/internal/config"
 	"github.com/cutover-dev/cutover/internal/dispatch"
 	"github.com/cutover-dev/cutover/internal/ledger"
@@ -192,17 +192,14 @@ func probeTable(ctx context.Context, client *dynamodb.Client, table string) erro
 			"sk": &ddbtypes.AttributeValueMemberS{Value: "init"},
 		},
 	})
-	var ae smithy.APIError
-	if err == nil || !errors.As(err, &ae) {
-		return nil
-	}
-	switch ae.ErrorCode() {
-	case "ResourceNotFoundException":
+	switch {
+	case err == nil:
+	case awserr.NotFound(err):
 		return fmt.Errorf("table %s does not exist", table)
-	case "AccessDeniedException":
+	case awserr.Denied(err):
 		return fmt.Errorf("table %s: access denied: the role needs dynamodb:GetItem, PutItem, UpdateItem and DeleteItem on it", table)
-	case "ValidationException":
-		return fmt.Errorf("table %s: its key schema must be pk (string) and sk (string): %s", table, ae.ErrorMessage())
+	case awserr.Code(err) == "ValidationException":
+		return fmt.Errorf("table %s: its key schema must be pk (string) and sk (string): %s", table, awserr.Message(err))
 	}
 	return nil
 }

@@ -288,19 +288,21 @@ func (v *Verifier) checkTopic(arn string) error {
 // (or the test host). The request's own parsed URL is what is checked, so
 // what is checked is what would be dialled.
 func (v *Verifier) checkURL(raw string) (*http.Request, error) {
+	// Errors name the scheme and host only: a SubscribeURL carries the
+	// subscription Token in its query.
 	req, err := http.NewRequest(http.MethodGet, raw, nil)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %q does not parse", ErrUntrustedURL, raw)
+		return nil, fmt.Errorf("%w: the URL does not parse", ErrUntrustedURL)
 	}
 	u := req.URL
 	if u.Scheme != "https" || u.User != nil || u.Opaque != "" {
-		return nil, fmt.Errorf("%w: %q", ErrUntrustedURL, raw)
+		return nil, fmt.Errorf("%w: %s://%s is not https on an SNS host", ErrUntrustedURL, u.Scheme, u.Host)
 	}
 	if v.testHost != "" && u.Host == v.testHost {
 		return req, nil
 	}
 	if p := u.Port(); (p != "" && p != "443") || !IsSNSHost(u.Hostname()) {
-		return nil, fmt.Errorf("%w: %q", ErrUntrustedURL, raw)
+		return nil, fmt.Errorf("%w: host %q is not an SNS host", ErrUntrustedURL, u.Host)
 	}
 	return req, nil
 }
