@@ -86,32 +86,7 @@ func (r *motoRig) reset(t *testing.T) {
 func (r *motoRig) createDistribution(t *testing.T, name string) string {
 	t.Helper()
 	r.made++
-	out, err := r.cf.CreateDistribution(t.Context(), &cloudfront.CreateDistributionInput{
-		DistributionConfig: &cftypes.DistributionConfig{
-			CallerReference: aws.String(fmt.Sprintf("%s-%d", name, r.made)),
-			Comment:         aws.String(name),
-			Enabled:         aws.Bool(true),
-			Origins: &cftypes.Origins{Quantity: aws.Int32(1), Items: []cftypes.Origin{{
-				Id:             aws.String("site"),
-				DomainName:     aws.String(name + ".s3.amazonaws.com"),
-				S3OriginConfig: &cftypes.S3OriginConfig{OriginAccessIdentity: aws.String("")},
-			}}},
-			DefaultCacheBehavior: &cftypes.DefaultCacheBehavior{
-				TargetOriginId:       aws.String("site"),
-				ViewerProtocolPolicy: cftypes.ViewerProtocolPolicyRedirectToHttps,
-				MinTTL:               aws.Int64(0),
-				ForwardedValues: &cftypes.ForwardedValues{
-					QueryString: aws.Bool(false),
-					Cookies:     &cftypes.CookiePreference{Forward: cftypes.ItemSelectionNone},
-				},
-				TrustedSigners: &cftypes.TrustedSigners{Enabled: aws.Bool(false), Quantity: aws.Int32(0)},
-			},
-		},
-	})
-	if err != nil {
-		t.Fatalf("CreateDistribution: %v", err)
-	}
-	return aws.ToString(out.Distribution.Id)
+	return r.moto.CreateDistribution(t, fmt.Sprintf("%s-%d", name, r.made))
 }
 
 // invalidations reads back a distribution's invalidations from moto, in

@@ -12,7 +12,6 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
-	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
@@ -63,26 +62,7 @@ func newWorld(t *testing.T, secretInSSM bool) *world {
 		w.secret = aws.ToString(out.ARN)
 	}
 
-	dist, err := cloudfront.NewFromConfig(w.cfg).CreateDistribution(ctx, &cloudfront.CreateDistributionInput{
-		DistributionConfig: &cftypes.DistributionConfig{
-			CallerReference: aws.String("lambdafn-test"), Comment: aws.String("web"), Enabled: aws.Bool(true),
-			Origins: &cftypes.Origins{Quantity: aws.Int32(1), Items: []cftypes.Origin{{
-				Id: aws.String("alb"), DomainName: aws.String("web.example.com"),
-				CustomOriginConfig: &cftypes.CustomOriginConfig{HTTPPort: aws.Int32(80), HTTPSPort: aws.Int32(443),
-					OriginProtocolPolicy: cftypes.OriginProtocolPolicyHttpsOnly},
-			}}},
-			DefaultCacheBehavior: &cftypes.DefaultCacheBehavior{
-				TargetOriginId: aws.String("alb"), ViewerProtocolPolicy: cftypes.ViewerProtocolPolicyRedirectToHttps,
-				MinTTL:          aws.Int64(0),
-				ForwardedValues: &cftypes.ForwardedValues{QueryString: aws.Bool(false), Cookies: &cftypes.CookiePreference{Forward: cftypes.ItemSelectionNone}},
-				TrustedSigners:  &cftypes.TrustedSigners{Enabled: aws.Bool(false), Quantity: aws.Int32(0)},
-			},
-		},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.dist = aws.ToString(dist.Distribution.Id)
+	w.dist = w.moto.CreateDistribution(t, "lambdafn-web")
 
 	q, err := sqs.NewFromConfig(w.cfg).CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("cutover-followup")})
 	if err != nil {

@@ -246,32 +246,7 @@ func testMotoCloudFront(t *testing.T, m *testrig.Moto) {
 	ctx := testCtx(t)
 	cf := cloudfront.NewFromConfig(m.AWSConfig(t))
 
-	dist, err := cf.CreateDistribution(ctx, &cloudfront.CreateDistributionInput{
-		DistributionConfig: &cftypes.DistributionConfig{
-			CallerReference: aws.String("testrig"),
-			Comment:         aws.String("testrig"),
-			Enabled:         aws.Bool(true),
-			Origins: &cftypes.Origins{Quantity: aws.Int32(1), Items: []cftypes.Origin{{
-				Id:             aws.String("site"),
-				DomainName:     aws.String("site.s3.amazonaws.com"),
-				S3OriginConfig: &cftypes.S3OriginConfig{OriginAccessIdentity: aws.String("")},
-			}}},
-			DefaultCacheBehavior: &cftypes.DefaultCacheBehavior{
-				TargetOriginId:       aws.String("site"),
-				ViewerProtocolPolicy: cftypes.ViewerProtocolPolicyRedirectToHttps,
-				MinTTL:               aws.Int64(0),
-				ForwardedValues: &cftypes.ForwardedValues{
-					QueryString: aws.Bool(false),
-					Cookies:     &cftypes.CookiePreference{Forward: cftypes.ItemSelectionNone},
-				},
-				TrustedSigners: &cftypes.TrustedSigners{Enabled: aws.Bool(false), Quantity: aws.Int32(0)},
-			},
-		},
-	})
-	if err != nil {
-		t.Fatalf("CreateDistribution: %v", err)
-	}
-	distID := dist.Distribution.Id
+	distID := aws.String(m.CreateDistribution(t, "testrig"))
 
 	inv, err := cf.CreateInvalidation(ctx, &cloudfront.CreateInvalidationInput{
 		DistributionId: distID,
