@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/cutover-dev/cutover/internal/config"
+	"github.com/cutover-dev/cutover/internal/snshttp"
 )
 
 // Version is the cutover version, set at build time with
@@ -33,6 +34,13 @@ type Env struct {
 	// The AWS SDK reads its own variables (AWS_REGION, AWS_ENDPOINT_URL,
 	// credentials) from the process environment.
 	Getenv func(string) string
+
+	// snsOptions adds verifier options for `serve` (tests: trust a fake
+	// SNS's certificate). Unexported: configuration cannot loosen SNS
+	// signature checks.
+	snsOptions []snshttp.Option
+	// listening, when set, is told serve's address once it listens.
+	listening func(addr string)
 }
 
 // ExitError carries a process exit code: 1 for a failure, 2 for a usage

@@ -40,7 +40,7 @@ func runServe(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	defer sys.Close()
-	verifier, err := snshttp.NewVerifier(allowed)
+	verifier, err := snshttp.NewVerifier(allowed, env.snsOptions...)
 	if err != nil {
 		return &ExitError{Code: 1, Err: err}
 	}
@@ -66,6 +66,9 @@ func runServe(ctx context.Context, args []string, env Env) error {
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 60 * time.Second}
 	log.Info("serving SNS notifications", "addr", ln.Addr().String(), "topics", len(allowed))
+	if env.listening != nil {
+		env.listening(ln.Addr().String())
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
