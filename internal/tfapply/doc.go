@@ -1,0 +1,42 @@
+// Package tfapply applies the Terraform module for real, against moto, and
+// drives the deployed configuration end to end. It has no non-test code.
+//
+// TestCompleteExampleOnMoto copies terraform/examples/complete and the
+// module it uses into a temporary directory, adds the example's own
+// moto_override.tf.example (provider endpoints, dummy keys, skip flags) as
+// moto_override.tf, and runs terraform init (offline, from a filesystem
+// mirror of hashicorp/aws), apply, output and destroy with the real
+// hashicorp/aws provider against a moto server started by internal/testrig.
+// Nothing is written into the repository.
+//
+// Between apply and destroy it uses what Terraform created the way a user
+// and AWS would:
+//
+//   - it reads the function's configuration back from moto Lambda and
+//     checks the environment (the contract with the bootstrap) holds a
+//     Secrets Manager ARN and never a webhook URL;
+//   - it stores the webhook URL (a fake Slack) in the secret the example
+//     created, as `aws secretsmanager put-secret-value` would;
+//   - it creates CodeDeploy deployments on the deployment group Terraform
+//     created and publishes trigger notifications of CodeDeploy's real
+//     shapes (traffic switched, deployment failed) to the module's SNS
+//     topic. moto cannot run Lambda functions, so a queue of the test's own
+//     subscribed to the topic receives the SNS envelopes, and each is handed,
+//     as the SNS event Lambda would pass, to the real bootstrap under the
+//     Lambda Runtime Interface Emulator with the function's configured
+//     environment;
+//   - it checks the fake Slack got one message per event, the CloudFront
+//     distribution Terraform created holds one invalidation per event with
+//     cutover's caller reference, the records table holds delivery records,
+//     the follow-up queue holds completion checks, and a redelivery of the
+//     same events changes nothing.
+//
+// After terraform destroy it lists what moto still holds and checks that
+// nothing the example created is left.
+//
+// The test needs the terraform binary on PATH and a filesystem mirror of the
+// hashicorp/aws provider at /opt/tf-plugins (or CUTOVER_TF_PLUGIN_DIR); it
+// fails, never skips, without them. It takes three to four minutes on two
+// cores, most of it the provider's own waits (see the test's comment for
+// where the time goes), so run it with the default go test timeout or more.
+package tfapply
