@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/cutover-dev/cutover/internal/testrig"
 )
 
 // Terraform's setup for the test.
@@ -235,7 +237,7 @@ func (tf *terraform) run(ctx context.Context, timeout time.Duration, args ...str
 	cmd.Dir = tf.dir
 	cmd.Env = tf.env
 	var stdout bytes.Buffer
-	combined := &lockedBuffer{}
+	combined := &testrig.SyncBuffer{}
 	cmd.Stdout = io.MultiWriter(&stdout, combined)
 	cmd.Stderr = combined
 	cmd.WaitDelay = 30 * time.Second
@@ -254,27 +256,6 @@ func (tf *terraform) run(ctx context.Context, timeout time.Duration, args ...str
 		return stdout.String(), fmt.Errorf("terraform %s: %w", args[0], err)
 	}
 	return stdout.String(), nil
-}
-
-// lockedBuffer collects a command's standard output and error, which
-// os/exec copies from two goroutines. (A bare bytes.Buffer as Stderr would
-// be filled through its ReadFrom, which truncates what the other goroutine
-// wrote in the meantime.)
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // output is one value of `terraform output -json`.
