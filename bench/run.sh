@@ -31,5 +31,5 @@ stat -c '%n %s bytes' dist/arm64/bootstrap dist/cutover-lambda-arm64.zip | tee "
 
 echo "== peak RSS of one 'cutover send' to a loopback webhook (linux/amd64 build)"
 CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o bin/cutover ./cmd/cutover
-go run ./bench/sink -- /usr/bin/time -f 'peak RSS %M KiB, wall %e s' bin/cutover send --no-records \
+CUTOVER_ENRICH=false go run ./bench/sink -- /usr/bin/time -f 'peak RSS %M KiB, wall %e s' bin/cutover send --no-records \
   internal/codedeploy/testdata/sns-lambda/instance-success.json 2>&1 | tee "$out/rss.txt"
