@@ -48,12 +48,13 @@ func runRender(_ context.Context, args []string, env Env) error {
 }
 
 // noticeTime is the time render uses for "now": the event's own time, so
-// that the same input always renders the same bytes.
+// that the same input always renders the same bytes; zero (no time shown)
+// when the input carries none.
 func noticeTime(ev *codedeploy.Event) time.Time {
 	for _, t := range []time.Time{ev.Published, ev.LastUpdated, ev.CompleteTime, ev.CreateTime} {
 		if !t.IsZero() {
 			return t.UTC()
 		}
 	}
-	return time.Unix(0, 0).UTC()
+	return time.Time{}
 }
