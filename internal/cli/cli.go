@@ -52,7 +52,10 @@ type ExitError struct {
 	Err error
 }
 
+// Error returns the underlying error's text.
 func (e *ExitError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the underlying error.
 func (e *ExitError) Unwrap() error { return e.Err }
 
 func usageErr(format string, args ...any) error {

@@ -32,6 +32,8 @@ type DecodeError struct {
 	Snippet string
 }
 
+// Error says what was wrong, which SNS message it was, and what was
+// received.
 func (e *DecodeError) Error() string {
 	var b strings.Builder
 	b.WriteString("decode: ")
