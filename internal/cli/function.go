@@ -12,11 +12,16 @@ import (
 )
 
 // functionSettings reads a deployed cutover function's CUTOVER_*
-// environment and the URL of its on-failure SQS destination, so replay
-// runs with exactly the function's configuration. The environment holds
+// environment and, when needQueue, the URL of its on-failure SQS
+// destination, so replay runs with exactly the function's configuration. The environment holds
 // references to secrets, never secrets.
-func functionSettings(ctx context.Context, name string) (map[string]string, string, error) {
-	cfg, err := awsconfig.LoadDefaultConfig(ctx)
+func functionSettings(ctx context.Context, name string, needQueue bool) (map[string]string, string, error) {
+	var opts []func(*awsconfig.LoadOptions) error
+	if p := strings.Split(name, ":"); len(p) >= 7 && p[0] == "arn" {
+		// A function ARN names its region.
+		opts = append(opts, awsconfig.WithRegion(p[3]))
+	}
+	cfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
 		return nil, "", fmt.Errorf("replay: aws config: %w", err)
 	}
@@ -33,6 +38,9 @@ func functionSettings(ctx context.Context, name string) (map[string]string, stri
 			}
 		}
 	}
+	if !needQueue {
+		return vars, "", nil
+	}
 	inv, err := lc.GetFunctionEventInvokeConfig(ctx, &lambda.GetFunctionEventInvokeConfigInput{FunctionName: aws.String(name)})
 	if err != nil {
 		return vars, "", fmt.Errorf("replay: read the asynchronous invocation settings of %s (needs lambda:GetFunctionEventInvokeConfig): %w", name, err)
@@ -46,20 +54,25 @@ func functionSettings(ctx context.Context, name string) (map[string]string, stri
 	if len(parts) != 6 || parts[2] != "sqs" {
 		return vars, "", fmt.Errorf("replay: function %s has no SQS on-failure destination (found %q)", name, arn)
 	}
-	q, err := sqs.NewFromConfig(cfg).GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(parts[5]), QueueOwnerAWSAccountId: aws.String(parts[4])})
+	q, err := sqs.NewFromConfig(cfg, func(o *sqs.Options) { o.Region = parts[3] }).GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(parts[5]), QueueOwnerAWSAccountId: aws.String(parts[4])})
 	if err != nil {
 		return vars, "", fmt.Errorf("replay: find queue %s: %w", arn, err)
 	}
 	return vars, aws.ToString(q.QueueUrl), nil
 }
 
-// withFunctionEnv returns env with the function's CUTOVER_* variables in
-// front of the process's own.
+// withFunctionEnv returns env whose CUTOVER_* variables are exactly the
+// function's (a local CUTOVER_EVENTS or webhook must not change what a
+// replay does), except CUTOVER_LOG_LEVEL; other variables (AWS_*) come from
+// the process.
 func withFunctionEnv(env Env, fn map[string]string) Env {
 	get := env.Getenv
 	env.Getenv = func(k string) string {
 		if v, ok := fn[k]; ok {
 			return v
+		}
+		if strings.HasPrefix(k, "CUTOVER_") && k != "CUTOVER_LOG_LEVEL" {
+			return ""
 		}
 		return get(k)
 	}

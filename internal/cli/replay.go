@@ -28,12 +28,15 @@ func runReplay(ctx context.Context, args []string, env Env) error {
 	function := fs.String("function", "", "take the configuration and failure queue from this deployed cutover function")
 	keep := fs.Bool("keep", false, "do not delete replayed messages from the queue")
 	noRecords := fs.Bool("no-records", false, "replay without the function's delivery records: what was delivered may be sent again")
-	maxMsgs := fs.Int("max", 1000, "stop after this many queue messages")
+	maxMsgs := fs.Int("max", 1000, "stop after about this many queue messages (checked per batch of up to 10)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *function != "" {
-		fnEnv, fnQueue, err := functionSettings(ctx, *function)
+		// The failure queue is looked up only when no queue or files are
+		// given.
+		needQueue := *queueURL == "" && fs.NArg() == 0
+		fnEnv, fnQueue, err := functionSettings(ctx, *function, needQueue)
 		if err != nil {
 			return &ExitError{Code: 1, Err: err}
 		}

@@ -13,6 +13,10 @@ import (
 	"github.com/cutover-dev/cutover/internal/snshttp"
 )
 
+// deliveryBound bounds one delivery in `serve`, within SNS's HTTP delivery
+// timeout; what does not finish is retried by SNS and deduplicated.
+const deliveryBound = 45 * time.Second
+
 // EnvServeTopics lists the SNS topic ARNs `cutover serve` accepts.
 const EnvServeTopics = "CUTOVER_SNS_TOPIC_ARNS"
 
@@ -47,7 +51,10 @@ func runServe(ctx context.Context, args []string, env Env) error {
 	deliver := func(ctx context.Context, body []byte) error {
 		// Answer SNS within its delivery timeout; what does not finish is
 		// retried by SNS (a 500) and deduplicated by the records.
-		ctx, cancel := context.WithTimeout(ctx, 45*time.Second)
+		// Not tied to the request: if SNS hangs up, a delivery Slack has
+		// already accepted must still be recorded, or SNS's retry would
+		// send it again.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), deliveryBound)
 		defer cancel()
 		rep, err := sys.Dispatcher.Handle(ctx, body)
 		if err == nil && len(rep.Events) == 0 && len(rep.Rejected) > 0 {
@@ -73,7 +80,9 @@ func runServe(ctx context.Context, args []string, env Env) error {
 	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case <-ctx.Done():
-		shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		// Let deliveries in flight finish and be recorded before the
+		// records are closed.
+		shutdown, cancel := context.WithTimeout(context.Background(), deliveryBound+5*time.Second)
 		defer cancel()
 		return srv.Shutdown(shutdown)
 	case err := <-errc:

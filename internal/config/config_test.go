@@ -98,9 +98,10 @@ func TestPlainWebhookNotEchoed(t *testing.T) {
 func FuzzLoad(f *testing.F) {
 	f.Add("https://hooks.slack.com/services/T/B/X", "InstanceSuccess", "/*", "336h", "true", `[{"application":"a","distribution_ids":["E2QWRUHAPOMQZL"]}]`)
 	f.Add("", "", "", "", "", "")
+	f.Add("hooks.slack.com/services/T/B/SECRET", "", "", "", "", "")
 	f.Fuzz(func(t *testing.T, hook, events, paths, ttl, enrich, routes string) {
 		c, err := Load(envOf(map[string]string{
-			EnvSlackWebhookURL: hook, EnvEvents: events, "CUTOVER_INVALIDATION_PATHS": paths,
+			EnvSlackWebhookURL: hook, EnvSlackWebhookURLSecret: hook, EnvEvents: events, "CUTOVER_INVALIDATION_PATHS": paths,
 			EnvRecordsTTL: ttl, EnvEnrich: enrich, "CUTOVER_CLOUDFRONT_ROUTES": routes,
 			"CUTOVER_CLOUDFRONT_DISTRIBUTION_IDS": "E2QWRUHAPOMQZL",
 		}))

@@ -1,12 +1,14 @@
 package e2e
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -14,6 +16,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
@@ -204,6 +209,115 @@ func TestReplayFailureQueue(t *testing.T) {
 		}
 		assertQueueEmpty(ctx, t, client, queueURL, queueDepth)
 	})
+}
+
+// TestReplayWithFunction replays with `--function`: the configuration,
+// the failure queue and the delivery records come from the deployed
+// function, and a local CUTOVER_* setting must not change the replay.
+func TestReplayWithFunction(t *testing.T) {
+	moto := testrig.StartMoto(t)
+	chat := testrig.NewFakeChat(t)
+	ctx := t.Context()
+	cfg := moto.AWSConfig(t)
+	sqsc := sqs.NewFromConfig(cfg)
+	q, err := sqsc.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("cutover-failures")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	queueURL := aws.ToString(q.QueueUrl)
+	attrs, err := sqsc.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: q.QueueUrl, AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameQueueArn}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	table := createRecordsTable(t, moto)
+
+	role, err := iam.NewFromConfig(cfg).CreateRole(ctx, &iam.CreateRoleInput{
+		RoleName:                 aws.String("cutover"),
+		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lc := lambda.NewFromConfig(cfg)
+	if _, err := lc.CreateFunction(ctx, &lambda.CreateFunctionInput{
+		FunctionName: aws.String("cutover"),
+		Runtime:      lambdatypes.RuntimeProvidedal2023,
+		Handler:      aws.String("bootstrap"),
+		Role:         role.Role.Arn,
+		Code:         &lambdatypes.FunctionCode{ZipFile: zipOf(t, "bootstrap", []byte("#!/bin/sh\n"))},
+		Environment: &lambdatypes.Environment{Variables: map[string]string{
+			config.EnvSlackWebhookURL: chat.WebhookURL(),
+			config.EnvRecordsTable:    table,
+			config.EnvEnrich:          "false",
+		}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lc.PutFunctionEventInvokeConfig(ctx, &lambda.PutFunctionEventInvokeConfigInput{
+		FunctionName:      aws.String("cutover"),
+		DestinationConfig: &lambdatypes.DestinationConfig{OnFailure: &lambdatypes.OnFailure{Destination: aws.String(attrs.Attributes[string(sqstypes.QueueAttributeNameQueueArn)])}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	ids := msgIDs("e2e-replay-fn", 3)
+	for i, id := range ids {
+		body := destinationRecord(t, id, fmt.Sprintf("d-REPLAYFN%d", i))
+		if _, err := sqsc.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(queueURL), MessageBody: aws.String(body)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for k, v := range map[string]string{
+		"AWS_ENDPOINT_URL": moto.Endpoint, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
+		"AWS_SESSION_TOKEN": "", "AWS_REGION": testrig.Region, "AWS_PROFILE": "",
+		"AWS_CONFIG_FILE": filepath.Join(t.TempDir(), "none"), "AWS_SHARED_CREDENTIALS_FILE": filepath.Join(t.TempDir(), "none"),
+		"AWS_EC2_METADATA_DISABLED": "true",
+	} {
+		t.Setenv(k, v)
+	}
+	local := map[string]string{
+		// Would stop every DeploymentFailure from notifying, were it used.
+		config.EnvEvents: "InstanceSuccess",
+	}
+	var stdout, stderr bytes.Buffer
+	err = cli.Run(ctx, []string{"replay", "--function", "cutover"}, cli.Env{
+		Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr,
+		Getenv: func(k string) string {
+			if v, ok := local[k]; ok {
+				return v
+			}
+			return os.Getenv(k)
+		},
+	})
+	t.Logf("cutover replay --function (error: %v):\n%s%s", err, stdout.String(), stderr.String())
+	if err != nil {
+		t.Fatalf("replay --function: %v", err)
+	}
+	if n := chat.Count(); n != len(ids) {
+		t.Errorf("fake Slack got %d messages, want %d", n, len(ids))
+	}
+	out, err := sqsc.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(queueURL), MaxNumberOfMessages: 10})
+	if err != nil || len(out.Messages) != 0 {
+		t.Errorf("queue not emptied: %d messages (%v)", len(out.Messages), err)
+	}
+}
+
+// zipOf returns a zip archive holding one file.
+func zipOf(t *testing.T, name string, data []byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, err := zw.Create(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write(data); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }
 
 // assertQueueEmpty checks that the queue holds no message: none visible or

@@ -107,23 +107,35 @@ func sqsBatch(payload []byte) ([]sqsRecord, bool) {
 }
 
 // sqs handles each record on its own: a CloudFront follow-up, or a
-// notification (an SNS envelope or a bare event). Only records that may
-// succeed later are reported as failures, so SQS redelivers just those.
+// notification (an SNS envelope or a bare event). A notification that
+// failed is reported as a batch-item failure whatever the cause, so the
+// queue redelivers it and, in the end, its redrive policy keeps it for
+// `cutover replay` (input that is no notification at all is dropped by the
+// dispatcher and is not a failure). A follow-up that can never succeed is
+// dropped. Records not reached before the deadline are reported as
+// failures without being tried.
 func (h *Handler) sqs(ctx context.Context, recs []sqsRecord) events.SQSEventResponse {
 	var resp events.SQSEventResponse
 	for _, r := range recs {
-		var err error
-		if setup.IsFollowUp([]byte(r.Body)) {
-			err = h.System.FollowUp(ctx, []byte(r.Body))
-		} else {
-			_, err = h.System.Dispatcher.Handle(ctx, []byte(r.Body))
+		if ctx.Err() != nil {
+			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: r.MessageID})
+			continue
 		}
-		switch {
-		case err == nil:
-		case retry.IsPermanent(err):
-			h.Log.Error("queue message dropped: retrying cannot help", "sqs_message_id", r.MessageID, "error", err)
-		default:
-			h.Log.Error("queue message failed; the queue will redeliver it", "sqs_message_id", r.MessageID, "error", err)
+		body := []byte(r.Body)
+		if setup.IsFollowUp(body) {
+			err := h.System.FollowUp(ctx, body)
+			switch {
+			case err == nil:
+			case retry.IsPermanent(err):
+				h.Log.Error("follow-up dropped: retrying cannot help", "sqs_message_id", r.MessageID, "error", err)
+			default:
+				h.Log.Error("follow-up failed; the queue will redeliver it", "sqs_message_id", r.MessageID, "error", err)
+				resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: r.MessageID})
+			}
+			continue
+		}
+		if _, err := h.System.Dispatcher.Handle(ctx, body); err != nil {
+			h.Log.Error("queue message not delivered; the queue will redeliver it", "sqs_message_id", r.MessageID, "error", err)
 			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: r.MessageID})
 		}
 	}

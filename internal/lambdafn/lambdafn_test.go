@@ -243,6 +243,23 @@ func TestSecretFromSSM(t *testing.T) {
 		t.Error("the junk record was not logged")
 	}
 
+	// A notification from a queue whose delivery fails permanently (a
+	// revoked webhook) is reported as failed, so the queue keeps it for
+	// replay instead of deleting it.
+	w.slack.SetDefault(testrig.Status(404, "channel_not_found"))
+	failing := events.SQSEvent{Records: []events.SQSMessage{
+		{MessageId: "m-3", EventSource: "aws:sqs", Body: string(readFixture(t, "trigger-real/deployment-stop.json"))},
+	}}
+	payload, _ = json.Marshal(failing)
+	out, err = invoke(t, w.handler, payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp, ok := out.(events.SQSEventResponse); !ok || len(resp.BatchItemFailures) != 1 || resp.BatchItemFailures[0].ItemIdentifier != "m-3" {
+		t.Fatalf("a permanently failed delivery must stay in the queue: %#v", out)
+	}
+	w.slack.SetDefault(testrig.OK())
+
 	// A records table that does not exist fails init, rather than turning
 	// deduplication off on every event.
 	cfg, err := config.Load(func(k string) string {

@@ -81,10 +81,24 @@ func CheckRef(ref string) error {
 		return nil
 	case strings.HasPrefix(ref, "arn:"):
 		return errors.New("is an ARN of neither a Secrets Manager secret nor an SSM parameter")
-	case len(ref) > 2048 || !ssmName.MatchString(ref):
+	case len(ref) > 2048 || !ssmName.MatchString(ref),
+		// SSM names with a path start with "/"; "hooks.slack.com/services/…"
+		// is a URL without its scheme.
+		strings.Contains(ref, "/") && !strings.HasPrefix(ref, "/"),
+		strings.HasPrefix(ref, "xox"):
 		return errors.New("is neither a Secrets Manager secret ARN nor a valid SSM parameter name")
 	}
 	return nil
+}
+
+// Name returns ref for messages when it is certainly a reference (an ARN,
+// or an SSM parameter path starting with "/"), and a neutral description
+// otherwise: a bare name could be a secret typed in the wrong place.
+func Name(ref string) string {
+	if strings.HasPrefix(ref, "arn:") || strings.HasPrefix(ref, "/") {
+		return ref
+	}
+	return "the configured parameter"
 }
 
 // IsSecretsManagerARN reports whether ref names a Secrets Manager secret.
@@ -126,11 +140,11 @@ func (r *Reader) Read(ctx context.Context, ref string, keys ...string) (Value, e
 					return New(s), nil
 				}
 			}
-			return Value{}, fmt.Errorf("secret: %s holds a JSON object without any of the keys %s", ref, strings.Join(keys, ", "))
+			return Value{}, fmt.Errorf("secret: %s holds a JSON object without any of the keys %s", Name(ref), strings.Join(keys, ", "))
 		}
 	}
 	if raw == "" {
-		return Value{}, fmt.Errorf("secret: %s is empty", ref)
+		return Value{}, fmt.Errorf("secret: %s is empty", Name(ref))
 	}
 	return New(raw), nil
 }
@@ -149,10 +163,10 @@ func (r *Reader) readSecretsManager(ctx context.Context, arn string) (string, er
 func (r *Reader) readSSM(ctx context.Context, name string) (string, error) {
 	out, err := r.SSM.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(name), WithDecryption: aws.Bool(true)})
 	if err != nil {
-		return "", fmt.Errorf("secret: read parameter %s: %s", name, describe(err, "ssm:GetParameter"))
+		return "", fmt.Errorf("secret: read parameter %s: %s", Name(name), describe(err, "ssm:GetParameter"))
 	}
 	if out.Parameter == nil || out.Parameter.Value == nil {
-		return "", fmt.Errorf("secret: parameter %s has no value", name)
+		return "", fmt.Errorf("secret: parameter %s has no value", Name(name))
 	}
 	return *out.Parameter.Value, nil
 }

@@ -40,7 +40,8 @@ func TestCheckRef(t *testing.T) {
 			t.Errorf("%s: %v", ref, err)
 		}
 	}
-	bad := []string{hook, "arn:aws:s3:::bucket", "has spaces in it", "xoxb-token:with:colons?"}
+	bad := []string{hook, "arn:aws:s3:::bucket", "has spaces in it", "xoxb-token:with:colons?",
+		"hooks.slack.com/services/T000/B000/XXXXSECRET", "xoxb-1234-5678-abcdef"}
 	for _, ref := range bad {
 		err := CheckRef(ref)
 		if err == nil {

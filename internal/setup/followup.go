@@ -15,9 +15,10 @@ func IsFollowUp(body []byte) bool { return action.IsFollowUp(body) }
 
 // FollowUp checks one invalidation follow-up. While the invalidation runs
 // the next check is already queued and FollowUp returns nil; once it has
-// completed, a follow-up notice goes to every destination, once (delivery
-// records keyed by the invalidation). A non-nil error asks the queue to
-// deliver the message again.
+// completed, or the check cannot go on, a follow-up notice says so to every
+// destination, once (delivery records keyed by the invalidation). A
+// non-nil error means the message must be kept: the check or the notice
+// failed.
 func (s *System) FollowUp(ctx context.Context, body []byte) error {
 	if s.cloudfront == nil {
 		return retry.Permanent(fmt.Errorf("follow-up: no CloudFront distributions are configured"))
@@ -31,12 +32,17 @@ func (s *System) FollowUp(ctx context.Context, body []byte) error {
 	switch {
 	case err != nil && !done:
 		return fmt.Errorf("follow-up %s: %w", fu.Key(), err)
-	case err != nil:
-		s.log.Error("follow-up abandoned", "deployment_id", fu.Event.DeploymentID,
-			"distribution", fu.DistributionID, "invalidation", fu.InvalidationID, "error", err)
-		return nil
 	case !done:
 		return nil
+	case err != nil:
+		// The check cannot go on (gave up, access denied): tell the team
+		// the invalidation did not complete, once, and drop the message
+		// only when they have been told.
+		s.log.Error("follow-up abandoned", "deployment_id", fu.Event.DeploymentID,
+			"distribution", fu.DistributionID, "invalidation", fu.InvalidationID, "error", err)
+		if res.Error == "" {
+			res.Error = err.Error()
+		}
 	}
 	n := &notify.Notice{Event: fu.Event, Actions: []action.Result{res}, FollowUp: true}
 	n.Event.ID = fu.Key()

@@ -114,7 +114,7 @@ func Build(ctx context.Context, cfg *config.Config, opts Options) (*System, erro
 			// A malformed value would fail every delivery: say so now,
 			// without echoing it.
 			if err := config.CheckWebhookURL(v.Reveal()); err != nil {
-				errs = append(errs, fmt.Errorf("%s: the value of %s is not a webhook URL: %w", config.EnvSlackWebhookURLSecret, cfg.SlackWebhookSecret, err))
+				errs = append(errs, fmt.Errorf("%s: the value of %s is not a webhook URL: %w", config.EnvSlackWebhookURLSecret, secret.Name(cfg.SlackWebhookSecret), err))
 			}
 		}
 		webhook = v
