@@ -15,17 +15,17 @@ func TestIsPermanent(t *testing.T) {
 		err  error
 		want bool
 	}{
-		"nil":                 {nil, false},
-		"plain":               {base, false},
-		"permanent":           {perm, true},
-		"wrapped permanent":   {fmt.Errorf("slack: %w", perm), true},
-		"joined all perm":     {errors.Join(perm, Permanent(errors.New("x"))), true},
-		"joined mixed":        {errors.Join(perm, base), false},
-		"wrapped joined mix":  {fmt.Errorf("deliver: %w", errors.Join(base, perm)), false},
-		"empty join":          {errors.Join(), false},
-		"after is retryable":  {After(base, time.Second), false},
-		"permanent of nil":    {Permanent(nil), false},
-		"unwraps to original": {perm, true},
+		"nil":                   {nil, false},
+		"plain":                 {base, false},
+		"permanent":             {perm, true},
+		"wrapped permanent":     {fmt.Errorf("slack: %w", perm), true},
+		"joined all perm":       {errors.Join(perm, Permanent(errors.New("x"))), true},
+		"joined mixed":          {errors.Join(perm, base), false},
+		"wrapped joined mix":    {fmt.Errorf("deliver: %w", errors.Join(base, perm)), false},
+		"empty join":            {errors.Join(), false},
+		"after is retryable":    {After(base, time.Second), false},
+		"permanent of nil":      {Permanent(nil), false},
+		"two %w, one retryable": {fmt.Errorf("%w %w", perm, base), false},
 	}
 	for name, c := range cases {
 		if got := IsPermanent(c.err); got != c.want {
