@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/cutover-dev/cutover/internal/codedeploy"
-	"github.com/cutover-dev/cutover/internal/enrich"
 
 	"github.com/cutover-dev/cutover/internal/action"
 	"github.com/cutover-dev/cutover/internal/config"
@@ -18,12 +17,11 @@ func (s *System) addActions(d *dispatch.Dispatcher, cfg *config.Config, opts Opt
 		return nil
 	}
 	var isRollback func(ctx context.Context, deploymentID string) bool
-	if cfg.Enrich && !opts.Simulated {
+	if e := s.enricher; e != nil {
 		// Instance events never say whether their deployment is a
 		// rollback; GetDeployment does. Used only when
 		// CUTOVER_INVALIDATE_ON_ROLLBACK is false, to skip a rollback's
 		// switch back.
-		e := enrich.New(s.AWS, enrich.Options{Timeout: cfg.EnrichTimeout})
 		isRollback = func(ctx context.Context, id string) bool {
 			d, _ := e.Details(ctx, &codedeploy.Event{Kind: codedeploy.DeploymentStart, DeploymentID: id, Region: s.AWS.Region})
 			return d != nil && d.Deployment != nil && d.Deployment.RollbackTriggeringDeploymentID != ""

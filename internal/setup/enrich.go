@@ -5,7 +5,6 @@ import (
 	"log/slog"
 
 	"github.com/cutover-dev/cutover/internal/codedeploy"
-	"github.com/cutover-dev/cutover/internal/config"
 	"github.com/cutover-dev/cutover/internal/dispatch"
 	"github.com/cutover-dev/cutover/internal/enrich"
 	"github.com/cutover-dev/cutover/internal/notify"
@@ -13,16 +12,15 @@ import (
 
 // addEnrichment adds the CodeDeploy/ECS lookups to notices: simulated
 // for the demo, real when CUTOVER_ENRICH is on.
-func (s *System) addEnrichment(d *dispatch.Dispatcher, cfg *config.Config, opts Options) {
+func (s *System) addEnrichment(d *dispatch.Dispatcher, opts Options) {
 	switch {
 	case opts.Simulated:
 		d.Enrich = func(_ context.Context, n *notify.Notice) {
 			n.Details = enrich.Simulated(&n.Event)
 			linkRollback(n)
 		}
-	case cfg.Enrich:
-		e := enrich.New(s.AWS, enrich.Options{Timeout: cfg.EnrichTimeout, Now: opts.Now})
-		log := s.log
+	case s.enricher != nil:
+		e, log := s.enricher, s.log
 		d.Enrich = func(ctx context.Context, n *notify.Notice) {
 			// One session per notice: lookups run once per deployment.
 			det, warnings := e.NewSession().Details(ctx, &n.Event)

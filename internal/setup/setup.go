@@ -23,6 +23,7 @@ import (
 	"github.com/cutover-dev/cutover/internal/awserr"
 	"github.com/cutover-dev/cutover/internal/config"
 	"github.com/cutover-dev/cutover/internal/dispatch"
+	"github.com/cutover-dev/cutover/internal/enrich"
 	"github.com/cutover-dev/cutover/internal/ledger"
 	"github.com/cutover-dev/cutover/internal/notify"
 	"github.com/cutover-dev/cutover/internal/secret"
@@ -66,6 +67,7 @@ type System struct {
 	closers    []func() error
 	log        *slog.Logger
 	cloudfront *action.CloudFront
+	enricher   *enrich.Enricher
 }
 
 // Close releases what the system holds open (the local records file).
@@ -160,10 +162,15 @@ func Build(ctx context.Context, cfg *config.Config, opts Options) (*System, erro
 		}
 	}
 
+	if cfg.Enrich && !opts.Simulated {
+		// One enricher (and one set of CodeDeploy/ECS clients) for the
+		// notices and the CloudFront rollback check.
+		s.enricher = enrich.New(s.AWS, enrich.Options{Timeout: cfg.EnrichTimeout, Now: opts.Now})
+	}
 	if err := s.addActions(d, cfg, opts); err != nil {
 		errs = append(errs, err)
 	}
-	s.addEnrichment(d, cfg, opts)
+	s.addEnrichment(d, opts)
 
 	if len(errs) > 0 {
 		s.Close()
