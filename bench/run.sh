@@ -14,7 +14,7 @@ echo "$(go version) on $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | c
 
 echo "== warm per-event cost (go test -bench)"
 go test -run='^$' -bench='BenchmarkDecode$|BenchmarkDecodeRender|BenchmarkHandle|BenchmarkRenderSlack' \
-  -benchmem -count="$count" ./internal/codedeploy ./internal/dispatch ./internal/notify | tee "$out/warm.txt"
+  -benchmem -count="$count" ./internal/source/codedeploy ./internal/dispatch ./internal/notify | tee "$out/warm.txt"
 
 echo "== CloudFront: event receipt to CreateInvalidation on the wire"
 go test -run='^$' -bench='BenchmarkEventToCreateInvalidation' -benchmem -count="$count" ./internal/action | tee "$out/cloudfront.txt"
@@ -32,4 +32,4 @@ stat -c '%n %s bytes' dist/arm64/bootstrap dist/cutover-lambda-arm64.zip | tee "
 echo "== peak RSS of one 'cutover send' to a loopback webhook (linux/amd64 build)"
 CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o bin/cutover ./cmd/cutover
 CUTOVER_ENRICH=false go run ./bench/sink -- /usr/bin/time -f 'peak RSS %M KiB, wall %e s' bin/cutover send --no-records \
-  internal/codedeploy/testdata/sns-lambda/instance-success.json 2>&1 | tee "$out/rss.txt"
+  internal/source/codedeploy/testdata/sns-lambda/instance-success.json 2>&1 | tee "$out/rss.txt"

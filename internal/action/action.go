@@ -5,7 +5,7 @@ package action
 import (
 	"context"
 
-	"github.com/cutover-dev/cutover/internal/codedeploy"
+	"github.com/cutover-dev/cutover/internal/deploy"
 )
 
 // Result reports one action on one target, for chat messages and logs.
@@ -48,5 +48,5 @@ type Task struct {
 
 // Planner turns an event into the tasks it calls for; none for most events.
 type Planner interface {
-	Tasks(ev *codedeploy.Event) []Task
+	Tasks(ev *deploy.Event) []Task
 }

@@ -15,9 +15,10 @@ import (
 	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
-	"github.com/cutover-dev/cutover/internal/awserr"
-	"github.com/cutover-dev/cutover/internal/codedeploy"
+	"github.com/cutover-dev/cutover/internal/awsx"
+	"github.com/cutover-dev/cutover/internal/deploy"
 	"github.com/cutover-dev/cutover/internal/retry"
+	"github.com/cutover-dev/cutover/internal/source/codedeploy"
 )
 
 // ActionCloudFrontInvalidation is the Result.Action of CloudFront
@@ -182,11 +183,11 @@ func NewCloudFront(awsCfg aws.Config, cfg CloudFrontConfig, opts CloudFrontOptio
 
 // Tasks returns one task per distribution to invalidate for ev, with
 // Destination "cloudfront:<DistributionID>", in distribution ID order. It
-// plans invalidations for a traffic switch (ev.TrafficSwitched) and, when
+// plans invalidations for a traffic switch (ev.TrafficSwitched()) and, when
 // OnRollback is set, for DeploymentFailure and DeploymentRollback; with
 // OnRollback unset, a traffic switch known to belong to a rollback
 // deployment plans nothing. Events without a deployment ID plan nothing.
-func (c *CloudFront) Tasks(ev *codedeploy.Event) []Task {
+func (c *CloudFront) Tasks(ev *deploy.Event) []Task {
 	if ev == nil || ev.DeploymentID == "" || !c.wants(ev) {
 		return nil
 	}
@@ -207,11 +208,11 @@ func (c *CloudFront) Tasks(ev *codedeploy.Event) []Task {
 	return tasks
 }
 
-func (c *CloudFront) wants(ev *codedeploy.Event) bool {
+func (c *CloudFront) wants(ev *deploy.Event) bool {
 	switch {
-	case ev.TrafficSwitched:
+	case ev.TrafficSwitched():
 		return c.cfg.OnRollback || !ev.IsRollback()
-	case ev.Kind == codedeploy.DeploymentFailure, ev.Kind == codedeploy.DeploymentRollback:
+	case ev.Name == codedeploy.DeploymentFailure, ev.Name == codedeploy.DeploymentRollback:
 		return c.cfg.OnRollback
 	}
 	return false
@@ -232,7 +233,7 @@ func (c *CloudFront) wants(ev *codedeploy.Event) bool {
 // deployment ID or kind that is longer than 64 (32) characters or not made
 // of [A-Za-z0-9_-] is replaced by "h" and 16 hex digits of its SHA-256.
 // Real references are about 55 bytes.
-func CallerReference(deploymentID string, kind codedeploy.Kind, paths []string) string {
+func CallerReference(deploymentID string, kind string, paths []string) string {
 	sum := sha256.Sum256([]byte(strings.Join(normalizePaths(paths), "\n")))
 	return "cutover-" + refPart(deploymentID, 64) + "-" + refPart(string(kind), 32) + "-" + hex.EncodeToString(sum[:8])
 }
@@ -257,7 +258,7 @@ func refPart(s string, limit int) string {
 // retry.Permanent error when no retry can help and another error when a
 // later attempt (a Lambda retry) may succeed; the Result always describes
 // the invalidation, with Error set on failure.
-func (c *CloudFront) Invalidate(ctx context.Context, ev *codedeploy.Event, target InvalidationTarget) (Result, error) {
+func (c *CloudFront) Invalidate(ctx context.Context, ev *deploy.Event, target InvalidationTarget) (Result, error) {
 	res := Result{Action: ActionCloudFrontInvalidation, Target: target.DistributionID}
 	if ev == nil || ev.DeploymentID == "" {
 		err := retry.Permanent(fmt.Errorf("cloudfront %s: event has no deployment ID to derive a caller reference from", target.DistributionID))
@@ -268,21 +269,21 @@ func (c *CloudFront) Invalidate(ctx context.Context, ev *codedeploy.Event, targe
 	if len(paths) == 0 {
 		paths = DefaultInvalidationPaths()
 	}
-	ref := CallerReference(ev.DeploymentID, ev.Kind, paths)
+	ref := CallerReference(ev.DeploymentID, ev.Name, paths)
 	res.Paths, res.Reference = paths, ref
 	if err := errors.Join(validateDistributionID(target.DistributionID), ValidateInvalidationPaths(paths)); err != nil {
 		err = retry.Permanent(fmt.Errorf("cloudfront %s: invalid invalidation: %w", target.DistributionID, err))
 		res.Error = err.Error()
 		return res, err
 	}
-	log := c.log.With("distribution", target.DistributionID, "deployment", ev.DeploymentID, "kind", string(ev.Kind), "reference", ref)
+	log := c.log.With("distribution", target.DistributionID, "deployment", ev.DeploymentID, "kind", string(ev.Name), "reference", ref)
 
 	if c.dryRun {
 		res.DryRun = true
 		log.InfoContext(ctx, "cloudfront: dry run: would invalidate", "paths", len(paths))
 		return res, nil
 	}
-	if ev.TrafficSwitched && !c.cfg.OnRollback && c.isRollback != nil && c.isRollback(ctx, ev.DeploymentID) {
+	if ev.TrafficSwitched() && !c.cfg.OnRollback && c.isRollback != nil && c.isRollback(ctx, ev.DeploymentID) {
 		res.Skipped = "rollback deployment and " + EnvInvalidateOnRollback + " is false"
 		log.InfoContext(ctx, "cloudfront: skipped rollback traffic switch")
 		return res, nil
@@ -370,7 +371,7 @@ func (c *CloudFront) do(ctx context.Context, log *slog.Logger, call awsCall, fn 
 		switch {
 		case err == nil:
 			return nil
-		case errors.Is(actx.Err(), context.DeadlineExceeded) && awserr.HTTPStatus(err) == 0:
+		case errors.Is(actx.Err(), context.DeadlineExceeded) && awsx.HTTPStatus(err) == 0:
 			return fmt.Errorf("%s: %s timed out after %s: %w", call.prefix, call.op, timeout.Round(time.Millisecond), err)
 		}
 		return classify(call, err)
@@ -393,7 +394,7 @@ type awsCall struct {
 	ref string
 }
 
-func cloudFrontCall(op string, ev *codedeploy.Event, dist, ref string) awsCall {
+func cloudFrontCall(op string, ev *deploy.Event, dist, ref string) awsCall {
 	return awsCall{
 		prefix:    "cloudfront " + dist,
 		op:        op,
@@ -405,20 +406,20 @@ func cloudFrontCall(op string, ev *codedeploy.Event, dist, ref string) awsCall {
 
 // classify turns an error of an AWS call into a message that names the
 // distribution and says what to do, marked retry.Permanent when no retry
-// can help. The kind of error comes from awserr: denied, not found and
+// can help. The kind of error comes from awsx: denied, not found and
 // other 4xx answers are permanent; throttling (and
 // TooManyInvalidationsInProgress), 5xx answers, expired credentials,
 // network errors and timeouts are retryable. Errors of no known kind
 // without an HTTP answer are left retryable.
 func classify(call awsCall, err error) error {
 	prefix := call.prefix
-	code := awserr.Code(err)
-	status := awserr.HTTPStatus(err)
+	code := awsx.Code(err)
+	status := awsx.HTTPStatus(err)
 	switch {
 	case code == "TooManyInvalidationsInProgress":
 		return fmt.Errorf("%s: too many invalidations in progress (CloudFront allows %d file and %d wildcard paths in progress per distribution): %w",
 			prefix, MaxFilePaths, MaxWildcardPaths, err)
-	case awserr.Denied(err):
+	case awsx.Denied(err):
 		return retry.Permanent(fmt.Errorf("%s: access denied: the function's role needs %s on %s: %w",
 			prefix, call.iamAction, call.resource, err))
 	case code == "NoSuchDistribution":
@@ -426,11 +427,11 @@ func classify(call awsCall, err error) error {
 			prefix, EnvCloudFrontDistributionIDs, EnvCloudFrontRoutes, err))
 	case code == "NoSuchInvalidation":
 		return retry.Permanent(fmt.Errorf("%s: no such invalidation: %w", prefix, err))
-	case awserr.NotFound(err):
+	case awsx.NotFound(err):
 		// e.g. the follow-up queue (QueueDoesNotExist).
 		return retry.Permanent(fmt.Errorf("%s: %s: not found (%s): %w", prefix, call.op, code, err))
 	case code == "InvalidationBatchAlreadyExists" ||
-		(code == "InvalidArgument" && strings.Contains(strings.ToLower(awserr.Message(err)), "caller reference")):
+		(code == "InvalidArgument" && strings.Contains(strings.ToLower(awsx.Message(err)), "caller reference")):
 		// CloudFront answers this when the reference was used before with
 		// other paths. Ours hashes the path list, so it happens only when
 		// something else created an invalidation with the same reference
@@ -440,7 +441,7 @@ func classify(call awsCall, err error) error {
 		return retry.Permanent(fmt.Errorf("%s: caller reference %s was already used for an invalidation with other paths "+
 			"(another tool or cutover installation reused it for this deployment and event): not created; invalidate by hand if needed: %w",
 			prefix, call.ref, err))
-	case awserr.Retryable(err):
+	case awsx.Retryable(err):
 		if what := retryableWhat(code, status); what != "" {
 			return fmt.Errorf("%s: %s: %s (retryable): %w", prefix, call.op, what, err)
 		}
@@ -470,7 +471,7 @@ func retryableWhat(code string, status int) string {
 
 // distributionARN is the distribution's ARN for IAM hints, with ACCOUNT
 // when the event does not say.
-func distributionARN(ev *codedeploy.Event, dist string) string {
+func distributionARN(ev *deploy.Event, dist string) string {
 	account, partition := "ACCOUNT", "aws"
 	if ev != nil {
 		if ev.AccountID != "" {

@@ -17,15 +17,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
 	"github.com/aws/smithy-go"
 
-	"github.com/cutover-dev/cutover/internal/codedeploy"
+	"github.com/cutover-dev/cutover/internal/deploy"
 	"github.com/cutover-dev/cutover/internal/retry"
+	"github.com/cutover-dev/cutover/internal/source/codedeploy"
 )
 
 // fixture decodes one of the codedeploy package's recorded notifications
 // through the real decoder.
-func fixture(t testing.TB, name string) *codedeploy.Event {
+func fixture(t testing.TB, name string) *deploy.Event {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "codedeploy", "testdata", name))
+	data, err := os.ReadFile(filepath.Join("..", "source", "codedeploy", "testdata", name))
 	if err != nil {
 		t.Fatalf("read fixture: %v", err)
 	}
@@ -136,11 +137,11 @@ func TestCallerReference(t *testing.T) {
 		}
 	}
 	// Odd or long inputs are hashed, keeping the reference short and clean.
-	long := CallerReference(strings.Repeat("d-X", 500), codedeploy.Kind("weird kind/"+strings.Repeat("x", 99)), []string{"/*"})
+	long := CallerReference(strings.Repeat("d-X", 500), string("weird kind/"+strings.Repeat("x", 99)), []string{"/*"})
 	if len(long) > 128 || !regexp.MustCompile(`^cutover-h[0-9a-f]{16}-h[0-9a-f]{16}-[0-9a-f]{16}$`).MatchString(long) {
 		t.Errorf("long reference %q (%d bytes)", long, len(long))
 	}
-	max := CallerReference(strings.Repeat("d", 64), codedeploy.Kind(strings.Repeat("K", 32)), []string{"/*"})
+	max := CallerReference(strings.Repeat("d", 64), string(strings.Repeat("K", 32)), []string{"/*"})
 	if len(max) != 122 {
 		t.Errorf("longest unhashed reference is %d bytes, want 122", len(max))
 	}
@@ -168,12 +169,12 @@ func TestTasksPlanning(t *testing.T) {
 	success := fixture(t, "trigger-real/deployment-success.json")
 	test := fixture(t, "sns-lambda/trigger-test.json")
 	knownRollbackSwitch := *rollbackSwitch
-	knownRollbackSwitch.Rollback = &codedeploy.Rollback{RollsBack: "d-M4QFAIL01"}
+	knownRollbackSwitch.Rollback = &deploy.Rollback{RollsBack: "d-M4QFAIL01"}
 
 	cfg := CloudFrontConfig{DistributionIDs: []string{"E2QWRUHAPOMQZL", "E1AAAAAAAAAAAA"}}
 	for _, tt := range []struct {
 		name       string
-		ev         *codedeploy.Event
+		ev         *deploy.Event
 		onRollback bool
 		want       int
 	}{
@@ -277,7 +278,7 @@ func (e statusErr) HTTPStatusCode() int { return e.status }
 func (e statusErr) Unwrap() error       { return e.error }
 
 func TestClassify(t *testing.T) {
-	ev := &codedeploy.Event{AccountID: "111122223333", Region: "us-east-1"}
+	ev := &deploy.Event{AccountID: "111122223333", Region: "us-east-1"}
 	call := cloudFrontCall("CreateInvalidation", ev, "E123", "cutover-d-1-InstanceSuccess-0011223344556677")
 	api := func(code, msg string, status int) error {
 		return statusErr{&smithy.GenericAPIError{Code: code, Message: msg}, status}
@@ -315,7 +316,7 @@ func TestClassify(t *testing.T) {
 			t.Errorf("%v: not wrapped with %%w", tt.err)
 		}
 	}
-	if got := distributionARN(&codedeploy.Event{Region: "cn-north-1"}, "E1"); got != "arn:aws-cn:cloudfront::ACCOUNT:distribution/E1" {
+	if got := distributionARN(&deploy.Event{Region: "cn-north-1"}, "E1"); got != "arn:aws-cn:cloudfront::ACCOUNT:distribution/E1" {
 		t.Errorf("distributionARN = %q", got)
 	}
 }
@@ -348,10 +349,10 @@ func TestInvalidateRejectsBadTargets(t *testing.T) {
 	c := newTestCloudFront(t, CloudFrontConfig{}, CloudFrontOptions{})
 	ev := fixture(t, "sns-lambda/instance-success.json")
 	for name, tt := range map[string]struct {
-		ev     *codedeploy.Event
+		ev     *deploy.Event
 		target InvalidationTarget
 	}{
-		"no deployment": {&codedeploy.Event{Kind: codedeploy.InstanceSuccess}, InvalidationTarget{DistributionID: "E1", Paths: []string{"/*"}}},
+		"no deployment": {&deploy.Event{Name: codedeploy.InstanceSuccess}, InvalidationTarget{DistributionID: "E1", Paths: []string{"/*"}}},
 		"bad path":      {ev, InvalidationTarget{DistributionID: "E1", Paths: []string{"/a*b"}}},
 		"bad id":        {ev, InvalidationTarget{DistributionID: "e1", Paths: []string{"/*"}}},
 	} {

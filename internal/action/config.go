@@ -12,7 +12,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/cutover-dev/cutover/internal/codedeploy"
+	"github.com/cutover-dev/cutover/internal/deploy"
+	"github.com/cutover-dev/cutover/internal/source"
 )
 
 // The environment variables ParseCloudFrontConfig reads. Their names are a
@@ -415,7 +416,7 @@ func (c CloudFrontConfig) Enabled() bool {
 // does not look at the event kind: see CloudFront.Tasks for that. When a
 // distribution is named more than once, the most specific source's paths
 // win (see CloudFrontRoute).
-func (c CloudFrontConfig) Targets(ev *codedeploy.Event) []InvalidationTarget {
+func (c CloudFrontConfig) Targets(ev *deploy.Event) []InvalidationTarget {
 	type pick struct {
 		specificity int
 		paths       []string
@@ -478,5 +479,5 @@ func clip(s string) string {
 	if len(s) <= n {
 		return s
 	}
-	return codedeploy.Snippet([]byte(s), n)
+	return source.Snippet([]byte(s), n)
 }

@@ -7,7 +7,8 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/cutover-dev/cutover/internal/codedeploy"
+	"github.com/cutover-dev/cutover/internal/deploy"
+	"github.com/cutover-dev/cutover/internal/source/codedeploy"
 )
 
 func envOf(m map[string]string) func(string) string {
@@ -214,7 +215,7 @@ func TestTargetsRouting(t *testing.T) {
 		{"", "", "E1GLOBALGLOBAL=/* E2SHAREDSHARED=/*"},
 	}
 	for _, tt := range tests {
-		ev := &codedeploy.Event{Application: tt.app, DeploymentGroup: tt.group}
+		ev := &deploy.Event{Application: tt.app, DeploymentGroup: tt.group}
 		var parts []string
 		for _, tg := range c.Targets(ev) {
 			parts = append(parts, tg.DistributionID+"="+strings.Join(tg.Paths, ","))
@@ -262,7 +263,7 @@ func FuzzParseCloudFrontConfig(f *testing.F) {
 			t.Fatalf("parsing is not deterministic: %v", err)
 		}
 		for _, r := range c.Routes {
-			ev := &codedeploy.Event{Application: r.Application, DeploymentGroup: r.DeploymentGroup, DeploymentID: "d-7XQ2K9ABC", Kind: codedeploy.InstanceSuccess}
+			ev := &deploy.Event{Application: r.Application, DeploymentGroup: r.DeploymentGroup, DeploymentID: "d-7XQ2K9ABC", Name: codedeploy.InstanceSuccess}
 			for _, tg := range c.Targets(ev) {
 				if err := validateDistributionID(tg.DistributionID); err != nil {
 					t.Fatalf("target %q: %v", tg.DistributionID, err)
@@ -270,8 +271,8 @@ func FuzzParseCloudFrontConfig(f *testing.F) {
 				if err := ValidateInvalidationPaths(tg.Paths); err != nil {
 					t.Fatalf("target paths %q: %v", tg.Paths, err)
 				}
-				ref := CallerReference(ev.DeploymentID, ev.Kind, tg.Paths)
-				if len(ref) > 128 || ref != CallerReference(ev.DeploymentID, ev.Kind, slices.Clone(tg.Paths)) {
+				ref := CallerReference(ev.DeploymentID, ev.Name, tg.Paths)
+				if len(ref) > 128 || ref != CallerReference(ev.DeploymentID, ev.Name, slices.Clone(tg.Paths)) {
 					t.Fatalf("reference %q too long or unstable", ref)
 				}
 			}

@@ -13,8 +13,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
-	"github.com/cutover-dev/cutover/internal/codedeploy"
+	"github.com/cutover-dev/cutover/internal/deploy"
 	"github.com/cutover-dev/cutover/internal/retry"
+	"github.com/cutover-dev/cutover/internal/source"
 )
 
 // FollowUpType marks a follow-up message: the "type" field of its JSON
@@ -41,7 +42,7 @@ type FollowUp struct {
 	Version int `json:"version"`
 	// Event is the CodeDeploy event that caused the invalidation, for the
 	// completion message.
-	Event codedeploy.Event `json:"event"`
+	Event deploy.Event `json:"event"`
 	// DistributionID is the invalidated distribution.
 	DistributionID string `json:"distributionId"`
 	// InvalidationID is CloudFront's ID of the invalidation.
@@ -221,7 +222,7 @@ func (c *CloudFront) enqueue(ctx context.Context, f FollowUp) error {
 // long or not UTF-8.
 type boundedError struct{ err error }
 
-func (e boundedError) Error() string { return codedeploy.Snippet([]byte(e.err.Error()), 200) }
+func (e boundedError) Error() string { return source.Snippet([]byte(e.err.Error()), 200) }
 func (e boundedError) Unwrap() error { return e.err }
 
 // isUpperAlnum reports whether s is 1 to 64 upper-case letters and digits,

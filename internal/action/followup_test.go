@@ -9,8 +9,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/cutover-dev/cutover/internal/codedeploy"
 	"github.com/cutover-dev/cutover/internal/retry"
+	"github.com/cutover-dev/cutover/internal/source/codedeploy"
 )
 
 // FuzzDecodeFollowUp feeds arbitrary SQS message bodies to IsFollowUp and
@@ -42,7 +42,7 @@ func FuzzDecodeFollowUp(f *testing.F) {
 	// The other bodies the same queue may carry: CodeDeploy notifications
 	// (SNS envelopes, EventBridge events, raw triggers).
 	for _, name := range []string{"sns-lambda/instance-success.json", "eventbridge/deployment-failure.json", "trigger-real/deployment-success.json", "sns-http/instance-success.json"} {
-		data, err := os.ReadFile(filepath.Join("..", "codedeploy", "testdata", name))
+		data, err := os.ReadFile(filepath.Join("..", "source", "codedeploy", "testdata", name))
 		if err != nil {
 			f.Fatal(err)
 		}

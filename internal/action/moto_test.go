@@ -16,8 +16,8 @@ import (
 	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
-	"github.com/cutover-dev/cutover/internal/codedeploy"
 	"github.com/cutover-dev/cutover/internal/retry"
+	"github.com/cutover-dev/cutover/internal/source/codedeploy"
 	"github.com/cutover-dev/cutover/internal/testrig"
 )
 
@@ -539,7 +539,7 @@ func TestFollowUpWithMoto(t *testing.T) {
 		}
 		// CreatedAt is CloudFront's CreateTime of the invalidation.
 		if f.DistributionID != dist || f.InvalidationID != res.ID || f.Attempt != 1 || f.CreatedAt.IsZero() || f.CreatedAt.Equal(now) ||
-			f.Event.DeploymentID != "d-7XQ2K9ABC" || f.Event.Kind != codedeploy.InstanceSuccess || !slices.Equal(f.Paths, []string{"/index.html"}) ||
+			f.Event.DeploymentID != "d-7XQ2K9ABC" || f.Event.Name != codedeploy.InstanceSuccess || !slices.Equal(f.Paths, []string{"/index.html"}) ||
 			f.CallerReference != res.Reference {
 			t.Errorf("follow-up %+v\nfor result %+v", f, res)
 		}

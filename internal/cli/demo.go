@@ -9,10 +9,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
-	"github.com/cutover-dev/cutover/internal/codedeploy"
 	"github.com/cutover-dev/cutover/internal/dispatch"
 	"github.com/cutover-dev/cutover/internal/ledger"
 	"github.com/cutover-dev/cutover/internal/setup"
+	"github.com/cutover-dev/cutover/internal/source/codedeploy"
 )
 
 // demoDistribution is the CloudFront distribution the demo pretends to
@@ -39,7 +39,7 @@ func runDemo(ctx context.Context, args []string, env Env) error {
 	}
 	// The demo shows every kind of message and never touches AWS unless a
 	// webhook secret has to be read.
-	for _, k := range codedeploy.Kinds {
+	for _, k := range codedeploy.Names {
 		cfg.Events[k] = true
 	}
 	if !cfg.CloudFront.Enabled() {

@@ -6,8 +6,9 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/cutover-dev/cutover/internal/codedeploy"
+	"github.com/cutover-dev/cutover/internal/deploy"
 	"github.com/cutover-dev/cutover/internal/notify"
+	"github.com/cutover-dev/cutover/internal/source/codedeploy"
 )
 
 // renderers are the destinations render knows, by --to name.
@@ -39,7 +40,7 @@ func runRender(_ context.Context, args []string, env Env) error {
 		n := &notify.Notice{Event: events[i], Now: noticeTime(&events[i])}
 		body, err := render(n)
 		if err != nil {
-			return &ExitError{Code: 1, Err: fmt.Errorf("render %s: %w", events[i].Kind, err)}
+			return &ExitError{Code: 1, Err: fmt.Errorf("render %s: %w", events[i].Name, err)}
 		}
 		out = append(append(out, body...), '\n')
 	}
@@ -50,7 +51,7 @@ func runRender(_ context.Context, args []string, env Env) error {
 // noticeTime is the time render uses for "now": the event's own time, so
 // that the same input always renders the same bytes; zero (no time shown)
 // when the input carries none.
-func noticeTime(ev *codedeploy.Event) time.Time {
+func noticeTime(ev *deploy.Event) time.Time {
 	for _, t := range []time.Time{ev.Published, ev.LastUpdated, ev.CompleteTime, ev.CreateTime} {
 		if !t.IsZero() {
 			return t.UTC()

@@ -143,7 +143,7 @@ func undelivered(rep dispatch.Report) error {
 	for _, e := range rep.Events {
 		if len(e.Deliveries) == 0 {
 			return fmt.Errorf("%s %s: no destination here takes this event (is it in %s?); kept",
-				e.Event.Kind, e.Event.DeploymentID, config.EnvEvents)
+				e.Event.Name, e.Event.DeploymentID, config.EnvEvents)
 		}
 	}
 	return nil

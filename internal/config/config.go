@@ -17,8 +17,8 @@ import (
 	"time"
 
 	"github.com/cutover-dev/cutover/internal/action"
-	"github.com/cutover-dev/cutover/internal/codedeploy"
 	"github.com/cutover-dev/cutover/internal/secret"
+	"github.com/cutover-dev/cutover/internal/source/codedeploy"
 )
 
 // The environment variables cutover reads. They are the contract shared by
@@ -39,7 +39,7 @@ const (
 // DefaultEvents are the events that notify when CUTOVER_EVENTS is unset:
 // everything that needs a human inside the rollback window, plus the
 // notification CodeDeploy sends when a trigger is saved.
-var DefaultEvents = []codedeploy.Kind{
+var DefaultEvents = []string{
 	codedeploy.DeploymentFailure, codedeploy.DeploymentStop, codedeploy.DeploymentRollback,
 	codedeploy.DeploymentReady, codedeploy.InstanceSuccess, codedeploy.InstanceFailure,
 	codedeploy.TriggerTest,
@@ -54,7 +54,7 @@ type Config struct {
 	// SSM Parameter Store (name or ARN); it is read once at start.
 	SlackWebhookSecret string
 	// Events are the event kinds that notify.
-	Events map[codedeploy.Kind]bool
+	Events map[string]bool
 	// CloudFront configures the invalidation action.
 	CloudFront action.CloudFrontConfig
 	// RecordsTable is the DynamoDB table of delivery records, if any.
@@ -82,7 +82,7 @@ func (c *Config) Slack() bool { return !c.SlackWebhookURL.IsZero() || c.SlackWeb
 // EventNames returns the notifying kinds in a stable order.
 func (c *Config) EventNames() []string {
 	var out []string
-	for _, k := range codedeploy.Kinds {
+	for _, k := range codedeploy.Names {
 		if c.Events[k] {
 			out = append(out, string(k))
 		}
@@ -123,10 +123,10 @@ func Load(env func(string) string) (*Config, error) {
 		}
 	}
 
-	c.Events = map[codedeploy.Kind]bool{}
+	c.Events = map[string]bool{}
 	if v := strings.TrimSpace(env(EnvEvents)); v != "" {
 		for _, name := range action.SplitList(v) {
-			k, ok := codedeploy.ParseKind(name)
+			k, ok := parseEventName(name)
 			if !ok {
 				bad(EnvEvents, "unknown event %q (known: %s)", name, kindNames())
 				continue
@@ -228,9 +228,19 @@ func CheckWebhookURL(v string) error {
 	return nil
 }
 
+// parseEventName returns the event name matching s case-insensitively.
+func parseEventName(s string) (string, bool) {
+	for _, n := range codedeploy.Names {
+		if strings.EqualFold(n, strings.TrimSpace(s)) {
+			return n, true
+		}
+	}
+	return "", false
+}
+
 func kindNames() string {
-	names := make([]string, 0, len(codedeploy.Kinds))
-	for _, k := range codedeploy.Kinds {
+	names := make([]string, 0, len(codedeploy.Names))
+	for _, k := range codedeploy.Names {
 		names = append(names, string(k))
 	}
 	slices.Sort(names)

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cutover-dev/cutover/internal/codedeploy"
+	"github.com/cutover-dev/cutover/internal/source/codedeploy"
 )
 
 func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cutover-dev/cutover/internal/codedeploy"
 	"github.com/cutover-dev/cutover/internal/ledger"
 	"github.com/cutover-dev/cutover/internal/notify"
+	"github.com/cutover-dev/cutover/internal/source/codedeploy"
 )
 
 // BenchmarkDecodeRender is the warm per-event cost of the pure part:
@@ -40,7 +40,7 @@ func BenchmarkHandle(b *testing.B) {
 	b.Cleanup(srv.Close)
 	d := &Dispatcher{
 		Destinations: []Destination{{Name: "slack", Notifier: notify.NewSlack(srv.URL+"/services/T/B/x", notify.NewPoster(notify.PosterOptions{}))}},
-		Events:       map[codedeploy.Kind]bool{codedeploy.InstanceSuccess: true},
+		Events:       map[string]bool{codedeploy.InstanceSuccess: true},
 		Records:      ledger.NewMemory(time.Hour),
 	}
 	data := fixtureB(b, "sns-lambda/instance-success.json")

@@ -17,10 +17,12 @@ import (
 	"time"
 
 	"github.com/cutover-dev/cutover/internal/action"
-	"github.com/cutover-dev/cutover/internal/codedeploy"
+	"github.com/cutover-dev/cutover/internal/deploy"
 	"github.com/cutover-dev/cutover/internal/ledger"
 	"github.com/cutover-dev/cutover/internal/notify"
 	"github.com/cutover-dev/cutover/internal/retry"
+	"github.com/cutover-dev/cutover/internal/source"
+	"github.com/cutover-dev/cutover/internal/source/codedeploy"
 )
 
 // Destination is a named notifier.
@@ -37,7 +39,7 @@ type Dispatcher struct {
 	// Destinations receive the notices of events in Events.
 	Destinations []Destination
 	// Events are the kinds that notify.
-	Events map[codedeploy.Kind]bool
+	Events map[string]bool
 	// Planner gives the actions an event calls for; nil for none.
 	Planner action.Planner
 	// Records remembers what was delivered, so retries and redeliveries
@@ -96,7 +98,7 @@ const (
 // EventReport says what happened to one event.
 type EventReport struct {
 	// Event is the decoded event.
-	Event codedeploy.Event `json:"event"`
+	Event deploy.Event `json:"event"`
 	// Notified is false when the event's kind is not in Events.
 	Notified bool `json:"notified"`
 	// Deliveries lists each action and destination, actions first.
@@ -122,12 +124,12 @@ func (d *Dispatcher) Handle(ctx context.Context, input []byte) (Report, error) {
 	events, err := codedeploy.Decode(input)
 	if err != nil {
 		for _, e := range unjoin(err) {
-			var de *codedeploy.DecodeError
+			var de *source.DecodeError
 			switch {
 			case errors.As(e, &de):
 				d.log().Error("input is not a CodeDeploy notification; dropped (retrying cannot help)",
 					"sns_message_id", de.MessageID, "reason", de.Reason, "received", de.Snippet)
-			case errors.Is(e, codedeploy.ErrSubscriptionConfirmation):
+			case errors.Is(e, source.ErrSubscriptionConfirmation):
 				d.log().Warn("SNS subscription confirmation received; nothing to deliver")
 			default:
 				d.log().Error("input dropped", "error", e)
@@ -168,10 +170,10 @@ func (d *Dispatcher) now() time.Time {
 }
 
 // HandleEvent runs the actions and notifications one event calls for.
-func (d *Dispatcher) HandleEvent(ctx context.Context, ev *codedeploy.Event) (EventReport, error) {
+func (d *Dispatcher) HandleEvent(ctx context.Context, ev *deploy.Event) (EventReport, error) {
 	log := d.log().With("deployment_id", ev.DeploymentID, "sns_message_id", ev.MessageID,
-		"event", string(ev.Kind), "event_id", ev.Identity())
-	rep := EventReport{Event: *ev, Notified: d.Events[ev.Kind] && len(d.Destinations) > 0}
+		"event", string(ev.Name), "event_id", ev.Identity())
+	rep := EventReport{Event: *ev, Notified: d.Events[ev.Name] && len(d.Destinations) > 0}
 
 	var tasks []action.Task
 	if d.Planner != nil {
@@ -179,10 +181,10 @@ func (d *Dispatcher) HandleEvent(ctx context.Context, ev *codedeploy.Event) (Eve
 	}
 	if !rep.Notified && len(tasks) == 0 {
 		log.Info("event kind not in CUTOVER_EVENTS and calls for no action; nothing to do",
-			"traffic_switched", ev.TrafficSwitched)
+			"traffic_switched", ev.TrafficSwitched())
 		return rep, nil
 	}
-	log.Info("event received", "traffic_switched", ev.TrafficSwitched, "actions", len(tasks))
+	log.Info("event received", "traffic_switched", ev.TrafficSwitched(), "actions", len(tasks))
 
 	// Actions start at once; the notice waits for them only up to ActionWait.
 	acts := make([]Delivery, len(tasks))
@@ -251,12 +253,12 @@ func (d *Dispatcher) HandleEvent(ctx context.Context, ev *codedeploy.Event) (Eve
 		}
 	}
 	if len(errs) > 0 {
-		return rep, fmt.Errorf("deliver %s %s: %w", ev.Kind, ev.DeploymentID, errors.Join(errs...))
+		return rep, fmt.Errorf("deliver %s %s: %w", ev.Name, ev.DeploymentID, errors.Join(errs...))
 	}
 	return rep, nil
 }
 
-func (d *Dispatcher) runAction(ctx context.Context, log *slog.Logger, ev *codedeploy.Event, t action.Task) Delivery {
+func (d *Dispatcher) runAction(ctx context.Context, log *slog.Logger, ev *deploy.Event, t action.Task) Delivery {
 	var (
 		res  action.Result
 		have bool
@@ -446,7 +448,7 @@ func (r Report) Summary() string {
 		if len(ds) == 0 {
 			ds = append(ds, "nothing to do")
 		}
-		parts = append(parts, fmt.Sprintf("%s %s: %s", e.Event.Kind, e.Event.DeploymentID, strings.Join(ds, ", ")))
+		parts = append(parts, fmt.Sprintf("%s %s: %s", e.Event.Name, e.Event.DeploymentID, strings.Join(ds, ", ")))
 	}
 	if len(r.Rejected) > 0 {
 		parts = append(parts, fmt.Sprintf("%d rejected", len(r.Rejected)))

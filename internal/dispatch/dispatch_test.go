@@ -11,10 +11,11 @@ import (
 	"time"
 
 	"github.com/cutover-dev/cutover/internal/action"
-	"github.com/cutover-dev/cutover/internal/codedeploy"
+	"github.com/cutover-dev/cutover/internal/deploy"
 	"github.com/cutover-dev/cutover/internal/ledger"
 	"github.com/cutover-dev/cutover/internal/notify"
 	"github.com/cutover-dev/cutover/internal/retry"
+	"github.com/cutover-dev/cutover/internal/source/codedeploy"
 )
 
 // recorder is a notifier that records notices and fails on demand.
@@ -51,8 +52,8 @@ type planner struct {
 	wait chan struct{}
 }
 
-func (p *planner) Tasks(ev *codedeploy.Event) []action.Task {
-	if !ev.TrafficSwitched {
+func (p *planner) Tasks(ev *deploy.Event) []action.Task {
+	if !ev.TrafficSwitched() {
 		return nil
 	}
 	return []action.Task{{Destination: "cloudfront:E1", Run: func(ctx context.Context) (action.Result, error) {
@@ -74,7 +75,7 @@ func fixture(t *testing.T, name string) []byte {
 
 func fixtureB(t testing.TB, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile("../codedeploy/testdata/" + name)
+	b, err := os.ReadFile("../source/codedeploy/testdata/" + name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,8 +83,8 @@ func fixtureB(t testing.TB, name string) []byte {
 }
 
 func newDispatcher(rec *recorder, p action.Planner, store ledger.Store) *Dispatcher {
-	events := map[codedeploy.Kind]bool{}
-	for _, k := range codedeploy.Kinds {
+	events := map[string]bool{}
+	for _, k := range codedeploy.Names {
 		events[k] = true
 	}
 	return &Dispatcher{
@@ -243,7 +244,7 @@ func TestPermanentFailureFailsInvocation(t *testing.T) {
 func TestKindsNotConfiguredDoNothing(t *testing.T) {
 	rec := &recorder{}
 	d := newDispatcher(rec, &planner{}, nil)
-	d.Events = map[codedeploy.Kind]bool{codedeploy.DeploymentFailure: true}
+	d.Events = map[string]bool{codedeploy.DeploymentFailure: true}
 	rep, err := d.Handle(context.Background(), fixture(t, "trigger-real/deployment-success.json"))
 	if err != nil || rec.calls != 0 || rep.Events[0].Notified {
 		t.Errorf("err %v calls %d report %+v", err, rec.calls, rep)

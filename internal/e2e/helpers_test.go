@@ -14,13 +14,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cutover-dev/cutover/internal/codedeploy"
 	"github.com/cutover-dev/cutover/internal/config"
 	"github.com/cutover-dev/cutover/internal/testrig"
 )
 
 // fixtureDir holds the CodeDeploy payloads recorded for the decoder tests.
-const fixtureDir = "../codedeploy/testdata"
+const fixtureDir = "../source/codedeploy/testdata"
 
 // webhookSecretParts returns pieces of testrig's fake webhook URL that must
 // never appear in an error, a log line or an invocation result: the path of
@@ -29,7 +28,7 @@ func webhookSecretParts() []string {
 	return []string{"/services/T00000000/B00000000", "XXXXXXXXXXXXXXXXXXXXXXXX"}
 }
 
-// readFixture returns a file under internal/codedeploy/testdata.
+// readFixture returns a file under internal/source/codedeploy/testdata.
 func readFixture(t testing.TB, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(fixtureDir, filepath.FromSlash(name)))
@@ -112,8 +111,8 @@ func mustJSON(t testing.TB, v any) []byte {
 
 // defaultEvents is the set of event kinds that notify when CUTOVER_EVENTS
 // is unset, as the Lambda function uses it.
-func defaultEvents() map[codedeploy.Kind]bool {
-	m := map[codedeploy.Kind]bool{}
+func defaultEvents() map[string]bool {
+	m := map[string]bool{}
 	for _, k := range config.DefaultEvents {
 		m[k] = true
 	}

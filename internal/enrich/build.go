@@ -13,11 +13,11 @@ import (
 	cdtypes "github.com/aws/aws-sdk-go-v2/service/codedeploy/types"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
-	"github.com/cutover-dev/cutover/internal/codedeploy"
+	"github.com/cutover-dev/cutover/internal/deploy"
 )
 
 // build turns what the lookups found into Details. It is pure.
-func build(ev *codedeploy.Event, snap snapshot, now time.Time) (*Details, []Warning) {
+func build(ev *deploy.Event, snap snapshot, now time.Time) (*Details, []Warning) {
 	d := &Details{
 		DeploymentID:    ev.DeploymentID,
 		Region:          snap.region,
@@ -49,7 +49,7 @@ func build(ev *codedeploy.Event, snap snapshot, now time.Time) (*Details, []Warn
 		d.Failure = buildFailure(ev, snap.targets)
 	}
 	switch {
-	case ev.TrafficSwitched && onECS && !isRollbackDeployment(ev, snap.dep):
+	case ev.TrafficSwitched() && onECS && !isRollbackDeployment(ev, snap.dep):
 		w, msg := switchWindow(ev, &snap, target, now)
 		d.Window = w
 		if msg != "" {
@@ -187,7 +187,7 @@ func detectPipeline(dep *cdtypes.DeploymentInfo) *Pipeline {
 }
 
 // isRollbackDeployment reports whether the deployment rolls another back.
-func isRollbackDeployment(ev *codedeploy.Event, dep *cdtypes.DeploymentInfo) bool {
+func isRollbackDeployment(ev *deploy.Event, dep *cdtypes.DeploymentInfo) bool {
 	if ev.IsRollback() {
 		return true
 	}
@@ -236,7 +236,7 @@ func finished(dep *cdtypes.DeploymentInfo) (bool, time.Time) {
 
 // switchWindow is the rollback window after traffic switched, and a
 // message when it cannot be told although the lookups answered.
-func switchWindow(ev *codedeploy.Event, snap *snapshot, target *cdtypes.ECSTarget, now time.Time) (*Window, string) {
+func switchWindow(ev *deploy.Event, snap *snapshot, target *cdtypes.ECSTarget, now time.Time) (*Window, string) {
 	bg := blueGreen(snap, func(c *cdtypes.BlueGreenDeploymentConfiguration) bool {
 		return c.TerminateBlueInstancesOnDeploymentSuccess != nil
 	})
@@ -265,7 +265,7 @@ func switchWindow(ev *codedeploy.Event, snap *snapshot, target *cdtypes.ECSTarge
 // switchStart is when the termination wait began: the end of the target's
 // AfterAllowTraffic (else AllowTraffic) lifecycle event, else the event's
 // time, else now.
-func switchStart(ev *codedeploy.Event, target *cdtypes.ECSTarget, now time.Time) (time.Time, string) {
+func switchStart(ev *deploy.Event, target *cdtypes.ECSTarget, now time.Time) (time.Time, string) {
 	if target != nil {
 		var allow time.Time
 		for _, le := range target.LifecycleEvents {
@@ -302,7 +302,7 @@ func switchStart(ev *codedeploy.Event, target *cdtypes.ECSTarget, now time.Time)
 }
 
 // eventStart is the event's own time, else now.
-func eventStart(ev *codedeploy.Event, now time.Time) (time.Time, string) {
+func eventStart(ev *deploy.Event, now time.Time) (time.Time, string) {
 	switch {
 	case !ev.LastUpdated.IsZero():
 		return ev.LastUpdated.UTC(), "event"
@@ -313,7 +313,7 @@ func eventStart(ev *codedeploy.Event, now time.Time) (time.Time, string) {
 }
 
 // readyWindow is the reroute deadline of a deployment waiting in Ready.
-func readyWindow(ev *codedeploy.Event, snap *snapshot, now time.Time) (*Window, string) {
+func readyWindow(ev *deploy.Event, snap *snapshot, now time.Time) (*Window, string) {
 	bg := blueGreen(snap, func(c *cdtypes.BlueGreenDeploymentConfiguration) bool {
 		return c.DeploymentReadyOption != nil
 	})
@@ -352,7 +352,7 @@ func firstECSTarget(targets []cdtypes.DeploymentTarget) *cdtypes.ECSTarget {
 
 // buildService merges CodeDeploy's view of the task sets (labels, traffic)
 // with ECS's (task definitions, images).
-func buildService(ev *codedeploy.Event, snap *snapshot, target *cdtypes.ECSTarget) *Service {
+func buildService(ev *deploy.Event, snap *snapshot, target *cdtypes.ECSTarget) *Service {
 	cluster, service := snap.cluster, snap.service
 	if cluster == "" && target != nil {
 		cluster, service, _ = splitTargetID(aws.ToString(target.TargetId))
@@ -493,7 +493,7 @@ func targetGroupName(arn string) string {
 
 // buildFailure finds the first failed lifecycle event among the targets,
 // else in the event's own lifecycle list.
-func buildFailure(ev *codedeploy.Event, targets []cdtypes.DeploymentTarget) *Failure {
+func buildFailure(ev *deploy.Event, targets []cdtypes.DeploymentTarget) *Failure {
 	for _, t := range targets {
 		id, events := targetLifecycle(t)
 		for _, le := range events {
@@ -608,7 +608,7 @@ func logGroupURL(region, group string) string {
 	return consoleBase(region) + "/cloudwatch/home?region=" + region + "#logsV2:log-groups/log-group/" + esc
 }
 
-func buildLinks(ev *codedeploy.Event, d *Details) Links {
+func buildLinks(ev *deploy.Event, d *Details) Links {
 	r := d.Region
 	if r == "" {
 		return Links{}
@@ -658,7 +658,7 @@ func buildLinks(ev *codedeploy.Event, d *Details) Links {
 	return l
 }
 
-func buildCommands(ev *codedeploy.Event, d *Details) Commands {
+func buildCommands(ev *deploy.Event, d *Details) Commands {
 	var c Commands
 	w := d.Window
 	if w != nil && w.Ended {
@@ -676,7 +676,7 @@ func buildCommands(ev *codedeploy.Event, d *Details) Commands {
 		return c // no termination wait to end or roll back in
 	}
 	switch {
-	case ev.TrafficSwitched:
+	case ev.TrafficSwitched():
 		if (d.Deployment != nil && isRollbackCreator(d.Deployment)) || ev.IsRollback() || (w != nil && w.NoWindow) {
 			return c
 		}

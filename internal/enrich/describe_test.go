@@ -16,7 +16,8 @@ import (
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
-	"github.com/cutover-dev/cutover/internal/codedeploy"
+	"github.com/cutover-dev/cutover/internal/deploy"
+	"github.com/cutover-dev/cutover/internal/source/codedeploy"
 )
 
 func jsonValid(b []byte) bool { return json.Valid(b) }
@@ -181,10 +182,10 @@ func TestSimulated(t *testing.T) {
 	if got, want := a.Window.Describe(now.Add(2*time.Minute)), "Roll back before 15:00 UTC (58 min left)"; got != want {
 		t.Errorf("Describe = %q, want %q", got, want)
 	}
-	for _, k := range []codedeploy.Kind{codedeploy.DeploymentReady, codedeploy.DeploymentFailure, codedeploy.DeploymentStop,
+	for _, k := range []string{codedeploy.DeploymentReady, codedeploy.DeploymentFailure, codedeploy.DeploymentStop,
 		codedeploy.DeploymentRollback, codedeploy.DeploymentStart, codedeploy.DeploymentSuccess} {
 		e := readyEvent()
-		e.Kind = k
+		e.Name = k
 		d := Simulated(e)
 		if d == nil || d.Deployment == nil || !d.Simulated {
 			t.Errorf("%s: %+v", k, d)
@@ -202,11 +203,11 @@ func TestSimulated(t *testing.T) {
 		}
 	}
 	rb := switchEvent()
-	rb.Rollback = &codedeploy.Rollback{RollsBack: "d-M4QFAIL01"}
+	rb.Rollback = &deploy.Rollback{RollsBack: "d-M4QFAIL01"}
 	if d := Simulated(rb); d.Window != nil || d.Commands != (Commands{}) || d.Deployment.RollbackTriggeringDeploymentID != "d-M4QFAIL01" {
 		t.Errorf("rollback switch: %+v", d)
 	}
-	if Simulated(nil) != nil || Simulated(&codedeploy.Event{Kind: codedeploy.TriggerTest}) != nil {
+	if Simulated(nil) != nil || Simulated(&deploy.Event{Name: codedeploy.TriggerTest}) != nil {
 		t.Error("Simulated of nothing is not nil")
 	}
 }

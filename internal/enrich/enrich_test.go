@@ -13,7 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cutover-dev/cutover/internal/codedeploy"
+	"github.com/cutover-dev/cutover/internal/deploy"
+	"github.com/cutover-dev/cutover/internal/source/codedeploy"
 )
 
 func TestDetailsTrafficSwitched(t *testing.T) {
@@ -191,7 +192,7 @@ func TestDetailsFailureDiagnostics(t *testing.T) {
 func TestDetailsStartOnlyGetsDeployment(t *testing.T) {
 	f := newFakeAWS(t, standardRoutes())
 	ev := readyEvent()
-	ev.Kind, ev.Status = codedeploy.DeploymentStart, "CREATED"
+	ev.Name, ev.Status = codedeploy.DeploymentStart, "CREATED"
 	d, warns := f.enricher(0).Details(context.Background(), ev)
 	if len(warns) != 0 || d.Deployment == nil || d.Window != nil || d.Service != nil || d.Commands != (Commands{}) {
 		t.Fatalf("details = %+v, warnings %v", d, warns)
@@ -206,10 +207,10 @@ func TestDetailsStartOnlyGetsDeployment(t *testing.T) {
 func TestDetailsNothingToEnrich(t *testing.T) {
 	f := newFakeAWS(t, standardRoutes())
 	e := f.enricher(0)
-	for _, ev := range []*codedeploy.Event{
+	for _, ev := range []*deploy.Event{
 		nil,
-		{Kind: codedeploy.TriggerTest, DeploymentID: "d-TEST00000"},
-		{Kind: codedeploy.DeploymentStart},
+		{Name: codedeploy.TriggerTest, DeploymentID: "d-TEST00000"},
+		{Name: codedeploy.DeploymentStart},
 	} {
 		if d, w := e.Details(context.Background(), ev); d != nil || w != nil {
 			t.Errorf("Details(%+v) = %+v, %v", ev, d, w)
@@ -396,7 +397,7 @@ func TestSessionSharesLookups(t *testing.T) {
 	f := newFakeAWS(t, standardRoutes())
 	e := f.enricher(0)
 	s := e.NewSession()
-	evs := []*codedeploy.Event{switchEvent(), switchEvent(), readyEvent(), switchEvent(), readyEvent(), switchEvent()}
+	evs := []*deploy.Event{switchEvent(), switchEvent(), readyEvent(), switchEvent(), readyEvent(), switchEvent()}
 	var wg sync.WaitGroup
 	var bad atomic.Int32
 	for _, ev := range evs {

@@ -10,7 +10,8 @@ import (
 	awscd "github.com/aws/aws-sdk-go-v2/service/codedeploy"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 
-	"github.com/cutover-dev/cutover/internal/codedeploy"
+	"github.com/cutover-dev/cutover/internal/deploy"
+	"github.com/cutover-dev/cutover/internal/source/codedeploy"
 )
 
 // DefaultTimeout bounds one Details call when Options.Timeout is zero.
@@ -112,7 +113,7 @@ func (e *Enricher) NewSession() *Session {
 }
 
 // Details enriches one event in a session of its own. See Session.Details.
-func (e *Enricher) Details(ctx context.Context, ev *codedeploy.Event) (*Details, []Warning) {
+func (e *Enricher) Details(ctx context.Context, ev *deploy.Event) (*Details, []Warning) {
 	return e.NewSession().Details(ctx, ev)
 }
 
@@ -183,8 +184,8 @@ func memo[T any](ctx context.Context, s *Session, key string, fn func(ctx contex
 // that gave nothing. It never fails: on any error or timeout the details
 // are partial. It returns nil details for a nil event, an event without a
 // deployment ID, and the trigger test notification.
-func (s *Session) Details(ctx context.Context, ev *codedeploy.Event) (*Details, []Warning) {
-	if ev == nil || ev.DeploymentID == "" || ev.Kind == codedeploy.TriggerTest {
+func (s *Session) Details(ctx context.Context, ev *deploy.Event) (*Details, []Warning) {
+	if ev == nil || ev.DeploymentID == "" || ev.Name == codedeploy.TriggerTest {
 		return nil, nil
 	}
 	e := s.e

@@ -16,7 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
-	"github.com/cutover-dev/cutover/internal/codedeploy"
+	"github.com/cutover-dev/cutover/internal/deploy"
+	"github.com/cutover-dev/cutover/internal/source/codedeploy"
 )
 
 // route is how the fake answers one operation.
@@ -181,13 +182,13 @@ func at(s string) time.Time {
 
 // switchEvent is the ECS InstanceSuccess (traffic switched) of
 // d-7XQ2K9ABC, as the decoder gives it for a real trigger message.
-func switchEvent() *codedeploy.Event {
-	lc := func(name, start, end string) codedeploy.LifecycleEvent {
-		return codedeploy.LifecycleEvent{Name: name, Status: "Succeeded", Start: at(start), End: at(end)}
+func switchEvent() *deploy.Event {
+	lc := func(name, start, end string) deploy.LifecycleStep {
+		return deploy.LifecycleStep{Name: name, Status: "Succeeded", Start: at(start), End: at(end)}
 	}
-	return &codedeploy.Event{
-		Kind:            codedeploy.InstanceSuccess,
-		TrafficSwitched: true,
+	return &deploy.Event{
+		Name:            codedeploy.InstanceSuccess,
+		Phase: deploy.TrafficSwitched, Platform: deploy.CodeDeployECS,
 		Source:          codedeploy.SourceTrigger,
 		ID:              "key:d-7XQ2K9ABC/InstanceSuccess/prod-cluster:web-frontend",
 		Region:          "us-east-1",
@@ -199,9 +200,9 @@ func switchEvent() *codedeploy.Event {
 		Status:          "SUCCEEDED",
 		RawStatus:       "Succeeded",
 		LastUpdated:     at("2022-10-13T15:58:02Z"),
-		Target: &codedeploy.Target{
+		Target: &deploy.Target{
 			ID: "prod-cluster:web-frontend", Type: "ECS", Cluster: "prod-cluster", Service: "web-frontend",
-			Lifecycle: []codedeploy.LifecycleEvent{
+			Lifecycle: []deploy.LifecycleStep{
 				lc("BeforeInstall", "2022-10-13T15:50:47Z", "2022-10-13T15:50:48Z"),
 				lc("Install", "2022-10-13T15:50:48Z", "2022-10-13T15:53:12Z"),
 				lc("AllowTraffic", "2022-10-13T15:55:03Z", "2022-10-13T15:57:41Z"),
@@ -212,9 +213,9 @@ func switchEvent() *codedeploy.Event {
 }
 
 // readyEvent is the DeploymentReady of d-7XQ2K9ABC delivered through SNS.
-func readyEvent() *codedeploy.Event {
-	return &codedeploy.Event{
-		Kind:            codedeploy.DeploymentReady,
+func readyEvent() *deploy.Event {
+	return &deploy.Event{
+		Name:            codedeploy.DeploymentReady,
 		Source:          codedeploy.SourceTrigger,
 		Region:          "us-east-1",
 		AccountID:       "111122223333",
@@ -228,9 +229,9 @@ func readyEvent() *codedeploy.Event {
 }
 
 // failureEvent is the DeploymentFailure of d-M4QFAIL01 in eu-west-1.
-func failureEvent() *codedeploy.Event {
-	return &codedeploy.Event{
-		Kind:            codedeploy.DeploymentFailure,
+func failureEvent() *deploy.Event {
+	return &deploy.Event{
+		Name:            codedeploy.DeploymentFailure,
 		Source:          codedeploy.SourceTrigger,
 		Region:          "eu-west-1",
 		AccountID:       "111122223333",
@@ -240,6 +241,6 @@ func failureEvent() *codedeploy.Event {
 		Status:          "FAILED",
 		CreateTime:      at("2022-11-04T09:12:07Z"),
 		CompleteTime:    at("2022-11-04T09:31:55Z"),
-		Error:           &codedeploy.ErrorInfo{Code: "ECS_UPDATE_ERROR", Message: "CodeDeploy detected that the replacement task set is unhealthy."},
+		Error:           &deploy.Error{Code: "ECS_UPDATE_ERROR", Message: "CodeDeploy detected that the replacement task set is unhealthy."},
 	}
 }

@@ -14,7 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
-	"github.com/cutover-dev/cutover/internal/codedeploy"
+	"github.com/cutover-dev/cutover/internal/deploy"
+	"github.com/cutover-dev/cutover/internal/source/codedeploy"
 )
 
 // The IAM actions of the lookups, in the order warnings are reported.
@@ -38,9 +39,9 @@ type plan struct {
 }
 
 // planFor chooses the lookups for ev's kind.
-func planFor(ev *codedeploy.Event) plan {
+func planFor(ev *deploy.Event) plan {
 	switch {
-	case ev.TrafficSwitched:
+	case ev.TrafficSwitched():
 		return plan{deployment: true, group: true, targets: true, ecs: true}
 	case isReady(ev):
 		return plan{deployment: true, group: true}
@@ -51,12 +52,12 @@ func planFor(ev *codedeploy.Event) plan {
 	}
 }
 
-func isReady(ev *codedeploy.Event) bool {
-	return ev.Kind == codedeploy.DeploymentReady || ev.Kind == codedeploy.InstanceReady
+func isReady(ev *deploy.Event) bool {
+	return ev.Name == codedeploy.DeploymentReady || ev.Name == codedeploy.InstanceReady
 }
 
-func isFailure(ev *codedeploy.Event) bool {
-	switch ev.Kind {
+func isFailure(ev *deploy.Event) bool {
+	switch ev.Name {
 	case codedeploy.DeploymentFailure, codedeploy.DeploymentStop,
 		codedeploy.DeploymentRollback, codedeploy.InstanceFailure:
 		return true
@@ -88,7 +89,7 @@ type op struct {
 // gather runs the lookups of one Details call and collects their results.
 type gather struct {
 	s   *Session
-	ev  *codedeploy.Event
+	ev  *deploy.Event
 	wg  sync.WaitGroup
 	cdo []func(*awscd.Options)
 	eco []func(*ecs.Options)
@@ -105,7 +106,7 @@ type gather struct {
 	taskDefsSeen map[string]bool
 }
 
-func newGather(s *Session, ev *codedeploy.Event) *gather {
+func newGather(s *Session, ev *deploy.Event) *gather {
 	region := ev.Region
 	if region == "" {
 		region = s.e.region

@@ -5,7 +5,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cutover-dev/cutover/internal/codedeploy"
+	"github.com/cutover-dev/cutover/internal/deploy"
+	"github.com/cutover-dev/cutover/internal/source/codedeploy"
 )
 
 // simulatedEpoch is the time of simulated details for an event without any
@@ -21,8 +22,8 @@ var simulatedEpoch = time.Date(2026, time.March, 10, 14, 0, 0, 0, time.UTC)
 // d-DEMOFAIL1, and the other way round), as instance events do not say
 // so. Details.Simulated is true. It returns nil for a nil event and the
 // trigger test notification.
-func Simulated(ev *codedeploy.Event) *Details {
-	if ev == nil || ev.Kind == codedeploy.TriggerTest {
+func Simulated(ev *deploy.Event) *Details {
+	if ev == nil || ev.Name == codedeploy.TriggerTest {
 		return nil
 	}
 	at := simulatedEpoch
@@ -93,7 +94,7 @@ func Simulated(ev *codedeploy.Event) *Details {
 	green := taskSet("GREEN", "ecs-svc/9223370493423413672", "PRIMARY", 100, "43", "3f9c2e1", service+"-green")
 	blue := taskSet("BLUE", "ecs-svc/9223370493425779968", "ACTIVE", 0, "42", "a1b7d04", service+"-blue")
 
-	rollback := ev.IsRollback() || ev.Kind == codedeploy.DeploymentRollback || strings.Contains(d.DeploymentID, "BACK")
+	rollback := ev.IsRollback() || ev.Name == codedeploy.DeploymentRollback || strings.Contains(d.DeploymentID, "BACK")
 	if rollback {
 		dep.Creator = "codeDeployRollback"
 		dep.Pipeline = nil
@@ -103,14 +104,14 @@ func Simulated(ev *codedeploy.Event) *Details {
 	}
 
 	switch {
-	case ev.TrafficSwitched && !rollback:
+	case ev.TrafficSwitched() && !rollback:
 		dep.TerminationWaitStarted = true
 		d.Window = &Window{
 			Kind: WindowRollback, Start: at, StartFrom: "lifecycle", Wait: time.Hour,
 			Deadline: at.Add(time.Hour), Action: "TERMINATE",
 		}
 		d.Service = &Service{Cluster: cluster, Name: service, TargetStatus: "Succeeded", TaskSets: []TaskSet{green, blue}}
-	case ev.TrafficSwitched:
+	case ev.TrafficSwitched():
 		// Traffic is back on the original task set; the failed
 		// replacement no longer serves.
 		blue.TrafficWeight, blue.Status = 100, "PRIMARY"
@@ -124,13 +125,13 @@ func Simulated(ev *codedeploy.Event) *Details {
 		}
 	case isFailure(ev):
 		hook := "CodeDeployHook_" + service + "-smoke"
-		if ev.Kind == codedeploy.DeploymentRollback {
+		if ev.Name == codedeploy.DeploymentRollback {
 			// The rollback has just started; the failure shown is the one
 			// of the deployment it rolls back.
 			dep.Status = "InProgress"
 		} else {
 			dep.Status = "Failed"
-			if ev.Kind == codedeploy.DeploymentStop {
+			if ev.Name == codedeploy.DeploymentStop {
 				dep.Status = "Stopped"
 			}
 			dep.CompleteTime = at
@@ -164,7 +165,7 @@ func Simulated(ev *codedeploy.Event) *Details {
 		// AfterAllowTraffic runs once production traffic is on the
 		// replacement: it serves until the rollback switches back.
 		d.Service = &Service{Cluster: cluster, Name: service, TargetStatus: "Failed", TaskSets: []TaskSet{green, blue}}
-	case ev.Kind == codedeploy.DeploymentSuccess:
+	case ev.Name == codedeploy.DeploymentSuccess:
 		dep.Status = "Succeeded"
 		dep.CompleteTime = at
 	}
@@ -175,7 +176,7 @@ func Simulated(ev *codedeploy.Event) *Details {
 
 // rollsBack is the deployment a simulated rollback deployment id rolls
 // back: the event's, else id with "BACK" made "FAIL", else a demo ID.
-func rollsBack(ev *codedeploy.Event, id string) string {
+func rollsBack(ev *deploy.Event, id string) string {
 	if ev.Rollback != nil && ev.Rollback.RollsBack != "" {
 		return ev.Rollback.RollsBack
 	}

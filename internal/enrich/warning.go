@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cutover-dev/cutover/internal/awserr"
+	"github.com/cutover-dev/cutover/internal/awsx"
 )
 
 // Reason says why a lookup gave nothing.
@@ -89,11 +89,11 @@ func (w Warning) String() string {
 // as denied too: either way the role cannot make the call.
 func classify(err error) Reason {
 	switch {
-	case awserr.Denied(err, "UnrecognizedClientException", "InvalidSignatureException"):
+	case awsx.Denied(err, "UnrecognizedClientException", "InvalidSignatureException"):
 		return ReasonDenied
-	case awserr.Throttled(err):
+	case awsx.Throttled(err):
 		return ReasonThrottled
-	case awserr.NotFound(err, "ServiceNotActiveException"):
+	case awsx.NotFound(err, "ServiceNotActiveException"):
 		return ReasonNotFound
 	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
 		return ReasonTimeout
@@ -110,7 +110,7 @@ var deniedResource = regexp.MustCompile(`on resource: (arn:[^\s"]+)`)
 // resourceFromDenied returns the resource ARN an AccessDenied error names,
 // or "".
 func resourceFromDenied(err error) string {
-	m := deniedResource.FindStringSubmatch(awserr.Message(err))
+	m := deniedResource.FindStringSubmatch(awsx.Message(err))
 	if m == nil {
 		return ""
 	}

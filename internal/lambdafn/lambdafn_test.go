@@ -111,7 +111,7 @@ func newWorld(t *testing.T, secretInSSM bool) *world {
 
 func readFixture(t *testing.T, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile("../codedeploy/testdata/" + name)
+	b, err := os.ReadFile("../source/codedeploy/testdata/" + name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -321,7 +321,7 @@ func FuzzSQSBatch(f *testing.F) {
 }
 
 func readFixtureF(f *testing.F, name string) []byte {
-	b, err := os.ReadFile("../codedeploy/testdata/" + name)
+	b, err := os.ReadFile("../source/codedeploy/testdata/" + name)
 	if err != nil {
 		f.Fatal(err)
 	}

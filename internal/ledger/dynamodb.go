@@ -10,7 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/cutover-dev/cutover/internal/awserr"
+	"github.com/cutover-dev/cutover/internal/awsx"
 )
 
 // DynamoDB item attribute names. The Terraform module creates the table
@@ -299,10 +299,10 @@ func strPtr(s string) *string { return &s }
 
 // classify wraps err with ErrUnavailable when the store may work again
 // later: it could not be reached, timed out, throttled or failed on its side
-// (awserr.Throttled or awserr.Unavailable). A missing table, denied access
+// (awsx.Throttled or awsx.Unavailable). A missing table, denied access
 // or a cancelled context is returned as is.
 func classify(err error) error {
-	if awserr.Throttled(err) || awserr.Unavailable(err) {
+	if awsx.Throttled(err) || awsx.Unavailable(err) {
 		return fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
 	return err

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/cutover-dev/cutover/internal/action"
-	"github.com/cutover-dev/cutover/internal/codedeploy"
+	"github.com/cutover-dev/cutover/internal/deploy"
 	"github.com/cutover-dev/cutover/internal/enrich"
 )
 
@@ -17,7 +17,7 @@ import (
 // Notice always gives the same bytes.
 type Notice struct {
 	// Event is the decoded CodeDeploy event.
-	Event codedeploy.Event
+	Event deploy.Event
 	// Actions are the cutover actions run for this event (e.g. CloudFront
 	// invalidations), in a stable order; empty when none ran.
 	Actions []action.Result

@@ -15,9 +15,11 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/cutover-dev/cutover/internal/action"
-	"github.com/cutover-dev/cutover/internal/codedeploy"
+	"github.com/cutover-dev/cutover/internal/awsx"
+	"github.com/cutover-dev/cutover/internal/deploy"
 	"github.com/cutover-dev/cutover/internal/enrich"
 	"github.com/cutover-dev/cutover/internal/retry"
+	"github.com/cutover-dev/cutover/internal/source/codedeploy"
 )
 
 // Slack posts notices to a Slack incoming webhook.
@@ -216,24 +218,23 @@ const (
 	hintReady    = ":information_source: Reroute traffic (continue the deployment) from the CodeDeploy console, or stop it."
 )
 
-func slackLookFor(ev *codedeploy.Event) slackLook {
+func slackLookFor(ev *deploy.Event) slackLook {
 	// rolled adds "<prefix><link to the rolled-back deployment>" as subject.
 	rolled := func(l slackLook, prefix string) slackLook {
 		if !ev.IsRollback() {
 			return l
 		}
-		rb := codedeploy.Event{DeploymentID: ev.Rollback.RollsBack, Region: ev.Region}
 		label := esc1(ev.Rollback.RollsBack, slackMaxShort)
-		l.subject, l.plainSubject = prefix+slackLink(rb.ConsoleURL(), label), prefix+label
+		l.subject, l.plainSubject = prefix+slackLink(awsx.CodeDeployDeploymentURL(ev.Region, ev.Rollback.RollsBack), label), prefix+label
 		return l
 	}
 	switch {
-	case ev.TrafficSwitched && ev.IsRollback():
+	case ev.TrafficSwitched() && ev.IsRollback():
 		return rolled(slackLook{emoji: ":leftwards_arrow_with_hook:", title: "Traffic switched back to the original task set", color: colorWarning}, "· rolling back ")
-	case ev.TrafficSwitched:
+	case ev.TrafficSwitched():
 		return slackLook{emoji: ":twisted_rightwards_arrows:", title: "Traffic switched to the new task set", color: colorGood, hint: hintSwitched}
 	}
-	switch ev.Kind {
+	switch ev.Name {
 	case codedeploy.DeploymentStart:
 		return slackLook{emoji: ":rocket:", title: "Deployment started", color: colorInfo}
 	case codedeploy.DeploymentRollback:
@@ -288,7 +289,7 @@ func slackLookFor(ev *codedeploy.Event) slackLook {
 }
 
 // appGroup is "application / group", either alone, or "".
-func appGroup(ev *codedeploy.Event) string {
+func appGroup(ev *deploy.Event) string {
 	app, group := esc1(ev.Application, slackMaxValue), esc1(ev.DeploymentGroup, slackMaxValue)
 	if app != "" && group != "" {
 		return app + " / " + group
@@ -298,13 +299,13 @@ func appGroup(ev *codedeploy.Event) string {
 
 // slackSummary is the headline's second line: application, group and a
 // link to the deployment.
-func slackSummary(ev *codedeploy.Event) string {
+func slackSummary(ev *deploy.Event) string {
 	var parts []string
 	if ag := appGroup(ev); ag != "" {
 		parts = append(parts, ag)
 	}
 	if id := esc1(ev.DeploymentID, slackMaxShort); id != "" {
-		parts = append(parts, slackLink(ev.ConsoleURL(), id))
+		parts = append(parts, slackLink(awsx.CodeDeployDeploymentURL(ev.Region, ev.DeploymentID), id))
 	}
 	return strings.Join(parts, " · ")
 }
@@ -312,7 +313,7 @@ func slackSummary(ev *codedeploy.Event) string {
 // slackFields are the detail fields: target, time, duration, target
 // counts, the raw status of an unknown event, then extra (label, value)
 // pairs (value already mrkdwn).
-func slackFields(ev *codedeploy.Event, now time.Time, extra [][2]string) []*slack.TextBlockObject {
+func slackFields(ev *deploy.Event, now time.Time, extra [][2]string) []*slack.TextBlockObject {
 	var fields []*slack.TextBlockObject
 	add := func(label, value string) {
 		if value != "" && len(fields) < slackMaxFields {
@@ -330,7 +331,7 @@ func slackFields(ev *codedeploy.Event, now time.Time, extra [][2]string) []*slac
 	switch {
 	case at.IsZero():
 		at, label = now, "Received"
-	case ev.TrafficSwitched:
+	case ev.TrafficSwitched():
 		label = "Switched at"
 	}
 	if !at.IsZero() {
@@ -350,7 +351,7 @@ func slackFields(ev *codedeploy.Event, now time.Time, extra [][2]string) []*slac
 	if ev.Overview != nil {
 		add("Targets", overviewText(ev.Overview))
 	}
-	if ev.Kind == codedeploy.Unknown {
+	if ev.Name == codedeploy.Unknown {
 		add("Status", code(ev.RawStatus, slackMaxShort))
 	}
 	for _, f := range extra {
@@ -362,7 +363,7 @@ func slackFields(ev *codedeploy.Event, now time.Time, extra [][2]string) []*slac
 // eventTime is when the event happened, as well as the event tells: the
 // target's last change, the deployment's end, the publication, or the
 // deployment's creation; zero when it tells nothing.
-func eventTime(ev *codedeploy.Event) time.Time {
+func eventTime(ev *deploy.Event) time.Time {
 	for _, t := range []time.Time{ev.LastUpdated, ev.CompleteTime, ev.Published, ev.CreateTime} {
 		if !t.IsZero() {
 			return t
@@ -371,7 +372,7 @@ func eventTime(ev *codedeploy.Event) time.Time {
 	return time.Time{}
 }
 
-func overviewText(o *codedeploy.Overview) string {
+func overviewText(o *deploy.Overview) string {
 	var parts []string
 	for _, c := range []struct {
 		n    int
@@ -390,7 +391,7 @@ func overviewText(o *codedeploy.Overview) string {
 // slackErrorText shows the deployment's error code and message (the
 // event's, else fallback), and the rollback message; the error message
 // gets whatever room is left.
-func slackErrorText(ev *codedeploy.Event, fallback *codedeploy.ErrorInfo) string {
+func slackErrorText(ev *deploy.Event, fallback *deploy.Error) string {
 	var rollback string
 	if r := ev.Rollback; r != nil && !standardRollbackMessage(ev) {
 		if m := esc1(r.Message, slackMaxValue*2); m != "" {
@@ -425,14 +426,14 @@ func slackErrorText(ev *codedeploy.Event, fallback *codedeploy.ErrorInfo) string
 // standardRollbackMessage reports whether the rollback message is
 // CodeDeploy's usual "Deployment d-R is triggered to roll back deployment
 // d-M.", which the headline already says ("rolling back d-M").
-func standardRollbackMessage(ev *codedeploy.Event) bool {
+func standardRollbackMessage(ev *deploy.Event) bool {
 	r := ev.Rollback
 	return ev.IsRollback() && strings.TrimSpace(r.Message) ==
 		"Deployment "+ev.DeploymentID+" is triggered to roll back deployment "+r.RollsBack+"."
 }
 
 // slackLifecycleText lists an instance event's lifecycle steps.
-func slackLifecycleText(ev *codedeploy.Event) string {
+func slackLifecycleText(ev *deploy.Event) string {
 	if ev.Target == nil || len(ev.Target.Lifecycle) == 0 {
 		return ""
 	}
@@ -537,12 +538,12 @@ func slackHint(look slackLook, d *enrich.Details) string {
 
 // slackFooter is the context line: console link, region, account, trigger
 // and SNS message ID, and whether the details are simulated.
-func slackFooter(ev *codedeploy.Event, d *enrich.Details) string {
+func slackFooter(ev *deploy.Event, d *enrich.Details) string {
 	parts := []string{"cutover"}
 	if d != nil && d.Simulated {
 		parts = append(parts, "simulated details (demo)")
 	}
-	if u := ev.ConsoleURL(); safeLinkURL(u) {
+	if u := awsx.CodeDeployDeploymentURL(ev.Region, ev.DeploymentID); safeLinkURL(u) {
 		parts = append(parts, ":link: "+slackLink(u, "CodeDeploy console"))
 	}
 	if r := esc1(ev.Region, slackMaxShort); r != "" {
@@ -551,7 +552,7 @@ func slackFooter(ev *codedeploy.Event, d *enrich.Details) string {
 	if a := esc1(ev.AccountID, slackMaxShort); a != "" {
 		parts = append(parts, "account "+a)
 	}
-	if t := esc1(ev.TriggerName, slackMaxValue); t != "" && ev.Kind != codedeploy.TriggerTest {
+	if t := esc1(ev.TriggerName, slackMaxValue); t != "" && ev.Name != codedeploy.TriggerTest {
 		parts = append(parts, "trigger "+t)
 	}
 	if m := esc1(ev.MessageID, slackMaxShort); m != "" {
@@ -565,7 +566,7 @@ func slackFooter(ev *codedeploy.Event, d *enrich.Details) string {
 // the deadline, e.g. ":x: Deployment failed (app / group, d-X):
 // ECS_UPDATE_ERROR" or "… (app / group, d-X, c:s) · Roll back before
 // 14:52 UTC (58 min left)".
-func slackFallback(ev *codedeploy.Event, look slackLook, window string) string {
+func slackFallback(ev *deploy.Event, look slackLook, window string) string {
 	s := look.emoji + " " + look.title
 	if look.plainSubject != "" {
 		s += " " + look.plainSubject

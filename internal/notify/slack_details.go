@@ -10,8 +10,10 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"github.com/cutover-dev/cutover/internal/codedeploy"
+	"github.com/cutover-dev/cutover/internal/awsx"
+	"github.com/cutover-dev/cutover/internal/deploy"
 	"github.com/cutover-dev/cutover/internal/enrich"
+	"github.com/cutover-dev/cutover/internal/source/codedeploy"
 )
 
 // Rendering of enrich.Details in Slack: the deadline under the headline,
@@ -41,11 +43,11 @@ const (
 // the details say the deployment rolls another back, although the
 // notification did not (instance events never do). The notice is not
 // changed.
-func withDetails(n *Notice) codedeploy.Event {
+func withDetails(n *Notice) deploy.Event {
 	ev := n.Event
 	if d := n.Details; d != nil && d.Deployment != nil && !ev.IsRollback() {
 		if id := d.Deployment.RollbackTriggeringDeploymentID; id != "" && id != ev.DeploymentID {
-			ev.Rollback = &codedeploy.Rollback{RollsBack: id, Message: d.Deployment.RollbackMessage}
+			ev.Rollback = &deploy.Rollback{RollsBack: id, Message: d.Deployment.RollbackMessage}
 		}
 	}
 	return ev
@@ -54,7 +56,7 @@ func withDetails(n *Notice) codedeploy.Event {
 // slackWindow is the deadline line under the headline, e.g.
 // ":hourglass: *Roll back before 14:52 UTC (58 min left)*", and its plain
 // form for the fallback text; "" when there is no window to tell.
-func slackWindow(ev *codedeploy.Event, d *enrich.Details, now time.Time) (line, plain string) {
+func slackWindow(ev *deploy.Event, d *enrich.Details, now time.Time) (line, plain string) {
 	if d == nil || d.Window == nil {
 		return "", ""
 	}
@@ -78,7 +80,7 @@ func slackWindow(ev *codedeploy.Event, d *enrich.Details, now time.Time) (line, 
 
 // slackDetailFields are the fields the details add: who started the
 // deployment, its description, and the deployment that rolled it back.
-func slackDetailFields(ev *codedeploy.Event, d *enrich.Details) [][2]string {
+func slackDetailFields(ev *deploy.Event, d *enrich.Details) [][2]string {
 	if d == nil || d.Deployment == nil {
 		return nil
 	}
@@ -99,7 +101,7 @@ func slackDetailFields(ev *codedeploy.Event, d *enrich.Details) [][2]string {
 // startedBy says who or what started the deployment, the CodePipeline
 // execution linked when known; "" when unknown, or when the headline
 // already says it is an automatic rollback.
-func startedBy(ev *codedeploy.Event, d *enrich.Details) string {
+func startedBy(ev *deploy.Event, d *enrich.Details) string {
 	dep := d.Deployment
 	if p := dep.Pipeline; p != nil && p.Name != "" {
 		label := "pipeline " + esc1(p.Name, slackMaxShort)
@@ -156,11 +158,11 @@ func shortExecution(id string) string {
 
 // detailError is the deployment's error from the details, for a failure
 // or stop event whose notification did not carry it; nil otherwise.
-func detailError(ev *codedeploy.Event, d *enrich.Details) *codedeploy.ErrorInfo {
+func detailError(ev *deploy.Event, d *enrich.Details) *deploy.Error {
 	if ev.Error != nil || d == nil || d.Deployment == nil {
 		return nil
 	}
-	switch ev.Kind {
+	switch ev.Name {
 	case codedeploy.DeploymentFailure, codedeploy.DeploymentStop, codedeploy.InstanceFailure:
 	default:
 		return nil
@@ -168,12 +170,12 @@ func detailError(ev *codedeploy.Event, d *enrich.Details) *codedeploy.ErrorInfo 
 	if d.Deployment.ErrorCode == "" && d.Deployment.ErrorMessage == "" {
 		return nil
 	}
-	return &codedeploy.ErrorInfo{Code: d.Deployment.ErrorCode, Message: d.Deployment.ErrorMessage}
+	return &deploy.Error{Code: d.Deployment.ErrorCode, Message: d.Deployment.ErrorMessage}
 }
 
 // slackFailureText shows the failing lifecycle event, its diagnostics and
 // the end of its log in a code block, and CodeDeploy's status messages.
-func slackFailureText(ev *codedeploy.Event, d *enrich.Details) string {
+func slackFailureText(ev *deploy.Event, d *enrich.Details) string {
 	if d == nil {
 		return ""
 	}
@@ -186,7 +188,7 @@ func slackFailureText(ev *codedeploy.Event, d *enrich.Details) string {
 		switch {
 		case status == "" || status == "failed":
 			status = ""
-		case ev.Kind == codedeploy.DeploymentStop:
+		case ev.Name == codedeploy.DeploymentStop:
 			head, status = "*Stopped during*", ""
 		default:
 			head = "*Step*"
@@ -225,7 +227,7 @@ func slackFailureText(ev *codedeploy.Event, d *enrich.Details) string {
 			logTail = dg.LogTail
 		}
 	}
-	if dep := d.Deployment; dep != nil && isFailureKind(ev.Kind) {
+	if dep := d.Deployment; dep != nil && isFailureKind(ev.Name) {
 		shown := 0
 		for _, m := range dep.StatusMessages {
 			if shown == slackMaxStatusMessages {
@@ -259,7 +261,7 @@ func slackFailureText(ev *codedeploy.Event, d *enrich.Details) string {
 	return text
 }
 
-func isFailureKind(k codedeploy.Kind) bool {
+func isFailureKind(k string) bool {
 	switch k {
 	case codedeploy.DeploymentFailure, codedeploy.DeploymentStop, codedeploy.InstanceFailure:
 		return true
@@ -314,7 +316,7 @@ func tailText(raw string, limit, maxLines int) (tail string, dropped int) {
 // slackTaskSetsText shows the service's task sets, the one that matters
 // first (the replacement; after a rollback, the one serving): task
 // definition, traffic, running tasks, target group and images.
-func slackTaskSetsText(ev *codedeploy.Event, d *enrich.Details) string {
+func slackTaskSetsText(ev *deploy.Event, d *enrich.Details) string {
 	if d == nil || d.Service == nil || len(d.Service.TaskSets) == 0 {
 		return ""
 	}
@@ -437,7 +439,7 @@ func imageList(imgs []string) string {
 
 // slackCommandsText gives the AWS CLI commands that apply now, each in a
 // code block ready to copy.
-func slackCommandsText(ev *codedeploy.Event, d *enrich.Details) string {
+func slackCommandsText(ev *deploy.Event, d *enrich.Details) string {
 	if d == nil {
 		return ""
 	}
@@ -475,7 +477,7 @@ func slackCommandsText(ev *codedeploy.Event, d *enrich.Details) string {
 // slackLinksText links the ECS service, its logs, the deployment group,
 // and what no other part of the message links already: the deployment,
 // the pipeline and the related deployment.
-func slackLinksText(ev *codedeploy.Event, d *enrich.Details) string {
+func slackLinksText(ev *deploy.Event, d *enrich.Details) string {
 	if d == nil {
 		return ""
 	}
@@ -486,7 +488,7 @@ func slackLinksText(ev *codedeploy.Event, d *enrich.Details) string {
 			parts = append(parts, slackLink(u, label))
 		}
 	}
-	if ev.ConsoleURL() == "" {
+	if awsx.CodeDeployDeploymentURL(ev.Region, ev.DeploymentID) == "" {
 		add(l.Deployment, "Deployment")
 	}
 	add(l.Service, "ECS service")
@@ -515,7 +517,7 @@ func slackLinksText(ev *codedeploy.Event, d *enrich.Details) string {
 
 // slackDetailBlocks are the attachment sections the details add after
 // the error: failing step, task sets and commands.
-func slackDetailBlocks(ev *codedeploy.Event, d *enrich.Details) []slack.Block {
+func slackDetailBlocks(ev *deploy.Event, d *enrich.Details) []slack.Block {
 	var blocks []slack.Block
 	for _, s := range []string{
 		slackFailureText(ev, d),

@@ -11,8 +11,9 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"github.com/cutover-dev/cutover/internal/codedeploy"
+	"github.com/cutover-dev/cutover/internal/deploy"
 	"github.com/cutover-dev/cutover/internal/enrich"
+	"github.com/cutover-dev/cutover/internal/source/codedeploy"
 )
 
 const (
@@ -96,13 +97,13 @@ func detailNotices() map[string]*Notice {
 	noWindow.Window = &enrich.Window{Kind: enrich.WindowRollback, Start: noWindow.Window.Start, Deadline: noWindow.Window.Start, Action: "TERMINATE", NoWindow: true}
 	noWindow.Commands = enrich.Commands{}
 
-	ready := codedeploy.Event{
-		Kind: codedeploy.DeploymentReady, Source: codedeploy.SourceTrigger, Region: "us-east-1", AccountID: "111122223333",
+	ready := deploy.Event{
+		Name: codedeploy.DeploymentReady, Source: codedeploy.SourceTrigger, Region: "us-east-1", AccountID: "111122223333",
 		Application: "web-frontend", DeploymentGroup: "web-frontend-prod", DeploymentID: "d-7XQ2K9ABC",
 		Status: "READY", RawStatus: "READY",
 		CreateTime: time.Date(2026, 11, 26, 11, 40, 0, 0, time.UTC),
 		Published:  time.Date(2026, 11, 26, 11, 45, 0, 0, time.UTC),
-		Overview:   &codedeploy.Overview{InProgress: 1},
+		Overview:   &deploy.Overview{InProgress: 1},
 	}
 	readyDet := switchedDetails()
 	readyDet.Service = nil
@@ -117,7 +118,7 @@ func detailNotices() map[string]*Notice {
 	}
 
 	failed := failure
-	failed.Error = &codedeploy.ErrorInfo{Code: "HEALTH_CONSTRAINTS", Message: "The deployment failed because a lifecycle hook (AfterAllowTraffic) reported Failed."}
+	failed.Error = &deploy.Error{Code: "HEALTH_CONSTRAINTS", Message: "The deployment failed because a lifecycle hook (AfterAllowTraffic) reported Failed."}
 	failDet := switchedDetails()
 	failDet.DeploymentID, failDet.Region = "d-FAIL00001", "eu-west-1"
 	failDet.Window, failDet.Commands = nil, enrich.Commands{}
@@ -136,8 +137,8 @@ func detailNotices() map[string]*Notice {
 		},
 	}
 
-	stop := codedeploy.Event{
-		Kind: codedeploy.DeploymentStop, Source: codedeploy.SourceTrigger, Region: "us-east-1",
+	stop := deploy.Event{
+		Name: codedeploy.DeploymentStop, Source: codedeploy.SourceTrigger, Region: "us-east-1",
 		Application: "web-frontend", DeploymentGroup: "web-frontend-prod", DeploymentID: "d-7XQ2K9ABC",
 		Status: "STOPPED", RawStatus: "STOPPED",
 		CreateTime: time.Date(2026, 11, 26, 11, 40, 0, 0, time.UTC), CompleteTime: time.Date(2026, 11, 26, 11, 55, 0, 0, time.UTC),
@@ -166,8 +167,8 @@ func detailNotices() map[string]*Notice {
 	backDet.Service.TaskSets[0].TrafficWeight, backDet.Service.TaskSets[0].Status = 0, "ACTIVE"
 	backDet.Service.TaskSets[1].TrafficWeight, backDet.Service.TaskSets[1].Status = 100, "PRIMARY"
 
-	start := codedeploy.Event{
-		Kind: codedeploy.DeploymentStart, Source: codedeploy.SourceTrigger, Region: "us-east-1",
+	start := deploy.Event{
+		Name: codedeploy.DeploymentStart, Source: codedeploy.SourceTrigger, Region: "us-east-1",
 		Application: "web-frontend", DeploymentGroup: "web-frontend-prod", DeploymentID: "d-7XQ2K9ABC",
 		Status: "CREATED", RawStatus: "CREATED", CreateTime: time.Date(2026, 11, 26, 11, 40, 0, 0, time.UTC),
 	}
@@ -202,7 +203,7 @@ func detailNotices() map[string]*Notice {
 		"details-rollback-switched-back": {Event: back, Now: fixedNow, Details: backDet},
 		"details-pipeline-start":         {Event: start, Now: fixedNow, Details: pipeDet},
 		"details-partial":                {Event: switched, Now: fixedNow, Details: partial},
-		"details-only-creator":           {Event: codedeploy.Event{Kind: codedeploy.DeploymentSuccess, DeploymentID: "d-7XQ2K9ABC"}, Now: fixedNow, Details: onlyCreator},
+		"details-only-creator":           {Event: deploy.Event{Name: codedeploy.DeploymentSuccess, DeploymentID: "d-7XQ2K9ABC"}, Now: fixedNow, Details: onlyCreator},
 		"details-simulated":              {Event: switched, Now: fixedNow, Details: &simulated},
 	}
 }
@@ -337,7 +338,7 @@ func TestRenderSlackDetails(t *testing.T) {
 	}
 }
 
-func eventsEqual(a, b codedeploy.Event) bool {
+func eventsEqual(a, b deploy.Event) bool {
 	return fmt.Sprintf("%+v", a) == fmt.Sprintf("%+v", b) && a.Rollback == b.Rollback
 }
 
@@ -470,18 +471,19 @@ func TestTailText(t *testing.T) {
 
 func TestSimulatedDemoRenders(t *testing.T) {
 	// The demo's details for every kind render within limits.
-	for _, k := range codedeploy.Kinds {
-		for _, ev := range []codedeploy.Event{
-			{Kind: k, DeploymentID: "d-DEMO7XQ2K", Region: "us-east-1", LastUpdated: fixedNow.Add(-time.Minute)},
-			{Kind: k, TrafficSwitched: k == codedeploy.InstanceSuccess, DeploymentID: "d-DEMOBACK1", Region: "us-east-1",
-				Target: &codedeploy.Target{ID: "prod-cluster:checkout-api", Type: "ECS", Cluster: "prod-cluster", Service: "checkout-api"}},
+	for _, k := range codedeploy.Names {
+		for _, ev := range []deploy.Event{
+			{Name: k, DeploymentID: "d-DEMO7XQ2K", Region: "us-east-1", LastUpdated: fixedNow.Add(-time.Minute)},
+			{Name: k, DeploymentID: "d-DEMOBACK1", Region: "us-east-1",
+				Target: &deploy.Target{ID: "prod-cluster:checkout-api", Type: "ECS", Cluster: "prod-cluster", Service: "checkout-api"}},
 		} {
+			codedeploy.Classify(&ev)
 			n := &Notice{Event: ev, Now: fixedNow, Details: enrich.Simulated(&ev)}
 			_, _, all := render(t, n)
 			if n.Details != nil && !strings.Contains(all, "simulated details (demo)") {
 				t.Errorf("%s %s: no simulated note:\n%s", k, ev.DeploymentID, all)
 			}
-			if ev.TrafficSwitched && ev.DeploymentID == "d-DEMOBACK1" && !strings.Contains(all, "Traffic switched back to the original task set* · rolling back") {
+			if ev.TrafficSwitched() && ev.DeploymentID == "d-DEMOBACK1" && !strings.Contains(all, "Traffic switched back to the original task set* · rolling back") {
 				t.Errorf("simulated rollback switch does not read as one:\n%s", all)
 			}
 		}

@@ -25,9 +25,10 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/cutover-dev/cutover/internal/action"
-	"github.com/cutover-dev/cutover/internal/codedeploy"
+	"github.com/cutover-dev/cutover/internal/deploy"
 	"github.com/cutover-dev/cutover/internal/enrich"
 	"github.com/cutover-dev/cutover/internal/retry"
+	"github.com/cutover-dev/cutover/internal/source/codedeploy"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/slack golden files")
@@ -46,17 +47,17 @@ func goNotices() map[string]*Notice {
 // plainNotices are notices without details: action results, rollback
 // switch-back, long and hostile text.
 func plainNotices() map[string]*Notice {
-	switched := codedeploy.Event{
-		Kind: codedeploy.InstanceSuccess, TrafficSwitched: true, Source: codedeploy.SourceTrigger,
+	switched := deploy.Event{
+		Name: codedeploy.InstanceSuccess, Phase: deploy.TrafficSwitched, Platform: deploy.CodeDeployECS, Source: codedeploy.SourceTrigger,
 		ID: "5f1c2a3b-msg", MessageID: "5f1c2a3b-msg",
 		Region: "us-east-1", AccountID: "111122223333", TriggerName: "cutover",
 		Application: "web-frontend", DeploymentGroup: "web-frontend-prod", DeploymentID: "d-7XQ2K9ABC",
 		Status: "SUCCEEDED", RawStatus: "Succeeded",
 		CreateTime:  time.Date(2026, 11, 26, 11, 40, 0, 0, time.UTC),
 		LastUpdated: time.Date(2026, 11, 26, 11, 52, 31, 0, time.UTC),
-		Target: &codedeploy.Target{
+		Target: &deploy.Target{
 			ID: "prod-cluster:web-frontend", Type: "ECS", Cluster: "prod-cluster", Service: "web-frontend",
-			Lifecycle: []codedeploy.LifecycleEvent{
+			Lifecycle: []deploy.LifecycleStep{
 				{Name: "BeforeInstall", Status: "Succeeded"},
 				{Name: "Install", Status: "Succeeded", Start: time.Date(2026, 11, 26, 11, 40, 5, 0, time.UTC), End: time.Date(2026, 11, 26, 11, 47, 0, 0, time.UTC)},
 				{Name: "AllowTraffic", Status: "Succeeded", Start: time.Date(2026, 11, 26, 11, 52, 0, 0, time.UTC), End: time.Date(2026, 11, 26, 11, 52, 30, 0, time.UTC)},
@@ -65,23 +66,23 @@ func plainNotices() map[string]*Notice {
 	}
 	rollbackSwitch := switched
 	rollbackSwitch.DeploymentID = "d-R8BACK001"
-	rollbackSwitch.Rollback = &codedeploy.Rollback{RollsBack: "d-7XQ2K9ABC", Message: "Deployment d-R8BACK001 is triggered to roll back deployment d-7XQ2K9ABC."}
+	rollbackSwitch.Rollback = &deploy.Rollback{RollsBack: "d-7XQ2K9ABC", Message: "Deployment d-R8BACK001 is triggered to roll back deployment d-7XQ2K9ABC."}
 
 	long := strings.Repeat("The replacement task set <web-frontend:42> is unhealthy & failing health checks. ", 80)
-	failure := codedeploy.Event{
-		Kind: codedeploy.DeploymentFailure, Source: codedeploy.SourceTrigger,
+	failure := deploy.Event{
+		Name: codedeploy.DeploymentFailure, Source: codedeploy.SourceTrigger,
 		Region: "eu-west-1", Application: "checkout-api", DeploymentGroup: "checkout-api-prod", DeploymentID: "d-FAIL00001",
 		Status: "FAILED", RawStatus: "FAILED",
 		CreateTime:   time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC),
 		CompleteTime: time.Date(2026, 11, 26, 10, 14, 9, 0, time.UTC),
-		Overview:     &codedeploy.Overview{Failed: 1},
-		Error:        &codedeploy.ErrorInfo{Code: "ECS_UPDATE_ERROR", Message: long},
+		Overview:     &deploy.Overview{Failed: 1},
+		Error:        &deploy.Error{Code: "ECS_UPDATE_ERROR", Message: long},
 	}
-	hostile := codedeploy.Event{
-		Kind: codedeploy.DeploymentStop, Region: "us-east-1",
+	hostile := deploy.Event{
+		Name: codedeploy.DeploymentStop, Region: "us-east-1",
 		Application: "<!channel> & <@U0123>", DeploymentGroup: "grp\nwith\tcontrol\u202eRTL",
 		DeploymentID: "d-<b>|x", TriggerName: "`tick`",
-		Error: &codedeploy.ErrorInfo{Code: "`code`", Message: "stopped by <!here> <https://evil.example|click>"},
+		Error: &deploy.Error{Code: "`code`", Message: "stopped by <!here> <https://evil.example|click>"},
 	}
 	many := make([]action.Result, 40)
 	for i := range many {
@@ -103,8 +104,8 @@ func plainNotices() map[string]*Notice {
 		"failure-long-error":        {Event: failure, Now: fixedNow},
 		"hostile-text":              {Event: hostile, Now: fixedNow},
 		"many-actions":              {Event: switched, Now: fixedNow, Actions: many},
-		"bare-unknown":              {Event: codedeploy.Event{Kind: codedeploy.Unknown}, Now: fixedNow},
-		"trigger-test-no-name":      {Event: codedeploy.Event{Kind: codedeploy.TriggerTest}},
+		"bare-unknown":              {Event: deploy.Event{Name: codedeploy.Unknown}, Now: fixedNow},
+		"trigger-test-no-name":      {Event: deploy.Event{Name: codedeploy.TriggerTest}},
 		"followup-completed": {Event: switched, Now: fixedNow, FollowUp: true, Actions: []action.Result{
 			{Action: "cloudfront-invalidation", Target: "E123", ID: "I2J3", Paths: []string{"/*", "/index.html"}, Status: "Completed"},
 		}},
@@ -124,7 +125,7 @@ func renderCases(t testing.TB) map[string]*Notice {
 	for name, n := range goNotices() {
 		cases["go__"+name] = n
 	}
-	paths, err := filepath.Glob("../codedeploy/testdata/*/*.json")
+	paths, err := filepath.Glob("../source/codedeploy/testdata/*/*.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -351,24 +352,24 @@ func TestRenderSlackKinds(t *testing.T) {
 	rb := goNotices()["rollback-traffic-switched"].Event
 	for _, tc := range []struct {
 		name  string
-		ev    codedeploy.Event
+		ev    deploy.Event
 		want  []string
 		color string
 	}{
 		{"switched", ev, []string{":twisted_rightwards_arrows: Traffic switched to the new task set*", "web-frontend / web-frontend-prod", "|d-7XQ2K9ABC>", "`prod-cluster:web-frontend`", "*Switched at*\n2026-11-26 11:52:31 UTC"}, colorGood},
 		{"switched back", rb, []string{"Traffic switched back to the original task set* · rolling back <https://us-east-1.console.aws.amazon.com/codesuite/codedeploy/deployments/d-7XQ2K9ABC?region=us-east-1|d-7XQ2K9ABC>"}, colorWarning},
-		{"rollback", codedeploy.Event{Kind: codedeploy.DeploymentRollback, DeploymentID: "d-R", Region: "eu-west-1", Rollback: &codedeploy.Rollback{RollsBack: "d-M"}},
+		{"rollback", deploy.Event{Name: codedeploy.DeploymentRollback, DeploymentID: "d-R", Region: "eu-west-1", Rollback: &deploy.Rollback{RollsBack: "d-M"}},
 			[]string{"*:rewind: Rolling back* <https://eu-west-1.console.aws.amazon.com/codesuite/codedeploy/deployments/d-M?region=eu-west-1|d-M>"}, colorWarning},
 		{"failure", goNotices()["failure-long-error"].Event, []string{":x: Deployment failed*", "*Error* `ECS_UPDATE_ERROR`\nThe replacement task set &lt;web-frontend:42&gt; is unhealthy &amp;", "*Duration*\n14m 9s", "*Targets*\n1 failed"}, colorDanger},
-		{"stop", codedeploy.Event{Kind: codedeploy.DeploymentStop, DeploymentID: "d-S"}, []string{":octagonal_sign: Deployment stopped*"}, colorWarning},
-		{"ready", codedeploy.Event{Kind: codedeploy.DeploymentReady, DeploymentID: "d-S"}, []string{"Replacement task set installed, waiting for traffic reroute"}, colorInfo},
-		{"start", codedeploy.Event{Kind: codedeploy.DeploymentStart, DeploymentID: "d-S"}, []string{":rocket: Deployment started*"}, colorInfo},
-		{"success", codedeploy.Event{Kind: codedeploy.DeploymentSuccess, DeploymentID: "d-S"}, []string{":white_check_mark: Deployment succeeded*"}, colorGood},
-		{"instance failure", codedeploy.Event{Kind: codedeploy.InstanceFailure, DeploymentID: "d-S", Target: &codedeploy.Target{ID: "c:s", Type: "ECS"}}, []string{":x: Deployment target failed*", "*ECS service*\n`c:s`"}, colorDanger},
-		{"instance start", codedeploy.Event{Kind: codedeploy.InstanceStart, DeploymentID: "d-S"}, []string{"Deployment target started"}, colorInfo},
-		{"instance ready", codedeploy.Event{Kind: codedeploy.InstanceReady, DeploymentID: "d-S"}, []string{"Deployment target ready, waiting for traffic reroute"}, colorInfo},
-		{"trigger test", codedeploy.Event{Kind: codedeploy.TriggerTest, TriggerName: "deploys"}, []string{"*:bell: Trigger configured:* deploys — cutover will post here"}, colorNeutral},
-		{"unknown", codedeploy.Event{Kind: codedeploy.Unknown, DeploymentID: "d-S", RawStatus: "Baking"}, []string{"Unrecognised CodeDeploy status:* `Baking`", "*Status*\n`Baking`"}, colorNeutral},
+		{"stop", deploy.Event{Name: codedeploy.DeploymentStop, DeploymentID: "d-S"}, []string{":octagonal_sign: Deployment stopped*"}, colorWarning},
+		{"ready", deploy.Event{Name: codedeploy.DeploymentReady, DeploymentID: "d-S"}, []string{"Replacement task set installed, waiting for traffic reroute"}, colorInfo},
+		{"start", deploy.Event{Name: codedeploy.DeploymentStart, DeploymentID: "d-S"}, []string{":rocket: Deployment started*"}, colorInfo},
+		{"success", deploy.Event{Name: codedeploy.DeploymentSuccess, DeploymentID: "d-S"}, []string{":white_check_mark: Deployment succeeded*"}, colorGood},
+		{"instance failure", deploy.Event{Name: codedeploy.InstanceFailure, DeploymentID: "d-S", Target: &deploy.Target{ID: "c:s", Type: "ECS"}}, []string{":x: Deployment target failed*", "*ECS service*\n`c:s`"}, colorDanger},
+		{"instance start", deploy.Event{Name: codedeploy.InstanceStart, DeploymentID: "d-S"}, []string{"Deployment target started"}, colorInfo},
+		{"instance ready", deploy.Event{Name: codedeploy.InstanceReady, DeploymentID: "d-S"}, []string{"Deployment target ready, waiting for traffic reroute"}, colorInfo},
+		{"trigger test", deploy.Event{Name: codedeploy.TriggerTest, TriggerName: "deploys"}, []string{"*:bell: Trigger configured:* deploys — cutover will post here"}, colorNeutral},
+		{"unknown", deploy.Event{Name: codedeploy.Unknown, DeploymentID: "d-S", RawStatus: "Baking"}, []string{"Unrecognised CodeDeploy status:* `Baking`", "*Status*\n`Baking`"}, colorNeutral},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, msg, all := render(t, &Notice{Event: tc.ev, Now: fixedNow})
@@ -405,7 +406,7 @@ func TestRenderSlackActions(t *testing.T) {
 
 func TestRenderSlackTruncatesVisibly(t *testing.T) {
 	msg := strings.Repeat("x", 5000)
-	n := &Notice{Event: codedeploy.Event{Kind: codedeploy.DeploymentFailure, DeploymentID: "d-1", Error: &codedeploy.ErrorInfo{Code: "E", Message: msg}}}
+	n := &Notice{Event: deploy.Event{Name: codedeploy.DeploymentFailure, DeploymentID: "d-1", Error: &deploy.Error{Code: "E", Message: msg}}}
 	body, _, _ := render(t, n)
 	var errText string
 	for _, s := range sectionTexts(t, body) {
@@ -441,18 +442,18 @@ func TestRenderSlackEscapes(t *testing.T) {
 
 func TestRenderSlackTimes(t *testing.T) {
 	// No time in the event: the notice's Now, labelled as receipt time.
-	_, _, all := render(t, &Notice{Event: codedeploy.Event{Kind: codedeploy.DeploymentStart, DeploymentID: "d-1"}, Now: fixedNow})
+	_, _, all := render(t, &Notice{Event: deploy.Event{Name: codedeploy.DeploymentStart, DeploymentID: "d-1"}, Now: fixedNow})
 	if !strings.Contains(all, "*Received*\n2026-11-26 12:00:00 UTC") {
 		t.Errorf("want the notice time:\n%s", all)
 	}
 	// Times in other zones show in UTC.
 	ny := time.FixedZone("EST", -5*3600)
-	_, _, all = render(t, &Notice{Event: codedeploy.Event{Kind: codedeploy.DeploymentStart, DeploymentID: "d-1", CreateTime: time.Date(2026, 1, 2, 3, 4, 5, 0, ny)}})
+	_, _, all = render(t, &Notice{Event: deploy.Event{Name: codedeploy.DeploymentStart, DeploymentID: "d-1", CreateTime: time.Date(2026, 1, 2, 3, 4, 5, 0, ny)}})
 	if !strings.Contains(all, "*Time*\n2026-01-02 08:04:05 UTC") {
 		t.Errorf("want the UTC time:\n%s", all)
 	}
 	// Neither: no time field, and still a valid message.
-	_, _, all = render(t, &Notice{Event: codedeploy.Event{Kind: codedeploy.DeploymentStart}})
+	_, _, all = render(t, &Notice{Event: deploy.Event{Name: codedeploy.DeploymentStart}})
 	if strings.Contains(all, "UTC") {
 		t.Errorf("unexpected time:\n%s", all)
 	}
@@ -534,17 +535,21 @@ func FuzzRenderSlack(f *testing.F) {
 	f.Add(strings.Repeat("\n", 5000), "", "", "", uint8(0x30), true)
 	f.Add("a", strings.Repeat("`", 300), "3c6f9a2e-8b1d-4e0f-9a57-2d4b6c8e1f03", "prod:web", uint8(0x0d), false)
 	f.Fuzz(func(t *testing.T, msg, name, id, target string, kind uint8, switched bool) {
-		kinds := codedeploy.Kinds
-		ev := codedeploy.Event{
-			Kind: kinds[int(kind)%len(kinds)], TrafficSwitched: switched,
+		kinds := codedeploy.Names
+		ev := deploy.Event{
+			Name:   kinds[int(kind)%len(kinds)],
 			Region: name, AccountID: name, TriggerName: name, Application: name, DeploymentGroup: msg,
 			DeploymentID: id, RawStatus: msg, MessageID: id,
-			Error:    &codedeploy.ErrorInfo{Code: name, Message: msg},
-			Rollback: &codedeploy.Rollback{RollsBack: id, Message: msg},
-			Overview: &codedeploy.Overview{Succeeded: len(msg), Failed: 1},
-			Target: &codedeploy.Target{ID: target, Type: "ECS", Lifecycle: []codedeploy.LifecycleEvent{
+			Error:    &deploy.Error{Code: name, Message: msg},
+			Rollback: &deploy.Rollback{RollsBack: id, Message: msg},
+			Overview: &deploy.Overview{Succeeded: len(msg), Failed: 1},
+			Target: &deploy.Target{ID: target, Type: "ECS", Lifecycle: []deploy.LifecycleStep{
 				{Name: name, Status: msg}, {Name: target, Status: id},
 			}},
+		}
+		codedeploy.Classify(&ev)
+		if switched {
+			ev.Phase = deploy.TrafficSwitched
 		}
 		n := &Notice{Event: ev, Now: fixedNow, Actions: []action.Result{
 			{Action: "cloudfront-invalidation", Target: target, ID: id, Paths: []string{msg, name, target}, Status: name},

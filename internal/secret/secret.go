@@ -15,7 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/smithy-go"
 
-	"github.com/cutover-dev/cutover/internal/awserr"
+	"github.com/cutover-dev/cutover/internal/awsx"
 )
 
 // Value holds a secret. Its String, GoString and JSON forms are redacted so
@@ -175,12 +175,12 @@ func (r *Reader) readSSM(ctx context.Context, name string) (string, error) {
 // request or response body (which could hold the secret).
 func describe(err error, permission string) string {
 	switch {
-	case awserr.Denied(err):
+	case awsx.Denied(err):
 		return "access denied: the role needs " + permission + " on it (and kms:Decrypt on its key if it uses a customer managed key)"
-	case awserr.NotFound(err):
+	case awsx.NotFound(err):
 		return "not found"
-	case awserr.Code(err) != "":
-		return awserr.Code(err)
+	case awsx.Code(err) != "":
+		return awsx.Code(err)
 	}
 	var oe *smithy.OperationError
 	if errors.As(err, &oe) {

@@ -4,7 +4,8 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/cutover-dev/cutover/internal/codedeploy"
+	"github.com/cutover-dev/cutover/internal/deploy"
+	"github.com/cutover-dev/cutover/internal/source/codedeploy"
 
 	"github.com/cutover-dev/cutover/internal/action"
 	"github.com/cutover-dev/cutover/internal/config"
@@ -23,7 +24,7 @@ func (s *System) addActions(d *dispatch.Dispatcher, cfg *config.Config, opts Opt
 		// CUTOVER_INVALIDATE_ON_ROLLBACK is false, to skip a rollback's
 		// switch back.
 		isRollback = func(ctx context.Context, id string) bool {
-			d, _ := e.Details(ctx, &codedeploy.Event{Kind: codedeploy.DeploymentStart, DeploymentID: id, Region: s.AWS.Region})
+			d, _ := e.Details(ctx, &deploy.Event{Name: codedeploy.DeploymentStart, DeploymentID: id, Region: s.AWS.Region})
 			return d != nil && d.Deployment != nil && d.Deployment.RollbackTriggeringDeploymentID != ""
 		}
 	}

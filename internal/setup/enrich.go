@@ -4,7 +4,7 @@ import (
 	"context"
 	"log/slog"
 
-	"github.com/cutover-dev/cutover/internal/codedeploy"
+	"github.com/cutover-dev/cutover/internal/deploy"
 	"github.com/cutover-dev/cutover/internal/dispatch"
 	"github.com/cutover-dev/cutover/internal/enrich"
 	"github.com/cutover-dev/cutover/internal/notify"
@@ -42,6 +42,6 @@ func linkRollback(n *notify.Notice) {
 		return
 	}
 	if id := n.Details.Deployment.RollbackTriggeringDeploymentID; id != "" {
-		n.Event.Rollback = &codedeploy.Rollback{RollsBack: id, Message: n.Details.Deployment.RollbackMessage}
+		n.Event.Rollback = &deploy.Rollback{RollsBack: id, Message: n.Details.Deployment.RollbackMessage}
 	}
 }

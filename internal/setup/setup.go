@@ -20,7 +20,7 @@ import (
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/cutover-dev/cutover/internal/action"
-	"github.com/cutover-dev/cutover/internal/awserr"
+	"github.com/cutover-dev/cutover/internal/awsx"
 	"github.com/cutover-dev/cutover/internal/config"
 	"github.com/cutover-dev/cutover/internal/dispatch"
 	"github.com/cutover-dev/cutover/internal/enrich"
@@ -201,12 +201,12 @@ func probeTable(ctx context.Context, client *dynamodb.Client, table string) erro
 	})
 	switch {
 	case err == nil:
-	case awserr.NotFound(err):
+	case awsx.NotFound(err):
 		return fmt.Errorf("table %s does not exist", table)
-	case awserr.Denied(err):
+	case awsx.Denied(err):
 		return fmt.Errorf("table %s: access denied: the role needs dynamodb:GetItem, PutItem, UpdateItem and DeleteItem on it", table)
-	case awserr.Code(err) == "ValidationException":
-		return fmt.Errorf("table %s: its key schema must be pk (string) and sk (string): %s", table, awserr.Message(err))
+	case awsx.Code(err) == "ValidationException":
+		return fmt.Errorf("table %s: its key schema must be pk (string) and sk (string): %s", table, awsx.Message(err))
 	}
 	return nil
 }

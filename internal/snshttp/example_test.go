@@ -7,8 +7,8 @@ import (
 	"os"
 	"time"
 
-	"github.com/cutover-dev/cutover/internal/codedeploy"
 	"github.com/cutover-dev/cutover/internal/snshttp"
+	"github.com/cutover-dev/cutover/internal/source/codedeploy"
 )
 
 // Serving an SNS HTTP/S subscription: verify, confirm, and hand

@@ -15,9 +15,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cutover-dev/cutover/internal/codedeploy"
+	"github.com/cutover-dev/cutover/internal/deploy"
 	"github.com/cutover-dev/cutover/internal/retry"
 	"github.com/cutover-dev/cutover/internal/snshttp/snshttptest"
+	"github.com/cutover-dev/cutover/internal/source"
+	"github.com/cutover-dev/cutover/internal/source/codedeploy"
 )
 
 // deliveries records the bodies a Handler delivered and answers with err.
@@ -95,7 +97,7 @@ func TestHandlerNotification(t *testing.T) {
 func TestHandlerDeliversToDecode(t *testing.T) {
 	t.Parallel()
 	hr := newHandlerRig(t)
-	raw, err := os.ReadFile("../codedeploy/testdata/sns-http/instance-success.json")
+	raw, err := os.ReadFile("../source/codedeploy/testdata/sns-http/instance-success.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +117,7 @@ func TestHandlerDeliversToDecode(t *testing.T) {
 	doc["MessageAttributes"] = map[string]any{"x": map[string]any{"Type": "String", "Value": "y"}}
 	forged, _ := json.Marshal(doc)
 
-	var events []codedeploy.Event
+	var events []deploy.Event
 	h, err := NewHandler(hr.v, func(_ context.Context, body []byte) error {
 		evs, err := codedeploy.Decode(body)
 		events = append(events, evs...)
@@ -236,7 +238,7 @@ func TestHandlerDeliverErrors(t *testing.T) {
 	}{
 		{"retryable", errors.New("slack: 503"), http.StatusInternalServerError, "level=WARN"},
 		{"permanent", retry.Permanent(errors.New("slack: channel_not_found")), http.StatusOK, "level=ERROR"},
-		{"decode error", &codedeploy.DecodeError{Reason: "not a CodeDeploy notification"}, http.StatusOK, "level=ERROR"},
+		{"decode error", &source.DecodeError{Reason: "not a CodeDeploy notification"}, http.StatusOK, "level=ERROR"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

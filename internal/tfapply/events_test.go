@@ -13,7 +13,7 @@ import (
 
 // triggerFixtures holds trigger notifications recorded from CodeDeploy
 // (the SNS Message of a trigger).
-const triggerFixtures = "../codedeploy/testdata/trigger-real"
+const triggerFixtures = "../source/codedeploy/testdata/trigger-real"
 
 // deploymentGroup is where CodeDeploy publishes from: the deployment group
 // the apply created.

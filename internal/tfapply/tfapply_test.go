@@ -27,8 +27,8 @@ import (
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/cutover-dev/cutover/internal/action"
-	cd "github.com/cutover-dev/cutover/internal/codedeploy"
 	"github.com/cutover-dev/cutover/internal/config"
+	cd "github.com/cutover-dev/cutover/internal/source/codedeploy"
 	"github.com/cutover-dev/cutover/internal/testrig"
 )
 
@@ -309,7 +309,7 @@ func TestCompleteExampleOnMoto(t *testing.T) {
 
 	// The two notifications, as Lambda would receive them.
 	type delivery struct {
-		kind         cd.Kind
+		kind         string
 		status       string // Subject prefix
 		fixture      string
 		deploymentID string

@@ -1,0 +1,414 @@
+package codedeploy
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cutover-dev/cutover/internal/deploy"
+	"github.com/cutover-dev/cutover/internal/source"
+)
+
+// triggerMessage is the deployment-group trigger message. Fields whose type
+// differs between real payloads and AWS's documented samples stay raw and
+// are interpreted by the flexible readers below.
+type triggerMessage struct {
+	Region              string          `json:"region"`
+	AccountID           string          `json:"accountId"`
+	EventTriggerName    string          `json:"eventTriggerName"`
+	ApplicationName     string          `json:"applicationName"`
+	DeploymentID        string          `json:"deploymentId"`
+	DeploymentGroupName string          `json:"deploymentGroupName"`
+	CreateTime          json.RawMessage `json:"createTime"`
+	CompleteTime        json.RawMessage `json:"completeTime"`
+	LastUpdatedAt       json.RawMessage `json:"lastUpdatedAt"`
+	DeploymentOverview  json.RawMessage `json:"deploymentOverview"`
+	Status              json.RawMessage `json:"status"`
+	InstanceStatus      json.RawMessage `json:"instanceStatus"`
+	InstanceID          string          `json:"instanceId"`
+	ErrorInformation    json.RawMessage `json:"errorInformation"`
+	RollbackInformation json.RawMessage `json:"rollbackInformation"`
+	LifecycleEvents     json.RawMessage `json:"lifecycleEvents"`
+}
+
+// subjectStatus matches the SNS Subject CodeDeploy sets:
+// "<STATUS>: AWS CodeDeploy <deploymentId> in <region> to <application>".
+var subjectStatus = regexp.MustCompile(`^([A-Za-z_]+): AWS CodeDeploy `)
+
+func decodeTrigger(data []byte, subject string) (deploy.Event, error) {
+	var m triggerMessage
+	if err := json.Unmarshal(data, &m); err != nil {
+		return deploy.Event{}, source.Errorf(data, "malformed CodeDeploy trigger message: %v", err)
+	}
+	ev := deploy.Event{
+		Source:          SourceTrigger,
+		Region:          m.Region,
+		AccountID:       m.AccountID,
+		TriggerName:     m.EventTriggerName,
+		Application:     m.ApplicationName,
+		DeploymentGroup: m.DeploymentGroupName,
+		DeploymentID:    m.DeploymentID,
+	}
+	var err error
+	fail := func(field string, e error) (deploy.Event, error) {
+		return deploy.Event{}, source.Errorf(data, "field %s: %v", field, e)
+	}
+	status, err := flexString(m.Status)
+	if err != nil {
+		return fail("status", err)
+	}
+	instStatus, err := flexString(m.InstanceStatus)
+	if err != nil {
+		return fail("instanceStatus", err)
+	}
+	if ev.CreateTime, err = flexTime(m.CreateTime); err != nil {
+		return fail("createTime", err)
+	}
+	if ev.CompleteTime, err = flexTime(m.CompleteTime); err != nil {
+		return fail("completeTime", err)
+	}
+	if ev.LastUpdated, err = flexTime(m.LastUpdatedAt); err != nil {
+		return fail("lastUpdatedAt", err)
+	}
+	if ev.Overview, err = decodeOverview(m.DeploymentOverview); err != nil {
+		return fail("deploymentOverview", err)
+	}
+	if ev.Error, err = decodeErrorInfo(m.ErrorInformation); err != nil {
+		return fail("errorInformation", err)
+	}
+	if ev.Rollback, err = decodeRollback(m.RollbackInformation); err != nil {
+		return fail("rollbackInformation", err)
+	}
+
+	instance := m.InstanceID != ""
+	if instance {
+		ev.Target = parseTarget(m.InstanceID)
+		if ev.Target.Lifecycle, err = decodeLifecycle(m.LifecycleEvents); err != nil {
+			return fail("lifecycleEvents", err)
+		}
+		// ECS instance messages carry the target's state in instanceStatus
+		// or, in some payloads, in status.
+		ev.RawStatus = firstNonEmpty(instStatus, status)
+	} else {
+		ev.RawStatus = status
+	}
+	if ev.RawStatus == "" {
+		if mm := subjectStatus.FindStringSubmatch(subject); mm != nil {
+			ev.RawStatus = mm[1]
+		}
+	}
+	ev.Status = normStatus(ev.RawStatus)
+
+	switch {
+	case strings.EqualFold(ev.RawStatus, "unknown"):
+		// The notification CodeDeploy sends when a trigger is saved: its
+		// status is "unknown" and it names no real deployment.
+		ev.Name = TriggerTest
+	case ev.DeploymentID == "":
+		return deploy.Event{}, source.Errorf(data, "trigger message has no deploymentId")
+	case instance:
+		ev.Name = instanceKind(ev.Status)
+	default:
+		ev.Name = deploymentKind(ev.Status, ev.IsRollback())
+	}
+	Classify(&ev)
+	return ev, nil
+}
+
+// normStatus maps CodeDeploy's statuses to upper snake case:
+// "Failed" → "FAILED", "InProgress" → "IN_PROGRESS".
+func normStatus(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return ""
+	}
+	var b strings.Builder
+	prevLower := false
+	for _, r := range s {
+		switch {
+		case r == '-' || r == ' ':
+			b.WriteByte('_')
+			prevLower = false
+			continue
+		case r >= 'A' && r <= 'Z' && prevLower:
+			b.WriteByte('_')
+		}
+		prevLower = r >= 'a' && r <= 'z'
+		b.WriteRune(r)
+	}
+	return strings.ToUpper(b.String())
+}
+
+func deploymentKind(status string, rollback bool) string {
+	switch status {
+	case "CREATED", "IN_PROGRESS", "QUEUED", "BAKING":
+		if rollback {
+			return DeploymentRollback
+		}
+		return DeploymentStart
+	case "READY":
+		return DeploymentReady
+	case "SUCCEEDED", "SUCCESS":
+		return DeploymentSuccess
+	case "FAILED", "FAILURE":
+		return DeploymentFailure
+	case "STOPPED", "STOP":
+		return DeploymentStop
+	}
+	return Unknown
+}
+
+func instanceKind(status string) string {
+	switch status {
+	case "PENDING", "IN_PROGRESS", "START":
+		return InstanceStart
+	case "SUCCEEDED", "SUCCESS":
+		return InstanceSuccess
+	case "FAILED", "FAILURE":
+		return InstanceFailure
+	case "READY":
+		return InstanceReady
+	}
+	return Unknown
+}
+
+// unwrap returns the JSON a field holds: the decoded content of a string
+// that holds JSON ("{...}", "[...]"), or the raw value itself. null and ""
+// give nil.
+func unwrap(raw json.RawMessage) (json.RawMessage, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, nil
+	}
+	if raw[0] != '"' {
+		return raw, nil
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return nil, err
+	}
+	s = strings.TrimSpace(s)
+	if s == "" || s == "null" {
+		return nil, nil
+	}
+	if s[0] != '{' && s[0] != '[' {
+		return nil, fmt.Errorf("string %q does not hold a JSON object or list", source.Snippet([]byte(s), 60))
+	}
+	return json.RawMessage(s), nil
+}
+
+// flexString reads a string; numbers and booleans are taken as their text.
+func flexString(raw json.RawMessage) (string, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return "", nil
+	}
+	switch raw[0] {
+	case '"':
+		var s string
+		err := json.Unmarshal(raw, &s)
+		return strings.TrimSpace(s), err
+	case '{', '[':
+		return "", fmt.Errorf("expected a string, got %s", source.Snippet(raw, 40))
+	}
+	return string(raw), nil
+}
+
+// flexInt reads a count sent as a JSON number or a numeric string.
+func flexInt(raw json.RawMessage) (int, error) {
+	s, err := flexString(raw)
+	if err != nil || s == "" {
+		return 0, err
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f < 0 || f > math.MaxInt32 || f != math.Trunc(f) {
+		return 0, fmt.Errorf("count %q is not a whole number", s)
+	}
+	return int(f), nil
+}
+
+// triggerTimeLayouts are the text time formats seen in trigger messages.
+var triggerTimeLayouts = []string{
+	"Mon Jan 02 15:04:05 MST 2006",
+	"Mon Jan _2 15:04:05 MST 2006",
+	time.RFC3339Nano,
+	"2006-01-02T15:04:05",
+	"2006-01-02T15:04:05.999999999",
+}
+
+// flexTime reads a time sent as text ("Thu Oct 13 15:50:45 UTC 2022"),
+// epoch seconds in a string ("1446744188.595") or a number, or RFC 3339.
+func flexTime(raw json.RawMessage) (time.Time, error) {
+	s, err := flexString(raw)
+	if err != nil || s == "" {
+		return time.Time{}, err
+	}
+	if t, ok := parseEpoch(s); ok {
+		return t, nil
+	}
+	for _, layout := range triggerTimeLayouts {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("unrecognised time %q", source.Snippet([]byte(s), 60))
+}
+
+// parseEpoch reads "1446744188" or "1446744188.595" as seconds since the
+// epoch, exactly to the millisecond.
+func parseEpoch(s string) (time.Time, bool) {
+	whole, frac, _ := strings.Cut(s, ".")
+	if whole == "" || len(whole) > 12 {
+		return time.Time{}, false
+	}
+	sec, err := strconv.ParseInt(whole, 10, 64)
+	if err != nil || sec < 0 {
+		return time.Time{}, false
+	}
+	var nsec int64
+	if frac != "" {
+		if len(frac) > 9 {
+			frac = frac[:9]
+		}
+		n, err := strconv.ParseInt(frac, 10, 64)
+		if err != nil || n < 0 {
+			return time.Time{}, false
+		}
+		for i := len(frac); i < 9; i++ {
+			n *= 10
+		}
+		nsec = n
+	}
+	return time.Unix(sec, nsec).UTC(), true
+}
+
+func decodeOverview(raw json.RawMessage) (*deploy.Overview, error) {
+	inner, err := unwrap(raw)
+	if err != nil || inner == nil {
+		return nil, err
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(inner, &m); err != nil {
+		return nil, fmt.Errorf("expected an object of counts: %w", err)
+	}
+	o := &deploy.Overview{}
+	for k, v := range m {
+		n, err := flexInt(v)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", k, err)
+		}
+		switch strings.ToLower(k) {
+		case "pending":
+			o.Pending = n
+		case "inprogress":
+			o.InProgress = n
+		case "succeeded":
+			o.Succeeded = n
+		case "failed":
+			o.Failed = n
+		case "skipped":
+			o.Skipped = n
+		case "ready":
+			o.Ready = n
+		}
+	}
+	return o, nil
+}
+
+func decodeErrorInfo(raw json.RawMessage) (*deploy.Error, error) {
+	inner, err := unwrap(raw)
+	if err != nil || inner == nil {
+		return nil, err
+	}
+	var m struct {
+		Code    json.RawMessage `json:"ErrorCode"`
+		Message json.RawMessage `json:"ErrorMessage"`
+	}
+	if err := json.Unmarshal(inner, &m); err != nil {
+		return nil, fmt.Errorf("expected an object: %w", err)
+	}
+	e := &deploy.Error{}
+	if e.Code, err = flexString(m.Code); err != nil {
+		return nil, fmt.Errorf("ErrorCode: %w", err)
+	}
+	if e.Message, err = flexString(m.Message); err != nil {
+		return nil, fmt.Errorf("ErrorMessage: %w", err)
+	}
+	if e.Code == "" && e.Message == "" {
+		return nil, nil
+	}
+	return e, nil
+}
+
+func decodeRollback(raw json.RawMessage) (*deploy.Rollback, error) {
+	inner, err := unwrap(raw)
+	if err != nil || inner == nil {
+		return nil, err
+	}
+	var m struct {
+		Message    json.RawMessage `json:"RollbackMessage"`
+		Triggering json.RawMessage `json:"RollbackTriggeringDeploymentId"`
+		// The GetDeployment API spells the link rollbackDeploymentId /
+		// rollbackTriggeringDeploymentId; accept both casings.
+		TriggeringLower json.RawMessage `json:"rollbackTriggeringDeploymentId"`
+	}
+	if err := json.Unmarshal(inner, &m); err != nil {
+		return nil, fmt.Errorf("expected an object: %w", err)
+	}
+	r := &deploy.Rollback{}
+	if r.Message, err = flexString(m.Message); err != nil {
+		return nil, fmt.Errorf("RollbackMessage: %w", err)
+	}
+	trig, err := flexString(m.Triggering)
+	if err != nil {
+		return nil, fmt.Errorf("RollbackTriggeringDeploymentId: %w", err)
+	}
+	trigLower, err := flexString(m.TriggeringLower)
+	if err != nil {
+		return nil, fmt.Errorf("rollbackTriggeringDeploymentId: %w", err)
+	}
+	r.RollsBack = firstNonEmpty(trig, trigLower)
+	if r.RollsBack == "" && r.Message == "" {
+		return nil, nil
+	}
+	return r, nil
+}
+
+func decodeLifecycle(raw json.RawMessage) ([]deploy.LifecycleStep, error) {
+	inner, err := unwrap(raw)
+	if err != nil || inner == nil {
+		return nil, err
+	}
+	var list []struct {
+		Name   json.RawMessage `json:"LifecycleEvent"`
+		Status json.RawMessage `json:"LifecycleEventStatus"`
+		Start  json.RawMessage `json:"StartTime"`
+		End    json.RawMessage `json:"EndTime"`
+	}
+	if err := json.Unmarshal(inner, &list); err != nil {
+		return nil, fmt.Errorf("expected a list of lifecycle events: %w", err)
+	}
+	out := make([]deploy.LifecycleStep, 0, len(list))
+	for i, l := range list {
+		var le deploy.LifecycleStep
+		if le.Name, err = flexString(l.Name); err != nil {
+			return nil, fmt.Errorf("[%d].LifecycleEvent: %w", i, err)
+		}
+		if le.Status, err = flexString(l.Status); err != nil {
+			return nil, fmt.Errorf("[%d].LifecycleEventStatus: %w", i, err)
+		}
+		if le.Start, err = flexTime(l.Start); err != nil {
+			return nil, fmt.Errorf("[%d].StartTime: %w", i, err)
+		}
+		if le.End, err = flexTime(l.End); err != nil {
+			return nil, fmt.Errorf("[%d].EndTime: %w", i, err)
+		}
+		out = append(out, le)
+	}
+	return out, nil
+}

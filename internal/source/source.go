@@ -1,0 +1,360 @@
+// Package source turns inbound bytes into deployment events. It unwraps the
+// envelopes events travel in (the Lambda SNS event, an SNS HTTP/S body, SQS
+// records, the Lambda failure-destination record) and hands each message to
+// the first registered [Decoder] that claims it: one decoder per event
+// source, each in its own package (source/codedeploy, ...).
+package source
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/cutover-dev/cutover/internal/deploy"
+)
+
+// MaxInput is the largest input Decode accepts. SNS messages are at most
+// 256 KiB; the envelope around them adds little.
+const MaxInput = 1 << 20
+
+// ErrSubscriptionConfirmation is returned for an SNS HTTP/S
+// SubscriptionConfirmation or UnsubscribeConfirmation body: it holds no
+// event.
+var ErrSubscriptionConfirmation = errors.New("sns subscription confirmation, not a notification")
+
+// Message is one message out of its envelope, as a decoder sees it.
+type Message struct {
+	// Body is the message's JSON.
+	Body []byte
+	// Top is Body's top-level object.
+	Top map[string]json.RawMessage
+	// Subject is the SNS Subject, when the message came through SNS.
+	Subject string
+}
+
+// Has reports whether the message has the top-level key k, not null.
+func (m *Message) Has(k string) bool { return Has(m.Top, k) }
+
+// Decoder decodes the messages of one event source.
+type Decoder interface {
+	// Claims reports whether m is this source's message. The first
+	// decoder that claims a message decodes it.
+	Claims(m *Message) bool
+	// Decode decodes m. Errors are *DecodeError (see Errorf).
+	Decode(m *Message) (deploy.Event, error)
+	// EventNames lists the event names the source produces, in a stable
+	// order, for CUTOVER_EVENTS and routing filters.
+	EventNames() []string
+}
+
+// Registry decodes inputs with its decoders.
+type Registry struct {
+	decoders []Decoder
+}
+
+// New returns a registry that asks decoders, in order.
+func New(decoders ...Decoder) *Registry { return &Registry{decoders: decoders} }
+
+// EventNames lists every event name the registry's sources produce.
+func (r *Registry) EventNames() []string {
+	var out []string
+	for _, d := range r.decoders {
+		for _, n := range d.EventNames() {
+			if !slices.Contains(out, n) {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
+}
+
+// DecodeError says why an input is not a deployment notification, with the
+// first bytes of what was received. Decoding is deterministic, so retrying
+// the same input cannot help: a DecodeError is permanent.
+type DecodeError struct {
+	// MessageID is the SNS (or SQS) MessageId of the rejected message, if known.
+	MessageID string
+	// Reason says what was wrong.
+	Reason string
+	// Snippet is the start of the input, valid UTF-8, at most 200 bytes.
+	Snippet string
+}
+
+// Error says what was wrong, which message it was, and what was received.
+func (e *DecodeError) Error() string {
+	var b strings.Builder
+	b.WriteString("decode: ")
+	b.WriteString(e.Reason)
+	if e.MessageID != "" {
+		b.WriteString(" (sns message ")
+		b.WriteString(e.MessageID)
+		b.WriteString(")")
+	}
+	if e.Snippet != "" {
+		fmt.Fprintf(&b, ": received %q", e.Snippet)
+	}
+	return b.String()
+}
+
+// Permanent marks a DecodeError as not worth retrying.
+func (e *DecodeError) Permanent() bool { return true }
+
+// Errorf returns a *DecodeError about data.
+func Errorf(data []byte, format string, args ...any) *DecodeError {
+	return &DecodeError{Reason: fmt.Sprintf(format, args...), Snippet: Snippet(data, 200)}
+}
+
+// Snippet returns at most n bytes from the start of data as valid UTF-8,
+// with invalid bytes replaced and an ellipsis when cut.
+func Snippet(data []byte, n int) string {
+	cut := len(data) > n
+	if cut {
+		data = data[:n]
+		// Drop a rune split by the cut (at most 3 trailing bytes).
+		for i := 1; i <= 3 && i <= len(data); i++ {
+			if utf8.RuneStart(data[len(data)-i]) {
+				if !utf8.FullRune(data[len(data)-i:]) {
+					data = data[:len(data)-i]
+				}
+				break
+			}
+		}
+	}
+	s := strings.ToValidUTF8(string(data), "\uFFFD")
+	if cut {
+		s += "…"
+	}
+	return s
+}
+
+// Has reports whether top has the key k, not null.
+func Has(top map[string]json.RawMessage, k string) bool {
+	v, ok := top[k]
+	return ok && string(v) != "null"
+}
+
+// KeyList names top's keys, sorted, at most eight, for errors.
+func KeyList(top map[string]json.RawMessage) string {
+	keys := make([]string, 0, len(top))
+	for k := range top {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	if len(keys) > 8 {
+		keys = append(keys[:8], "…")
+	}
+	if len(keys) == 0 {
+		return "none"
+	}
+	return strings.Join(keys, ", ")
+}
+
+// Decode decodes one input document into its events. It recognises the
+// Lambda SNS event, an SNS HTTP/S body, SQS records, a Lambda
+// async-invocation destination record (what the failure queue holds) and a
+// bare message of any registered source. An input with several records
+// yields the events it could decode together with an error joining a
+// *DecodeError for each record it could not.
+func (r *Registry) Decode(data []byte) ([]deploy.Event, error) {
+	return r.decode(data, 0)
+}
+
+func (r *Registry) decode(data []byte, depth int) ([]deploy.Event, error) {
+	if len(data) > MaxInput {
+		return nil, Errorf(data, "input is %d bytes, more than the %d accepted", len(data), MaxInput)
+	}
+	if depth > 3 {
+		return nil, Errorf(data, "envelopes nested too deeply")
+	}
+	trimmed := bytes.TrimSpace(data)
+	if len(trimmed) == 0 {
+		return nil, Errorf(data, "empty input")
+	}
+	if !utf8.Valid(trimmed) {
+		return nil, Errorf(data, "input is not valid UTF-8")
+	}
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(trimmed, &top); err != nil {
+		return nil, Errorf(data, "not a JSON object: %v", err)
+	}
+	switch {
+	case Has(top, "Records"):
+		return r.decodeRecords(top["Records"], data, depth)
+	case Has(top, "requestPayload") && Has(top, "requestContext"):
+		return r.decode(top["requestPayload"], depth+1)
+	case Has(top, "Type") && Has(top, "TopicArn"):
+		ev, err := r.decodeSNSHTTP(trimmed)
+		if err != nil {
+			return nil, err
+		}
+		return []deploy.Event{ev}, nil
+	}
+	m := &Message{Body: trimmed, Top: top}
+	d := r.claim(m)
+	if d == nil {
+		return nil, r.unclaimed(m, "")
+	}
+	ev, err := d.Decode(m)
+	if err != nil {
+		return nil, err
+	}
+	if ev.ID == "" {
+		ev.ID = "key:" + ev.Key()
+	}
+	return []deploy.Event{ev}, nil
+}
+
+func (r *Registry) claim(m *Message) Decoder {
+	for _, d := range r.decoders {
+		if d.Claims(m) {
+			return d
+		}
+	}
+	return nil
+}
+
+// unclaimed is the error for a message no decoder claims.
+func (r *Registry) unclaimed(m *Message, msgID string) error {
+	var err *DecodeError
+	switch {
+	case m.Has("detail-type") || (m.Has("source") && m.Has("detail")):
+		var eb struct {
+			Source     string `json:"source"`
+			DetailType string `json:"detail-type"`
+		}
+		_ = json.Unmarshal(m.Body, &eb)
+		err = Errorf(m.Body, "EventBridge event %q from %q is not one cutover reads (not aws.codedeploy)", eb.DetailType, eb.Source)
+	case msgID != "":
+		err = Errorf(m.Body, "SNS message is not a CodeDeploy notification (keys: %s)", KeyList(m.Top))
+	default:
+		err = Errorf(m.Body, "not a CodeDeploy notification (top-level keys: %s)", KeyList(m.Top))
+	}
+	err.MessageID = msgID
+	return err
+}
+
+// lambdaRecord is one record of a Lambda event: SNS or SQS.
+type lambdaRecord struct {
+	EventSource  string          `json:"EventSource"`
+	EventSource2 string          `json:"eventSource"`
+	Sns          json.RawMessage `json:"Sns"`
+	Body         *string         `json:"body"`
+	MessageID    string          `json:"messageId"`
+}
+
+func (r *Registry) decodeRecords(raw json.RawMessage, whole []byte, depth int) ([]deploy.Event, error) {
+	var recs []lambdaRecord
+	if err := json.Unmarshal(raw, &recs); err != nil {
+		return nil, Errorf(whole, "Records is not a list of records: %v", err)
+	}
+	if len(recs) == 0 {
+		return nil, Errorf(whole, "event has no records")
+	}
+	var (
+		events []deploy.Event
+		errs   []error
+	)
+	for i, rec := range recs {
+		switch {
+		case len(rec.Sns) > 0 && string(rec.Sns) != "null":
+			ev, err := r.decodeSNSLambda(rec.Sns)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			events = append(events, ev)
+		case rec.Body != nil:
+			// An SQS record whose body is an SNS envelope or a notification.
+			evs, err := r.decode([]byte(*rec.Body), depth+1)
+			if err != nil {
+				var de *DecodeError
+				if errors.As(err, &de) && de.MessageID == "" {
+					de.MessageID = rec.MessageID
+				}
+				errs = append(errs, err)
+			}
+			events = append(events, evs...)
+		default:
+			errs = append(errs, Errorf(whole, "record %d is neither SNS nor SQS (eventSource %q)", i, rec.EventSource+rec.EventSource2))
+		}
+	}
+	return events, errors.Join(errs...)
+}
+
+// snsEnvelope is the Sns entity of a Lambda SNS event record, and the body
+// of an SNS HTTP/S POST.
+type snsEnvelope struct {
+	Type      string `json:"Type"`
+	MessageID string `json:"MessageId"`
+	TopicArn  string `json:"TopicArn"`
+	Subject   string `json:"Subject"`
+	Message   string `json:"Message"`
+	Timestamp string `json:"Timestamp"`
+}
+
+func (r *Registry) decodeSNSLambda(raw json.RawMessage) (deploy.Event, error) {
+	var s snsEnvelope
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return deploy.Event{}, Errorf(raw, "malformed SNS record: %v", err)
+	}
+	return r.decodeSNSMessage(s)
+}
+
+func (r *Registry) decodeSNSHTTP(data []byte) (deploy.Event, error) {
+	var s snsEnvelope
+	if err := json.Unmarshal(data, &s); err != nil {
+		return deploy.Event{}, Errorf(data, "malformed SNS HTTP body: %v", err)
+	}
+	switch s.Type {
+	case "Notification":
+	case "SubscriptionConfirmation", "UnsubscribeConfirmation":
+		return deploy.Event{}, ErrSubscriptionConfirmation
+	default:
+		err := Errorf(data, "SNS message type %q is not a Notification", s.Type)
+		err.MessageID = s.MessageID
+		return deploy.Event{}, err
+	}
+	return r.decodeSNSMessage(s)
+}
+
+func (r *Registry) decodeSNSMessage(s snsEnvelope) (deploy.Event, error) {
+	body := []byte(s.Message)
+	withID := func(de *DecodeError) error { de.MessageID = s.MessageID; return de }
+	if len(bytes.TrimSpace(body)) == 0 {
+		return deploy.Event{}, withID(Errorf(body, "SNS message is empty"))
+	}
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(body, &top); err != nil {
+		return deploy.Event{}, withID(Errorf(body, "SNS message is not JSON: %v", err))
+	}
+	m := &Message{Body: body, Top: top, Subject: s.Subject}
+	d := r.claim(m)
+	if d == nil {
+		return deploy.Event{}, r.unclaimed(m, s.MessageID)
+	}
+	ev, err := d.Decode(m)
+	if err != nil {
+		var de *DecodeError
+		if errors.As(err, &de) {
+			de.MessageID = s.MessageID
+		}
+		return deploy.Event{}, err
+	}
+	ev.MessageID = s.MessageID
+	ev.ID = s.MessageID
+	if ev.ID == "" {
+		ev.ID = "key:" + ev.Key()
+	}
+	ev.TopicARN = s.TopicArn
+	ev.Subject = s.Subject
+	if t, err := time.Parse(time.RFC3339Nano, s.Timestamp); err == nil {
+		ev.Published = t.UTC()
+	}
+	return ev, nil
+}
