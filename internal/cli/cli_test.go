@@ -40,7 +40,9 @@ func exitCode(err error) int {
 	return 1
 }
 
-func fixturePath(name string) string { return filepath.Join("..", "source", "codedeploy", "testdata", name) }
+func fixturePath(name string) string {
+	return filepath.Join("..", "source", "codedeploy", "testdata", name)
+}
 
 func TestRenderPrintsOneJSONDocumentPerEvent(t *testing.T) {
 	out, _, err := run(t, nil, "", "render", fixturePath("sns-lambda/instance-success.json"))

@@ -187,7 +187,7 @@ func switchEvent() *deploy.Event {
 		return deploy.LifecycleStep{Name: name, Status: "Succeeded", Start: at(start), End: at(end)}
 	}
 	return &deploy.Event{
-		Name:            codedeploy.InstanceSuccess,
+		Name:  codedeploy.InstanceSuccess,
 		Phase: deploy.TrafficSwitched, Platform: deploy.CodeDeployECS,
 		Source:          codedeploy.SourceTrigger,
 		ID:              "key:d-7XQ2K9ABC/InstanceSuccess/prod-cluster:web-frontend",
