@@ -14,13 +14,13 @@ echo "$(go version) on $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | c
 
 echo "== warm per-event cost (go test -bench)"
 go test -run='^$' -bench='BenchmarkDecode$|BenchmarkDecodeRender|BenchmarkHandle|BenchmarkRenderSlack' \
-  -benchmem -count="$count" ./internal/source/codedeploy ./internal/dispatch ./internal/notify | tee "$out/warm.txt"
+  -benchmem -count="$count" ./internal/source/codedeploy ./internal/delivery ./internal/notify | tee "$out/warm.txt"
 
 echo "== CloudFront: event receipt to CreateInvalidation on the wire"
-go test -run='^$' -bench='BenchmarkEventToCreateInvalidation' -benchmem -count="$count" ./internal/action | tee "$out/cloudfront.txt"
+go test -run='^$' -bench='BenchmarkEventToCreateInvalidation' -benchmem -count="$count" ./internal/action/cloudfront | tee "$out/cloudfront.txt"
 
 echo "== delivery records"
-go test -run='^$' -bench='BenchmarkClaimComplete' -benchmem -count="$count" ./internal/ledger | tee "$out/ledger.txt"
+go test -run='^$' -bench='BenchmarkClaimComplete' -benchmem -count="$count" ./internal/records | tee "$out/ledger.txt"
 
 echo "== cold start: real bootstrap under the Lambda Runtime Interface Emulator"
 go test -run='^$' -bench='BenchmarkColdStart' -benchtime=20x -count="$count" ./internal/e2e | tee "$out/cold.txt"

@@ -9,9 +9,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
-	"github.com/cutover-dev/cutover/internal/dispatch"
-	"github.com/cutover-dev/cutover/internal/ledger"
-	"github.com/cutover-dev/cutover/internal/setup"
+	"github.com/cutover-dev/cutover/internal/app"
+	"github.com/cutover-dev/cutover/internal/delivery"
+	"github.com/cutover-dev/cutover/internal/records"
 	"github.com/cutover-dev/cutover/internal/source/codedeploy"
 )
 
@@ -51,18 +51,18 @@ func runDemo(ctx context.Context, args []string, env Env) error {
 
 	steps := demoScenario()
 	clock := steps[0].at
-	opts := setup.Options{
+	opts := app.Options{
 		Log:       cliLogger(env, max(cfg.LogLevel, 4)), // warnings and errors only
 		DryRun:    true,
 		Simulated: true,
-		Records:   ledger.NewMemory(cfg.RecordsTTL),
-		Extra:     []dispatch.Destination{{Name: "terminal", Notifier: &terminal{w: env.Stdout}}},
+		Records:   records.NewMemory(cfg.RecordsTTL),
+		Extra:     []delivery.Destination{{Name: "terminal", Notifier: &terminal{w: env.Stdout}}},
 		Now:       func() time.Time { return clock },
 	}
 	if cfg.SlackWebhookSecret == "" {
 		opts.AWS = &aws.Config{Region: "us-east-1"}
 	}
-	sys, err := setup.Build(ctx, cfg, opts)
+	sys, err := app.Build(ctx, cfg, opts)
 	if err != nil {
 		return &ExitError{Code: 1, Err: err}
 	}

@@ -10,9 +10,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
+	"github.com/cutover-dev/cutover/internal/app"
 	"github.com/cutover-dev/cutover/internal/config"
-	"github.com/cutover-dev/cutover/internal/dispatch"
-	"github.com/cutover-dev/cutover/internal/setup"
+	"github.com/cutover-dev/cutover/internal/delivery"
 )
 
 // SQSAPI is the part of SQS replay uses.
@@ -91,7 +91,7 @@ func runReplay(ctx context.Context, args []string, env Env) error {
 }
 
 type replayer struct {
-	sys               *setup.System
+	sys               *app.System
 	env               Env
 	total, ok, failed int
 }
@@ -106,7 +106,7 @@ func (r *replayer) fail(name string, err error) {
 // failure-queue record) or a CloudFront follow-up. It reports whether it
 // fully succeeded.
 func (r *replayer) one(ctx context.Context, name string, data []byte) bool {
-	if setup.IsFollowUp(data) {
+	if app.IsFollowUp(data) {
 		if err := r.sys.FollowUp(ctx, data); err != nil {
 			r.fail(name, err)
 			return false
@@ -133,7 +133,7 @@ func (r *replayer) one(ctx context.Context, name string, data []byte) bool {
 // undelivered says why a replay that returned no error still did not
 // deliver: the input held no event, or an event reached no destination
 // (its kind is not configured to notify here, and it calls for no action).
-func undelivered(rep dispatch.Report) error {
+func undelivered(rep delivery.Report) error {
 	if len(rep.Events) == 0 {
 		if len(rep.Rejected) > 0 {
 			return errors.New(rep.Rejected[0])

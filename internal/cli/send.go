@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/cutover-dev/cutover/internal/app"
 	"github.com/cutover-dev/cutover/internal/config"
-	"github.com/cutover-dev/cutover/internal/setup"
 )
 
 func runSend(ctx context.Context, args []string, env Env) error {
@@ -43,14 +43,14 @@ func runSend(ctx context.Context, args []string, env Env) error {
 
 // buildCLI assembles the same system the Lambda runs, with the CLI's
 // defaults: delivery records in a local file unless a table is configured.
-func buildCLI(ctx context.Context, cfg *config.Config, env Env, noRecords bool) (*setup.System, error) {
+func buildCLI(ctx context.Context, cfg *config.Config, env Env, noRecords bool) (*app.System, error) {
 	if cfg.RecordsTable == "" && cfg.RecordsFile == "" && !noRecords {
 		cfg.RecordsFile = config.DefaultRecordsFile()
 	}
 	if noRecords {
 		cfg.RecordsTable, cfg.RecordsFile = "", ""
 	}
-	sys, err := setup.Build(ctx, cfg, setup.Options{Log: cliLogger(env, cfg.LogLevel)})
+	sys, err := app.Build(ctx, cfg, app.Options{Log: cliLogger(env, cfg.LogLevel)})
 	if err != nil {
 		return nil, &ExitError{Code: 1, Err: err}
 	}

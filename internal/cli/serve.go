@@ -8,7 +8,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/cutover-dev/cutover/internal/action"
+	"github.com/cutover-dev/cutover/internal/action/cloudfront"
 	"github.com/cutover-dev/cutover/internal/retry"
 	"github.com/cutover-dev/cutover/internal/snshttp"
 )
@@ -30,7 +30,7 @@ func runServe(ctx context.Context, args []string, env Env) error {
 	if *topics == "" {
 		*topics = env.Getenv(EnvServeTopics)
 	}
-	allowed := action.SplitList(*topics)
+	allowed := cloudfront.SplitList(*topics)
 	if len(allowed) == 0 {
 		return usageErr("serve needs the SNS topic ARNs to accept: --topics or $%s", EnvServeTopics)
 	}

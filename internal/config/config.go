@@ -16,7 +16,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cutover-dev/cutover/internal/action"
+	"github.com/cutover-dev/cutover/internal/action/cloudfront"
 	"github.com/cutover-dev/cutover/internal/secret"
 	"github.com/cutover-dev/cutover/internal/source/codedeploy"
 )
@@ -56,7 +56,7 @@ type Config struct {
 	// Events are the event kinds that notify.
 	Events map[string]bool
 	// CloudFront configures the invalidation action.
-	CloudFront action.CloudFrontConfig
+	CloudFront cloudfront.Config
 	// RecordsTable is the DynamoDB table of delivery records, if any.
 	RecordsTable string
 	// RecordsFile is the local delivery-records database used when no
@@ -125,7 +125,7 @@ func Load(env func(string) string) (*Config, error) {
 
 	c.Events = map[string]bool{}
 	if v := strings.TrimSpace(env(EnvEvents)); v != "" {
-		for _, name := range action.SplitList(v) {
+		for _, name := range cloudfront.SplitList(v) {
 			k, ok := parseEventName(name)
 			if !ok {
 				bad(EnvEvents, "unknown event %q (known: %s)", name, kindNames())
@@ -139,7 +139,7 @@ func Load(env func(string) string) (*Config, error) {
 		}
 	}
 
-	cf, err := action.ParseCloudFrontConfig(env)
+	cf, err := cloudfront.ParseConfig(env)
 	if err != nil {
 		errs = append(errs, err)
 	}

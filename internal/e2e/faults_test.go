@@ -19,9 +19,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/cutover-dev/cutover/internal/dispatch"
-	"github.com/cutover-dev/cutover/internal/ledger"
+	"github.com/cutover-dev/cutover/internal/delivery"
 	"github.com/cutover-dev/cutover/internal/notify"
+	"github.com/cutover-dev/cutover/internal/records"
 	"github.com/cutover-dev/cutover/internal/retry"
 	"github.com/cutover-dev/cutover/internal/testrig"
 )
@@ -136,12 +136,12 @@ func (f *faultInjector) injected() (int, map[string]int) {
 // newSlackDispatcher is one Lambda instance in-process: the real
 // notify.Slack over a real Poster to webhook, delivery records in store,
 // the default events.
-func newSlackDispatcher(webhook string, poster *notify.Poster, store ledger.Store, log *slog.Logger) *dispatch.Dispatcher {
+func newSlackDispatcher(webhook string, poster *notify.Poster, store records.Store, log *slog.Logger) *delivery.Dispatcher {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &dispatch.Dispatcher{
-		Destinations: []dispatch.Destination{{Name: "slack", Notifier: notify.NewSlack(webhook, poster)}},
+	return &delivery.Dispatcher{
+		Destinations: []delivery.Destination{{Name: "slack", Notifier: notify.NewSlack(webhook, poster)}},
 		Events:       defaultEvents(),
 		Records:      store,
 		Log:          log,
@@ -193,8 +193,8 @@ func TestFaultSuite(t *testing.T) {
 		payloads[i] = snsEvent(t, fixtures[i%len(fixtures)], ids[i], fmt.Sprintf("d-F%08d", i))
 	}
 
-	records := ledger.NewMemory(0)
-	instances := make([]*dispatch.Dispatcher, faultInstances)
+	records := records.NewMemory(0)
+	instances := make([]*delivery.Dispatcher, faultInstances)
 	for i := range instances {
 		poster := notify.NewPoster(notify.PosterOptions{Timeout: faultAttemptTimeout, Policy: faultPolicy()})
 		instances[i] = newSlackDispatcher(chat.WebhookURL(), poster, records.Peer(), nil)
@@ -205,14 +205,14 @@ func TestFaultSuite(t *testing.T) {
 		reported               = make([]atomic.Int32, faultEvents) // Delivered outcomes per event
 	)
 	// invoke is one Lambda invocation of event i on instance d.
-	invoke := func(d *dispatch.Dispatcher, i int) bool {
+	invoke := func(d *delivery.Dispatcher, i int) bool {
 		ctx, cancel := context.WithTimeout(context.Background(), faultDeadline)
 		defer cancel()
 		invocations.Add(1)
 		rep, err := d.Handle(ctx, payloads[i])
 		for _, er := range rep.Events {
 			for _, del := range er.Deliveries {
-				if del.Outcome == dispatch.Delivered {
+				if del.Outcome == delivery.Delivered {
 					reported[i].Add(1)
 				}
 			}
@@ -335,7 +335,7 @@ func TestFaultSuite(t *testing.T) {
 
 // TestDeliveryRecords checks what the delivery records do about SNS
 // delivering one message more than once, and about a crash between sending
-// and recording, with ledger.Memory and with the DynamoDB store on one
+// and recording, with records.Memory and with the DynamoDB store on one
 // moto.
 func TestDeliveryRecords(t *testing.T) {
 	moto := testrig.StartMoto(t)
@@ -346,11 +346,11 @@ func TestDeliveryRecords(t *testing.T) {
 
 // testDuplicateDeliveries delivers one SNS message twice in a row, and 20
 // times at once (20 invocations, each its own claimant) through
-// ledger.Memory and through the DynamoDB store: Slack gets it once.
+// records.Memory and through the DynamoDB store: Slack gets it once.
 func testDuplicateDeliveries(t *testing.T, moto *testrig.Moto, table string) {
 	t.Run("sequential", func(t *testing.T) {
 		chat := testrig.NewFakeChat(t)
-		d := newSlackDispatcher(chat.WebhookURL(), notify.NewPoster(notify.PosterOptions{}), ledger.NewMemory(0), nil)
+		d := newSlackDispatcher(chat.WebhookURL(), notify.NewPoster(notify.PosterOptions{}), records.NewMemory(0), nil)
 		payload := snsEvent(t, "instance-success", "e2e-dup-seq-0001", "d-DUPSEQ001")
 		var outcomes []string
 		for range 2 {
@@ -363,23 +363,23 @@ func testDuplicateDeliveries(t *testing.T, moto *testrig.Moto, table string) {
 		if n := chat.Count(); n != 1 {
 			t.Errorf("fake Slack got %d requests for one message delivered twice by SNS, want 1", n)
 		}
-		if want := []string{dispatch.Delivered, dispatch.AlreadyDelivered}; !equal(outcomes, want) {
+		if want := []string{delivery.Delivered, delivery.AlreadyDelivered}; !equal(outcomes, want) {
 			t.Errorf("outcomes %v, want %v", outcomes, want)
 		}
 	})
 
 	stores := []struct {
 		name string
-		new  func(t *testing.T) func() ledger.Store // per test: per invocation
+		new  func(t *testing.T) func() records.Store // per test: per invocation
 	}{
-		{"memory", func(*testing.T) func() ledger.Store {
-			m := ledger.NewMemory(0)
-			return func() ledger.Store { return m.Peer() }
+		{"memory", func(*testing.T) func() records.Store {
+			m := records.NewMemory(0)
+			return func() records.Store { return m.Peer() }
 		}},
-		{"dynamodb_on_moto", func(t *testing.T) func() ledger.Store {
+		{"dynamodb_on_moto", func(t *testing.T) func() records.Store {
 			client := dynamodb.NewFromConfig(moto.AWSConfig(t))
-			return func() ledger.Store {
-				s, err := ledger.NewDynamoDB(client, table, 0)
+			return func() records.Store {
+				s, err := records.NewDynamoDB(client, table, 0)
 				if err != nil {
 					t.Fatalf("dynamodb store: %v", err)
 				}
@@ -427,7 +427,7 @@ func testDuplicateDeliveries(t *testing.T, moto *testrig.Moto, table string) {
 				t.Errorf("fake Slack got %d requests, want exactly 1", got)
 			}
 			// The others wait for the first and find it delivered.
-			if outcomes[dispatch.Delivered] != 1 || outcomes[dispatch.AlreadyDelivered] != n-1 {
+			if outcomes[delivery.Delivered] != 1 || outcomes[delivery.AlreadyDelivered] != n-1 {
 				t.Errorf("outcomes %v: want 1 delivered and %d already delivered", outcomes, n-1)
 			}
 		})
@@ -435,7 +435,7 @@ func testDuplicateDeliveries(t *testing.T, moto *testrig.Moto, table string) {
 }
 
 // deliveryOutcomes lists the outcome of every delivery in rep.
-func deliveryOutcomes(rep dispatch.Report) []string {
+func deliveryOutcomes(rep delivery.Report) []string {
 	var out []string
 	for _, e := range rep.Events {
 		for _, d := range e.Deliveries {
@@ -491,12 +491,12 @@ var errSimulatedCrash = errors.New("simulated crash: the process died before rec
 // if the function crashed between sending and recording: the claim stays
 // behind until its lease runs out.
 type crashOnce struct {
-	ledger.Store
+	records.Store
 	crashed atomic.Bool
 }
 
 // Complete loses the first call and passes the others on.
-func (c *crashOnce) Complete(ctx context.Context, k ledger.Key, result []byte) error {
+func (c *crashOnce) Complete(ctx context.Context, k records.Key, result []byte) error {
 	if !c.crashed.Swap(true) {
 		return errSimulatedCrash
 	}
@@ -526,18 +526,18 @@ func (c *fakeClock) Set(t time.Time) {
 // out. A retry before then finds the delivery Busy (no duplicate, but that
 // attempt delivers nothing); the first retry after it sends the message
 // again: exactly one duplicate. The store and the dispatcher read one fake
-// clock (ledger.WithClock, Dispatcher.Now), so the window is exact on
-// ledger.Memory and on the DynamoDB store alike: the table compares the
+// clock (records.WithClock, Dispatcher.Now), so the window is exact on
+// records.Memory and on the DynamoDB store alike: the table compares the
 // lease with the time the store sends, not with moto's clock.
 func testCrashDuplicateWindow(t *testing.T, moto *testrig.Moto, table string) {
 	t.Run("memory_fake_clock", func(t *testing.T) {
-		checkCrashWindow(t, "e2e-crash-mem-0001", "d-CRASHM001", func(t *testing.T, now func() time.Time) ledger.Store {
-			return ledger.NewMemory(0, ledger.WithClock(now))
+		checkCrashWindow(t, "e2e-crash-mem-0001", "d-CRASHM001", func(t *testing.T, now func() time.Time) records.Store {
+			return records.NewMemory(0, records.WithClock(now))
 		})
 	})
 	t.Run("dynamodb_on_moto_fake_clock", func(t *testing.T) {
-		checkCrashWindow(t, "e2e-crash-ddb-0001", "d-CRASHD001", func(t *testing.T, now func() time.Time) ledger.Store {
-			s, err := ledger.NewDynamoDB(dynamodb.NewFromConfig(moto.AWSConfig(t)), table, 0, ledger.WithClock(now))
+		checkCrashWindow(t, "e2e-crash-ddb-0001", "d-CRASHD001", func(t *testing.T, now func() time.Time) records.Store {
+			s, err := records.NewDynamoDB(dynamodb.NewFromConfig(moto.AWSConfig(t)), table, 0, records.WithClock(now))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -551,7 +551,7 @@ func testCrashDuplicateWindow(t *testing.T, moto *testrig.Moto, table string) {
 // claim, around the lease, on a fake clock: the retries up to the lease
 // must be busy and fail the invocation, the first one after it must send
 // the message again, and the one after that must find it delivered.
-func checkCrashWindow(t *testing.T, id, deployment string, newStore func(t *testing.T, now func() time.Time) ledger.Store) {
+func checkCrashWindow(t *testing.T, id, deployment string, newStore func(t *testing.T, now func() time.Time) records.Store) {
 	// About the lease a 55 s invocation gets by default (the time left
 	// plus 5 s), so Lambda's first retry, a minute later, is past it.
 	const lease = 60 * time.Second
@@ -567,7 +567,7 @@ func checkCrashWindow(t *testing.T, id, deployment string, newStore func(t *test
 	payload := snsEvent(t, "instance-success", id, deployment)
 
 	rep, err := d.Handle(context.Background(), payload)
-	if err != nil || !equal(deliveryOutcomes(rep), []string{dispatch.Delivered}) {
+	if err != nil || !equal(deliveryOutcomes(rep), []string{delivery.Delivered}) {
 		t.Fatalf("first delivery: %v %v", deliveryOutcomes(rep), err)
 	}
 	if !store.crashed.Load() {
@@ -584,14 +584,14 @@ func checkCrashWindow(t *testing.T, id, deployment string, newStore func(t *test
 		clock.Set(t0.Add(off))
 		rep, err := d.Handle(context.Background(), payload)
 		out := deliveryOutcomes(rep)
-		if equal(out, []string{dispatch.InProgressElsewhere}) {
+		if equal(out, []string{delivery.InProgressElsewhere}) {
 			busy++
 			if err != nil {
 				busyErrs++
 			}
 			continue
 		}
-		if !equal(out, []string{dispatch.Delivered}) || err != nil {
+		if !equal(out, []string{delivery.Delivered}) || err != nil {
 			t.Fatalf("retry at +%s: %v %v", off, out, err)
 		}
 		window = off
@@ -607,7 +607,7 @@ func checkCrashWindow(t *testing.T, id, deployment string, newStore func(t *test
 			busy, window, lease, lease+time.Millisecond)
 	}
 	rep, err = d.Handle(context.Background(), payload)
-	if err != nil || !equal(deliveryOutcomes(rep), []string{dispatch.AlreadyDelivered}) {
+	if err != nil || !equal(deliveryOutcomes(rep), []string{delivery.AlreadyDelivered}) {
 		t.Errorf("after the re-send: %v %v, want already delivered", deliveryOutcomes(rep), err)
 	}
 	assertShownTimes(t, chat, id, 2)

@@ -15,9 +15,9 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/cutover-dev/cutover/internal/app"
 	"github.com/cutover-dev/cutover/internal/config"
 	"github.com/cutover-dev/cutover/internal/retry"
-	"github.com/cutover-dev/cutover/internal/setup"
 )
 
 // Start loads the configuration from getenv, builds the handler and serves
@@ -37,7 +37,7 @@ func Start(ctx context.Context, getenv func(string) string) error {
 		return err
 	}
 	level.Set(cfg.LogLevel)
-	sys, err := setup.Build(ctx, cfg, setup.Options{Log: log, Lambda: true})
+	sys, err := app.Build(ctx, cfg, app.Options{Log: log, Lambda: true})
 	if err != nil {
 		log.Error("init failed", "error", err)
 		return err
@@ -50,7 +50,7 @@ func Start(ctx context.Context, getenv func(string) string) error {
 // Handler serves one invocation.
 type Handler struct {
 	// System is the assembled dispatcher and follow-up checker.
-	System *setup.System
+	System *app.System
 	// Log is the function's logger.
 	Log *slog.Logger
 	// Margin is kept free before the invocation deadline so the handler can
@@ -122,7 +122,7 @@ func (h *Handler) sqs(ctx context.Context, recs []sqsRecord) events.SQSEventResp
 			continue
 		}
 		body := []byte(r.Body)
-		if setup.IsFollowUp(body) {
+		if app.IsFollowUp(body) {
 			err := h.System.FollowUp(ctx, body)
 			switch {
 			case err == nil:

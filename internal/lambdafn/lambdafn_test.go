@@ -19,8 +19,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
+	"github.com/cutover-dev/cutover/internal/app"
 	"github.com/cutover-dev/cutover/internal/config"
-	"github.com/cutover-dev/cutover/internal/setup"
 	"github.com/cutover-dev/cutover/internal/testrig"
 )
 
@@ -100,7 +100,7 @@ func newWorld(t *testing.T, secretInSSM bool) *world {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewJSONHandler(w.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	sys, err := setup.Build(ctx, cfg, setup.Options{Log: log, Lambda: true, AWS: &w.cfg, FollowUpDelay: -1})
+	sys, err := app.Build(ctx, cfg, app.Options{Log: log, Lambda: true, AWS: &w.cfg, FollowUpDelay: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,7 +268,7 @@ func TestSecretFromSSM(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := setup.Build(t.Context(), cfg, setup.Options{AWS: &w.cfg}); err == nil || !strings.Contains(err.Error(), "no-such-table does not exist") {
+	if _, err := app.Build(t.Context(), cfg, app.Options{AWS: &w.cfg}); err == nil || !strings.Contains(err.Error(), "no-such-table does not exist") {
 		t.Errorf("init with a missing table: %v", err)
 	}
 }

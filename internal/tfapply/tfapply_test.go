@@ -26,8 +26,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
-	"github.com/cutover-dev/cutover/internal/action"
 	"github.com/cutover-dev/cutover/internal/config"
+	cfaction "github.com/cutover-dev/cutover/internal/action/cloudfront"
 	cd "github.com/cutover-dev/cutover/internal/source/codedeploy"
 	"github.com/cutover-dev/cutover/internal/testrig"
 )
@@ -180,7 +180,7 @@ func TestCompleteExampleOnMoto(t *testing.T) {
 			t.Errorf("the function is configured with %s = %q: the URL must stay in the secret", config.EnvSlackWebhookURL, v)
 		}
 		for k, v := range env {
-			if strings.Contains(v, "://") && k != action.EnvFollowUpQueueURL {
+			if strings.Contains(v, "://") && k != cfaction.EnvFollowUpQueueURL {
 				t.Errorf("environment variable %s holds a URL (%q): only the follow-up queue's URL may", k, v)
 			}
 		}
@@ -201,14 +201,14 @@ func TestCompleteExampleOnMoto(t *testing.T) {
 		if distID == "" {
 			t.Fatalf("no CloudFront distribution with domain name %s (the output)", cfDomain)
 		}
-		if got := env[action.EnvCloudFrontDistributionIDs]; got != distID {
-			t.Errorf("%s = %q, want the example's distribution %q", action.EnvCloudFrontDistributionIDs, got, distID)
+		if got := env[cfaction.EnvCloudFrontDistributionIDs]; got != distID {
+			t.Errorf("%s = %q, want the example's distribution %q", cfaction.EnvCloudFrontDistributionIDs, got, distID)
 		}
-		if got := env[action.EnvInvalidationPaths]; got != strings.Join(invalidationPaths, ",") {
-			t.Errorf("%s = %q, want %q", action.EnvInvalidationPaths, got, strings.Join(invalidationPaths, ","))
+		if got := env[cfaction.EnvInvalidationPaths]; got != strings.Join(invalidationPaths, ",") {
+			t.Errorf("%s = %q, want %q", cfaction.EnvInvalidationPaths, got, strings.Join(invalidationPaths, ","))
 		}
-		if got := env[action.EnvInvalidateOnRollback]; got != "true" {
-			t.Errorf("%s = %q, want true", action.EnvInvalidateOnRollback, got)
+		if got := env[cfaction.EnvInvalidateOnRollback]; got != "true" {
+			t.Errorf("%s = %q, want true", cfaction.EnvInvalidateOnRollback, got)
 		}
 
 		// The records table and the queues.
@@ -224,7 +224,7 @@ func TestCompleteExampleOnMoto(t *testing.T) {
 		if strings.Join(keys, ",") != "pk/HASH,sk/RANGE" {
 			t.Errorf("records table key schema %v, want pk/HASH, sk/RANGE", keys)
 		}
-		followupQ = env[action.EnvFollowUpQueueURL]
+		followupQ = env[cfaction.EnvFollowUpQueueURL]
 		failureARN := queueAttr(ctx, t, sqsc, failureQueueURL, sqstypes.QueueAttributeNameQueueArn)
 		if rp := queueAttr(ctx, t, sqsc, followupQ, sqstypes.QueueAttributeNameRedrivePolicy); !strings.Contains(rp, failureARN) {
 			t.Errorf("follow-up queue's redrive policy %s does not name the failure queue %s", rp, failureARN)
@@ -475,7 +475,7 @@ func TestCompleteExampleOnMoto(t *testing.T) {
 
 			// CloudFront: one invalidation per event, with cutover's
 			// idempotent caller reference.
-			ref := action.CallerReference(d.deploymentID, d.kind, invalidationPaths)
+			ref := cfaction.CallerReference(d.deploymentID, d.kind, invalidationPaths)
 			if !strings.HasPrefix(ref, "cutover-"+d.deploymentID+"-"+string(d.kind)+"-") {
 				t.Errorf("caller reference %q has an unexpected form", ref)
 			}

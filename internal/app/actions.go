@@ -1,19 +1,19 @@
-package setup
+package app
 
 import (
 	"context"
 	"fmt"
 
+	"github.com/cutover-dev/cutover/internal/action/cloudfront"
 	"github.com/cutover-dev/cutover/internal/deploy"
 	"github.com/cutover-dev/cutover/internal/source/codedeploy"
 
-	"github.com/cutover-dev/cutover/internal/action"
 	"github.com/cutover-dev/cutover/internal/config"
-	"github.com/cutover-dev/cutover/internal/dispatch"
+	"github.com/cutover-dev/cutover/internal/delivery"
 )
 
 // addActions configures the CloudFront action when distributions are set.
-func (s *System) addActions(d *dispatch.Dispatcher, cfg *config.Config, opts Options) error {
+func (s *System) addActions(d *delivery.Dispatcher, cfg *config.Config, opts Options) error {
 	if !cfg.CloudFront.Enabled() {
 		return nil
 	}
@@ -28,7 +28,7 @@ func (s *System) addActions(d *dispatch.Dispatcher, cfg *config.Config, opts Opt
 			return d != nil && d.Deployment != nil && d.Deployment.RollbackTriggeringDeploymentID != ""
 		}
 	}
-	cf, err := action.NewCloudFront(s.AWS, cfg.CloudFront, action.CloudFrontOptions{
+	cf, err := cloudfront.New(s.AWS, cfg.CloudFront, cloudfront.Options{
 		IsRollbackDeployment: isRollback,
 		Logger:               s.log,
 		DryRun:               opts.DryRun,

@@ -1,18 +1,18 @@
-package setup
+package app
 
 import (
 	"context"
 	"log/slog"
 
+	"github.com/cutover-dev/cutover/internal/delivery"
 	"github.com/cutover-dev/cutover/internal/deploy"
-	"github.com/cutover-dev/cutover/internal/dispatch"
 	"github.com/cutover-dev/cutover/internal/enrich"
 	"github.com/cutover-dev/cutover/internal/notify"
 )
 
 // addEnrichment adds the CodeDeploy/ECS lookups to notices: simulated
 // for the demo, real when CUTOVER_ENRICH is on.
-func (s *System) addEnrichment(d *dispatch.Dispatcher, opts Options) {
+func (s *System) addEnrichment(d *delivery.Dispatcher, opts Options) {
 	switch {
 	case opts.Simulated:
 		d.Enrich = func(_ context.Context, n *notify.Notice) {

@@ -1,4 +1,4 @@
-package action
+package cloudfront
 
 import (
 	"encoding/json"
@@ -16,7 +16,7 @@ import (
 	"github.com/cutover-dev/cutover/internal/source"
 )
 
-// The environment variables ParseCloudFrontConfig reads. Their names are a
+// The environment variables ParseConfig reads. Their names are a
 // contract shared with the Terraform module and the documentation.
 const (
 	// EnvCloudFrontDistributionIDs lists, comma-separated, the distributions
@@ -29,7 +29,7 @@ const (
 	// invalidate again when a deployment fails or rolls back.
 	EnvInvalidateOnRollback = "CUTOVER_INVALIDATE_ON_ROLLBACK"
 	// EnvCloudFrontRoutes is a JSON list of per-application routes; see
-	// CloudFrontRoute.
+	// Route.
 	EnvCloudFrontRoutes = "CUTOVER_CLOUDFRONT_ROUTES"
 	// EnvFollowUpQueueURL is the SQS queue for invalidation completion
 	// checks (optional); see CloudFront.Check.
@@ -58,10 +58,10 @@ const (
 // DefaultInvalidationPaths is the path list used when none is configured.
 func DefaultInvalidationPaths() []string { return []string{"/*"} }
 
-// CloudFrontConfig says which distributions to invalidate, for which paths
-// and on which events. Build it with ParseCloudFrontConfig, or by hand and
+// Config says which distributions to invalidate, for which paths
+// and on which events. Build it with ParseConfig, or by hand and
 // check it with Validate.
-type CloudFrontConfig struct {
+type Config struct {
 	// DistributionIDs are invalidated for every deployment, with Paths.
 	DistributionIDs []string
 	// Paths are the invalidation paths for DistributionIDs and for routes
@@ -71,13 +71,13 @@ type CloudFrontConfig struct {
 	// and when a rollback deployment switches traffic back.
 	OnRollback bool
 	// Routes add distributions for matching applications and groups.
-	Routes []CloudFrontRoute
+	Routes []Route
 	// FollowUpQueueURL is a standard SQS queue for completion checks; empty
 	// disables them.
 	FollowUpQueueURL string
 }
 
-// CloudFrontRoute adds distributions for the events of one CodeDeploy
+// Route adds distributions for the events of one CodeDeploy
 // application, or one of its deployment groups. A route matches an event
 // when Application equals the event's application and, when
 // DeploymentGroup is set, DeploymentGroup equals the event's deployment
@@ -89,7 +89,7 @@ type CloudFrontConfig struct {
 // route with only an application, over the global
 // CUTOVER_CLOUDFRONT_DISTRIBUTION_IDS. Paths are never merged. Two routes
 // with the same application and deployment group are a configuration error.
-type CloudFrontRoute struct {
+type Route struct {
 	// Application is the CodeDeploy application name (required).
 	Application string `json:"application"`
 	// DeploymentGroup narrows the route to one deployment group (optional).
@@ -109,15 +109,15 @@ type InvalidationTarget struct {
 	Paths []string
 }
 
-// ParseCloudFrontConfig reads the CloudFront action's configuration through
+// ParseConfig reads the CloudFront action's configuration through
 // env (os.Getenv in production) from EnvCloudFrontDistributionIDs,
 // EnvInvalidationPaths, EnvInvalidateOnRollback, EnvCloudFrontRoutes and
 // EnvFollowUpQueueURL. Comma-separated lists ignore blanks around items and
 // empty items. It reports every problem at once, joined with errors.Join.
 // A configuration with no distributions is valid and plans no tasks.
-func ParseCloudFrontConfig(env func(string) string) (CloudFrontConfig, error) {
+func ParseConfig(env func(string) string) (Config, error) {
 	var (
-		c    CloudFrontConfig
+		c    Config
 		errs []error
 	)
 	c.DistributionIDs = SplitList(env(EnvCloudFrontDistributionIDs))
@@ -149,17 +149,17 @@ func ParseCloudFrontConfig(env func(string) string) (CloudFrontConfig, error) {
 		errs = append(errs, err)
 	}
 	if err := errors.Join(errs...); err != nil {
-		return CloudFrontConfig{}, fmt.Errorf("cloudfront config: %w", err)
+		return Config{}, fmt.Errorf("cloudfront config: %w", err)
 	}
 	return c.normalized(), nil
 }
 
 // parseRoutes decodes the routes JSON strictly: unknown fields (e.g. a
 // misspelt "distributions") are errors.
-func parseRoutes(raw string) ([]CloudFrontRoute, error) {
+func parseRoutes(raw string) ([]Route, error) {
 	dec := json.NewDecoder(strings.NewReader(raw))
 	dec.DisallowUnknownFields()
-	var routes []CloudFrontRoute
+	var routes []Route
 	if err := dec.Decode(&routes); err != nil {
 		return nil, fmt.Errorf("not a JSON list of routes like [{\"application\":\"web\",\"distribution_ids\":[\"E2QWRUHAPOMQZL\"]}]: %w", err)
 	}
@@ -172,7 +172,7 @@ func parseRoutes(raw string) ([]CloudFrontRoute, error) {
 // Validate reports every problem in c at once, joined with errors.Join:
 // malformed distribution IDs, invalid paths (see ValidateInvalidationPaths),
 // incomplete or duplicate routes and an unusable follow-up queue URL.
-func (c CloudFrontConfig) Validate() error {
+func (c Config) Validate() error {
 	var errs []error
 	for i, id := range c.DistributionIDs {
 		if err := validateDistributionID(id); err != nil {
@@ -377,7 +377,7 @@ func normalizePaths(paths []string) []string {
 
 // normalized returns a copy of c with sorted, deduplicated paths and
 // distribution IDs, and the default paths when none are set.
-func (c CloudFrontConfig) normalized() CloudFrontConfig {
+func (c Config) normalized() Config {
 	out := c
 	out.DistributionIDs = normalizePaths(c.DistributionIDs)
 	if len(c.Paths) == 0 {
@@ -385,7 +385,7 @@ func (c CloudFrontConfig) normalized() CloudFrontConfig {
 	} else {
 		out.Paths = normalizePaths(c.Paths)
 	}
-	out.Routes = make([]CloudFrontRoute, len(c.Routes))
+	out.Routes = make([]Route, len(c.Routes))
 	for i, r := range c.Routes {
 		r.DistributionIDs = normalizePaths(r.DistributionIDs)
 		if len(r.Paths) > 0 {
@@ -399,7 +399,7 @@ func (c CloudFrontConfig) normalized() CloudFrontConfig {
 }
 
 // Enabled reports whether c names any distribution.
-func (c CloudFrontConfig) Enabled() bool {
+func (c Config) Enabled() bool {
 	if len(c.DistributionIDs) > 0 {
 		return true
 	}
@@ -415,8 +415,8 @@ func (c CloudFrontConfig) Enabled() bool {
 // deployment group, each with its paths, sorted by distribution ID. It
 // does not look at the event kind: see CloudFront.Tasks for that. When a
 // distribution is named more than once, the most specific source's paths
-// win (see CloudFrontRoute).
-func (c CloudFrontConfig) Targets(ev *deploy.Event) []InvalidationTarget {
+// win (see Route).
+func (c Config) Targets(ev *deploy.Event) []InvalidationTarget {
 	type pick struct {
 		specificity int
 		paths       []string

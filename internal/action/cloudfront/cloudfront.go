@@ -1,4 +1,4 @@
-package action
+package cloudfront
 
 import (
 	"context"
@@ -11,10 +11,11 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
+	awscf "github.com/aws/aws-sdk-go-v2/service/cloudfront"
 	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"github.com/cutover-dev/cutover/internal/action"
 	"github.com/cutover-dev/cutover/internal/awsx"
 	"github.com/cutover-dev/cutover/internal/deploy"
 	"github.com/cutover-dev/cutover/internal/retry"
@@ -25,13 +26,13 @@ import (
 // invalidations and their completion checks.
 const ActionCloudFrontInvalidation = "cloudfront-invalidation"
 
-// CloudFrontAPI is the part of the CloudFront client the action uses;
-// *cloudfront.Client implements it. Tests inject faults through it.
-type CloudFrontAPI interface {
+// API is the part of the CloudFront client the action uses;
+// *awscf.Client implements it. Tests inject faults through it.
+type API interface {
 	// CreateInvalidation starts an invalidation batch.
-	CreateInvalidation(ctx context.Context, in *cloudfront.CreateInvalidationInput, optFns ...func(*cloudfront.Options)) (*cloudfront.CreateInvalidationOutput, error)
+	CreateInvalidation(ctx context.Context, in *awscf.CreateInvalidationInput, optFns ...func(*awscf.Options)) (*awscf.CreateInvalidationOutput, error)
 	// GetInvalidation reads an invalidation's status.
-	GetInvalidation(ctx context.Context, in *cloudfront.GetInvalidationInput, optFns ...func(*cloudfront.Options)) (*cloudfront.GetInvalidationOutput, error)
+	GetInvalidation(ctx context.Context, in *awscf.GetInvalidationInput, optFns ...func(*awscf.Options)) (*awscf.GetInvalidationOutput, error)
 }
 
 // SQSAPI is the part of the SQS client the completion follow-up uses;
@@ -41,7 +42,7 @@ type SQSAPI interface {
 	SendMessage(ctx context.Context, in *sqs.SendMessageInput, optFns ...func(*sqs.Options)) (*sqs.SendMessageOutput, error)
 }
 
-// Defaults of CloudFrontOptions.
+// Defaults of Options.
 const (
 	// DefaultAttemptTimeout bounds one AWS API call.
 	DefaultAttemptTimeout = 10 * time.Second
@@ -54,9 +55,9 @@ const (
 	DefaultMaxChecks = 12
 )
 
-// CloudFrontOptions tunes a CloudFront action. The zero value is the
+// Options tunes a CloudFront action. The zero value is the
 // production setting.
-type CloudFrontOptions struct {
+type Options struct {
 	// Logger receives the action's logs; nil discards them.
 	Logger *slog.Logger
 	// DryRun describes the invalidations (Result.DryRun, with the
@@ -83,14 +84,14 @@ type CloudFrontOptions struct {
 	// (default DefaultMaxChecks).
 	MaxChecks int
 	// CloudFront replaces the client built from the aws.Config (tests).
-	CloudFront CloudFrontAPI
+	CloudFront API
 	// SQS replaces the client built from the aws.Config (tests).
 	SQS SQSAPI
 	// Now replaces the clock (tests).
 	Now func() time.Time
 }
 
-// CloudFront is the Planner that invalidates CloudFront distributions when
+// Invalidator is the action.Planner that invalidates CloudFront distributions when
 // production traffic switches, and, when configured, when a deployment
 // fails or rolls back (after a rollback the edge may cache new content).
 //
@@ -106,9 +107,9 @@ type CloudFrontOptions struct {
 // Lambda event source mapping that delivers the follow-ups,
 // sqs:ReceiveMessage, sqs:DeleteMessage and sqs:GetQueueAttributes on it.
 // The Terraform module grants these.
-type CloudFront struct {
-	cfg            CloudFrontConfig
-	cf             CloudFrontAPI
+type Invalidator struct {
+	cfg            Config
+	cf             API
 	sqs            SQSAPI
 	log            *slog.Logger
 	dryRun         bool
@@ -120,19 +121,19 @@ type CloudFront struct {
 	now            func() time.Time
 }
 
-// NewCloudFront returns the CloudFront action for cfg, with clients built
+// New returns the CloudFront action for cfg, with clients built
 // from awsCfg unless opts supplies them. The clients' own retries are
 // disabled (aws.NopRetryer): opts.Retry alone decides how often a call is
 // repeated, inside the caller's deadline, so that attempts do not multiply
 // and the classification of errors stays ours. cfg is validated.
-func NewCloudFront(awsCfg aws.Config, cfg CloudFrontConfig, opts CloudFrontOptions) (*CloudFront, error) {
+func New(awsCfg aws.Config, cfg Config, opts Options) (*Invalidator, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("cloudfront config: %w", err)
 	}
 	if opts.FollowUpDelay > MaxFollowUpDelay {
 		return nil, fmt.Errorf("cloudfront: follow-up delay %s is longer than SQS's maximum of %s", opts.FollowUpDelay, MaxFollowUpDelay)
 	}
-	c := &CloudFront{
+	c := &Invalidator{
 		cfg:            cfg.normalized(),
 		cf:             opts.CloudFront,
 		sqs:            opts.SQS,
@@ -149,7 +150,7 @@ func NewCloudFront(awsCfg aws.Config, cfg CloudFrontConfig, opts CloudFrontOptio
 		c.log = slog.New(slog.DiscardHandler)
 	}
 	if c.cf == nil {
-		c.cf = cloudfront.NewFromConfig(awsCfg, func(o *cloudfront.Options) { o.Retryer = aws.NopRetryer{} })
+		c.cf = awscf.NewFromConfig(awsCfg, func(o *awscf.Options) { o.Retryer = aws.NopRetryer{} })
 	}
 	if c.sqs == nil && c.cfg.FollowUpQueueURL != "" {
 		c.sqs = sqs.NewFromConfig(awsCfg, func(o *sqs.Options) { o.Retryer = aws.NopRetryer{} })
@@ -187,7 +188,7 @@ func NewCloudFront(awsCfg aws.Config, cfg CloudFrontConfig, opts CloudFrontOptio
 // OnRollback is set, for DeploymentFailure and DeploymentRollback; with
 // OnRollback unset, a traffic switch known to belong to a rollback
 // deployment plans nothing. Events without a deployment ID plan nothing.
-func (c *CloudFront) Tasks(ev *deploy.Event) []Task {
+func (c *Invalidator) Tasks(ev *deploy.Event) []action.Task {
 	if ev == nil || ev.DeploymentID == "" || !c.wants(ev) {
 		return nil
 	}
@@ -196,11 +197,11 @@ func (c *CloudFront) Tasks(ev *deploy.Event) []Task {
 		return nil
 	}
 	e := *ev // the tasks may run after the caller reuses ev
-	tasks := make([]Task, len(targets))
+	tasks := make([]action.Task, len(targets))
 	for i, t := range targets {
-		tasks[i] = Task{
+		tasks[i] = action.Task{
 			Destination: "cloudfront:" + t.DistributionID,
-			Run: func(ctx context.Context) (Result, error) {
+			Run: func(ctx context.Context) (action.Result, error) {
 				return c.Invalidate(ctx, &e, t)
 			},
 		}
@@ -208,7 +209,7 @@ func (c *CloudFront) Tasks(ev *deploy.Event) []Task {
 	return tasks
 }
 
-func (c *CloudFront) wants(ev *deploy.Event) bool {
+func (c *Invalidator) wants(ev *deploy.Event) bool {
 	switch {
 	case ev.TrafficSwitched():
 		return c.cfg.OnRollback || !ev.IsRollback()
@@ -256,10 +257,10 @@ func refPart(s string, limit int) string {
 // 5xx answers and timeouts within ctx's deadline, and queues the first
 // completion check when a follow-up queue is configured. It returns a
 // retry.Permanent error when no retry can help and another error when a
-// later attempt (a Lambda retry) may succeed; the Result always describes
+// later attempt (a Lambda retry) may succeed; the action.Result always describes
 // the invalidation, with Error set on failure.
-func (c *CloudFront) Invalidate(ctx context.Context, ev *deploy.Event, target InvalidationTarget) (Result, error) {
-	res := Result{Action: ActionCloudFrontInvalidation, Target: target.DistributionID}
+func (c *Invalidator) Invalidate(ctx context.Context, ev *deploy.Event, target InvalidationTarget) (action.Result, error) {
+	res := action.Result{Action: ActionCloudFrontInvalidation, Target: target.DistributionID}
 	if ev == nil || ev.DeploymentID == "" {
 		err := retry.Permanent(fmt.Errorf("cloudfront %s: event has no deployment ID to derive a caller reference from", target.DistributionID))
 		res.Error = err.Error()
@@ -289,14 +290,14 @@ func (c *CloudFront) Invalidate(ctx context.Context, ev *deploy.Event, target In
 		return res, nil
 	}
 
-	in := &cloudfront.CreateInvalidationInput{
+	in := &awscf.CreateInvalidationInput{
 		DistributionId: aws.String(target.DistributionID),
 		InvalidationBatch: &cftypes.InvalidationBatch{
 			CallerReference: aws.String(ref),
 			Paths:           &cftypes.Paths{Quantity: aws.Int32(int32(len(paths))), Items: paths},
 		},
 	}
-	var out *cloudfront.CreateInvalidationOutput
+	var out *awscf.CreateInvalidationOutput
 	err := c.do(ctx, log, cloudFrontCall("CreateInvalidation", ev, target.DistributionID, ref), func(ctx context.Context) error {
 		var err error
 		out, err = c.cf.CreateInvalidation(ctx, in)
@@ -344,7 +345,7 @@ func (c *CloudFront) Invalidate(ctx context.Context, ev *deploy.Event, target In
 // Reserve before ctx's deadline, so that the caller keeps time to report.
 // A retryable error that survives the policy is returned as is, marked
 // retryable: the caller's retry (Lambda's) may still succeed.
-func (c *CloudFront) do(ctx context.Context, log *slog.Logger, call awsCall, fn func(ctx context.Context) error) error {
+func (c *Invalidator) do(ctx context.Context, log *slog.Logger, call awsCall, fn func(ctx context.Context) error) error {
 	p := c.policy
 	onRetry := p.OnRetry
 	p.OnRetry = func(attempt int, err error, wait time.Duration) {

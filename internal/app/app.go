@@ -1,9 +1,9 @@
-// Package setup assembles a running cutover from its configuration: AWS
+// Package app assembles a running cutover from its configuration: AWS
 // clients, the secret-backed destinations, the delivery records, the
 // CloudFront action and the enrichment. The Lambda handler and the CLI
 // build the same System, so `cutover send` runs exactly what the Lambda
 // runs.
-package setup
+package app
 
 import (
 	"context"
@@ -19,13 +19,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/cutover-dev/cutover/internal/action"
+	"github.com/cutover-dev/cutover/internal/action/cloudfront"
 	"github.com/cutover-dev/cutover/internal/awsx"
 	"github.com/cutover-dev/cutover/internal/config"
-	"github.com/cutover-dev/cutover/internal/dispatch"
+	"github.com/cutover-dev/cutover/internal/delivery"
 	"github.com/cutover-dev/cutover/internal/enrich"
-	"github.com/cutover-dev/cutover/internal/ledger"
 	"github.com/cutover-dev/cutover/internal/notify"
+	"github.com/cutover-dev/cutover/internal/records"
 	"github.com/cutover-dev/cutover/internal/secret"
 )
 
@@ -41,9 +41,9 @@ type Options struct {
 	DryRun bool
 	// Extra destinations are added after the configured ones (e.g. the
 	// demo's terminal).
-	Extra []dispatch.Destination
+	Extra []delivery.Destination
 	// Records, when set, replaces the configured delivery records.
-	Records ledger.Store
+	Records records.Store
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 	// HTTPTimeout bounds one chat POST attempt (default 10 s).
@@ -61,12 +61,12 @@ type Options struct {
 // System is an assembled cutover.
 type System struct {
 	// Dispatcher handles inputs.
-	Dispatcher *dispatch.Dispatcher
+	Dispatcher *delivery.Dispatcher
 	// AWS is the AWS configuration the system's clients use.
 	AWS        aws.Config
 	closers    []func() error
 	log        *slog.Logger
-	cloudfront *action.CloudFront
+	cloudfront *cloudfront.Invalidator
 	enricher   *enrich.Enricher
 }
 
@@ -98,7 +98,7 @@ func Build(ctx context.Context, cfg *config.Config, opts Options) (*System, erro
 		s.AWS = awsCfg
 	}
 
-	d := &dispatch.Dispatcher{
+	d := &delivery.Dispatcher{
 		Events: cfg.Events,
 		Log:    log,
 		Now:    opts.Now,
@@ -123,7 +123,7 @@ func Build(ctx context.Context, cfg *config.Config, opts Options) (*System, erro
 	}
 	if !webhook.IsZero() {
 		poster := notify.NewPoster(notify.PosterOptions{Timeout: opts.HTTPTimeout, Logger: log, UserAgent: "cutover/" + opts.Version})
-		d.Destinations = append(d.Destinations, dispatch.Destination{Name: "slack", Notifier: notify.NewSlack(webhook.Reveal(), poster)})
+		d.Destinations = append(d.Destinations, delivery.Destination{Name: "slack", Notifier: notify.NewSlack(webhook.Reveal(), poster)})
 	}
 	d.Destinations = append(d.Destinations, opts.Extra...)
 
@@ -136,20 +136,20 @@ func Build(ctx context.Context, cfg *config.Config, opts Options) (*System, erro
 		if err := probeTable(ctx, client, cfg.RecordsTable); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", config.EnvRecordsTable, err))
 		}
-		store, err := ledger.NewDynamoDB(client, cfg.RecordsTable, cfg.RecordsTTL)
+		store, err := records.NewDynamoDB(client, cfg.RecordsTable, cfg.RecordsTTL)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", config.EnvRecordsTable, err))
 		}
 		// A store that is down or slow must not stop notifications: the
 		// wrapper bounds each call and delivers anyway, saying duplicates
 		// are possible.
-		d.Records = ledger.WithFallback(store, log)
+		d.Records = records.WithFallback(store, log)
 	case cfg.RecordsFile != "":
 		if err := os.MkdirAll(filepath.Dir(cfg.RecordsFile), 0o700); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", config.EnvRecordsFile, err))
 			break
 		}
-		store, err := ledger.OpenFile(cfg.RecordsFile, cfg.RecordsTTL)
+		store, err := records.OpenFile(cfg.RecordsFile, cfg.RecordsTTL)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", config.EnvRecordsFile, err))
 			break

@@ -1,4 +1,4 @@
-// Package ledger records which deliveries cutover has made, so that an event
+// Package records keeps the delivery records: it records which deliveries cutover has made, so that an event
 // that arrives again (SNS and Lambda deliver at least once) is not sent to the
 // same destination twice.
 //
@@ -34,7 +34,7 @@
 // another attempt through the same value takes the claim over, the first
 // one's Release drops the second one's claim. Choose leases longer than an
 // attempt can take (the send timeout plus a margin).
-package ledger
+package records
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package action
+package cloudfront
 
 import (
 	"log/slog"

@@ -1,4 +1,4 @@
-package action
+package cloudfront
 
 import (
 	"encoding/json"
@@ -42,7 +42,7 @@ func FuzzDecodeFollowUp(f *testing.F) {
 	// The other bodies the same queue may carry: CodeDeploy notifications
 	// (SNS envelopes, EventBridge events, raw triggers).
 	for _, name := range []string{"sns-lambda/instance-success.json", "eventbridge/deployment-failure.json", "trigger-real/deployment-success.json", "sns-http/instance-success.json"} {
-		data, err := os.ReadFile(filepath.Join("..", "source", "codedeploy", "testdata", name))
+		data, err := os.ReadFile(filepath.Join("..", "..", "source", "codedeploy", "testdata", name))
 		if err != nil {
 			f.Fatal(err)
 		}

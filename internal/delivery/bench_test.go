@@ -1,4 +1,4 @@
-package dispatch
+package delivery
 
 import (
 	"context"
@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cutover-dev/cutover/internal/ledger"
 	"github.com/cutover-dev/cutover/internal/notify"
+	"github.com/cutover-dev/cutover/internal/records"
 	"github.com/cutover-dev/cutover/internal/source/codedeploy"
 )
 
@@ -41,7 +41,7 @@ func BenchmarkHandle(b *testing.B) {
 	d := &Dispatcher{
 		Destinations: []Destination{{Name: "slack", Notifier: notify.NewSlack(srv.URL+"/services/T/B/x", notify.NewPoster(notify.PosterOptions{}))}},
 		Events:       map[string]bool{codedeploy.InstanceSuccess: true},
-		Records:      ledger.NewMemory(time.Hour),
+		Records:      records.NewMemory(time.Hour),
 	}
 	data := fixtureB(b, "sns-lambda/instance-success.json")
 	evs, err := codedeploy.Decode(data)

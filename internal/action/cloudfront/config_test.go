@@ -1,4 +1,4 @@
-package action
+package cloudfront
 
 import (
 	"fmt"
@@ -16,9 +16,9 @@ func envOf(m map[string]string) func(string) string {
 }
 
 func TestParseCloudFrontConfigDefaults(t *testing.T) {
-	c, err := ParseCloudFrontConfig(envOf(nil))
+	c, err := ParseConfig(envOf(nil))
 	if err != nil {
-		t.Fatalf("ParseCloudFrontConfig(empty): %v", err)
+		t.Fatalf("ParseConfig(empty): %v", err)
 	}
 	if c.Enabled() {
 		t.Errorf("Enabled() = true with no distributions")
@@ -35,7 +35,7 @@ func TestParseCloudFrontConfigDefaults(t *testing.T) {
 }
 
 func TestParseCloudFrontConfigFull(t *testing.T) {
-	c, err := ParseCloudFrontConfig(envOf(map[string]string{
+	c, err := ParseConfig(envOf(map[string]string{
 		EnvCloudFrontDistributionIDs: " E2QWRUHAPOMQZL , E1AAAAAAAAAAAA,,E2QWRUHAPOMQZL",
 		EnvInvalidationPaths:         "/index.html, /assets/*,/index.html",
 		EnvInvalidateOnRollback:      "FALSE",
@@ -46,7 +46,7 @@ func TestParseCloudFrontConfigFull(t *testing.T) {
 		EnvFollowUpQueueURL: "https://sqs.us-east-1.amazonaws.com/111122223333/cutover-followup",
 	}))
 	if err != nil {
-		t.Fatalf("ParseCloudFrontConfig: %v", err)
+		t.Fatalf("ParseConfig: %v", err)
 	}
 	if want := []string{"E1AAAAAAAAAAAA", "E2QWRUHAPOMQZL"}; !slices.Equal(c.DistributionIDs, want) {
 		t.Errorf("DistributionIDs = %q, want %q", c.DistributionIDs, want)
@@ -68,7 +68,7 @@ func TestParseCloudFrontConfigFull(t *testing.T) {
 // TestParseCloudFrontConfigAllProblems proves every problem is reported in
 // one error, each on its own line.
 func TestParseCloudFrontConfigAllProblems(t *testing.T) {
-	_, err := ParseCloudFrontConfig(envOf(map[string]string{
+	_, err := ParseConfig(envOf(map[string]string{
 		EnvCloudFrontDistributionIDs: "e2qwruhapomqzl,arn:aws:cloudfront::111122223333:distribution/E2QWRUHAPOMQZL,d111111abcdef8.cloudfront.net,E2QW-RUH",
 		EnvInvalidationPaths:         "index.html,/a*b,/with space,/ok,/caf\u00e9",
 		EnvInvalidateOnRollback:      "yes",
@@ -80,7 +80,7 @@ func TestParseCloudFrontConfigAllProblems(t *testing.T) {
 		EnvFollowUpQueueURL: "https://sqs.us-east-1.amazonaws.com/111122223333/q.fifo",
 	}))
 	if err == nil {
-		t.Fatal("ParseCloudFrontConfig accepted a broken configuration")
+		t.Fatal("ParseConfig accepted a broken configuration")
 	}
 	msg := err.Error()
 	wants := []string{
@@ -122,7 +122,7 @@ func TestParseCloudFrontConfigRoutesJSON(t *testing.T) {
 		"bad JSON":      `[{`,
 	} {
 		t.Run(name, func(t *testing.T) {
-			_, err := ParseCloudFrontConfig(envOf(map[string]string{EnvCloudFrontRoutes: raw}))
+			_, err := ParseConfig(envOf(map[string]string{EnvCloudFrontRoutes: raw}))
 			if err == nil || !strings.Contains(err.Error(), EnvCloudFrontRoutes) {
 				t.Fatalf("err = %v, want a %s error", err, EnvCloudFrontRoutes)
 			}
@@ -190,7 +190,7 @@ func TestValidateInvalidationPathsLimits(t *testing.T) {
 }
 
 func TestTargetsRouting(t *testing.T) {
-	c, err := ParseCloudFrontConfig(envOf(map[string]string{
+	c, err := ParseConfig(envOf(map[string]string{
 		EnvCloudFrontDistributionIDs: "E1GLOBALGLOBAL,E2SHAREDSHARED",
 		EnvInvalidationPaths:         "/*",
 		EnvCloudFrontRoutes: `[
@@ -245,7 +245,7 @@ func FuzzParseCloudFrontConfig(f *testing.F) {
 			EnvCloudFrontRoutes:          routes,
 			EnvFollowUpQueueURL:          queue,
 		})
-		c, err := ParseCloudFrontConfig(env)
+		c, err := ParseConfig(env)
 		if err != nil {
 			if !utf8.ValidString(err.Error()) {
 				t.Errorf("error message is not valid UTF-8: %q", err)
@@ -258,7 +258,7 @@ func FuzzParseCloudFrontConfig(f *testing.F) {
 		if len(c.Paths) == 0 || !slices.IsSorted(c.Paths) {
 			t.Fatalf("paths not normalised: %q", c.Paths)
 		}
-		again, err := ParseCloudFrontConfig(env)
+		again, err := ParseConfig(env)
 		if err != nil || !slices.Equal(again.Paths, c.Paths) || !slices.Equal(again.DistributionIDs, c.DistributionIDs) {
 			t.Fatalf("parsing is not deterministic: %v", err)
 		}

@@ -1,17 +1,18 @@
-package setup
+package app
 
 import (
 	"context"
 	"fmt"
 
 	"github.com/cutover-dev/cutover/internal/action"
+	"github.com/cutover-dev/cutover/internal/action/cloudfront"
 	"github.com/cutover-dev/cutover/internal/notify"
 	"github.com/cutover-dev/cutover/internal/retry"
 )
 
 // IsFollowUp reports whether body is a CloudFront completion follow-up
 // from the follow-up queue rather than a CodeDeploy notification.
-func IsFollowUp(body []byte) bool { return action.IsFollowUp(body) }
+func IsFollowUp(body []byte) bool { return cloudfront.IsFollowUp(body) }
 
 // FollowUp checks one invalidation follow-up. While the invalidation runs
 // the next check is already queued and FollowUp returns nil; once it has
@@ -23,7 +24,7 @@ func (s *System) FollowUp(ctx context.Context, body []byte) error {
 	if s.cloudfront == nil {
 		return retry.Permanent(fmt.Errorf("follow-up: no CloudFront distributions are configured"))
 	}
-	fu, err := action.DecodeFollowUp(body)
+	fu, err := cloudfront.DecodeFollowUp(body)
 	if err != nil {
 		s.log.Error("follow-up message dropped: cannot be decoded", "error", err)
 		return nil

@@ -1,4 +1,4 @@
-package action
+package cloudfront
 
 import (
 	"context"
@@ -14,9 +14,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
+	awscf "github.com/aws/aws-sdk-go-v2/service/cloudfront"
 	"github.com/aws/smithy-go"
 
+	"github.com/cutover-dev/cutover/internal/action"
 	"github.com/cutover-dev/cutover/internal/deploy"
 	"github.com/cutover-dev/cutover/internal/retry"
 	"github.com/cutover-dev/cutover/internal/source/codedeploy"
@@ -26,7 +27,7 @@ import (
 // through the real decoder.
 func fixture(t testing.TB, name string) *deploy.Event {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "source", "codedeploy", "testdata", name))
+	data, err := os.ReadFile(filepath.Join("..", "..", "source", "codedeploy", "testdata", name))
 	if err != nil {
 		t.Fatalf("read fixture: %v", err)
 	}
@@ -40,20 +41,20 @@ func fixture(t testing.TB, name string) *deploy.Event {
 // noAWS fails the test on any AWS call.
 type noAWS struct{ t testing.TB }
 
-func (n noAWS) CreateInvalidation(context.Context, *cloudfront.CreateInvalidationInput, ...func(*cloudfront.Options)) (*cloudfront.CreateInvalidationOutput, error) {
+func (n noAWS) CreateInvalidation(context.Context, *awscf.CreateInvalidationInput, ...func(*awscf.Options)) (*awscf.CreateInvalidationOutput, error) {
 	n.t.Error("CreateInvalidation called")
 	return nil, errors.New("no AWS in this test")
 }
 
-func (n noAWS) GetInvalidation(context.Context, *cloudfront.GetInvalidationInput, ...func(*cloudfront.Options)) (*cloudfront.GetInvalidationOutput, error) {
+func (n noAWS) GetInvalidation(context.Context, *awscf.GetInvalidationInput, ...func(*awscf.Options)) (*awscf.GetInvalidationOutput, error) {
 	n.t.Error("GetInvalidation called")
 	return nil, errors.New("no AWS in this test")
 }
 
-// deadlineRecorder passes calls on to a CloudFrontAPI and records the
+// deadlineRecorder passes calls on to a API and records the
 // deadline of each call's context.
 type deadlineRecorder struct {
-	CloudFrontAPI
+	API
 	mu  sync.Mutex
 	dls []time.Time
 }
@@ -72,14 +73,14 @@ func (r *deadlineRecorder) deadlines() []time.Time {
 	return slices.Clone(r.dls)
 }
 
-func (r *deadlineRecorder) CreateInvalidation(ctx context.Context, in *cloudfront.CreateInvalidationInput, optFns ...func(*cloudfront.Options)) (*cloudfront.CreateInvalidationOutput, error) {
+func (r *deadlineRecorder) CreateInvalidation(ctx context.Context, in *awscf.CreateInvalidationInput, optFns ...func(*awscf.Options)) (*awscf.CreateInvalidationOutput, error) {
 	r.record(ctx)
-	return r.CloudFrontAPI.CreateInvalidation(ctx, in, optFns...)
+	return r.API.CreateInvalidation(ctx, in, optFns...)
 }
 
-func (r *deadlineRecorder) GetInvalidation(ctx context.Context, in *cloudfront.GetInvalidationInput, optFns ...func(*cloudfront.Options)) (*cloudfront.GetInvalidationOutput, error) {
+func (r *deadlineRecorder) GetInvalidation(ctx context.Context, in *awscf.GetInvalidationInput, optFns ...func(*awscf.Options)) (*awscf.GetInvalidationOutput, error) {
 	r.record(ctx)
-	return r.CloudFrontAPI.GetInvalidation(ctx, in, optFns...)
+	return r.API.GetInvalidation(ctx, in, optFns...)
 }
 
 // TestNoAttemptPastTheReserve: when the caller's deadline leaves less than
@@ -87,7 +88,7 @@ func (r *deadlineRecorder) GetInvalidation(ctx context.Context, in *cloudfront.G
 func TestNoAttemptPastTheReserve(t *testing.T) {
 	ev := fixture(t, "sns-lambda/instance-success.json")
 	var sleeps int
-	c := newTestCloudFront(t, CloudFrontConfig{DistributionIDs: []string{"E2QWRUHAPOMQZL"}}, CloudFrontOptions{
+	c := newTestCloudFront(t, Config{DistributionIDs: []string{"E2QWRUHAPOMQZL"}}, Options{
 		Retry: retry.Policy{Attempts: 5, Reserve: 2 * time.Hour,
 			Sleep: func(context.Context, time.Duration) error { sleeps++; return nil }},
 	})
@@ -147,14 +148,14 @@ func TestCallerReference(t *testing.T) {
 	}
 }
 
-func newTestCloudFront(t testing.TB, cfg CloudFrontConfig, opts CloudFrontOptions) *CloudFront {
+func newTestCloudFront(t testing.TB, cfg Config, opts Options) *Invalidator {
 	t.Helper()
 	if opts.CloudFront == nil {
 		opts.CloudFront = noAWS{t}
 	}
-	c, err := NewCloudFront(aws.Config{Region: "us-east-1"}, cfg, opts)
+	c, err := New(aws.Config{Region: "us-east-1"}, cfg, opts)
 	if err != nil {
-		t.Fatalf("NewCloudFront: %v", err)
+		t.Fatalf("New: %v", err)
 	}
 	return c
 }
@@ -171,7 +172,7 @@ func TestTasksPlanning(t *testing.T) {
 	knownRollbackSwitch := *rollbackSwitch
 	knownRollbackSwitch.Rollback = &deploy.Rollback{RollsBack: "d-M4QFAIL01"}
 
-	cfg := CloudFrontConfig{DistributionIDs: []string{"E2QWRUHAPOMQZL", "E1AAAAAAAAAAAA"}}
+	cfg := Config{DistributionIDs: []string{"E2QWRUHAPOMQZL", "E1AAAAAAAAAAAA"}}
 	for _, tt := range []struct {
 		name       string
 		ev         *deploy.Event
@@ -196,7 +197,7 @@ func TestTasksPlanning(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg.OnRollback = tt.onRollback
-			tasks := newTestCloudFront(t, cfg, CloudFrontOptions{}).Tasks(tt.ev)
+			tasks := newTestCloudFront(t, cfg, Options{}).Tasks(tt.ev)
 			if len(tasks) != tt.want {
 				t.Fatalf("%d tasks, want %d", len(tasks), tt.want)
 			}
@@ -208,7 +209,7 @@ func TestTasksPlanning(t *testing.T) {
 			}
 		})
 	}
-	if n := len(newTestCloudFront(t, CloudFrontConfig{}, CloudFrontOptions{}).Tasks(cutover)); n != 0 {
+	if n := len(newTestCloudFront(t, Config{}, Options{}).Tasks(cutover)); n != 0 {
 		t.Errorf("unconfigured action planned %d tasks", n)
 	}
 }
@@ -216,7 +217,7 @@ func TestTasksPlanning(t *testing.T) {
 func TestRollbackHookSkips(t *testing.T) {
 	ev := fixture(t, "trigger-real/rollback-instance-success.json")
 	var asked []string
-	c := newTestCloudFront(t, CloudFrontConfig{DistributionIDs: []string{"E2QWRUHAPOMQZL"}, OnRollback: false}, CloudFrontOptions{
+	c := newTestCloudFront(t, Config{DistributionIDs: []string{"E2QWRUHAPOMQZL"}, OnRollback: false}, Options{
 		IsRollbackDeployment: func(_ context.Context, id string) bool { asked = append(asked, id); return true },
 	})
 	tasks := c.Tasks(ev)
@@ -234,11 +235,11 @@ func TestRollbackHookSkips(t *testing.T) {
 
 func TestDryRun(t *testing.T) {
 	ev := fixture(t, "sns-lambda/instance-success.json")
-	c := newTestCloudFront(t, CloudFrontConfig{
+	c := newTestCloudFront(t, Config{
 		DistributionIDs: []string{"E2QWRUHAPOMQZL"},
 		Paths:           []string{"/index.html", "/assets/*"},
 		OnRollback:      true,
-	}, CloudFrontOptions{DryRun: true})
+	}, Options{DryRun: true})
 	tasks := c.Tasks(ev)
 	if len(tasks) != 1 {
 		t.Fatalf("%d tasks", len(tasks))
@@ -247,7 +248,7 @@ func TestDryRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Result{
+	want := action.Result{
 		Action:    ActionCloudFrontInvalidation,
 		Target:    "E2QWRUHAPOMQZL",
 		Paths:     []string{"/assets/*", "/index.html"},
@@ -260,10 +261,10 @@ func TestDryRun(t *testing.T) {
 }
 
 func TestNewCloudFrontRejects(t *testing.T) {
-	if _, err := NewCloudFront(aws.Config{}, CloudFrontConfig{DistributionIDs: []string{"nope"}}, CloudFrontOptions{}); err == nil {
+	if _, err := New(aws.Config{}, Config{DistributionIDs: []string{"nope"}}, Options{}); err == nil {
 		t.Error("invalid config accepted")
 	}
-	if _, err := NewCloudFront(aws.Config{}, CloudFrontConfig{}, CloudFrontOptions{FollowUpDelay: MaxFollowUpDelay + 1}); err == nil {
+	if _, err := New(aws.Config{}, Config{}, Options{FollowUpDelay: MaxFollowUpDelay + 1}); err == nil {
 		t.Error("follow-up delay over 15 minutes accepted")
 	}
 }
@@ -346,7 +347,7 @@ func TestFollowUpDecode(t *testing.T) {
 }
 
 func TestInvalidateRejectsBadTargets(t *testing.T) {
-	c := newTestCloudFront(t, CloudFrontConfig{}, CloudFrontOptions{})
+	c := newTestCloudFront(t, Config{}, Options{})
 	ev := fixture(t, "sns-lambda/instance-success.json")
 	for name, tt := range map[string]struct {
 		ev     *deploy.Event

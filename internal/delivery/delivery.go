@@ -1,10 +1,10 @@
-// Package dispatch runs one input through cutover: decode it, run the
+// Package delivery runs one input through cutover: decode it, run the
 // cutover actions and the chat notifications it calls for, concurrently,
 // each at most once per event and destination, and say what happened.
 //
 // The Lambda handler, `cutover send`, `cutover replay` and `cutover demo`
 // all go through a Dispatcher, so they behave the same.
-package dispatch
+package delivery
 
 import (
 	"context"
@@ -18,8 +18,8 @@ import (
 
 	"github.com/cutover-dev/cutover/internal/action"
 	"github.com/cutover-dev/cutover/internal/deploy"
-	"github.com/cutover-dev/cutover/internal/ledger"
 	"github.com/cutover-dev/cutover/internal/notify"
+	"github.com/cutover-dev/cutover/internal/records"
 	"github.com/cutover-dev/cutover/internal/retry"
 	"github.com/cutover-dev/cutover/internal/source"
 	"github.com/cutover-dev/cutover/internal/source/codedeploy"
@@ -44,7 +44,7 @@ type Dispatcher struct {
 	Planner action.Planner
 	// Records remembers what was delivered, so retries and redeliveries
 	// send only what is missing; nil keeps no records.
-	Records ledger.Store
+	Records records.Store
 	// Enrich, when set, adds looked-up details to a notice before it is
 	// rendered. It must return within its own bound (about 2 s) and never
 	// fail the notice.
@@ -330,12 +330,12 @@ func (d *Dispatcher) notifyAll(ctx context.Context, log *slog.Logger, key string
 func (d *Dispatcher) once(ctx context.Context, log *slog.Logger, eventKey, dest string,
 	fn func(ctx context.Context) ([]byte, error), restore func(stored []byte)) Delivery {
 	del := Delivery{Destination: dest}
-	key := ledger.Key{EventID: eventKey, Destination: dest}
+	key := records.Key{EventID: eventKey, Destination: dest}
 	claimed := false
 	if d.Records != nil {
 		c, err := d.claim(ctx, log, key)
 		switch {
-		case err != nil && c.Status == ledger.Busy:
+		case err != nil && c.Status == records.Busy:
 			// Another attempt holds the delivery and did not finish while
 			// we could wait: fail, so a later retry (or the failure queue)
 			// still has the event if that attempt never completes.
@@ -347,7 +347,7 @@ func (d *Dispatcher) once(ctx context.Context, log *slog.Logger, eventKey, dest 
 			// duplicate is possible.
 			log.Warn("delivery records unavailable; delivering anyway, duplicates are possible",
 				"destination", dest, "error", err)
-		case c.Status == ledger.Done:
+		case c.Status == records.Done:
 			log.Info("already delivered by an earlier attempt; skipped", "destination", dest)
 			if restore != nil && len(c.Result) > 0 {
 				restore(c.Result)
@@ -392,7 +392,7 @@ func (d *Dispatcher) once(ctx context.Context, log *slog.Logger, eventKey, dest 
 // Done, or its lease expires and the claim is taken over — for as long as
 // the context allows (at most BusyWait). If it is still held then, claim
 // returns the Busy claim with an error.
-func (d *Dispatcher) claim(ctx context.Context, log *slog.Logger, key ledger.Key) (ledger.Claim, error) {
+func (d *Dispatcher) claim(ctx context.Context, log *slog.Logger, key records.Key) (records.Claim, error) {
 	wait := d.BusyWait
 	if wait <= 0 {
 		wait = 30 * time.Second
@@ -406,7 +406,7 @@ func (d *Dispatcher) claim(ctx context.Context, log *slog.Logger, key ledger.Key
 	pause := 50 * time.Millisecond
 	for {
 		c, err := d.Records.Claim(ctx, key, d.lease(ctx))
-		if err != nil || c.Status != ledger.Busy {
+		if err != nil || c.Status != records.Busy {
 			return c, err
 		}
 		if !time.Now().Add(pause).Before(stop) {

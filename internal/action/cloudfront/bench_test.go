@@ -1,4 +1,4 @@
-package action
+package cloudfront
 
 import (
 	"io"
@@ -39,11 +39,11 @@ func BenchmarkEventToCreateInvalidation(b *testing.B) {
 		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
 		BaseEndpoint: aws.String(srv.URL),
 	}
-	c, err := NewCloudFront(awsCfg, CloudFrontConfig{
+	c, err := New(awsCfg, Config{
 		DistributionIDs: []string{"E2QWRUHAPOMQZL"},
 		Paths:           []string{"/index.html", "/assets/*"},
 		OnRollback:      true,
-	}, CloudFrontOptions{})
+	}, Options{})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package action
+package cloudfront
 
 import (
 	"bytes"
@@ -12,10 +12,11 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
+	awscf "github.com/aws/aws-sdk-go-v2/service/cloudfront"
 	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"github.com/cutover-dev/cutover/internal/action"
 	"github.com/cutover-dev/cutover/internal/retry"
 	"github.com/cutover-dev/cutover/internal/source/codedeploy"
 	"github.com/cutover-dev/cutover/internal/testrig"
@@ -28,7 +29,7 @@ type motoRig struct {
 	proxy *faultProxy
 	// viaProxy is the aws.Config the code under test uses.
 	viaProxy aws.Config
-	cf       *cloudfront.Client
+	cf       *awscf.Client
 	sqs      *sqs.Client
 	// made counts created distributions, for unique caller references.
 	made int
@@ -44,7 +45,7 @@ func startMotoRig(t *testing.T) *motoRig {
 		moto:     m,
 		proxy:    p,
 		viaProxy: via,
-		cf:       cloudfront.NewFromConfig(m.AWSConfig(t)),
+		cf:       awscf.NewFromConfig(m.AWSConfig(t)),
 		sqs:      sqs.NewFromConfig(m.AWSConfig(t)),
 	}
 	r.warmUp(t)
@@ -57,7 +58,7 @@ func startMotoRig(t *testing.T) *motoRig {
 func (r *motoRig) warmUp(t *testing.T) {
 	t.Helper()
 	dist := r.createDistribution(t, "warmup")
-	if _, err := r.cf.CreateInvalidation(t.Context(), &cloudfront.CreateInvalidationInput{
+	if _, err := r.cf.CreateInvalidation(t.Context(), &awscf.CreateInvalidationInput{
 		DistributionId: aws.String(dist),
 		InvalidationBatch: &cftypes.InvalidationBatch{
 			CallerReference: aws.String("warmup"),
@@ -93,13 +94,13 @@ func (r *motoRig) createDistribution(t *testing.T, name string) string {
 // creation order.
 func (r *motoRig) invalidations(t *testing.T, dist string) []*cftypes.Invalidation {
 	t.Helper()
-	list, err := r.cf.ListInvalidations(t.Context(), &cloudfront.ListInvalidationsInput{DistributionId: aws.String(dist)})
+	list, err := r.cf.ListInvalidations(t.Context(), &awscf.ListInvalidationsInput{DistributionId: aws.String(dist)})
 	if err != nil {
 		t.Fatalf("ListInvalidations(%s): %v", dist, err)
 	}
 	var out []*cftypes.Invalidation
 	for _, s := range list.InvalidationList.Items {
-		got, err := r.cf.GetInvalidation(t.Context(), &cloudfront.GetInvalidationInput{DistributionId: aws.String(dist), Id: s.Id})
+		got, err := r.cf.GetInvalidation(t.Context(), &awscf.GetInvalidationInput{DistributionId: aws.String(dist), Id: s.Id})
 		if err != nil {
 			t.Fatalf("GetInvalidation(%s, %s): %v", dist, aws.ToString(s.Id), err)
 		}
@@ -114,7 +115,7 @@ func fastRetry() retry.Policy {
 	return retry.Policy{Attempts: 4, Base: time.Millisecond, Max: 5 * time.Millisecond}
 }
 
-func (r *motoRig) action(t *testing.T, cfg CloudFrontConfig, opts CloudFrontOptions) *CloudFront {
+func (r *motoRig) action(t *testing.T, cfg Config, opts Options) *Invalidator {
 	t.Helper()
 	if opts.Retry.Attempts == 0 {
 		opts.Retry = fastRetry()
@@ -123,17 +124,17 @@ func (r *motoRig) action(t *testing.T, cfg CloudFrontConfig, opts CloudFrontOpti
 		opts.AttemptTimeout = 5 * time.Second
 	}
 	opts.Logger = testLogger(t)
-	c, err := NewCloudFront(r.viaProxy, cfg, opts)
+	c, err := New(r.viaProxy, cfg, opts)
 	if err != nil {
-		t.Fatalf("NewCloudFront: %v", err)
+		t.Fatalf("New: %v", err)
 	}
 	return c
 }
 
 // runAll runs every task as the dispatcher would and fails on an error.
-func runAll(t *testing.T, tasks []Task) []Result {
+func runAll(t *testing.T, tasks []action.Task) []action.Result {
 	t.Helper()
-	var out []Result
+	var out []action.Result
 	for _, task := range tasks {
 		res, err := task.Run(t.Context())
 		if err != nil {
@@ -160,11 +161,11 @@ func TestCloudFrontWithMoto(t *testing.T) {
 		global := rig.createDistribution(t, "global")
 		routed := rig.createDistribution(t, "routed")
 		other := rig.createDistribution(t, "other")
-		routes, _ := json.Marshal([]CloudFrontRoute{
+		routes, _ := json.Marshal([]Route{
 			{Application: "web-frontend", DeploymentGroup: "web-frontend-prod", DistributionIDs: []string{routed}, Paths: []string{"/app/*", "/index.html"}},
 			{Application: "checkout-api", DistributionIDs: []string{other}},
 		})
-		cfg, err := ParseCloudFrontConfig(envOf(map[string]string{
+		cfg, err := ParseConfig(envOf(map[string]string{
 			EnvCloudFrontDistributionIDs: global,
 			EnvInvalidationPaths:         "/index.html,/assets/*",
 			EnvCloudFrontRoutes:          string(routes),
@@ -172,7 +173,7 @@ func TestCloudFrontWithMoto(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		results := runAll(t, rig.action(t, cfg, CloudFrontOptions{}).Tasks(cutover))
+		results := runAll(t, rig.action(t, cfg, Options{}).Tasks(cutover))
 		if len(results) != 2 {
 			t.Fatalf("%d results, want 2 (global and routed): %+v", len(results), results)
 		}
@@ -202,14 +203,14 @@ func TestCloudFrontWithMoto(t *testing.T) {
 	t.Run("redeliveries reuse the reference and changed paths do not", func(t *testing.T) {
 		rig.reset(t)
 		dist := rig.createDistribution(t, "site")
-		cfg := CloudFrontConfig{DistributionIDs: []string{dist}, Paths: []string{"/index.html", "/assets/*"}, OnRollback: true}
-		act := rig.action(t, cfg, CloudFrontOptions{})
+		cfg := Config{DistributionIDs: []string{dist}, Paths: []string{"/index.html", "/assets/*"}, OnRollback: true}
+		act := rig.action(t, cfg, Options{})
 		// The same cutover as an SNS redelivery, and as the EventBridge event.
 		first := runAll(t, act.Tasks(fixture(t, "sns-lambda/instance-success.json")))
 		second := runAll(t, act.Tasks(fixture(t, "sns-lambda/instance-success.json")))
 		viaEB := runAll(t, act.Tasks(fixture(t, "eventbridge/instance-success.json")))
 		// The same cutover under a changed path list.
-		changed := runAll(t, rig.action(t, CloudFrontConfig{DistributionIDs: []string{dist}, Paths: []string{"/*"}}, CloudFrontOptions{}).
+		changed := runAll(t, rig.action(t, Config{DistributionIDs: []string{dist}, Paths: []string{"/*"}}, Options{}).
 			Tasks(fixture(t, "sns-lambda/instance-success.json")))
 
 		invs := rig.invalidations(t, dist)
@@ -239,8 +240,8 @@ func TestCloudFrontWithMoto(t *testing.T) {
 	t.Run("failure and rollback events invalidate again with their own references", func(t *testing.T) {
 		rig.reset(t)
 		dist := rig.createDistribution(t, "site")
-		on := rig.action(t, CloudFrontConfig{DistributionIDs: []string{dist}, OnRollback: true}, CloudFrontOptions{})
-		off := rig.action(t, CloudFrontConfig{DistributionIDs: []string{dist}, OnRollback: false}, CloudFrontOptions{
+		on := rig.action(t, Config{DistributionIDs: []string{dist}, OnRollback: true}, Options{})
+		off := rig.action(t, Config{DistributionIDs: []string{dist}, OnRollback: false}, Options{
 			IsRollbackDeployment: func(_ context.Context, id string) bool { return id == "d-R8BACK001" },
 		})
 		names := []string{"sns-lambda/deployment-failure.json", "sns-lambda/deployment-rollback.json", "trigger-real/rollback-instance-success.json"}
@@ -268,7 +269,7 @@ func TestCloudFrontWithMoto(t *testing.T) {
 
 	t.Run("unknown distribution is permanent and tried once", func(t *testing.T) {
 		rig.reset(t)
-		act := rig.action(t, CloudFrontConfig{DistributionIDs: []string{"E0000000000000"}}, CloudFrontOptions{})
+		act := rig.action(t, Config{DistributionIDs: []string{"E0000000000000"}}, Options{})
 		tasks := act.Tasks(cutover)
 		res, err := tasks[0].Run(t.Context())
 		if err == nil || !retry.IsPermanent(err) || !strings.Contains(err.Error(), "cloudfront E0000000000000: no such distribution") {
@@ -347,7 +348,7 @@ func TestCloudFrontWithMoto(t *testing.T) {
 				var retried []int
 				pol := fastRetry()
 				pol.OnRetry = func(attempt int, _ error, _ time.Duration) { retried = append(retried, attempt) }
-				act := rig.action(t, CloudFrontConfig{DistributionIDs: []string{dist}}, CloudFrontOptions{
+				act := rig.action(t, Config{DistributionIDs: []string{dist}}, Options{
 					Retry:          pol,
 					AttemptTimeout: tt.timeout,
 				})
@@ -398,7 +399,7 @@ func TestCloudFrontWithMoto(t *testing.T) {
 				events = append(events, fmt.Sprintf("retry %d: %v", attempt, err))
 			},
 		}
-		act := rig.action(t, CloudFrontConfig{DistributionIDs: []string{dist}}, CloudFrontOptions{Retry: pol, AttemptTimeout: 500 * time.Millisecond})
+		act := rig.action(t, Config{DistributionIDs: []string{dist}}, Options{Retry: pol, AttemptTimeout: 500 * time.Millisecond})
 		_, err := act.Tasks(cutover)[0].Run(t.Context())
 		if err == nil || retry.IsPermanent(err) || !errors.Is(err, context.DeadlineExceeded) ||
 			!strings.Contains(err.Error(), "cloudfront "+dist+": CreateInvalidation timed out after 500ms") ||
@@ -430,9 +431,9 @@ func TestCloudFrontWithMoto(t *testing.T) {
 		start := time.Now()
 		deadline := start.Add(time.Hour)
 		reserve := time.Hour - 500*time.Millisecond
-		rec := &deadlineRecorder{CloudFrontAPI: cloudfront.NewFromConfig(rig.viaProxy)}
+		rec := &deadlineRecorder{API: awscf.NewFromConfig(rig.viaProxy)}
 		var sleeps int
-		act := rig.action(t, CloudFrontConfig{DistributionIDs: []string{dist}}, CloudFrontOptions{
+		act := rig.action(t, Config{DistributionIDs: []string{dist}}, Options{
 			CloudFront: rec,
 			Retry: retry.Policy{Attempts: 100, Base: time.Millisecond, Max: time.Millisecond, Reserve: reserve,
 				Sleep: func(context.Context, time.Duration) error { sleeps++; return nil }},
@@ -472,7 +473,7 @@ func TestFollowUpWithMoto(t *testing.T) {
 	cutover := fixture(t, "sns-lambda/instance-success.json")
 	queues := 0
 
-	setup := func(t *testing.T, opts CloudFrontOptions) (*CloudFront, string, string) {
+	setup := func(t *testing.T, opts Options) (*Invalidator, string, string) {
 		t.Helper()
 		rig.reset(t)
 		dist := rig.createDistribution(t, "site")
@@ -482,7 +483,7 @@ func TestFollowUpWithMoto(t *testing.T) {
 			t.Fatalf("CreateQueue: %v", err)
 		}
 		queue := aws.ToString(q.QueueUrl)
-		cfg := CloudFrontConfig{DistributionIDs: []string{dist}, Paths: []string{"/index.html"}, FollowUpQueueURL: queue}
+		cfg := Config{DistributionIDs: []string{dist}, Paths: []string{"/index.html"}, FollowUpQueueURL: queue}
 		return rig.action(t, cfg, opts), dist, queue
 	}
 	receive := func(t *testing.T, queue string) []string {
@@ -520,7 +521,7 @@ func TestFollowUpWithMoto(t *testing.T) {
 
 	t.Run("invalidation queues a delayed check that reports completion", func(t *testing.T) {
 		now := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
-		act, dist, queue := setup(t, CloudFrontOptions{FollowUpDelay: -1, Now: func() time.Time { return now }})
+		act, dist, queue := setup(t, Options{FollowUpDelay: -1, Now: func() time.Time { return now }})
 		res := runAll(t, act.Tasks(cutover))[0]
 		if d := delayOnWire(t, 0); d != 0 {
 			t.Errorf("DelaySeconds = %d with the test's no-delay option", d)
@@ -547,7 +548,7 @@ func TestFollowUpWithMoto(t *testing.T) {
 		if err != nil || !done {
 			t.Fatalf("Check = done %v, %v", done, err)
 		}
-		want := Result{Action: ActionCloudFrontInvalidation, Target: dist, ID: res.ID, Paths: []string{"/index.html"}, Reference: res.Reference, Status: "Completed"}
+		want := action.Result{Action: ActionCloudFrontInvalidation, Target: dist, ID: res.ID, Paths: []string{"/index.html"}, Reference: res.Reference, Status: "Completed"}
 		if fmt.Sprint(check) != fmt.Sprint(want) {
 			t.Errorf("check result\n got %+v\nwant %+v", check, want)
 		}
@@ -557,7 +558,7 @@ func TestFollowUpWithMoto(t *testing.T) {
 	})
 
 	t.Run("default delay is five minutes", func(t *testing.T) {
-		act, _, _ := setup(t, CloudFrontOptions{})
+		act, _, _ := setup(t, Options{})
 		runAll(t, act.Tasks(cutover))
 		if d := delayOnWire(t, 0); d != 300 {
 			t.Errorf("DelaySeconds = %d, want 300", d)
@@ -565,7 +566,7 @@ func TestFollowUpWithMoto(t *testing.T) {
 	})
 
 	t.Run("in-progress invalidations are checked again until the checks run out", func(t *testing.T) {
-		act, _, queue := setup(t, CloudFrontOptions{FollowUpDelay: -1, MaxChecks: 3})
+		act, _, queue := setup(t, Options{FollowUpDelay: -1, MaxChecks: 3})
 		inProgress := fault{rewrite: func(b []byte) []byte {
 			return bytes.ReplaceAll(b, []byte("<Status>COMPLETED</Status>"), []byte("<Status>InProgress</Status>"))
 		}}
@@ -603,7 +604,7 @@ func TestFollowUpWithMoto(t *testing.T) {
 	})
 
 	t.Run("a failed follow-up does not fail the invalidation", func(t *testing.T) {
-		act, dist, _ := setup(t, CloudFrontOptions{FollowUpDelay: -1})
+		act, dist, _ := setup(t, Options{FollowUpDelay: -1})
 		rig.proxy.setAlways("SendMessage", fault{status: 503})
 		res := runAll(t, act.Tasks(cutover))[0]
 		if res.ID == "" || res.Error != "" {
@@ -618,7 +619,7 @@ func TestFollowUpWithMoto(t *testing.T) {
 	})
 
 	t.Run("a vanished invalidation ends the chain", func(t *testing.T) {
-		act, dist, _ := setup(t, CloudFrontOptions{FollowUpDelay: -1})
+		act, dist, _ := setup(t, Options{FollowUpDelay: -1})
 		f := FollowUp{Type: FollowUpType, Version: FollowUpVersion, Event: *cutover, DistributionID: dist, InvalidationID: "INOSUCHTHING00", Attempt: 1}
 		done, res, err := act.Check(t.Context(), f)
 		if !done || !retry.IsPermanent(err) || res.Error == "" {

@@ -1,4 +1,4 @@
-package dispatch
+package delivery
 
 import (
 	"context"
@@ -12,8 +12,8 @@ import (
 
 	"github.com/cutover-dev/cutover/internal/action"
 	"github.com/cutover-dev/cutover/internal/deploy"
-	"github.com/cutover-dev/cutover/internal/ledger"
 	"github.com/cutover-dev/cutover/internal/notify"
+	"github.com/cutover-dev/cutover/internal/records"
 	"github.com/cutover-dev/cutover/internal/retry"
 	"github.com/cutover-dev/cutover/internal/source/codedeploy"
 )
@@ -82,7 +82,7 @@ func fixtureB(t testing.TB, name string) []byte {
 	return b
 }
 
-func newDispatcher(rec *recorder, p action.Planner, store ledger.Store) *Dispatcher {
+func newDispatcher(rec *recorder, p action.Planner, store records.Store) *Dispatcher {
 	events := map[string]bool{}
 	for _, k := range codedeploy.Names {
 		events[k] = true
@@ -98,7 +98,7 @@ func newDispatcher(rec *recorder, p action.Planner, store ledger.Store) *Dispatc
 
 func TestNoticeCarriesActionResults(t *testing.T) {
 	rec, p := &recorder{}, &planner{}
-	d := newDispatcher(rec, p, ledger.NewMemory(time.Hour))
+	d := newDispatcher(rec, p, records.NewMemory(time.Hour))
 	rep, err := d.Handle(context.Background(), fixture(t, "sns-lambda/instance-success.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -126,7 +126,7 @@ func TestRetryAfterPartialSuccessSendsOnlyWhatIsMissing(t *testing.T) {
 		return nil
 	}}
 	p := &planner{}
-	d := newDispatcher(rec, p, ledger.NewMemory(time.Hour))
+	d := newDispatcher(rec, p, records.NewMemory(time.Hour))
 	in := fixture(t, "sns-lambda/instance-success.json")
 	if _, err := d.Handle(context.Background(), in); err == nil {
 		t.Fatal("first attempt: a failed notification must fail the invocation")
@@ -157,7 +157,7 @@ func TestRetryAfterPartialSuccessSendsOnlyWhatIsMissing(t *testing.T) {
 func TestActionFailureDoesNotBlockNotice(t *testing.T) {
 	rec, p := &recorder{}, &planner{}
 	p.fail.Store(true)
-	d := newDispatcher(rec, p, ledger.NewMemory(time.Hour))
+	d := newDispatcher(rec, p, records.NewMemory(time.Hour))
 	_, err := d.Handle(context.Background(), fixture(t, "sns-lambda/instance-success.json"))
 	if err == nil {
 		t.Fatal("a failed action must fail the invocation so Lambda retries it")
@@ -202,7 +202,7 @@ func TestSlowActionDoesNotHoldNotice(t *testing.T) {
 
 func TestConcurrentDuplicatesDeliverOnce(t *testing.T) {
 	rec, p := &recorder{}, &planner{}
-	d := newDispatcher(rec, p, ledger.NewMemory(time.Hour))
+	d := newDispatcher(rec, p, records.NewMemory(time.Hour))
 	in := fixture(t, "sns-lambda/instance-success.json")
 	var wg sync.WaitGroup
 	for range 20 {
@@ -234,7 +234,7 @@ func TestBadInputIsDroppedNotRetried(t *testing.T) {
 
 func TestPermanentFailureFailsInvocation(t *testing.T) {
 	rec := &recorder{fail: func(int) error { return retry.Permanent(errors.New("slack: 404: channel_not_found")) }}
-	d := newDispatcher(rec, nil, ledger.NewMemory(time.Hour))
+	d := newDispatcher(rec, nil, records.NewMemory(time.Hour))
 	_, err := d.Handle(context.Background(), fixture(t, "sns-lambda/deployment-failure.json"))
 	if err == nil || !strings.Contains(err.Error(), "channel_not_found") {
 		t.Fatalf("error %v", err)
@@ -254,11 +254,11 @@ func TestKindsNotConfiguredDoNothing(t *testing.T) {
 // failingStore is a ledger whose backend is down.
 type failingStore struct{}
 
-func (failingStore) Claim(context.Context, ledger.Key, time.Duration) (ledger.Claim, error) {
-	return ledger.Claim{}, errors.New("dynamodb: connection refused")
+func (failingStore) Claim(context.Context, records.Key, time.Duration) (records.Claim, error) {
+	return records.Claim{}, errors.New("dynamodb: connection refused")
 }
-func (failingStore) Complete(context.Context, ledger.Key, []byte) error { return errors.New("down") }
-func (failingStore) Release(context.Context, ledger.Key) error          { return errors.New("down") }
+func (failingStore) Complete(context.Context, records.Key, []byte) error { return errors.New("down") }
+func (failingStore) Release(context.Context, records.Key) error          { return errors.New("down") }
 
 func TestRecordsDownStillDelivers(t *testing.T) {
 	rec := &recorder{}
@@ -277,7 +277,7 @@ func TestRecordsDownStillDelivers(t *testing.T) {
 // then deliver.
 func TestStuckClaimIsRetriedNotLost(t *testing.T) {
 	rec := &recorder{}
-	store := ledger.NewMemory(time.Hour)
+	store := records.NewMemory(time.Hour)
 	d := newDispatcher(rec, nil, store)
 	d.BusyWait = 20 * time.Millisecond
 	in := fixture(t, "sns-lambda/deployment-failure.json")
@@ -287,7 +287,7 @@ func TestStuckClaimIsRetriedNotLost(t *testing.T) {
 	}
 	// The "crashed" attempt, through another claimant of the same records.
 	stuck := store.Peer()
-	if c, err := stuck.Claim(context.Background(), ledger.Key{EventID: evs[0].Identity(), Destination: "slack"}, 300*time.Millisecond); err != nil || c.Status != ledger.Acquired {
+	if c, err := stuck.Claim(context.Background(), records.Key{EventID: evs[0].Identity(), Destination: "slack"}, 300*time.Millisecond); err != nil || c.Status != records.Acquired {
 		t.Fatalf("claim: %+v %v", c, err)
 	}
 	rep, err := d.Handle(context.Background(), in)
@@ -311,7 +311,7 @@ func TestStuckClaimIsRetriedNotLost(t *testing.T) {
 // and the EventBridge event of one cutover share an identity.
 func TestSameEventThroughSNSAndEventBridgeNotifiesOnce(t *testing.T) {
 	rec, p := &recorder{}, &planner{}
-	d := newDispatcher(rec, p, ledger.NewMemory(time.Hour))
+	d := newDispatcher(rec, p, records.NewMemory(time.Hour))
 	for _, f := range []string{"sns-lambda/instance-success.json", "eventbridge/instance-success.json"} {
 		rep, err := d.Handle(context.Background(), fixture(t, f))
 		if err != nil {

@@ -1,4 +1,4 @@
-package action
+package cloudfront
 
 import (
 	"context"
@@ -9,10 +9,11 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
+	awscf "github.com/aws/aws-sdk-go-v2/service/cloudfront"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
+	"github.com/cutover-dev/cutover/internal/action"
 	"github.com/cutover-dev/cutover/internal/deploy"
 	"github.com/cutover-dev/cutover/internal/retry"
 	"github.com/cutover-dev/cutover/internal/source"
@@ -119,8 +120,8 @@ func DecodeFollowUp(body []byte) (FollowUp, error) {
 // may help (return it to the queue), and done=true with a retry.Permanent
 // error when not. Needs cloudfront:GetInvalidation on the distribution and
 // sqs:SendMessage on the queue.
-func (c *CloudFront) Check(ctx context.Context, f FollowUp) (done bool, res Result, err error) {
-	res = Result{
+func (c *Invalidator) Check(ctx context.Context, f FollowUp) (done bool, res action.Result, err error) {
+	res = action.Result{
 		Action:    ActionCloudFrontInvalidation,
 		Target:    f.DistributionID,
 		ID:        f.InvalidationID,
@@ -133,8 +134,8 @@ func (c *CloudFront) Check(ctx context.Context, f FollowUp) (done bool, res Resu
 		res.DryRun = true
 		return true, res, nil
 	}
-	in := &cloudfront.GetInvalidationInput{DistributionId: aws.String(f.DistributionID), Id: aws.String(f.InvalidationID)}
-	var out *cloudfront.GetInvalidationOutput
+	in := &awscf.GetInvalidationInput{DistributionId: aws.String(f.DistributionID), Id: aws.String(f.InvalidationID)}
+	var out *awscf.GetInvalidationOutput
 	err = c.do(ctx, log, cloudFrontCall("GetInvalidation", &f.Event, f.DistributionID, f.CallerReference), func(ctx context.Context) error {
 		var err error
 		out, err = c.cf.GetInvalidation(ctx, in)
@@ -178,7 +179,7 @@ func (c *CloudFront) Check(ctx context.Context, f FollowUp) (done bool, res Resu
 }
 
 // enqueue sends f to the follow-up queue after the follow-up delay.
-func (c *CloudFront) enqueue(ctx context.Context, f FollowUp) error {
+func (c *Invalidator) enqueue(ctx context.Context, f FollowUp) error {
 	queue := c.cfg.FollowUpQueueURL
 	if queue == "" || c.sqs == nil {
 		return retry.Permanent(fmt.Errorf("followup: no follow-up queue configured (%s)", EnvFollowUpQueueURL))
