@@ -26,8 +26,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
-	"github.com/cutover-dev/cutover/internal/config"
 	cfaction "github.com/cutover-dev/cutover/internal/action/cloudfront"
+	"github.com/cutover-dev/cutover/internal/config"
 	cd "github.com/cutover-dev/cutover/internal/source/codedeploy"
 	"github.com/cutover-dev/cutover/internal/testrig"
 )
