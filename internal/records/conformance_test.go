@@ -88,6 +88,44 @@ func runConformance(t *testing.T, newStores newStoresFunc, errorsSurface bool) {
 		return a, b, clock
 	}
 
+	t.Run("Receipts", func(t *testing.T) {
+		a, b, clock := fresh(t)
+		ra, okA := a.(ReceiptStore)
+		rb, okB := b.(ReceiptStore)
+		if !okA || !okB {
+			if errorsSurface {
+				t.Fatalf("%T does not keep receipts", a)
+			}
+			return // WithFallback wraps delivery records only; ReceiptsWithFallback wraps receipts.
+		}
+		dk := DeploymentKey("d-7XQ2K9ABC", "slack-app")
+		if got, err := ra.Receipt(testCtx(t), dk); err != nil || got != nil {
+			t.Fatalf("Receipt of nothing = %q, %v; want nil, nil", got, err)
+		}
+		first, second := []byte(`{"channel":"C1","ts":"1732600000.000100"}`), []byte(`{"channel":"C1","ts":"1732600099.000200"}`)
+		if err := ra.PutReceipt(testCtx(t), dk, first); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := rb.Receipt(testCtx(t), dk); err != nil || !bytes.Equal(got, first) {
+			t.Fatalf("other claimant reads %q, %v; want %q", got, err, first)
+		}
+		if err := rb.PutReceipt(testCtx(t), dk, second); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := ra.Receipt(testCtx(t), dk); !bytes.Equal(got, second) {
+			t.Fatalf("receipt not replaced: %q", got)
+		}
+		// A receipt never answers a delivery claim, nor a claim a receipt.
+		mustClaim(t, a, Key{EventID: dk.EventID, Destination: dk.Destination}, testLease, Acquired)
+		if got, _ := ra.Receipt(testCtx(t), DeploymentKey("d-OTHER", "slack-app")); got != nil {
+			t.Fatalf("receipt of another deployment: %q", got)
+		}
+		clock.Advance(testTTL + time.Hour)
+		if got, err := ra.Receipt(testCtx(t), dk); err != nil || got != nil {
+			t.Fatalf("expired receipt = %q, %v; want nil", got, err)
+		}
+	})
+
 	t.Run("ClaimCompleteThenDone", func(t *testing.T) {
 		a, b, _ := fresh(t)
 		mustClaim(t, a, k, testLease, Acquired)

@@ -24,6 +24,7 @@ type Memory struct {
 type memRecords struct {
 	mu        sync.Mutex
 	recs      map[Key]record
+	receipts  map[Key]record
 	ttl       time.Duration
 	now       func() time.Time
 	lastSweep time.Time

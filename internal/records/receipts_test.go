@@ -1,0 +1,63 @@
+package records
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+	"testing"
+)
+
+// brokenReceipts fails every call, as an unreachable table would.
+type brokenReceipts struct{ calls int }
+
+func (b *brokenReceipts) PutReceipt(context.Context, Key, []byte) error {
+	b.calls++
+	return errors.New("dial tcp: connection refused")
+}
+
+func (b *brokenReceipts) Receipt(context.Context, Key) ([]byte, error) {
+	b.calls++
+	return nil, errors.New("dial tcp: connection refused")
+}
+
+func TestReceiptsWithFallbackNeverStopsANotification(t *testing.T) {
+	var logs bytes.Buffer
+	broken := &brokenReceipts{}
+	r := ReceiptsWithFallback(broken, slog.New(slog.NewTextHandler(&logs, nil)))
+	k := DeploymentKey("d-1", "slack-app")
+	if got, err := r.Receipt(context.Background(), k); err != nil || got != nil {
+		t.Fatalf("Receipt through fallback = %q, %v; want nil, nil", got, err)
+	}
+	if err := r.PutReceipt(context.Background(), k, []byte("x")); err != nil {
+		t.Fatalf("PutReceipt through fallback = %v; want nil", err)
+	}
+	if broken.calls != 2 {
+		t.Fatalf("store called %d times, want 2", broken.calls)
+	}
+	out := logs.String()
+	for _, want := range []string{msgReceiptReadFailed, msgReceiptSaveFailed, "deployment:d-1", "slack-app"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("logs do not say %q:\n%s", want, out)
+		}
+	}
+	// Working stores pass receipts through unchanged.
+	m := ReceiptsWithFallback(NewMemory(0), nil)
+	if err := m.PutReceipt(context.Background(), k, []byte("ts=1")); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := m.Receipt(context.Background(), k); string(got) != "ts=1" {
+		t.Fatalf("receipt through fallback = %q", got)
+	}
+}
+
+func TestReceiptKeysAreValidated(t *testing.T) {
+	m := NewMemory(0)
+	if err := m.PutReceipt(context.Background(), Key{}, nil); !errors.Is(err, ErrInvalidKey) {
+		t.Fatalf("empty key: %v", err)
+	}
+	if _, err := m.Receipt(context.Background(), Key{EventID: "deployment:d-1"}); !errors.Is(err, ErrInvalidKey) {
+		t.Fatalf("no destination: %v", err)
+	}
+}
