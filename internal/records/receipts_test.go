@@ -61,3 +61,50 @@ func TestReceiptKeysAreValidated(t *testing.T) {
 		t.Fatalf("no destination: %v", err)
 	}
 }
+
+func TestNewKeyBoundsLongIdentities(t *testing.T) {
+	long := "event:" + strings.Repeat("d-", 1500) + "/InstanceSuccess"
+	k := NewKey(long, "slack")
+	if err := k.Validate(); err != nil {
+		t.Fatalf("bounded key does not validate: %v", err)
+	}
+	if again := NewKey(long, "slack"); again != k {
+		t.Fatalf("bounded key is not stable: %q vs %q", k.EventID, again.EventID)
+	}
+	if other := NewKey(long+"x", "slack"); other.EventID == k.EventID {
+		t.Fatal("two identities share a bounded key")
+	}
+	if !strings.HasPrefix(k.EventID, "event:d-d-") || !strings.Contains(k.EventID, "#sha256:") {
+		t.Fatalf("bounded key %q keeps no readable prefix or hash", k.EventID)
+	}
+	short := NewKey("event:d-1/InstanceSuccess", "slack")
+	if short.EventID != "event:d-1/InstanceSuccess" {
+		t.Fatalf("short key changed: %q", short.EventID)
+	}
+	bad := NewKey("event:d-\xff", strings.Repeat("é", 600))
+	if err := bad.Validate(); err != nil {
+		t.Fatalf("invalid UTF-8 and a long destination must be bounded too: %v", err)
+	}
+	// A bounded key works in a store like any other.
+	m := NewMemory(0)
+	mustClaim(t, m, k, testLease, Acquired)
+	mustComplete(t, m, k, nil)
+	mustClaim(t, m.Peer(), NewKey(long, "slack"), testLease, Done)
+}
+
+func FuzzNewKey(f *testing.F) {
+	f.Add("event:d-1/InstanceSuccess", "slack")
+	f.Add(strings.Repeat("é", 2000), strings.Repeat("\xff", 2000))
+	f.Fuzz(func(t *testing.T, id, dest string) {
+		if id == "" || dest == "" {
+			return
+		}
+		k := NewKey(id, dest)
+		if err := k.Validate(); err != nil {
+			t.Fatalf("NewKey(%q, %q) = %+v: %v", id, dest, k, err)
+		}
+		if NewKey(id, dest) != k {
+			t.Fatal("not stable")
+		}
+	})
+}

@@ -39,6 +39,9 @@ package records
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
 	"errors"
 	"fmt"
 	"sync"
@@ -89,6 +92,30 @@ type Key struct {
 	// Destination names where the event goes, such as "slack" or
 	// "cloudfront:E123". At most MaxDestinationLen bytes of UTF-8.
 	Destination string
+}
+
+// NewKey returns the key of one delivery, bounded to what every store can
+// hold: an event ID or destination longer than its limit (or not valid
+// UTF-8) is replaced by its first bytes and a SHA-256 of the whole, so the
+// key stays the same for every copy of the event and deduplication keeps
+// working however long a deployment ID a payload carries.
+func NewKey(eventID, destination string) Key {
+	return Key{EventID: bound(eventID, MaxEventIDLen), Destination: bound(destination, MaxDestinationLen)}
+}
+
+// bound returns s when it fits in limit bytes of valid UTF-8, else a
+// prefix of it and "#sha256:" with the hash of all of s.
+func bound(s string, limit int) string {
+	if len(s) <= limit && utf8.ValidString(s) {
+		return s
+	}
+	sum := sha256.Sum256([]byte(s))
+	suffix := "#sha256:" + hex.EncodeToString(sum[:])
+	prefix := strings.ToValidUTF8(s[:min(len(s), limit/2)], "")
+	for !utf8.ValidString(prefix) || len(prefix)+len(suffix) > limit {
+		prefix = prefix[:len(prefix)-1]
+	}
+	return prefix + suffix
 }
 
 // String returns the key as "EventID -> Destination", for logs.
