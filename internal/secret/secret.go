@@ -87,8 +87,48 @@ func CheckRef(ref string) error {
 		strings.Contains(ref, "/") && !strings.HasPrefix(ref, "/"),
 		strings.HasPrefix(ref, "xox"):
 		return errors.New("is neither a Secrets Manager secret ARN nor a valid SSM parameter name")
+	case looksLikeSecretPath(ref):
+		return errors.New("looks like the path of a webhook URL (a secret): give the ARN of the Secrets Manager secret (or the name of the SSM parameter) that holds the URL, such as arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME or /cutover/slack-webhook")
 	}
 	return nil
+}
+
+// webhookPaths are the path prefixes of chat webhook URLs; an SSM
+// parameter name starting with one is a webhook URL without its host.
+var webhookPaths = []string{"/services/", "/api/webhooks/", "/v1/spaces/", "/workflows/", "/webhookb2/"}
+
+// looksLikeSecretPath reports whether an SSM-style name is more likely a
+// webhook URL's path (which holds the secret token) than a parameter name:
+// it starts like a chat webhook path, or one of its segments is a long run
+// of letters and digits such as a webhook token.
+func looksLikeSecretPath(ref string) bool {
+	for _, p := range webhookPaths {
+		if strings.HasPrefix(ref, p) {
+			return true
+		}
+	}
+	for _, seg := range strings.Split(ref, "/") {
+		if len(seg) >= 24 && tokenLike(seg) {
+			return true
+		}
+	}
+	return false
+}
+
+// tokenLike reports whether s is letters and digits only, with both.
+func tokenLike(s string) bool {
+	var letter, digit bool
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			digit = true
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z':
+			letter = true
+		default:
+			return false
+		}
+	}
+	return letter && digit
 }
 
 // Name returns ref for messages when it is certainly a reference (an ARN,

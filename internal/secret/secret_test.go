@@ -33,7 +33,7 @@ func TestCheckRef(t *testing.T) {
 	good := []string{
 		"arn:aws:secretsmanager:us-east-1:111122223333:secret:cutover/slack-AbCdEf",
 		"arn:aws:ssm:us-east-1:111122223333:parameter/cutover/slack",
-		"/cutover/slack", "cutover-slack",
+		"/cutover/slack", "cutover-slack", "/prod/cutover/slack-webhook-url", "/teams/web-frontend/v2",
 	}
 	for _, ref := range good {
 		if err := CheckRef(ref); err != nil {
@@ -41,7 +41,13 @@ func TestCheckRef(t *testing.T) {
 		}
 	}
 	bad := []string{hook, "arn:aws:s3:::bucket", "has spaces in it", "xoxb-token:with:colons?",
-		"hooks.slack.com/services/T000/B000/XXXXSECRET", "xoxb-1234-5678-abcdef"}
+		"hooks.slack.com/services/T000/B000/XXXXSECRET", "xoxb-1234-5678-abcdef",
+		// Webhook paths pasted without their host (issue: they were accepted
+		// as SSM names and echoed in errors).
+		"/services/T0AAAAAAA/B0BBBBBBB/abcdefghijklmnopqrstuvwx",
+		"/api/webhooks/123456789012345678/AbCdEfGhIjKlMnOpQrStUvWxYz0123",
+		"/v1/spaces/AAAAB3NzaC1/messages",
+		"/cutover/aB3dE5gH7jK9mN1pQ3sT5vW7yZ"}
 	for _, ref := range bad {
 		err := CheckRef(ref)
 		if err == nil {
