@@ -7,6 +7,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
+	"time"
 
 	"github.com/cutover-dev/cutover/internal/retry"
 )
@@ -15,6 +17,16 @@ import (
 // are at most 256 KiB, and the JSON envelope (escaping, signature, URLs)
 // can nearly double that.
 const DefaultMaxBody = 512 << 10
+
+// DefaultBodyTimeout bounds how long the Handler waits for a request's
+// body: SNS sends a few hundred KiB at once, so a client still sending after
+// this is slow on purpose or broken, and its connection is closed.
+const DefaultBodyTimeout = 10 * time.Second
+
+// DefaultMaxUnverified bounds how many requests the Handler reads and
+// verifies at once; more are answered 503 (SNS retries them) instead of
+// holding memory for unauthenticated clients.
+const DefaultMaxUnverified = 64
 
 // HeaderMessageType is the header SNS sets to the message's Type.
 const HeaderMessageType = "X-Amz-Sns-Message-Type"
@@ -42,10 +54,36 @@ func WithMaxBody(n int64) HandlerOption {
 	}
 }
 
+// WithBodyTimeout sets how long a request's body may take to arrive
+// (default DefaultBodyTimeout).
+func WithBodyTimeout(d time.Duration) HandlerOption {
+	return func(h *Handler) error {
+		if d <= 0 {
+			return fmt.Errorf("body timeout: %v is not positive", d)
+		}
+		h.bodyTimeout = d
+		return nil
+	}
+}
+
+// WithMaxUnverified sets how many requests may be read and verified at once
+// (default DefaultMaxUnverified).
+func WithMaxUnverified(n int) HandlerOption {
+	return func(h *Handler) error {
+		if n <= 0 {
+			return fmt.Errorf("max unverified: %d is not positive", n)
+		}
+		h.unverified = make(chan struct{}, n)
+		return nil
+	}
+}
+
 // Handler is the http.Handler for an SNS HTTP/S subscription endpoint.
 //
 // It accepts POST only (405 otherwise), reads at most the maximum body
-// (413 beyond), checks that an x-amz-sns-message-type header, when present,
+// (413 beyond) within the body timeout (408 and the connection closed
+// beyond), answers 503 when more requests than the bound are being read and
+// verified at once, checks that an x-amz-sns-message-type header, when present,
 // names the body's Type (400 otherwise), and verifies the message:
 // malformed bodies get 400, messages that fail verification 403, and a
 // signing certificate that cannot be fetched right now 503. Then:
@@ -65,6 +103,10 @@ type Handler struct {
 	deliver  DeliverFunc
 	log      *slog.Logger
 	maxBody  int64
+
+	bodyTimeout time.Duration
+	// unverified holds one token per request being read or verified.
+	unverified chan struct{}
 }
 
 // NewHandler returns a Handler verifying with v and delivering to deliver.
@@ -79,7 +121,8 @@ func NewHandler(v *Verifier, deliver DeliverFunc, logger *slog.Logger, opts ...H
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	h := &Handler{verifier: v, deliver: deliver, log: logger, maxBody: DefaultMaxBody}
+	h := &Handler{verifier: v, deliver: deliver, log: logger, maxBody: DefaultMaxBody,
+		bodyTimeout: DefaultBodyTimeout, unverified: make(chan struct{}, DefaultMaxUnverified)}
 	for _, o := range opts {
 		if err := o(h); err != nil {
 			return nil, fmt.Errorf("snshttp: %w", err)
@@ -100,34 +143,20 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.reject(ctx, w, http.StatusRequestEntityTooLarge, nil, fmt.Errorf("body of %d bytes exceeds %d", r.ContentLength, h.maxBody))
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.maxBody))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			h.reject(ctx, w, http.StatusRequestEntityTooLarge, nil, fmt.Errorf("body exceeds %d bytes", h.maxBody))
-			return
-		}
-		h.reject(ctx, w, http.StatusBadRequest, nil, fmt.Errorf("read body: %w", err))
+	select {
+	case h.unverified <- struct{}{}:
+	default:
+		// Close rather than read the rest of a body nobody verified: the
+		// server would otherwise wait for it after the answer.
+		w.Header().Set("Connection", "close")
+		_ = http.NewResponseController(w).SetReadDeadline(time.Now())
+		w.Header().Set("Retry-After", "1")
+		h.reject(ctx, w, http.StatusServiceUnavailable, nil, fmt.Errorf("more than %d requests being verified at once", cap(h.unverified)))
 		return
 	}
-	m, err := ParseMessage(body)
-	if err != nil {
-		h.reject(ctx, w, http.StatusBadRequest, nil, err)
-		return
-	}
-	if ht := r.Header.Get(HeaderMessageType); ht != "" && ht != m.Type {
-		h.reject(ctx, w, http.StatusBadRequest, m, fmt.Errorf("header %s is %q but the body's Type is %q", HeaderMessageType, ht, m.Type))
-		return
-	}
-	if err := h.verifier.VerifyMessage(ctx, m); err != nil {
-		code := http.StatusForbidden
-		switch {
-		case errors.Is(err, ErrMalformed):
-			code = http.StatusBadRequest
-		case errors.Is(err, ErrCertUnavailable):
-			code = http.StatusServiceUnavailable
-		}
-		h.reject(ctx, w, code, m, err)
+	m, ok := h.readVerified(ctx, w, r)
+	<-h.unverified
+	if !ok {
 		return
 	}
 	switch m.Type {
@@ -140,6 +169,53 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		h.notify(ctx, w, m)
 	}
+}
+
+// readVerified reads the body within the body timeout and verifies the
+// message; on failure it has answered the request and returns false.
+func (h *Handler) readVerified(ctx context.Context, w http.ResponseWriter, r *http.Request) (*Message, bool) {
+	rc := http.NewResponseController(w)
+	// Servers that cannot set deadlines (httptest recorders) still bound the
+	// body by size.
+	_ = rc.SetReadDeadline(time.Now().Add(h.bodyTimeout))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.maxBody))
+	if err != nil {
+		// Keep the deadline: the server must not wait for the rest of a
+		// body after answering.
+		w.Header().Set("Connection", "close")
+		var tooBig *http.MaxBytesError
+		switch {
+		case errors.As(err, &tooBig):
+			h.reject(ctx, w, http.StatusRequestEntityTooLarge, nil, fmt.Errorf("body exceeds %d bytes", h.maxBody))
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			h.reject(ctx, w, http.StatusRequestTimeout, nil, fmt.Errorf("body not received within %v", h.bodyTimeout))
+		default:
+			h.reject(ctx, w, http.StatusBadRequest, nil, fmt.Errorf("read body: %w", err))
+		}
+		return nil, false
+	}
+	_ = rc.SetReadDeadline(time.Time{})
+	m, err := ParseMessage(body)
+	if err != nil {
+		h.reject(ctx, w, http.StatusBadRequest, nil, err)
+		return nil, false
+	}
+	if ht := r.Header.Get(HeaderMessageType); ht != "" && ht != m.Type {
+		h.reject(ctx, w, http.StatusBadRequest, m, fmt.Errorf("header %s is %q but the body's Type is %q", HeaderMessageType, ht, m.Type))
+		return nil, false
+	}
+	if err := h.verifier.VerifyMessage(ctx, m); err != nil {
+		code := http.StatusForbidden
+		switch {
+		case errors.Is(err, ErrMalformed):
+			code = http.StatusBadRequest
+		case errors.Is(err, ErrCertUnavailable):
+			code = http.StatusServiceUnavailable
+		}
+		h.reject(ctx, w, code, m, err)
+		return nil, false
+	}
+	return m, true
 }
 
 func (h *Handler) confirm(ctx context.Context, w http.ResponseWriter, m *Message) {
