@@ -5,8 +5,6 @@ import (
 	"fmt"
 
 	"github.com/cutover-dev/cutover/internal/action/cloudfront"
-	"github.com/cutover-dev/cutover/internal/deploy"
-	"github.com/cutover-dev/cutover/internal/source/codedeploy"
 
 	"github.com/cutover-dev/cutover/internal/config"
 	"github.com/cutover-dev/cutover/internal/delivery"
@@ -23,9 +21,9 @@ func (s *System) addActions(d *delivery.Dispatcher, cfg *config.Config, opts Opt
 		// rollback; GetDeployment does. Used only when
 		// CUTOVER_INVALIDATE_ON_ROLLBACK is false, to skip a rollback's
 		// switch back.
+		region := s.AWS.Region
 		isRollback = func(ctx context.Context, id string) bool {
-			d, _ := e.Details(ctx, &deploy.Event{Name: codedeploy.DeploymentStart, DeploymentID: id, Region: s.AWS.Region})
-			return d != nil && d.Deployment != nil && d.Deployment.RollbackTriggeringDeploymentID != ""
+			return e.IsRollbackDeployment(ctx, region, id)
 		}
 	}
 	cf, err := cloudfront.New(s.AWS, cfg.CloudFront, cloudfront.Options{

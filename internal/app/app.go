@@ -24,6 +24,7 @@ import (
 	"github.com/cutover-dev/cutover/internal/config"
 	"github.com/cutover-dev/cutover/internal/delivery"
 	"github.com/cutover-dev/cutover/internal/enrich"
+	"github.com/cutover-dev/cutover/internal/inbound"
 	"github.com/cutover-dev/cutover/internal/notify"
 	"github.com/cutover-dev/cutover/internal/records"
 	"github.com/cutover-dev/cutover/internal/secret"
@@ -60,7 +61,10 @@ type Options struct {
 
 // System is an assembled cutover.
 type System struct {
-	// Dispatcher handles inputs.
+	// Inbound routes every input: the Lambda handler and the CLI hand it
+	// their payloads.
+	Inbound *inbound.Router
+	// Dispatcher delivers decoded events (through Inbound).
 	Dispatcher *delivery.Dispatcher
 	// AWS is the AWS configuration the system's clients use.
 	AWS        aws.Config
@@ -182,6 +186,10 @@ func Build(ctx context.Context, cfg *config.Config, opts Options) (*System, erro
 	log.Debug("cutover ready", "destinations", len(d.Destinations), "events", cfg.EventNames(),
 		"records", d.Records != nil, "cloudfront", cfg.CloudFront.Enabled())
 	s.Dispatcher = d
+	s.Inbound = &inbound.Router{Delivery: d, Log: log}
+	if s.cloudfront != nil {
+		s.Inbound.FollowUps = s.cloudfront
+	}
 	return s, nil
 }
 

@@ -81,7 +81,7 @@ func runDemo(ctx context.Context, args []string, env Env) error {
 	for _, st := range steps {
 		clock = st.at
 		fmt.Fprintf(out, "── %s  %s\n", st.at.Format("15:04:05"), st.narration)
-		rep, err := sys.Dispatcher.Handle(ctx, st.snsEvent())
+		rep, err := sys.Inbound.Handle(ctx, st.snsEvent())
 		for _, e := range rep.Events {
 			for _, d := range e.Deliveries {
 				line := fmt.Sprintf("   %s: %s", d.Destination, d.Outcome)

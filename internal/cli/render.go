@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/cutover-dev/cutover/internal/deploy"
+	"github.com/cutover-dev/cutover/internal/inbound"
 	"github.com/cutover-dev/cutover/internal/notify"
-	"github.com/cutover-dev/cutover/internal/source/codedeploy"
 )
 
 // renderers are the destinations render knows, by --to name.
@@ -30,10 +30,21 @@ func runRender(_ context.Context, args []string, env Env) error {
 	if err != nil {
 		return err
 	}
-	events, err := codedeploy.Decode(data)
-	if err != nil {
+	// The same routing as send and the Lambda: render what they would
+	// deliver, name what they would drop or refuse.
+	events, skipped, refused := renderable(inbound.Classify(nil, data), "")
+	if len(events) == 0 {
 		// Nothing on stdout for bad input: one clear line on stderr.
-		return &ExitError{Code: 1, Err: errors.New(oneLine(err))}
+		if len(refused) == 0 {
+			refused = skipped
+		}
+		if len(refused) == 0 {
+			refused = []error{errors.New("no event in the input")}
+		}
+		return &ExitError{Code: 1, Err: errors.New(oneLine(refused[0]))}
+	}
+	for _, err := range skipped {
+		fmt.Fprintf(env.Stderr, "render: skipped: %s\n", oneLine(err))
 	}
 	var out []byte
 	for i := range events {
@@ -44,8 +55,42 @@ func runRender(_ context.Context, args []string, env Env) error {
 		}
 		out = append(append(out, body...), '\n')
 	}
-	_, err = env.Stdout.Write(out)
-	return err
+	if _, err := env.Stdout.Write(out); err != nil {
+		return err
+	}
+	if len(refused) > 0 {
+		// What the Lambda would fail on (a lifecycle hook) fails here too.
+		return &ExitError{Code: 1, Err: errors.New(oneLine(errors.Join(refused...)))}
+	}
+	return nil
+}
+
+// renderable walks a classified input the way the router runs it: the
+// events of every notification, the parts that would be dropped
+// (skipped), and those that would fail (refused: lifecycle hooks). A
+// follow-up carries nothing to render and is skipped.
+func renderable(p inbound.Payload, msgID string) (events []deploy.Event, skipped, refused []error) {
+	prefix := func(err error) error {
+		if msgID == "" {
+			return err
+		}
+		return fmt.Errorf("sqs message %s: %w", msgID, err)
+	}
+	for _, rj := range p.Rejected {
+		skipped = append(skipped, rj)
+	}
+	switch p.Kind {
+	case inbound.KindHook:
+		refused = append(refused, prefix(p.Hook))
+	case inbound.KindFollowUp:
+		skipped = append(skipped, prefix(fmt.Errorf("CloudFront follow-up %s: not a deployment notification, nothing to render", p.FollowUp.Key())))
+	case inbound.KindBatch:
+		for _, r := range p.Records {
+			e, s, f := renderable(r.Payload, r.MessageID)
+			events, skipped, refused = append(events, e...), append(skipped, s...), append(refused, f...)
+		}
+	}
+	return append(events, p.Events...), skipped, refused
 }
 
 // noticeTime is the time render uses for "now": the event's own time, so

@@ -12,7 +12,7 @@ import (
 
 	"github.com/cutover-dev/cutover/internal/app"
 	"github.com/cutover-dev/cutover/internal/config"
-	"github.com/cutover-dev/cutover/internal/delivery"
+	"github.com/cutover-dev/cutover/internal/inbound"
 )
 
 // SQSAPI is the part of SQS replay uses.
@@ -102,21 +102,12 @@ func (r *replayer) fail(name string, err error) {
 	fmt.Fprintf(r.env.Stdout, "FAIL %s: %s\n", name, oneLine(err))
 }
 
-// one replays one saved input: a notification (any envelope, including a
-// failure-queue record) or a CloudFront follow-up. It reports whether it
-// fully succeeded.
+// one replays one saved input through the inbound router, as the Lambda
+// would: a notification (any envelope, including a failure-queue record),
+// an SQS batch, or a CloudFront follow-up. It reports whether it fully
+// succeeded.
 func (r *replayer) one(ctx context.Context, name string, data []byte) bool {
-	if app.IsFollowUp(data) {
-		if err := r.sys.FollowUp(ctx, data); err != nil {
-			r.fail(name, err)
-			return false
-		}
-		r.total++
-		r.ok++
-		fmt.Fprintf(r.env.Stdout, "ok   %s: CloudFront follow-up checked\n", name)
-		return true
-	}
-	rep, err := r.sys.Dispatcher.Handle(ctx, data)
+	rep, err := r.sys.Inbound.Handle(ctx, data)
 	if err == nil {
 		err = undelivered(rep)
 	}
@@ -131,16 +122,17 @@ func (r *replayer) one(ctx context.Context, name string, data []byte) bool {
 }
 
 // undelivered says why a replay that returned no error still did not
-// deliver: the input held no event, or an event reached no destination
-// (its kind is not configured to notify here, and it calls for no action).
-func undelivered(rep delivery.Report) error {
-	if len(rep.Events) == 0 {
-		if len(rep.Rejected) > 0 {
-			return errors.New(rep.Rejected[0])
+// deliver: the input held nothing cutover acts on, or an event reached no
+// destination (its kind is not configured to notify here, and it calls for
+// no action).
+func undelivered(rep inbound.Report) error {
+	if !rep.Accepted() {
+		if rejected := rep.Rejections(); len(rejected) > 0 {
+			return rejected[0]
 		}
 		return errors.New("no event in the input")
 	}
-	for _, e := range rep.Events {
+	for _, e := range rep.EventReports() {
 		if len(e.Deliveries) == 0 {
 			return fmt.Errorf("%s %s: no destination here takes this event (is it in %s?); kept",
 				e.Event.Name, e.Event.DeploymentID, config.EnvEvents)

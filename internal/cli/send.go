@@ -29,10 +29,15 @@ func runSend(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	defer sys.Close()
-	rep, err := sys.Dispatcher.Handle(ctx, data)
+	rep, err := sys.Inbound.Handle(ctx, data)
 	fmt.Fprintln(env.Stdout, rep.Summary())
-	if len(rep.Events) == 0 && len(rep.Rejected) > 0 {
-		return &ExitError{Code: 1, Err: errors.New(oneLine(errors.New(rep.Rejected[0])))}
+	rejected := rep.Rejections()
+	if !rep.Accepted() && len(rejected) > 0 {
+		return &ExitError{Code: 1, Err: errors.New(oneLine(rejected[0]))}
+	}
+	// The good parts were delivered; name the bad ones.
+	for _, rj := range rejected {
+		fmt.Fprintf(env.Stderr, "send: skipped: %s\n", oneLine(rj))
 	}
 	if err != nil {
 		log.Debug("send failed", "error", err)

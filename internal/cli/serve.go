@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -56,10 +55,10 @@ func runServe(ctx context.Context, args []string, env Env) error {
 		// send it again.
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), deliveryBound)
 		defer cancel()
-		rep, err := sys.Dispatcher.Handle(ctx, body)
-		if err == nil && len(rep.Events) == 0 && len(rep.Rejected) > 0 {
+		rep, err := sys.Inbound.Handle(ctx, body)
+		if rejected := rep.Rejections(); err == nil && !rep.Accepted() && len(rejected) > 0 {
 			// Not a CodeDeploy notification: SNS retrying cannot help.
-			return retry.Permanent(errors.New(rep.Rejected[0]))
+			return retry.Permanent(rejected[0])
 		}
 		return err
 	}

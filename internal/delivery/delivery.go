@@ -1,9 +1,12 @@
-// Package delivery runs one input through cutover: decode it, run the
-// cutover actions and the chat notifications it calls for, concurrently,
-// each at most once per event and destination, and say what happened.
+// Package delivery runs decoded deployment events through cutover: the
+// actions and the chat notifications each event calls for, concurrently,
+// each at most once per event and destination, and says what happened in a
+// typed report. It does not decode: package inbound classifies and decodes
+// inputs and hands delivery the events.
 //
-// The Lambda handler, `cutover send`, `cutover replay` and `cutover demo`
-// all go through a Dispatcher, so they behave the same.
+// The Lambda handler, `cutover send`, `cutover replay`, `cutover serve` and
+// `cutover demo` all reach a Dispatcher through inbound, so they behave the
+// same.
 package delivery
 
 import (
@@ -21,8 +24,6 @@ import (
 	"github.com/cutover-dev/cutover/internal/notify"
 	"github.com/cutover-dev/cutover/internal/records"
 	"github.com/cutover-dev/cutover/internal/retry"
-	"github.com/cutover-dev/cutover/internal/source"
-	"github.com/cutover-dev/cutover/internal/source/codedeploy"
 )
 
 // Destination is a named notifier.
@@ -70,10 +71,8 @@ type Dispatcher struct {
 type Delivery struct {
 	// Destination is the destination or action target.
 	Destination string `json:"destination"`
-	// Outcome is "delivered", "already-delivered", "dry-run", "failed", or
-	// "in-progress-elsewhere" when another attempt held the delivery for
-	// longer than this one could wait (a failure: the event is retried).
-	Outcome string `json:"outcome"`
+	// Outcome is what happened; see the Outcome constants.
+	Outcome Outcome `json:"outcome"`
 	// Result is the action's result, for actions.
 	Result *action.Result `json:"result,omitempty"`
 	// Error is the failure, if any.
@@ -87,12 +86,24 @@ type Delivery struct {
 // failed reports whether the delivery did not happen and must be retried.
 func (d Delivery) failed() bool { return d.Outcome == Failed || d.Outcome == InProgressElsewhere }
 
+// Outcome is what happened to one delivery.
+type Outcome string
+
 // Outcomes of a Delivery.
 const (
-	Delivered           = "delivered"
-	AlreadyDelivered    = "already-delivered"
-	InProgressElsewhere = "in-progress-elsewhere"
-	Failed              = "failed"
+	// Delivered: sent (or the action ran) in this attempt.
+	Delivered Outcome = "delivered"
+	// AlreadyDelivered: an earlier attempt completed it; skipped.
+	AlreadyDelivered Outcome = "already-delivered"
+	// DryRun: the action was described, not performed.
+	DryRun Outcome = "dry-run"
+	// Pending: the action had not finished when the notice was sent.
+	Pending Outcome = "pending"
+	// Failed: it did not happen; the event is retried.
+	Failed Outcome = "failed"
+	// InProgressElsewhere: another attempt held the delivery for longer
+	// than this one could wait (a failure: the event is retried).
+	InProgressElsewhere Outcome = "in-progress-elsewhere"
 )
 
 // EventReport says what happened to one event.
@@ -105,39 +116,21 @@ type EventReport struct {
 	Deliveries []Delivery `json:"deliveries"`
 }
 
-// Report says what happened to one input.
+// Report says what happened to a list of events.
 type Report struct {
-	// Events are the events decoded from the input.
+	// Events are the events handled, in order.
 	Events []EventReport `json:"events"`
-	// Rejected are the parts of the input that were not CodeDeploy
-	// notifications; they are logged and dropped, since no retry can help.
-	Rejected []string `json:"rejected,omitempty"`
 }
 
-// Handle decodes input and dispatches each event. It returns an error when
-// any delivery failed (retryable or not), so that the caller (Lambda) fails
-// the invocation and its retries and failure destination keep the event.
-// Input that is not a CodeDeploy notification is logged once and is not an
-// error: retrying cannot fix it.
-func (d *Dispatcher) Handle(ctx context.Context, input []byte) (Report, error) {
-	var rep Report
-	events, err := codedeploy.Decode(input)
-	if err != nil {
-		for _, e := range unjoin(err) {
-			var de *source.DecodeError
-			switch {
-			case errors.As(e, &de):
-				d.log().Error("input is not a CodeDeploy notification; dropped (retrying cannot help)",
-					"sns_message_id", de.MessageID, "reason", de.Reason, "received", de.Snippet)
-			case errors.Is(e, source.ErrSubscriptionConfirmation):
-				d.log().Warn("SNS subscription confirmation received; nothing to deliver")
-			default:
-				d.log().Error("input dropped", "error", e)
-			}
-			rep.Rejected = append(rep.Rejected, e.Error())
-		}
-	}
-	var errs []error
+// HandleEvents runs the actions and notifications of each event, in order.
+// It returns an error when any delivery failed (retryable or not), so that
+// the caller (Lambda) fails the invocation and its retries and failure
+// destination keep the event.
+func (d *Dispatcher) HandleEvents(ctx context.Context, events []deploy.Event) (Report, error) {
+	var (
+		rep  Report
+		errs []error
+	)
 	for i := range events {
 		er, err := d.HandleEvent(ctx, &events[i])
 		rep.Events = append(rep.Events, er)
@@ -146,13 +139,6 @@ func (d *Dispatcher) Handle(ctx context.Context, input []byte) (Report, error) {
 		}
 	}
 	return rep, errors.Join(errs...)
-}
-
-func unjoin(err error) []error {
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		return j.Unwrap()
-	}
-	return []error{err}
 }
 
 func (d *Dispatcher) log() *slog.Logger {
@@ -283,7 +269,7 @@ func (d *Dispatcher) runAction(ctx context.Context, log *slog.Logger, ev *deploy
 		del.Result = &res
 	}
 	if res.DryRun && del.Outcome == Delivered {
-		del.Outcome = "dry-run"
+		del.Outcome = DryRun
 	}
 	return del
 }
@@ -437,21 +423,19 @@ func (d *Dispatcher) lease(ctx context.Context) time.Duration {
 	return 5 * time.Minute
 }
 
-// Summary is a one-line description of a report, for the CLI.
+// Summary is a one-line description of a report, for the CLI: each event
+// with the outcome of each delivery.
 func (r Report) Summary() string {
 	var parts []string
 	for _, e := range r.Events {
 		var ds []string
 		for _, d := range e.Deliveries {
-			ds = append(ds, d.Destination+"="+d.Outcome)
+			ds = append(ds, d.Destination+"="+string(d.Outcome))
 		}
 		if len(ds) == 0 {
 			ds = append(ds, "nothing to do")
 		}
 		parts = append(parts, fmt.Sprintf("%s %s: %s", e.Event.Name, e.Event.DeploymentID, strings.Join(ds, ", ")))
-	}
-	if len(r.Rejected) > 0 {
-		parts = append(parts, fmt.Sprintf("%d rejected", len(r.Rejected)))
 	}
 	return strings.Join(parts, "; ")
 }

@@ -68,9 +68,15 @@ func (p *planner) Tasks(ev *deploy.Event) []action.Task {
 	}}}
 }
 
-func fixture(t *testing.T, name string) []byte {
+// fixture decodes a source fixture into its events: delivery takes
+// decoded events (package inbound decodes).
+func fixture(t *testing.T, name string) []deploy.Event {
 	t.Helper()
-	return fixtureB(t, name)
+	evs, err := codedeploy.Decode(fixtureB(t, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return evs
 }
 
 func fixtureB(t testing.TB, name string) []byte {
@@ -99,7 +105,7 @@ func newDispatcher(rec *recorder, p action.Planner, store records.Store) *Dispat
 func TestNoticeCarriesActionResults(t *testing.T) {
 	rec, p := &recorder{}, &planner{}
 	d := newDispatcher(rec, p, records.NewMemory(time.Hour))
-	rep, err := d.Handle(context.Background(), fixture(t, "sns-lambda/instance-success.json"))
+	rep, err := d.HandleEvents(context.Background(), fixture(t, "sns-lambda/instance-success.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,10 +134,10 @@ func TestRetryAfterPartialSuccessSendsOnlyWhatIsMissing(t *testing.T) {
 	p := &planner{}
 	d := newDispatcher(rec, p, records.NewMemory(time.Hour))
 	in := fixture(t, "sns-lambda/instance-success.json")
-	if _, err := d.Handle(context.Background(), in); err == nil {
+	if _, err := d.HandleEvents(context.Background(), in); err == nil {
 		t.Fatal("first attempt: a failed notification must fail the invocation")
 	}
-	rep, err := d.Handle(context.Background(), in)
+	rep, err := d.HandleEvents(context.Background(), in)
 	if err != nil {
 		t.Fatalf("retry: %v", err)
 	}
@@ -149,7 +155,7 @@ func TestRetryAfterPartialSuccessSendsOnlyWhatIsMissing(t *testing.T) {
 		t.Errorf("action outcome on retry: %+v", rep.Events[0].Deliveries[0])
 	}
 	// A third delivery (SNS redelivery) sends nothing.
-	if _, err := d.Handle(context.Background(), in); err != nil || rec.count() != 1 || rec.calls != 2 {
+	if _, err := d.HandleEvents(context.Background(), in); err != nil || rec.count() != 1 || rec.calls != 2 {
 		t.Errorf("redelivery: err %v, notices %d, calls %d", err, rec.count(), rec.calls)
 	}
 }
@@ -158,7 +164,7 @@ func TestActionFailureDoesNotBlockNotice(t *testing.T) {
 	rec, p := &recorder{}, &planner{}
 	p.fail.Store(true)
 	d := newDispatcher(rec, p, records.NewMemory(time.Hour))
-	_, err := d.Handle(context.Background(), fixture(t, "sns-lambda/instance-success.json"))
+	_, err := d.HandleEvents(context.Background(), fixture(t, "sns-lambda/instance-success.json"))
 	if err == nil {
 		t.Fatal("a failed action must fail the invocation so Lambda retries it")
 	}
@@ -170,7 +176,7 @@ func TestActionFailureDoesNotBlockNotice(t *testing.T) {
 	}
 	// The retry runs the action again but does not resend the notice.
 	p.fail.Store(false)
-	if _, err := d.Handle(context.Background(), fixture(t, "sns-lambda/instance-success.json")); err != nil {
+	if _, err := d.HandleEvents(context.Background(), fixture(t, "sns-lambda/instance-success.json")); err != nil {
 		t.Fatal(err)
 	}
 	if rec.count() != 1 || p.runs.Load() != 2 {
@@ -184,7 +190,7 @@ func TestSlowActionDoesNotHoldNotice(t *testing.T) {
 	d.ActionWait = 10 * time.Millisecond
 	done := make(chan error)
 	go func() {
-		_, err := d.Handle(context.Background(), fixture(t, "sns-lambda/instance-success.json"))
+		_, err := d.HandleEvents(context.Background(), fixture(t, "sns-lambda/instance-success.json"))
 		done <- err
 	}()
 	// The notice goes out while the action is still blocked.
@@ -209,7 +215,7 @@ func TestConcurrentDuplicatesDeliverOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if _, err := d.Handle(context.Background(), in); err != nil {
+			if _, err := d.HandleEvents(context.Background(), in); err != nil {
 				t.Error(err)
 			}
 		}()
@@ -220,22 +226,10 @@ func TestConcurrentDuplicatesDeliverOnce(t *testing.T) {
 	}
 }
 
-func TestBadInputIsDroppedNotRetried(t *testing.T) {
-	rec := &recorder{}
-	d := newDispatcher(rec, nil, nil)
-	rep, err := d.Handle(context.Background(), []byte(`{"Records":[{"EventSource":"aws:sns","Sns":{"MessageId":"m-1","Message":"hello"}}]}`))
-	if err != nil {
-		t.Fatalf("undecodable input must not fail the invocation: %v", err)
-	}
-	if len(rep.Rejected) != 1 || rec.calls != 0 {
-		t.Errorf("rejected %v, notifier calls %d", rep.Rejected, rec.calls)
-	}
-}
-
 func TestPermanentFailureFailsInvocation(t *testing.T) {
 	rec := &recorder{fail: func(int) error { return retry.Permanent(errors.New("slack: 404: channel_not_found")) }}
 	d := newDispatcher(rec, nil, records.NewMemory(time.Hour))
-	_, err := d.Handle(context.Background(), fixture(t, "sns-lambda/deployment-failure.json"))
+	_, err := d.HandleEvents(context.Background(), fixture(t, "sns-lambda/deployment-failure.json"))
 	if err == nil || !strings.Contains(err.Error(), "channel_not_found") {
 		t.Fatalf("error %v", err)
 	}
@@ -245,7 +239,7 @@ func TestKindsNotConfiguredDoNothing(t *testing.T) {
 	rec := &recorder{}
 	d := newDispatcher(rec, &planner{}, nil)
 	d.Events = map[string]bool{codedeploy.DeploymentFailure: true}
-	rep, err := d.Handle(context.Background(), fixture(t, "trigger-real/deployment-success.json"))
+	rep, err := d.HandleEvents(context.Background(), fixture(t, "trigger-real/deployment-success.json"))
 	if err != nil || rec.calls != 0 || rep.Events[0].Notified {
 		t.Errorf("err %v calls %d report %+v", err, rec.calls, rep)
 	}
@@ -263,7 +257,7 @@ func (failingStore) Release(context.Context, records.Key) error          { retur
 func TestRecordsDownStillDelivers(t *testing.T) {
 	rec := &recorder{}
 	d := newDispatcher(rec, nil, failingStore{})
-	if _, err := d.Handle(context.Background(), fixture(t, "sns-lambda/deployment-failure.json")); err != nil {
+	if _, err := d.HandleEvents(context.Background(), fixture(t, "sns-lambda/deployment-failure.json")); err != nil {
 		t.Fatal(err)
 	}
 	if rec.count() != 1 {
@@ -281,16 +275,13 @@ func TestStuckClaimIsRetriedNotLost(t *testing.T) {
 	d := newDispatcher(rec, nil, store)
 	d.BusyWait = 20 * time.Millisecond
 	in := fixture(t, "sns-lambda/deployment-failure.json")
-	evs, err := codedeploy.Decode(in)
-	if err != nil {
-		t.Fatal(err)
-	}
+	evs := in
 	// The "crashed" attempt, through another claimant of the same records.
 	stuck := store.Peer()
 	if c, err := stuck.Claim(context.Background(), records.Key{EventID: evs[0].Identity(), Destination: "slack"}, 300*time.Millisecond); err != nil || c.Status != records.Acquired {
 		t.Fatalf("claim: %+v %v", c, err)
 	}
-	rep, err := d.Handle(context.Background(), in)
+	rep, err := d.HandleEvents(context.Background(), in)
 	if err == nil || !strings.Contains(err.Error(), "another attempt") {
 		t.Fatalf("a retry inside the lease must fail, got %v", err)
 	}
@@ -299,7 +290,7 @@ func TestStuckClaimIsRetriedNotLost(t *testing.T) {
 	}
 	// After the lease, the next attempt takes the claim over and delivers.
 	time.Sleep(350 * time.Millisecond)
-	if _, err := d.Handle(context.Background(), in); err != nil {
+	if _, err := d.HandleEvents(context.Background(), in); err != nil {
 		t.Fatal(err)
 	}
 	if rec.count() != 1 {
@@ -313,7 +304,7 @@ func TestSameEventThroughSNSAndEventBridgeNotifiesOnce(t *testing.T) {
 	rec, p := &recorder{}, &planner{}
 	d := newDispatcher(rec, p, records.NewMemory(time.Hour))
 	for _, f := range []string{"sns-lambda/instance-success.json", "eventbridge/instance-success.json"} {
-		rep, err := d.Handle(context.Background(), fixture(t, f))
+		rep, err := d.HandleEvents(context.Background(), fixture(t, f))
 		if err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
@@ -331,12 +322,12 @@ func TestMixedFailuresAreRetryable(t *testing.T) {
 	trans := &recorder{fail: func(int) error { return errors.New("teams: 503") }}
 	d := newDispatcher(perm, nil, nil)
 	d.Destinations = append(d.Destinations, Destination{Name: "teams", Notifier: trans})
-	_, err := d.Handle(context.Background(), fixture(t, "sns-lambda/deployment-failure.json"))
+	_, err := d.HandleEvents(context.Background(), fixture(t, "sns-lambda/deployment-failure.json"))
 	if err == nil || retry.IsPermanent(err) {
 		t.Fatalf("mixed failure: %v (permanent %v)", err, retry.IsPermanent(err))
 	}
 	d.Destinations = d.Destinations[:1]
-	_, err = d.Handle(context.Background(), fixture(t, "sns-lambda/deployment-failure.json"))
+	_, err = d.HandleEvents(context.Background(), fixture(t, "sns-lambda/deployment-failure.json"))
 	if !retry.IsPermanent(err) {
 		t.Fatalf("a permanent failure must stay permanent through the dispatcher: %v", err)
 	}

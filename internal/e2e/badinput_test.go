@@ -75,7 +75,7 @@ func badInputs(t testing.TB) []badInput {
 	}
 }
 
-// TestBadInputDispatcher feeds every bad input to dispatch.Handle with the
+// TestBadInputDispatcher feeds every bad input to the inbound router with the
 // real Slack notifier: each is rejected once and logged once, without a
 // panic, an error (which would make Lambda retry) or a chat request.
 func TestBadInputDispatcher(t *testing.T) {
@@ -86,7 +86,7 @@ func TestBadInputDispatcher(t *testing.T) {
 			var logs syncBuffer
 			d := newSlackDispatcher(chat.WebhookURL(), poster, nil, jsonLogger(&logs))
 			before := chat.Count()
-			rep, err := handleNoPanic(t, d.Handle, bi.input)
+			rep, err := handleNoPanic(t, handle(d), bi.input)
 			if err != nil {
 				t.Errorf("Handle returned an error, which would make Lambda retry: %v", err)
 			}
@@ -94,7 +94,7 @@ func TestBadInputDispatcher(t *testing.T) {
 				t.Errorf("decoded %d events from a bad input", len(rep.Events))
 			}
 			if len(rep.Rejected) != 1 {
-				t.Errorf("got %d rejected entries, want 1: %q", len(rep.Rejected), rep.Rejected)
+				t.Errorf("got %d rejected entries, want 1: %v", len(rep.Rejected), rep.Rejected)
 			}
 			if n := chat.Count() - before; n != 0 {
 				t.Errorf("bad input made %d chat requests", n)

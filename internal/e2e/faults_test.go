@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/cutover-dev/cutover/internal/delivery"
+	"github.com/cutover-dev/cutover/internal/inbound"
 	"github.com/cutover-dev/cutover/internal/notify"
 	"github.com/cutover-dev/cutover/internal/records"
 	"github.com/cutover-dev/cutover/internal/retry"
@@ -136,6 +137,11 @@ func (f *faultInjector) injected() (int, map[string]int) {
 // newSlackDispatcher is one Lambda instance in-process: the real
 // notify.Slack over a real Poster to webhook, delivery records in store,
 // the default events.
+// handle is the inbound router over d: what the Lambda handler runs.
+func handle(d *delivery.Dispatcher) func(context.Context, []byte) (inbound.Report, error) {
+	return (&inbound.Router{Delivery: d, Log: d.Log}).Handle
+}
+
 func newSlackDispatcher(webhook string, poster *notify.Poster, store records.Store, log *slog.Logger) *delivery.Dispatcher {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -209,7 +215,7 @@ func TestFaultSuite(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), faultDeadline)
 		defer cancel()
 		invocations.Add(1)
-		rep, err := d.Handle(ctx, payloads[i])
+		rep, err := handle(d)(ctx, payloads[i])
 		for _, er := range rep.Events {
 			for _, del := range er.Deliveries {
 				if del.Outcome == delivery.Delivered {
@@ -222,7 +228,7 @@ func TestFaultSuite(t *testing.T) {
 			return false
 		}
 		if len(rep.Events) != 1 {
-			t.Errorf("event %d: decoded %d events, rejected %v", i, len(rep.Events), rep.Rejected)
+			t.Errorf("event %d: decoded %d events, rejected %v", i, len(rep.Events), rep.Rejections())
 		}
 		return true
 	}
@@ -354,7 +360,7 @@ func testDuplicateDeliveries(t *testing.T, moto *testrig.Moto, table string) {
 		payload := snsEvent(t, "instance-success", "e2e-dup-seq-0001", "d-DUPSEQ001")
 		var outcomes []string
 		for range 2 {
-			rep, err := d.Handle(context.Background(), payload)
+			rep, err := handle(d)(context.Background(), payload)
 			if err != nil {
 				t.Fatalf("handle: %v", err)
 			}
@@ -363,7 +369,7 @@ func testDuplicateDeliveries(t *testing.T, moto *testrig.Moto, table string) {
 		if n := chat.Count(); n != 1 {
 			t.Errorf("fake Slack got %d requests for one message delivered twice by SNS, want 1", n)
 		}
-		if want := []string{delivery.Delivered, delivery.AlreadyDelivered}; !equal(outcomes, want) {
+		if want := []string{string(delivery.Delivered), string(delivery.AlreadyDelivered)}; !equal(outcomes, want) {
 			t.Errorf("outcomes %v, want %v", outcomes, want)
 		}
 	})
@@ -408,7 +414,7 @@ func testDuplicateDeliveries(t *testing.T, moto *testrig.Moto, table string) {
 				go func() {
 					defer wg.Done()
 					<-startAll
-					rep, err := d.Handle(context.Background(), payload)
+					rep, err := handle(d)(context.Background(), payload)
 					mu.Lock()
 					defer mu.Unlock()
 					if err != nil {
@@ -427,7 +433,7 @@ func testDuplicateDeliveries(t *testing.T, moto *testrig.Moto, table string) {
 				t.Errorf("fake Slack got %d requests, want exactly 1", got)
 			}
 			// The others wait for the first and find it delivered.
-			if outcomes[delivery.Delivered] != 1 || outcomes[delivery.AlreadyDelivered] != n-1 {
+			if outcomes[string(delivery.Delivered)] != 1 || outcomes[string(delivery.AlreadyDelivered)] != n-1 {
 				t.Errorf("outcomes %v: want 1 delivered and %d already delivered", outcomes, n-1)
 			}
 		})
@@ -435,11 +441,11 @@ func testDuplicateDeliveries(t *testing.T, moto *testrig.Moto, table string) {
 }
 
 // deliveryOutcomes lists the outcome of every delivery in rep.
-func deliveryOutcomes(rep delivery.Report) []string {
+func deliveryOutcomes(rep inbound.Report) []string {
 	var out []string
 	for _, e := range rep.Events {
 		for _, d := range e.Deliveries {
-			out = append(out, d.Outcome)
+			out = append(out, string(d.Outcome))
 		}
 	}
 	return out
@@ -566,8 +572,8 @@ func checkCrashWindow(t *testing.T, id, deployment string, newStore func(t *test
 	d.BusyWait = time.Millisecond
 	payload := snsEvent(t, "instance-success", id, deployment)
 
-	rep, err := d.Handle(context.Background(), payload)
-	if err != nil || !equal(deliveryOutcomes(rep), []string{delivery.Delivered}) {
+	rep, err := handle(d)(context.Background(), payload)
+	if err != nil || !equal(deliveryOutcomes(rep), []string{string(delivery.Delivered)}) {
 		t.Fatalf("first delivery: %v %v", deliveryOutcomes(rep), err)
 	}
 	if !store.crashed.Load() {
@@ -582,16 +588,16 @@ func checkCrashWindow(t *testing.T, id, deployment string, newStore func(t *test
 	)
 	for _, off := range offsets {
 		clock.Set(t0.Add(off))
-		rep, err := d.Handle(context.Background(), payload)
+		rep, err := handle(d)(context.Background(), payload)
 		out := deliveryOutcomes(rep)
-		if equal(out, []string{delivery.InProgressElsewhere}) {
+		if equal(out, []string{string(delivery.InProgressElsewhere)}) {
 			busy++
 			if err != nil {
 				busyErrs++
 			}
 			continue
 		}
-		if !equal(out, []string{delivery.Delivered}) || err != nil {
+		if !equal(out, []string{string(delivery.Delivered)}) || err != nil {
 			t.Fatalf("retry at +%s: %v %v", off, out, err)
 		}
 		window = off
@@ -606,8 +612,8 @@ func checkCrashWindow(t *testing.T, id, deployment string, newStore func(t *test
 		t.Errorf("%d busy retries, re-sent at +%s: want the 5 retries up to +%s busy and the one at +%s to send again",
 			busy, window, lease, lease+time.Millisecond)
 	}
-	rep, err = d.Handle(context.Background(), payload)
-	if err != nil || !equal(deliveryOutcomes(rep), []string{delivery.AlreadyDelivered}) {
+	rep, err = handle(d)(context.Background(), payload)
+	if err != nil || !equal(deliveryOutcomes(rep), []string{string(delivery.AlreadyDelivered)}) {
 		t.Errorf("after the re-send: %v %v, want already delivered", deliveryOutcomes(rep), err)
 	}
 	assertShownTimes(t, chat, id, 2)

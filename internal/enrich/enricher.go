@@ -117,6 +117,29 @@ func (e *Enricher) Details(ctx context.Context, ev *deploy.Event) (*Details, []W
 	return e.NewSession().Details(ctx, ev)
 }
 
+// IsRollbackDeployment reports whether the deployment deploymentID (in
+// region; the enricher's region when empty) was created by CodeDeploy to
+// roll back another deployment, from GetDeployment, within the enricher's
+// timeout. Instance events never say so themselves. A failed lookup says
+// false: the caller then treats the deployment as an ordinary one.
+func (e *Enricher) IsRollbackDeployment(ctx context.Context, region, deploymentID string) bool {
+	if deploymentID == "" {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(ctx, e.timeout)
+	defer cancel()
+	var opts []func(*awscd.Options)
+	if region != "" && region != e.region {
+		opts = append(opts, func(o *awscd.Options) { o.Region = region })
+	}
+	out, err := e.cd.GetDeployment(ctx, &awscd.GetDeploymentInput{DeploymentId: aws.String(deploymentID)}, opts...)
+	if err != nil || out == nil || out.DeploymentInfo == nil {
+		return false
+	}
+	dep := out.DeploymentInfo
+	return dep.RollbackInfo != nil && aws.ToString(dep.RollbackInfo.RollbackTriggeringDeploymentId) != ""
+}
+
 // Session memoizes lookups by deployment (and group, service, task
 // definition) for the events of one invocation. Concurrent Details calls
 // share in-flight lookups. It is safe for concurrent use; drop it at the

@@ -1,10 +1,9 @@
 // Package lambdafn is cutover's AWS Lambda entry point: it builds the
-// dispatcher once at init and serves SNS, EventBridge and follow-up-queue
-// invocations.
+// system once at init and hands every invocation (SNS, EventBridge, SQS
+// batches, follow-ups, lifecycle hooks) to the inbound router.
 package lambdafn
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -17,7 +16,7 @@ import (
 
 	"github.com/cutover-dev/cutover/internal/app"
 	"github.com/cutover-dev/cutover/internal/config"
-	"github.com/cutover-dev/cutover/internal/retry"
+	"github.com/cutover-dev/cutover/internal/inbound"
 )
 
 // Start loads the configuration from getenv, builds the handler and serves
@@ -49,7 +48,8 @@ func Start(ctx context.Context, getenv func(string) string) error {
 
 // Handler serves one invocation.
 type Handler struct {
-	// System is the assembled dispatcher and follow-up checker.
+	// System is the assembled system; its Inbound router handles
+	// invocations.
 	System *app.System
 	// Log is the function's logger.
 	Log *slog.Logger
@@ -58,11 +58,14 @@ type Handler struct {
 	Margin time.Duration
 }
 
-// Invoke handles one Lambda event. SQS batches (the follow-up queue)
-// return partial-batch failures; everything else goes through the
-// dispatcher, and
-// a failed delivery fails the invocation so Lambda retries and, finally,
-// sends the event to the failure destination.
+// Invoke handles one Lambda event through the inbound router. An SQS
+// batch (the follow-up queue, or a queue subscribed to the topic) returns
+// its partial-batch failures: the records the queue must keep (see
+// inbound.RecordReport.Keep); records not reached before the deadline are
+// failures without being tried. Anything else fails the invocation when a
+// delivery failed, or when it is a lifecycle hook, so that Lambda retries
+// and, finally, sends the event to the failure destination; input that can
+// never be delivered is logged and dropped, and the invocation succeeds.
 func (h *Handler) Invoke(ctx context.Context, payload json.RawMessage) (any, error) {
 	margin := h.Margin
 	if margin <= 0 {
@@ -73,73 +76,18 @@ func (h *Handler) Invoke(ctx context.Context, payload json.RawMessage) (any, err
 		ctx, cancel = context.WithDeadline(ctx, dl.Add(-margin))
 		defer cancel()
 	}
-	if recs, ok := sqsBatch(payload); ok {
-		return h.sqs(ctx, recs), nil
+	p := h.System.Inbound.Classify(payload)
+	rep, err := h.System.Inbound.Run(ctx, p)
+	if p.Kind != inbound.KindBatch {
+		return nil, err
 	}
-	_, err := h.System.Dispatcher.Handle(ctx, payload)
-	return nil, err
-}
-
-type sqsRecord struct {
-	MessageID   string `json:"messageId"`
-	EventSource string `json:"eventSource"`
-	Body        string `json:"body"`
-}
-
-// sqsBatch recognises an SQS batch (the follow-up queue, or a queue
-// subscribed to the topic): records that all come from SQS.
-func sqsBatch(payload []byte) ([]sqsRecord, bool) {
-	if !bytes.Contains(payload, []byte(`"aws:sqs"`)) {
-		return nil, false
-	}
-	var ev struct {
-		Records []sqsRecord `json:"Records"`
-	}
-	if json.Unmarshal(payload, &ev) != nil || len(ev.Records) == 0 {
-		return nil, false
-	}
-	for _, r := range ev.Records {
-		if r.EventSource != "aws:sqs" {
-			return nil, false
-		}
-	}
-	return ev.Records, true
-}
-
-// sqs handles each record on its own: a CloudFront follow-up, or a
-// notification (an SNS envelope or a bare event). A notification that
-// failed is reported as a batch-item failure whatever the cause, so the
-// queue redelivers it and, in the end, its redrive policy keeps it for
-// `cutover replay` (input that is no notification at all is dropped by the
-// dispatcher and is not a failure). A follow-up that can never succeed is
-// dropped. Records not reached before the deadline are reported as
-// failures without being tried.
-func (h *Handler) sqs(ctx context.Context, recs []sqsRecord) events.SQSEventResponse {
 	var resp events.SQSEventResponse
-	for _, r := range recs {
-		if ctx.Err() != nil {
-			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: r.MessageID})
-			continue
-		}
-		body := []byte(r.Body)
-		if app.IsFollowUp(body) {
-			err := h.System.FollowUp(ctx, body)
-			switch {
-			case err == nil:
-			case retry.IsPermanent(err):
-				h.Log.Error("follow-up dropped: retrying cannot help", "sqs_message_id", r.MessageID, "error", err)
-			default:
-				h.Log.Error("follow-up failed; the queue will redeliver it", "sqs_message_id", r.MessageID, "error", err)
-				resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: r.MessageID})
-			}
-			continue
-		}
-		if _, err := h.System.Dispatcher.Handle(ctx, body); err != nil {
-			h.Log.Error("queue message not delivered; the queue will redeliver it", "sqs_message_id", r.MessageID, "error", err)
+	for _, r := range rep.Records {
+		if r.Keep() {
 			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: r.MessageID})
 		}
 	}
-	return resp
+	return resp, nil
 }
 
 // String describes the handler for logs.

@@ -298,32 +298,22 @@ func TestSlackDownFailsInvocationButInvalidates(t *testing.T) {
 	}
 }
 
-// FuzzSQSBatch: the SQS batch detector reads outside input; it never
-// panics, and only claims batches whose every record is from SQS.
-func FuzzSQSBatch(f *testing.F) {
-	f.Add([]byte(`{"Records":[{"messageId":"1","eventSource":"aws:sqs","body":"{}"}]}`))
-	f.Add([]byte(`{"Records":[{"eventSource":"aws:sqs"},{"EventSource":"aws:sns"}]}`))
-	f.Add(readFixtureF(f, "sns-lambda/instance-success.json"))
-	f.Fuzz(func(t *testing.T, payload []byte) {
-		recs, ok := sqsBatch(payload)
-		if !ok {
-			return
+// TestLifecycleHookFailsInvocation: a CodeDeploy or ECS lifecycle-hook
+// invocation fails, naming the hook, instead of succeeding silently (which
+// would leave the deployment waiting for the hook's timeout); nothing is
+// sent.
+func TestLifecycleHookFailsInvocation(t *testing.T) {
+	w := newWorld(t, false)
+	for _, in := range []struct{ payload, names string }{
+		{`{"DeploymentId":"d-7XQ2K9ABC","LifecycleEventHookExecutionId":"eyJlbmNyeXB0ZWREYXRhIjoiaG9vayJ9"}`, "d-7XQ2K9ABC"},
+		{`{"executionId":"f4fcae0f-9bec-41c6-ba87-0eaa0cef8af5","lifecycleStage":"POST_PRODUCTION_TRAFFIC_SHIFT","resourceArn":"arn:aws:ecs:us-west-2:123456789012:service-deployment/my-cluster/my-service/EZe5RNVLH6PPzHXINuP28","executionDetails":{}}`, "POST_PRODUCTION_TRAFFIC_SHIFT"},
+	} {
+		_, err := invoke(t, w.handler, []byte(in.payload))
+		if err == nil || !strings.Contains(err.Error(), in.names) || !strings.Contains(err.Error(), "does not run lifecycle hooks") {
+			t.Errorf("hook invocation: error %v, want one naming %s and saying hooks are not run", err, in.names)
 		}
-		if len(recs) == 0 {
-			t.Fatal("empty batch accepted")
-		}
-		for _, r := range recs {
-			if r.EventSource != "aws:sqs" {
-				t.Fatalf("non-SQS record in a batch: %+v", r)
-			}
-		}
-	})
-}
-
-func readFixtureF(f *testing.F, name string) []byte {
-	b, err := os.ReadFile("../source/codedeploy/testdata/" + name)
-	if err != nil {
-		f.Fatal(err)
 	}
-	return b
+	if w.slack.Count() != 0 {
+		t.Errorf("a hook made %d chat requests", w.slack.Count())
+	}
 }

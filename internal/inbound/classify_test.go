@@ -1,0 +1,291 @@
+package inbound
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/cutover-dev/cutover/internal/deploy"
+	"github.com/cutover-dev/cutover/internal/retry"
+	"github.com/cutover-dev/cutover/internal/source"
+)
+
+// read reads a file of this package's testdata, or, for a name with a
+// directory, of the CodeDeploy source's.
+func read(t testing.TB, name string) []byte {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if strings.Contains(name, "/") {
+		path = filepath.Join("..", "source", "codedeploy", "testdata", name)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// sqsBatch builds a Lambda SQS event, one record per body, with message
+// IDs m-1, m-2, ...
+func sqsBatch(t testing.TB, bodies ...[]byte) []byte {
+	t.Helper()
+	type rec struct {
+		MessageID   string `json:"messageId"`
+		EventSource string `json:"eventSource"`
+		Body        string `json:"body"`
+	}
+	var recs []rec
+	for i, b := range bodies {
+		recs = append(recs, rec{MessageID: "m-" + string(rune('1'+i)), EventSource: "aws:sqs", Body: string(b)})
+	}
+	out, err := json.Marshal(map[string]any{"Records": recs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+const alarm = `{"AlarmName":"web-frontend-5xx","NewStateValue":"ALARM"}`
+
+// TestClassify: every kind of payload, as AWS sends it, gets its kind and
+// typed parts.
+func TestClassify(t *testing.T) {
+	badFollowUp := strings.Replace(string(read(t, "followup.json")), `"attempt":1`, `"attempt":0`, 1)
+	twoSNS := `{"Records":[` +
+		`{"EventSource":"aws:sns","Sns":{"MessageId":"m-good","Message":` + jsonString(t, read(t, "trigger-real/instance-success.json")) + `}},` +
+		`{"EventSource":"aws:sns","Sns":{"MessageId":"m-bad","Message":"hello"}}]}`
+	cases := []struct {
+		name     string
+		input    []byte
+		kind     Kind
+		events   int
+		rejected []string // message IDs of the rejected parts
+		hook     *HookError
+	}{
+		{name: "sns lambda", input: read(t, "sns-lambda/instance-success.json"), kind: KindNotification, events: 1},
+		{name: "sns http", input: read(t, "sns-http/instance-success.json"), kind: KindNotification, events: 1},
+		{name: "eventbridge", input: read(t, "eventbridge/instance-success.json"), kind: KindNotification, events: 1},
+		{name: "bare trigger", input: read(t, "trigger-real/deployment-failure.json"), kind: KindNotification, events: 1},
+		{name: "failure destination record", input: read(t, "destination/deployment-failure.json"), kind: KindNotification, events: 1},
+		{name: "sns records good and bad", input: []byte(twoSNS), kind: KindNotification, events: 1, rejected: []string{"m-bad"}},
+		{name: "follow-up", input: read(t, "followup.json"), kind: KindFollowUp},
+		{name: "follow-up that cannot be decoded", input: []byte(badFollowUp), kind: KindUnknown, rejected: []string{""}},
+		{name: "cloudwatch alarm", input: []byte(alarm), kind: KindUnknown, rejected: []string{""}},
+		{name: "not json", input: []byte("hello"), kind: KindUnknown, rejected: []string{""}},
+		{name: "empty", input: nil, kind: KindUnknown, rejected: []string{""}},
+		{name: "subscription confirmation", input: []byte(`{"Type":"SubscriptionConfirmation","MessageId":"m-sub","TopicArn":"arn:aws:sns:us-east-1:111122223333:t","SubscribeURL":"https://sns.us-east-1.amazonaws.com/"}`), kind: KindUnknown, rejected: []string{""}},
+		{name: "codedeploy hook", input: read(t, "hook-codedeploy.json"), kind: KindHook, hook: &HookError{
+			Platform: deploy.CodeDeploy, DeploymentID: "d-7XQ2K9ABC",
+			ExecutionID: "eyJlbmNyeXB0ZWREYXRhIjoiV2l0aEFIb29rRXhlY3V0aW9uSWRUaGF0SXNPcGFxdWUiLCJpdlBhcmFtZXRlclNwZWMiOiJ4In0=",
+		}},
+		{name: "codedeploy hook in a failure record", input: read(t, "hook-codedeploy-failure-record.json"), kind: KindHook, hook: &HookError{
+			Platform: deploy.CodeDeploy, DeploymentID: "d-7XQ2K9ABC",
+			ExecutionID: "eyJlbmNyeXB0ZWREYXRhIjoiV2l0aEFIb29rRXhlY3V0aW9uSWRUaGF0SXNPcGFxdWUiLCJpdlBhcmFtZXRlclNwZWMiOiJ4In0=",
+		}},
+		{name: "ecs hook production traffic shift", input: read(t, "hook-ecs-production-traffic-shift.json"), kind: KindHook, hook: &HookError{
+			Platform: deploy.ECSNative, DeploymentID: "arn:aws:ecs:us-west-2:123456789012:service-deployment/my-cluster/my-service/EZe5RNVLH6PPzHXINuP28",
+			ExecutionID: "f4fcae0f-9bec-41c6-ba87-0eaa0cef8af5", Stage: "PRODUCTION_TRAFFIC_SHIFT",
+		}},
+		{name: "ecs hook post production traffic shift", input: read(t, "hook-ecs-post-production-traffic-shift.json"), kind: KindHook, hook: &HookError{
+			Platform: deploy.ECSNative, DeploymentID: "arn:aws:ecs:us-west-2:123456789012:service-deployment/my-cluster/my-service/EZe5RNVLH6PPzHXINuP28",
+			ExecutionID: "0b6e2c1a-5d7f-4e8a-9c3b-2f1e0d9c8b7a", Stage: "POST_PRODUCTION_TRAFFIC_SHIFT",
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := Classify(nil, c.input)
+			if p.Kind != c.kind || len(p.Events) != c.events {
+				t.Fatalf("kind %s with %d events, want %s with %d (rejected %v)", p.Kind, len(p.Events), c.kind, c.events, p.Rejected)
+			}
+			var ids []string
+			for _, r := range p.Rejected {
+				ids = append(ids, r.MessageID)
+				if !retry.IsPermanent(r) || r.Err == nil {
+					t.Errorf("rejection %v is not a permanent typed error", r)
+				}
+			}
+			if strings.Join(ids, ",") != strings.Join(c.rejected, ",") {
+				t.Errorf("rejected message IDs %q, want %q", ids, c.rejected)
+			}
+			switch {
+			case c.hook == nil && p.Hook != nil:
+				t.Errorf("hook %+v, want none", p.Hook)
+			case c.hook != nil && (p.Hook == nil || *p.Hook != *c.hook):
+				t.Errorf("hook %+v, want %+v", p.Hook, c.hook)
+			}
+			if (p.Kind == KindFollowUp) != (p.FollowUp != nil) {
+				t.Errorf("kind %s with follow-up %v", p.Kind, p.FollowUp)
+			}
+		})
+	}
+	// The rejections are the typed errors the source gives.
+	p := Classify(nil, []byte(alarm))
+	var de *source.DecodeError
+	if !errors.As(p.Rejected[0], &de) || !strings.Contains(de.Reason, "not a CodeDeploy notification") {
+		t.Errorf("alarm rejection %v is not a *source.DecodeError saying why", p.Rejected[0])
+	}
+	p = Classify(nil, cases[11].input)
+	if !errors.Is(p.Rejected[0], source.ErrSubscriptionConfirmation) {
+		t.Errorf("subscription confirmation rejected as %v", p.Rejected[0])
+	}
+}
+
+// TestClassifyBatch: each SQS record is classified on its own, and what
+// it rejects carries the SQS message ID.
+func TestClassifyBatch(t *testing.T) {
+	in := sqsBatch(t,
+		read(t, "sns-http/instance-success.json"),
+		read(t, "followup.json"),
+		[]byte("not a notification"),
+		read(t, "hook-ecs-production-traffic-shift.json"),
+		read(t, "trigger-real/deployment-failure.json"),
+	)
+	p := Classify(nil, in)
+	if p.Kind != KindBatch || len(p.Records) != 5 {
+		t.Fatalf("kind %s, %d records", p.Kind, len(p.Records))
+	}
+	want := []Kind{KindNotification, KindFollowUp, KindUnknown, KindHook, KindNotification}
+	for i, r := range p.Records {
+		if r.MessageID != "m-"+string(rune('1'+i)) || r.Payload.Kind != want[i] {
+			t.Errorf("record %d: %s %s, want m-%d %s", i, r.MessageID, r.Payload.Kind, i+1, want[i])
+		}
+	}
+	if rj := p.Records[2].Payload.Rejected; len(rj) != 1 || rj[0].MessageID != "m-3" || !strings.Contains(rj[0].Error(), "m-3") {
+		t.Errorf("the junk record's rejection does not carry its message ID: %v", rj)
+	}
+	// Records that are not all from SQS are SNS records for the source.
+	mixed := []byte(`{"Records":[{"eventSource":"aws:sqs","messageId":"m-1","body":"{}"},{"EventSource":"aws:sns","Sns":{"MessageId":"m-2","Message":"hello"}}]}`)
+	if p := Classify(nil, mixed); p.Kind == KindBatch {
+		t.Errorf("a batch with an SNS record classified as an SQS batch")
+	}
+}
+
+// TestHookErrorNamesTheHook: the error names the hook and says cutover
+// does not run hooks; it is not permanent (never dropped), and values from
+// outside are bounded and quoted.
+func TestHookErrorNamesTheHook(t *testing.T) {
+	cd := Classify(nil, read(t, "hook-codedeploy.json")).Hook
+	ecs := Classify(nil, read(t, "hook-ecs-production-traffic-shift.json")).Hook
+	for _, c := range []struct {
+		err  *HookError
+		want []string
+	}{
+		{cd, []string{"CodeDeploy lifecycle hook", `"d-7XQ2K9ABC"`, "eyJlbmNyeXB0ZWREYXRh", "does not run lifecycle hooks yet", "hook mode"}},
+		{ecs, []string{"ECS lifecycle hook", "service-deployment/my-cluster/my-service/EZe5RNVLH6PPzHXINuP28", `"PRODUCTION_TRAFFIC_SHIFT"`, "f4fcae0f-9bec-41c6-ba87-0eaa0cef8af5", "does not run lifecycle hooks yet", "rolls the deployment back"}},
+	} {
+		msg := c.err.Error()
+		for _, w := range c.want {
+			if !strings.Contains(msg, w) {
+				t.Errorf("%q does not say %q", msg, w)
+			}
+		}
+		if strings.Contains(msg, "\n") {
+			t.Errorf("%q is not one line", msg)
+		}
+		if retry.IsPermanent(c.err) {
+			t.Error("a hook error is permanent: a queue or replay would drop it")
+		}
+	}
+	long := `{"DeploymentId":"d-` + strings.Repeat("A", 5000) + `\n\u202e","LifecycleEventHookExecutionId":{"x":1}}`
+	h := Classify(nil, []byte(long)).Hook
+	if h == nil {
+		t.Fatal("hook with a long ID not recognised")
+	}
+	if msg := h.Error(); len(msg) > 1000 || strings.Contains(msg, "\n") || strings.Contains(msg, "\u202e") {
+		t.Errorf("hostile hook values are not bounded and quoted: %d bytes: %.300q", len(msg), msg)
+	}
+}
+
+func jsonString(t testing.TB, b []byte) string {
+	t.Helper()
+	s, err := json.Marshal(string(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(s)
+}
+
+// FuzzClassify: the classifier reads outside input; it never panics, is
+// deterministic, and its Payload is consistent with its Kind.
+func FuzzClassify(f *testing.F) {
+	for _, name := range []string{"hook-codedeploy.json", "hook-ecs-production-traffic-shift.json", "hook-codedeploy-failure-record.json", "followup.json",
+		"sns-lambda/instance-success.json", "eventbridge/instance-success.json", "destination/deployment-failure.json"} {
+		f.Add(read(f, name))
+	}
+	f.Add(sqsBatch(f, read(f, "followup.json"), []byte("junk"), read(f, "hook-codedeploy.json")))
+	f.Add([]byte(`{"executionId":1,"lifecycleStage":null}`))
+	f.Add([]byte(`{"requestPayload":{"executionId":"x","lifecycleStage":"y"},"requestContext":{}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p := Classify(nil, data)
+		check(t, p, true)
+		if again := Classify(nil, data); again.Kind != p.Kind || len(again.Events) != len(p.Events) || len(again.Rejected) != len(p.Rejected) {
+			t.Fatalf("not deterministic: %s then %s", p.Kind, again.Kind)
+		}
+	})
+}
+
+// check asserts that p is consistent with its kind.
+func check(t *testing.T, p Payload, top bool) {
+	t.Helper()
+	if (p.Kind == KindHook) != (p.Hook != nil) || (p.Kind == KindFollowUp) != (p.FollowUp != nil) || (p.Kind == KindBatch) != (p.Records != nil) {
+		t.Fatalf("kind %s inconsistent with its parts: %+v", p.Kind, p)
+	}
+	switch p.Kind {
+	case KindNotification:
+		if len(p.Events) == 0 {
+			t.Fatal("notification without events")
+		}
+	case KindUnknown:
+		if len(p.Events) != 0 || len(p.Rejected) == 0 {
+			t.Fatalf("unknown with %d events and %d rejections", len(p.Events), len(p.Rejected))
+		}
+	case KindHook:
+		if msg := p.Hook.Error(); len(msg) > 1000 || !strings.Contains(msg, "does not run lifecycle hooks") {
+			t.Fatalf("hook error %q", msg)
+		}
+	case KindBatch:
+		if !top || len(p.Records) == 0 {
+			t.Fatalf("batch nested %v or empty", !top)
+		}
+		for _, r := range p.Records {
+			check(t, r.Payload, false)
+		}
+	case KindFollowUp:
+	default:
+		t.Fatalf("unknown kind %q", p.Kind)
+	}
+	for _, r := range p.Rejected {
+		if r.Err == nil || !retry.IsPermanent(r) {
+			t.Fatalf("rejection %v", r)
+		}
+	}
+}
+
+// FuzzSQSBatch: the SQS batch detector reads outside input; it never
+// panics, and only claims batches whose every record is from SQS.
+func FuzzSQSBatch(f *testing.F) {
+	f.Add([]byte(`{"Records":[{"messageId":"1","eventSource":"aws:sqs","body":"{}"}]}`))
+	f.Add([]byte(`{"Records":[{"eventSource":"aws:sqs"},{"EventSource":"aws:sns"}]}`))
+	f.Add(read(f, "sns-lambda/instance-success.json"))
+	f.Fuzz(func(t *testing.T, payload []byte) {
+		top := object(payload)
+		if top == nil {
+			return
+		}
+		recs, ok := sqsRecords(top)
+		if !ok {
+			return
+		}
+		if len(recs) == 0 {
+			t.Fatal("empty batch accepted")
+		}
+		for _, r := range recs {
+			if r.EventSource != "aws:sqs" {
+				t.Fatalf("non-SQS record in a batch: %+v", r)
+			}
+		}
+	})
+}
