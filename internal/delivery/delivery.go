@@ -316,7 +316,7 @@ func (d *Dispatcher) notifyAll(ctx context.Context, log *slog.Logger, key string
 func (d *Dispatcher) once(ctx context.Context, log *slog.Logger, eventKey, dest string,
 	fn func(ctx context.Context) ([]byte, error), restore func(stored []byte)) Delivery {
 	del := Delivery{Destination: dest}
-	key := records.Key{EventID: eventKey, Destination: dest}
+	key := records.NewKey(eventKey, dest)
 	claimed := false
 	if d.Records != nil {
 		c, err := d.claim(ctx, log, key)

@@ -332,3 +332,23 @@ func TestMixedFailuresAreRetryable(t *testing.T) {
 		t.Fatalf("a permanent failure must stay permanent through the dispatcher: %v", err)
 	}
 }
+
+// TestLongIdentityStillDeduplicates: a deployment ID longer than a record
+// key holds (a crafted payload) is delivered once, not once per copy.
+func TestLongIdentityStillDeduplicates(t *testing.T) {
+	n := &recorder{}
+	d := &Dispatcher{
+		Destinations: []Destination{{Name: "slack", Notifier: n}},
+		Events:       map[string]bool{codedeploy.DeploymentFailure: true},
+		Records:      records.NewMemory(0),
+	}
+	ev := deploy.Event{Name: codedeploy.DeploymentFailure, Phase: deploy.Failed, DeploymentID: "d-" + strings.Repeat("X", 3000), Region: "us-east-1"}
+	for range 3 {
+		if _, err := d.HandleEvent(context.Background(), &ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := n.count(); got != 1 {
+		t.Fatalf("posted %d times, want 1", got)
+	}
+}
