@@ -70,7 +70,11 @@ func runServe(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return &ExitError{Code: 1, Err: fmt.Errorf("serve: %w", err)}
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 60 * time.Second}
+	// Headers within 10 s and at most 16 KiB; the body within the handler's
+	// own bound (snshttp.DefaultBodyTimeout); idle keep-alive connections
+	// are closed after a minute, so idle clients hold nothing for long.
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 60 * time.Second,
+		IdleTimeout: time.Minute, MaxHeaderBytes: 16 << 10}
 	log.Info("serving SNS notifications", "addr", ln.Addr().String(), "topics", len(allowed))
 	if env.listening != nil {
 		env.listening(ln.Addr().String())
