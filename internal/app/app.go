@@ -27,7 +27,13 @@ import (
 	"github.com/cutover-dev/cutover/internal/notify"
 	"github.com/cutover-dev/cutover/internal/records"
 	"github.com/cutover-dev/cutover/internal/secret"
+	"github.com/cutover-dev/cutover/internal/source"
+	"github.com/cutover-dev/cutover/internal/source/codedeploy"
 )
+
+// Sources returns the event sources cutover decodes, in the order they are
+// asked. config.Load checks CUTOVER_EVENTS against their event names.
+func Sources() *source.Registry { return source.New(codedeploy.Decoder{}) }
 
 // Options adjust how a System is built.
 type Options struct {

@@ -14,6 +14,7 @@ import (
 	"runtime/debug"
 	"strings"
 
+	"github.com/cutover-dev/cutover/internal/app"
 	"github.com/cutover-dev/cutover/internal/config"
 	"github.com/cutover-dev/cutover/internal/snshttp"
 )
@@ -166,7 +167,7 @@ func cliLogger(env Env, level slog.Level) *slog.Logger {
 }
 
 func loadConfig(env Env) (*config.Config, error) {
-	cfg, err := config.Load(env.Getenv)
+	cfg, err := config.Load(env.Getenv, app.Sources())
 	if err != nil {
 		return nil, &ExitError{Code: 1, Err: err}
 	}

@@ -9,6 +9,7 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/cutover-dev/cutover/internal/config"
 )
 
 // functionSettings reads a deployed cutover function's CUTOVER_*
@@ -33,7 +34,7 @@ func functionSettings(ctx context.Context, name string, needQueue bool) (map[str
 	vars := map[string]string{}
 	if fn.Environment != nil {
 		for k, v := range fn.Environment.Variables {
-			if strings.HasPrefix(k, "CUTOVER_") {
+			if strings.HasPrefix(k, config.Prefix) {
 				vars[k] = v
 			}
 		}
@@ -71,7 +72,7 @@ func withFunctionEnv(env Env, fn map[string]string) Env {
 		if v, ok := fn[k]; ok {
 			return v
 		}
-		if strings.HasPrefix(k, "CUTOVER_") && k != "CUTOVER_LOG_LEVEL" {
+		if strings.HasPrefix(k, config.Prefix) && k != config.EnvLogLevel {
 			return ""
 		}
 		return get(k)

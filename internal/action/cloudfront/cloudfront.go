@@ -134,7 +134,7 @@ func New(awsCfg aws.Config, cfg Config, opts Options) (*Invalidator, error) {
 		return nil, fmt.Errorf("cloudfront: follow-up delay %s is longer than SQS's maximum of %s", opts.FollowUpDelay, MaxFollowUpDelay)
 	}
 	c := &Invalidator{
-		cfg:            cfg.normalized(),
+		cfg:            cfg.Normalized(),
 		cf:             opts.CloudFront,
 		sqs:            opts.SQS,
 		log:            opts.Logger,
@@ -285,7 +285,7 @@ func (c *Invalidator) Invalidate(ctx context.Context, ev *deploy.Event, target I
 		return res, nil
 	}
 	if ev.TrafficSwitched() && !c.cfg.OnRollback && c.isRollback != nil && c.isRollback(ctx, ev.DeploymentID) {
-		res.Skipped = "rollback deployment and " + EnvInvalidateOnRollback + " is false"
+		res.Skipped = "rollback deployment and " + c.cfg.Names.OnRollback + " is false"
 		log.InfoContext(ctx, "cloudfront: skipped rollback traffic switch")
 		return res, nil
 	}
@@ -346,6 +346,7 @@ func (c *Invalidator) Invalidate(ctx context.Context, ev *deploy.Event, target I
 // A retryable error that survives the policy is returned as is, marked
 // retryable: the caller's retry (Lambda's) may still succeed.
 func (c *Invalidator) do(ctx context.Context, log *slog.Logger, call awsCall, fn func(ctx context.Context) error) error {
+	call.names = c.cfg.Names
 	p := c.policy
 	onRetry := p.OnRetry
 	p.OnRetry = func(attempt int, err error, wait time.Duration) {
@@ -393,6 +394,8 @@ type awsCall struct {
 	iamAction, resource string
 	// ref is the CallerReference, for reference-reuse errors.
 	ref string
+	// names name the configuration, for not-found hints.
+	names Names
 }
 
 func cloudFrontCall(op string, ev *deploy.Event, dist, ref string) awsCall {
@@ -425,7 +428,7 @@ func classify(call awsCall, err error) error {
 			prefix, call.iamAction, call.resource, err))
 	case code == "NoSuchDistribution":
 		return retry.Permanent(fmt.Errorf("%s: no such distribution in this account: check %s and %s: %w",
-			prefix, EnvCloudFrontDistributionIDs, EnvCloudFrontRoutes, err))
+			prefix, call.names.withDefaults().DistributionIDs, call.names.withDefaults().Routes, err))
 	case code == "NoSuchInvalidation":
 		return retry.Permanent(fmt.Errorf("%s: no such invalidation: %w", prefix, err))
 	case awsx.NotFound(err):
