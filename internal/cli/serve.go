@@ -13,6 +13,15 @@ import (
 	"github.com/cutover-dev/cutover/internal/snshttp"
 )
 
+// serveUsage is the usage of `cutover serve` (`cutover help serve`).
+const serveUsage = `Usage: cutover serve --topics ARN[,ARN] [--addr 127.0.0.1:8080]
+
+Receive SNS HTTP/S notifications and run what the Lambda function runs
+on each. Only signed messages from the given topics (--topics, or
+$` + config.EnvSNSTopicARNs + `) are accepted; their subscription
+confirmations are confirmed. Runs until interrupted.
+`
+
 // deliveryBound bounds one delivery in `serve`, within SNS's HTTP delivery
 // timeout; what does not finish is retried by SNS and deduplicated.
 const deliveryBound = 45 * time.Second
