@@ -103,6 +103,11 @@ func Build(ctx context.Context, cfg *config.Config, opts Options) (*System, erro
 		}
 		s.AWS = awsCfg
 	}
+	// Clients built from s.AWS retry within the standard budget unless
+	// they ask for another one (or the given config has its own retryer).
+	if s.AWS.Retryer == nil {
+		s.AWS = awsx.WithRetries(s.AWS, awsx.Standard)
+	}
 
 	d := &delivery.Dispatcher{
 		Events: cfg.Events,
@@ -138,7 +143,7 @@ func Build(ctx context.Context, cfg *config.Config, opts Options) (*System, erro
 	case opts.Records != nil:
 		d.Records = opts.Records
 	case cfg.RecordsTable != "":
-		client := dynamodb.NewFromConfig(s.AWS)
+		client := dynamodb.NewFromConfig(awsx.WithRetries(s.AWS, awsx.Standard))
 		if err := probeTable(ctx, client, cfg.RecordsTable); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", config.EnvRecordsTable, err))
 		}

@@ -9,6 +9,7 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/cutover-dev/cutover/internal/awsx"
 	"github.com/cutover-dev/cutover/internal/config"
 )
 
@@ -26,6 +27,7 @@ func functionSettings(ctx context.Context, name string, needQueue bool) (map[str
 	if err != nil {
 		return nil, "", fmt.Errorf("replay: aws config: %w", err)
 	}
+	cfg = awsx.WithRetries(cfg, awsx.Standard)
 	lc := lambda.NewFromConfig(cfg)
 	fn, err := lc.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: aws.String(name)})
 	if err != nil {

@@ -71,7 +71,8 @@ type Options struct {
 	// skipped. Without it such a switch is invalidated like any cutover.
 	IsRollbackDeployment func(ctx context.Context, deploymentID string) bool
 	// Retry bounds the attempts of each AWS call; zero Attempts, Base and
-	// Max become 5, 500ms and 8s. Reserve is kept as given.
+	// Max come from DefaultRetry (5, 500ms and 8s). Reserve is kept as
+	// given.
 	Retry retry.Policy
 	// AttemptTimeout bounds one AWS call (default DefaultAttemptTimeout),
 	// so that a hung connection is retried within the caller's deadline.
@@ -121,11 +122,18 @@ type Invalidator struct {
 	now            func() time.Time
 }
 
+// DefaultRetry bounds the attempts of each CloudFront and SQS call when
+// Options.Retry leaves them zero: 5 attempts, waits from 500 ms up to 8 s.
+// The action runs these attempts itself (see awsx.Budget): each attempt
+// has its own timeout and ends before the caller's deadline, each retry is
+// logged, and throttling and TooManyInvalidationsInProgress are retried.
+var DefaultRetry = awsx.Budget{Attempts: 5, Base: 500 * time.Millisecond, MaxBackoff: 8 * time.Second}
+
 // New returns the CloudFront action for cfg, with clients built
-// from awsCfg unless opts supplies them. The clients' own retries are
-// disabled (aws.NopRetryer): opts.Retry alone decides how often a call is
-// repeated, inside the caller's deadline, so that attempts do not multiply
-// and the classification of errors stays ours. cfg is validated.
+// from awsCfg unless opts supplies them. The clients make one attempt
+// (awsx.Once): opts.Retry alone decides how often a call is repeated,
+// inside the caller's deadline, so that attempts do not multiply and the
+// classification of errors stays ours. cfg is validated.
 func New(awsCfg aws.Config, cfg Config, opts Options) (*Invalidator, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("cloudfront config: %w", err)
@@ -150,19 +158,20 @@ func New(awsCfg aws.Config, cfg Config, opts Options) (*Invalidator, error) {
 		c.log = slog.New(slog.DiscardHandler)
 	}
 	if c.cf == nil {
-		c.cf = awscf.NewFromConfig(awsCfg, func(o *awscf.Options) { o.Retryer = aws.NopRetryer{} })
+		c.cf = awscf.NewFromConfig(awsx.WithRetries(awsCfg, awsx.Once))
 	}
 	if c.sqs == nil && c.cfg.FollowUpQueueURL != "" {
-		c.sqs = sqs.NewFromConfig(awsCfg, func(o *sqs.Options) { o.Retryer = aws.NopRetryer{} })
+		c.sqs = sqs.NewFromConfig(awsx.WithRetries(awsCfg, awsx.Once))
 	}
+	def := DefaultRetry.Policy()
 	if c.policy.Attempts <= 0 {
-		c.policy.Attempts = 5
+		c.policy.Attempts = def.Attempts
 	}
 	if c.policy.Base <= 0 {
-		c.policy.Base = 500 * time.Millisecond
+		c.policy.Base = def.Base
 	}
 	if c.policy.Max <= 0 {
-		c.policy.Max = 8 * time.Second
+		c.policy.Max = def.Max
 	}
 	if c.attemptTimeout <= 0 {
 		c.attemptTimeout = DefaultAttemptTimeout
