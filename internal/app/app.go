@@ -28,7 +28,13 @@ import (
 	"github.com/cutover-dev/cutover/internal/notify"
 	"github.com/cutover-dev/cutover/internal/records"
 	"github.com/cutover-dev/cutover/internal/secret"
+	"github.com/cutover-dev/cutover/internal/source"
+	"github.com/cutover-dev/cutover/internal/source/codedeploy"
 )
+
+// Sources returns the event sources cutover decodes, in the order they are
+// asked. config.Load checks CUTOVER_EVENTS against their event names.
+func Sources() *source.Registry { return source.New(codedeploy.Decoder{}) }
 
 // Options adjust how a System is built.
 type Options struct {
@@ -101,6 +107,11 @@ func Build(ctx context.Context, cfg *config.Config, opts Options) (*System, erro
 		}
 		s.AWS = awsCfg
 	}
+	// Clients built from s.AWS retry within the standard budget unless
+	// they ask for another one (or the given config has its own retryer).
+	if s.AWS.Retryer == nil {
+		s.AWS = awsx.WithRetries(s.AWS, awsx.Standard)
+	}
 
 	d := &delivery.Dispatcher{
 		Events: cfg.Events,
@@ -136,7 +147,7 @@ func Build(ctx context.Context, cfg *config.Config, opts Options) (*System, erro
 	case opts.Records != nil:
 		d.Records = opts.Records
 	case cfg.RecordsTable != "":
-		client := dynamodb.NewFromConfig(s.AWS)
+		client := dynamodb.NewFromConfig(awsx.WithRetries(s.AWS, awsx.Standard))
 		if err := probeTable(ctx, client, cfg.RecordsTable); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", config.EnvRecordsTable, err))
 		}

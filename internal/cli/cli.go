@@ -1,6 +1,7 @@
 // Package cli is the cutover command line: render, send, demo, replay,
-// serve and version. Run does the work; cmd/cutover only maps its error to
-// an exit code.
+// serve, version and help. Each command's file holds its usage text and
+// its code; cli.go dispatches. Run does the work; cmd/cutover only maps
+// its error to an exit code.
 package cli
 
 import (
@@ -14,6 +15,7 @@ import (
 	"runtime/debug"
 	"strings"
 
+	"github.com/cutover-dev/cutover/internal/app"
 	"github.com/cutover-dev/cutover/internal/config"
 	"github.com/cutover-dev/cutover/internal/snshttp"
 )
@@ -62,6 +64,7 @@ func usageErr(format string, args ...any) error {
 	return &ExitError{Code: 2, Err: fmt.Errorf(format, args...)}
 }
 
+// usage is the overview `cutover`, `cutover help` and `cutover -h` print.
 const usage = `cutover: act the moment CodeDeploy switches production traffic.
 
 Usage:
@@ -73,9 +76,51 @@ Usage:
   cutover serve --topics ARN[,ARN] [--addr 127.0.0.1:8080]
                                         receive SNS HTTP/S notifications (signatures verified)
   cutover version
+  cutover help [COMMAND]                this overview, or a command's usage and flags
 
 Configuration comes from CUTOVER_* environment variables; see the README.
 `
+
+// versionUsage is the usage of `cutover version`.
+const versionUsage = `Usage: cutover version
+
+Print cutover's version (and the commit it was built from, when known).
+`
+
+// helpUsage is the usage of `cutover help`.
+const helpUsage = `Usage: cutover help [COMMAND]
+
+Print the overview of the commands, or COMMAND's usage and flags (the
+same as cutover COMMAND -h).
+`
+
+// command is one cutover command: its usage, which lives beside the
+// command's code, and what runs it.
+type command struct {
+	usage string
+	run   func(ctx context.Context, args []string, env Env) error
+}
+
+// lookup returns the command called name.
+func lookup(name string) (command, bool) {
+	switch name {
+	case "demo":
+		return command{demoUsage, runDemo}, true
+	case "render":
+		return command{renderUsage, runRender}, true
+	case "send":
+		return command{sendUsage, runSend}, true
+	case "replay":
+		return command{replayUsage, runReplay}, true
+	case "serve":
+		return command{serveUsage, runServe}, true
+	case "version":
+		return command{versionUsage, runVersion}, true
+	case "help":
+		return command{helpUsage, runHelp}, true
+	}
+	return command{}, false
+}
 
 // Run runs the command line args (without the program name).
 func Run(ctx context.Context, args []string, env Env) error {
@@ -89,27 +134,62 @@ func Run(ctx context.Context, args []string, env Env) error {
 		fmt.Fprint(env.Stderr, usage)
 		return usageErr("no command given")
 	}
-	cmd, rest := args[0], args[1:]
-	switch cmd {
-	case "render":
-		return runRender(ctx, rest, env)
-	case "send":
-		return runSend(ctx, rest, env)
-	case "demo":
-		return runDemo(ctx, rest, env)
-	case "replay":
-		return runReplay(ctx, rest, env)
-	case "serve":
-		return runServe(ctx, rest, env)
-	case "version", "--version", "-v":
-		fmt.Fprintln(env.Stdout, "cutover", versionString())
-		return nil
-	case "help", "-h", "--help":
+	name, rest := args[0], args[1:]
+	switch name {
+	case "--version", "-v":
+		name = "version"
+	case "-h", "--help":
+		name = "help"
+	}
+	cmd, ok := lookup(name)
+	if !ok {
+		fmt.Fprint(env.Stderr, usage)
+		return usageErr("unknown command %q", name)
+	}
+	return cmd.run(ctx, rest, env)
+}
+
+func runVersion(_ context.Context, args []string, env Env) error {
+	fs := newFlags("version", env)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	fmt.Fprintln(env.Stdout, "cutover", versionString())
+	return nil
+}
+
+// runHelp prints the overview, or one command's usage and flags on
+// stdout. A command's flags are defined where it parses them, first thing
+// (tests hold every command to that), so its usage is printed by running
+// it with -h: no flag is described twice.
+func runHelp(ctx context.Context, args []string, env Env) error {
+	fs := newFlags("help", env)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	switch fs.NArg() {
+	case 0:
 		fmt.Fprint(env.Stdout, usage)
 		return nil
+	case 1:
+	default:
+		return usageErr("help takes at most one command, got %d", fs.NArg())
 	}
-	fmt.Fprint(env.Stderr, usage)
-	return usageErr("unknown command %q", cmd)
+	name := fs.Arg(0)
+	cmd, ok := lookup(name)
+	if !ok {
+		fmt.Fprint(env.Stderr, usage)
+		return usageErr("help: unknown command %q", name)
+	}
+	env.Stderr = env.Stdout
+	err := cmd.run(ctx, []string{"-h"}, env)
+	if ee := (*ExitError)(nil); errors.As(err, &ee) && ee.Code == 0 && errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	if err == nil {
+		return fmt.Errorf("help: %s did not stop at -h", name)
+	}
+	return err
 }
 
 func versionString() string {
@@ -127,10 +207,22 @@ func versionString() string {
 	return v
 }
 
-// newFlags returns a flag set that reports errors as usage errors.
+// newFlags returns the flag set of the command called name. It reports
+// errors as usage errors, and its usage (-h, or after a bad flag) is the
+// command's usage text and then its flags.
 func newFlags(name string, env Env) *flag.FlagSet {
 	fs := flag.NewFlagSet("cutover "+name, flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
+	fs.Usage = func() {
+		cmd, _ := lookup(name)
+		fmt.Fprint(fs.Output(), cmd.usage)
+		n := 0
+		fs.VisitAll(func(*flag.Flag) { n++ })
+		if n > 0 {
+			fmt.Fprint(fs.Output(), "\nFlags:\n")
+			fs.PrintDefaults()
+		}
+	}
 	return fs
 }
 
@@ -166,7 +258,7 @@ func cliLogger(env Env, level slog.Level) *slog.Logger {
 }
 
 func loadConfig(env Env) (*config.Config, error) {
-	cfg, err := config.Load(env.Getenv)
+	cfg, err := config.Load(env.Getenv, app.Sources())
 	if err != nil {
 		return nil, &ExitError{Code: 1, Err: err}
 	}

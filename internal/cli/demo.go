@@ -15,6 +15,16 @@ import (
 	"github.com/cutover-dev/cutover/internal/source/codedeploy"
 )
 
+// demoUsage is the usage of `cutover demo` (`cutover help demo`).
+const demoUsage = `Usage: cutover demo
+
+Play an ECS blue/green deployment through the real pipeline: a
+deployment, the traffic switch, a duplicate SNS delivery, a failed
+deployment and its automatic rollback. Each message is shown in the
+terminal and the CloudFront invalidations as a dry run. Needs no AWS
+account; with a Slack webhook configured, also posts to Slack.
+`
+
 // demoDistribution is the CloudFront distribution the demo pretends to
 // invalidate when none is configured.
 const demoDistribution = "E2DEMO0CUTOVER"

@@ -9,6 +9,8 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/cutover-dev/cutover/internal/awsx"
+	"github.com/cutover-dev/cutover/internal/config"
 )
 
 // functionSettings reads a deployed cutover function's CUTOVER_*
@@ -25,6 +27,7 @@ func functionSettings(ctx context.Context, name string, needQueue bool) (map[str
 	if err != nil {
 		return nil, "", fmt.Errorf("replay: aws config: %w", err)
 	}
+	cfg = awsx.WithRetries(cfg, awsx.Standard)
 	lc := lambda.NewFromConfig(cfg)
 	fn, err := lc.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: aws.String(name)})
 	if err != nil {
@@ -33,7 +36,7 @@ func functionSettings(ctx context.Context, name string, needQueue bool) (map[str
 	vars := map[string]string{}
 	if fn.Environment != nil {
 		for k, v := range fn.Environment.Variables {
-			if strings.HasPrefix(k, "CUTOVER_") {
+			if strings.HasPrefix(k, config.Prefix) {
 				vars[k] = v
 			}
 		}
@@ -71,7 +74,7 @@ func withFunctionEnv(env Env, fn map[string]string) Env {
 		if v, ok := fn[k]; ok {
 			return v
 		}
-		if strings.HasPrefix(k, "CUTOVER_") && k != "CUTOVER_LOG_LEVEL" {
+		if strings.HasPrefix(k, config.Prefix) && k != config.EnvLogLevel {
 			return ""
 		}
 		return get(k)

@@ -11,6 +11,15 @@ import (
 	"github.com/cutover-dev/cutover/internal/notify"
 )
 
+// renderUsage is the usage of `cutover render` (`cutover help render`).
+const renderUsage = `Usage: cutover render [--to slack] [FILE|-]
+
+Print the exact body cutover would POST for each event in FILE (standard
+input for "-" or no FILE), one JSON document per line. Nothing is sent and
+no AWS API is called. Input that is not a deployment notification exits 1
+with one line on stderr and nothing on stdout.
+`
+
 // renderers are the destinations render knows, by --to name.
 var renderers = map[string]func(*notify.Notice) ([]byte, error){
 	"slack": notify.RenderSlack,

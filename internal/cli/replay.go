@@ -15,6 +15,19 @@ import (
 	"github.com/cutover-dev/cutover/internal/inbound"
 )
 
+// replayUsage is the usage of `cutover replay` (`cutover help replay`).
+const replayUsage = `Usage: cutover replay --function NAME [--keep] [--max N] [--no-records] [FILE...]
+       cutover replay [--queue-url URL] [--keep] [--max N] [--no-records] [FILE...]
+
+Re-run the events that failed: the messages in the function's failure
+queue, or saved events in FILE... . With --function NAME the
+configuration, failure queue and delivery records are the deployed
+function's own; without it they come from the environment, the queue from
+--queue-url or $` + config.EnvFailureQueueURL + `. Nothing already delivered is
+sent again. What succeeds is deleted from the queue (unless --keep); what
+still fails stays there, and replay exits 1.
+`
+
 // SQSAPI is the part of SQS replay uses.
 type SQSAPI interface {
 	ReceiveMessage(ctx context.Context, in *sqs.ReceiveMessageInput, opts ...func(*sqs.Options)) (*sqs.ReceiveMessageOutput, error)

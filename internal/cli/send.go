@@ -9,6 +9,16 @@ import (
 	"github.com/cutover-dev/cutover/internal/config"
 )
 
+// sendUsage is the usage of `cutover send` (`cutover help send`).
+const sendUsage = `Usage: cutover send [--no-records] [FILE|-]
+
+Run exactly what the Lambda function runs on the input in FILE (standard
+input for "-" or no FILE), with the same configuration from the
+environment: notify the chat destinations, invalidate CloudFront and keep
+delivery records, in $` + config.EnvRecordsTable + ` or else a local file
+($` + config.EnvRecordsFile + `). Prints one summary line.
+`
+
 func runSend(ctx context.Context, args []string, env Env) error {
 	fs := newFlags("send", env)
 	noRecords := fs.Bool("no-records", false, "keep no delivery records: send even what an earlier run delivered")

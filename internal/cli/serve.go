@@ -7,31 +7,37 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/cutover-dev/cutover/internal/action/cloudfront"
+	"github.com/cutover-dev/cutover/internal/config"
 	"github.com/cutover-dev/cutover/internal/retry"
 	"github.com/cutover-dev/cutover/internal/snshttp"
 )
+
+// serveUsage is the usage of `cutover serve` (`cutover help serve`).
+const serveUsage = `Usage: cutover serve --topics ARN[,ARN] [--addr 127.0.0.1:8080]
+
+Receive SNS HTTP/S notifications and run what the Lambda function runs
+on each. Only signed messages from the given topics (--topics, or
+$` + config.EnvSNSTopicARNs + `) are accepted; their subscription
+confirmations are confirmed. Runs until interrupted.
+`
 
 // deliveryBound bounds one delivery in `serve`, within SNS's HTTP delivery
 // timeout; what does not finish is retried by SNS and deduplicated.
 const deliveryBound = 45 * time.Second
 
-// EnvServeTopics lists the SNS topic ARNs `cutover serve` accepts.
-const EnvServeTopics = "CUTOVER_SNS_TOPIC_ARNS"
-
 func runServe(ctx context.Context, args []string, env Env) error {
 	fs := newFlags("serve", env)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
-	topics := fs.String("topics", "", "comma-separated SNS topic ARNs to accept (default $"+EnvServeTopics+")")
+	topics := fs.String("topics", "", "comma-separated SNS topic ARNs to accept (default $"+config.EnvSNSTopicARNs+")")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *topics == "" {
-		*topics = env.Getenv(EnvServeTopics)
+		*topics = env.Getenv(config.EnvSNSTopicARNs)
 	}
-	allowed := cloudfront.SplitList(*topics)
+	allowed := config.SplitList(*topics)
 	if len(allowed) == 0 {
-		return usageErr("serve needs the SNS topic ARNs to accept: --topics or $%s", EnvServeTopics)
+		return usageErr("serve needs the SNS topic ARNs to accept: --topics or $%s", config.EnvSNSTopicARNs)
 	}
 	cfg, err := loadConfig(env)
 	if err != nil {

@@ -1,13 +1,16 @@
 // Package config reads cutover's configuration from the environment: the
-// same variables drive the Lambda function, `cutover send` and the
-// Terraform module. Loading is defaults, parse, validate, with every problem
-// reported at once.
+// same variables drive the Lambda function, the CLI and the Terraform
+// module. Every variable's name is defined here (see Vars). Loading is
+// defaults, parse, validate, with every problem reported at once.
 package config
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -18,31 +21,17 @@ import (
 
 	"github.com/cutover-dev/cutover/internal/action/cloudfront"
 	"github.com/cutover-dev/cutover/internal/secret"
-	"github.com/cutover-dev/cutover/internal/source/codedeploy"
-)
-
-// The environment variables cutover reads. They are the contract shared by
-// the docs, the Terraform module and the tests.
-const (
-	EnvSlackWebhookURL       = "CUTOVER_SLACK_WEBHOOK_URL"
-	EnvSlackWebhookURLSecret = "CUTOVER_SLACK_WEBHOOK_URL_SECRET"
-	EnvEvents                = "CUTOVER_EVENTS"
-	EnvRecordsTable          = "CUTOVER_RECORDS_TABLE"
-	EnvRecordsFile           = "CUTOVER_RECORDS_FILE"
-	EnvRecordsTTL            = "CUTOVER_RECORDS_TTL"
-	EnvEnrich                = "CUTOVER_ENRICH"
-	EnvEnrichTimeout         = "CUTOVER_ENRICH_TIMEOUT"
-	EnvFailureQueueURL       = "CUTOVER_FAILURE_QUEUE_URL"
-	EnvLogLevel              = "CUTOVER_LOG_LEVEL"
+	"github.com/cutover-dev/cutover/internal/source"
 )
 
 // DefaultEvents are the events that notify when CUTOVER_EVENTS is unset:
 // everything that needs a human inside the rollback window, plus the
-// notification CodeDeploy sends when a trigger is saved.
+// notification CodeDeploy sends when a trigger is saved. Load keeps those
+// the sources know.
 var DefaultEvents = []string{
-	codedeploy.DeploymentFailure, codedeploy.DeploymentStop, codedeploy.DeploymentRollback,
-	codedeploy.DeploymentReady, codedeploy.InstanceSuccess, codedeploy.InstanceFailure,
-	codedeploy.TriggerTest,
+	"DeploymentFailure", "DeploymentStop", "DeploymentRollback",
+	"DeploymentReady", "InstanceSuccess", "InstanceFailure",
+	"TriggerTest",
 }
 
 // Config is cutover's validated configuration.
@@ -74,43 +63,191 @@ type Config struct {
 	FailureQueueURL string
 	// LogLevel is the minimum level logged.
 	LogLevel slog.Level
+
+	// known are the event names the sources produce, in their order.
+	known []string
 }
 
 // Slack reports whether a Slack destination is configured.
 func (c *Config) Slack() bool { return !c.SlackWebhookURL.IsZero() || c.SlackWebhookSecret != "" }
 
-// EventNames returns the notifying kinds in a stable order.
+// EventNames returns the notifying events in the order the sources list
+// them, then any others sorted.
 func (c *Config) EventNames() []string {
-	var out []string
-	for _, k := range codedeploy.Names {
+	var out, others []string
+	for _, k := range c.known {
 		if c.Events[k] {
-			out = append(out, string(k))
+			out = append(out, k)
 		}
 	}
-	return out
+	for k, on := range c.Events {
+		if on && !slices.Contains(c.known, k) {
+			others = append(others, k)
+		}
+	}
+	slices.Sort(others)
+	return append(out, others...)
 }
 
-// Load reads the configuration from env (os.Getenv in production). It
-// reports every problem it finds, joined.
-func Load(env func(string) string) (*Config, error) {
+// Defaults returns the configuration with nothing set: the Default of
+// every variable in Vars.
+func Defaults() *Config {
 	c := &Config{
+		Events:        map[string]bool{},
+		CloudFront:    cloudfront.Config{OnRollback: true, Paths: cloudfront.DefaultInvalidationPaths(), Names: cloudFrontNames},
+		RecordsTTL:    14 * 24 * time.Hour,
 		Enrich:        true,
 		EnrichTimeout: 2 * time.Second,
-		RecordsTTL:    14 * 24 * time.Hour,
 		LogLevel:      slog.LevelInfo,
 	}
+	for _, k := range DefaultEvents {
+		c.Events[k] = true
+	}
+	return c
+}
+
+// cloudFrontNames name the CloudFront settings in messages by their
+// variables.
+var cloudFrontNames = cloudfront.Names{
+	DistributionIDs:  EnvCloudFrontDistributionIDs,
+	Paths:            EnvInvalidationPaths,
+	OnRollback:       EnvInvalidateOnRollback,
+	Routes:           EnvCloudFrontRoutes,
+	FollowUpQueueURL: EnvFollowUpQueueURL,
+}
+
+// Load reads the configuration from env (os.Getenv in production) in three
+// steps: Defaults, then parse (each variable that is set replaces its
+// default; a value that cannot be read is a problem), then Validate (the
+// values together, and the CloudFront rules). Event names are checked
+// against the names the sources' decoders produce (none when sources is
+// nil). It reports every problem
+// of both steps at once, joined, and returns the configuration read so
+// far even then.
+func Load(env func(string) string, sources *source.Registry) (*Config, error) {
+	c := Defaults()
+	if sources != nil {
+		c.known = sources.EventNames()
+	}
+	errs := c.parse(env)
+	if err := c.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if len(errs) > 0 {
+		return c, fmt.Errorf("config: %w", errors.Join(errs...))
+	}
+	c.CloudFront = c.CloudFront.Normalized()
+	return c, nil
+}
+
+// parse reads every variable that is set into c and returns the values it
+// could not read, one error each, naming the variable.
+func (c *Config) parse(env func(string) string) []error {
 	var errs []error
 	bad := func(name, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", name, fmt.Sprintf(format, args...)))
 	}
+	get := func(name string) string { return strings.TrimSpace(env(name)) }
 
-	if v := strings.TrimSpace(env(EnvSlackWebhookURL)); v != "" {
-		if err := CheckWebhookURL(v); err != nil {
-			bad(EnvSlackWebhookURL, "%v", err)
-		}
+	if v := get(EnvSlackWebhookURL); v != "" {
 		c.SlackWebhookURL = secret.New(v)
 	}
-	c.SlackWebhookSecret = strings.TrimSpace(env(EnvSlackWebhookURLSecret))
+	c.SlackWebhookSecret = get(EnvSlackWebhookURLSecret)
+
+	if v := get(EnvEvents); v != "" {
+		c.Events = map[string]bool{}
+		for _, name := range SplitList(v) {
+			k, ok := c.eventName(name)
+			if !ok {
+				bad(EnvEvents, "unknown event %q (known: %s)", name, c.knownNames())
+				continue
+			}
+			c.Events[k] = true
+		}
+	} else {
+		// The defaults a source registry does not produce cannot happen.
+		maps.DeleteFunc(c.Events, func(k string, _ bool) bool { return !slices.Contains(c.known, k) })
+	}
+
+	cf := &c.CloudFront
+	cf.DistributionIDs = SplitList(env(EnvCloudFrontDistributionIDs))
+	if paths := SplitList(env(EnvInvalidationPaths)); len(paths) > 0 {
+		cf.Paths = paths
+	}
+	switch v := get(EnvInvalidateOnRollback); {
+	case v == "" || strings.EqualFold(v, "true"):
+		cf.OnRollback = true
+	case strings.EqualFold(v, "false"):
+		cf.OnRollback = false
+	default:
+		bad(EnvInvalidateOnRollback, "%q is neither \"true\" nor \"false\"", clip(v))
+	}
+	if v := get(EnvCloudFrontRoutes); v != "" {
+		routes, err := parseRoutes(v)
+		if err != nil {
+			bad(EnvCloudFrontRoutes, "%v", err)
+		}
+		cf.Routes = routes
+	}
+	cf.FollowUpQueueURL = get(EnvFollowUpQueueURL)
+
+	c.RecordsTable = get(EnvRecordsTable)
+	c.RecordsFile = get(EnvRecordsFile)
+	if v := get(EnvRecordsTTL); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Hour {
+			bad(EnvRecordsTTL, "%q is not a duration of at least 1h (e.g. 336h)", v)
+		} else {
+			c.RecordsTTL = d
+		}
+	}
+	if v := get(EnvEnrich); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			bad(EnvEnrich, "%q is not true or false", v)
+		}
+		c.Enrich = b
+	}
+	if v := get(EnvEnrichTimeout); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 || d > 10*time.Second {
+			bad(EnvEnrichTimeout, "%q is not a duration between 0 and 10s", v)
+		} else {
+			c.EnrichTimeout = d
+		}
+	}
+	c.FailureQueueURL = get(EnvFailureQueueURL)
+
+	// Lambda's advanced logging controls set AWS_LAMBDA_LOG_LEVEL; our own
+	// variable wins for the CLI.
+	for _, name := range []string{EnvLogLevel, EnvLambdaLogLevel} {
+		if v := get(name); v != "" {
+			lvl, err := ParseLevel(v)
+			if err != nil {
+				bad(name, "%v", err)
+			}
+			c.LogLevel = lvl
+			break
+		}
+	}
+	return errs
+}
+
+// Validate reports every problem of c's values, joined: a webhook that is
+// not an http(s) URL, both webhook settings at once, a secret reference
+// that is not one (forgotten, so that it is never echoed), and the
+// CloudFront settings (cloudfront.Config.Validate). Messages never repeat
+// a webhook.
+func (c *Config) Validate() error {
+	var errs []error
+	bad := func(name, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", name, fmt.Sprintf(format, args...)))
+	}
+	if !c.SlackWebhookURL.IsZero() {
+		if err := CheckWebhookURL(c.SlackWebhookURL.Reveal()); err != nil {
+			bad(EnvSlackWebhookURL, "%v", err)
+		}
+	}
 	if c.SlackWebhookSecret != "" && !c.SlackWebhookURL.IsZero() {
 		bad(EnvSlackWebhookURLSecret, "set either it or %s, not both", EnvSlackWebhookURL)
 	}
@@ -122,72 +259,10 @@ func Load(env func(string) string) (*Config, error) {
 			c.SlackWebhookSecret = ""
 		}
 	}
-
-	c.Events = map[string]bool{}
-	if v := strings.TrimSpace(env(EnvEvents)); v != "" {
-		for _, name := range cloudfront.SplitList(v) {
-			k, ok := parseEventName(name)
-			if !ok {
-				bad(EnvEvents, "unknown event %q (known: %s)", name, kindNames())
-				continue
-			}
-			c.Events[k] = true
-		}
-	} else {
-		for _, k := range DefaultEvents {
-			c.Events[k] = true
-		}
-	}
-
-	cf, err := cloudfront.ParseConfig(env)
-	if err != nil {
+	if err := c.CloudFront.Validate(); err != nil {
 		errs = append(errs, err)
 	}
-	c.CloudFront = cf
-
-	c.RecordsTable = strings.TrimSpace(env(EnvRecordsTable))
-	c.RecordsFile = strings.TrimSpace(env(EnvRecordsFile))
-	if v := strings.TrimSpace(env(EnvRecordsTTL)); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < time.Hour {
-			bad(EnvRecordsTTL, "%q is not a duration of at least 1h (e.g. 336h)", v)
-		} else {
-			c.RecordsTTL = d
-		}
-	}
-	if v := strings.TrimSpace(env(EnvEnrich)); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			bad(EnvEnrich, "%q is not true or false", v)
-		}
-		c.Enrich = b
-	}
-	if v := strings.TrimSpace(env(EnvEnrichTimeout)); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 || d > 10*time.Second {
-			bad(EnvEnrichTimeout, "%q is not a duration between 0 and 10s", v)
-		} else {
-			c.EnrichTimeout = d
-		}
-	}
-	c.FailureQueueURL = strings.TrimSpace(env(EnvFailureQueueURL))
-
-	// Lambda's advanced logging controls set AWS_LAMBDA_LOG_LEVEL; our own
-	// variable wins for the CLI.
-	for _, name := range []string{EnvLogLevel, "AWS_LAMBDA_LOG_LEVEL"} {
-		if v := strings.TrimSpace(env(name)); v != "" {
-			lvl, err := ParseLevel(v)
-			if err != nil {
-				bad(name, "%v", err)
-			}
-			c.LogLevel = lvl
-			break
-		}
-	}
-	if len(errs) > 0 {
-		return c, fmt.Errorf("config: %w", errors.Join(errs...))
-	}
-	return c, nil
+	return errors.Join(errs...)
 }
 
 // ParseLevel reads a log level: TRACE, DEBUG, INFO, WARN, ERROR or FATAL
@@ -228,9 +303,36 @@ func CheckWebhookURL(v string) error {
 	return nil
 }
 
-// parseEventName returns the event name matching s case-insensitively.
-func parseEventName(s string) (string, bool) {
-	for _, n := range codedeploy.Names {
+// SplitList splits a comma-separated setting, dropping blanks around items
+// and empty items.
+func SplitList(s string) []string {
+	var out []string
+	for item := range strings.SplitSeq(s, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
+}
+
+// parseRoutes decodes the routes JSON strictly: unknown fields (e.g. a
+// misspelt "distributions") are errors.
+func parseRoutes(raw string) ([]cloudfront.Route, error) {
+	dec := json.NewDecoder(strings.NewReader(raw))
+	dec.DisallowUnknownFields()
+	var routes []cloudfront.Route
+	if err := dec.Decode(&routes); err != nil {
+		return nil, fmt.Errorf("not a JSON list of routes like [{\"application\":\"web\",\"distribution_ids\":[\"E2QWRUHAPOMQZL\"]}]: %w", err)
+	}
+	if err := dec.Decode(&json.RawMessage{}); !errors.Is(err, io.EOF) {
+		return nil, errors.New("unexpected data after the JSON list")
+	}
+	return routes, nil
+}
+
+// eventName returns the known event name matching s case-insensitively.
+func (c *Config) eventName(s string) (string, bool) {
+	for _, n := range c.known {
 		if strings.EqualFold(n, strings.TrimSpace(s)) {
 			return n, true
 		}
@@ -238,11 +340,18 @@ func parseEventName(s string) (string, bool) {
 	return "", false
 }
 
-func kindNames() string {
-	names := make([]string, 0, len(codedeploy.Names))
-	for _, k := range codedeploy.Names {
-		names = append(names, string(k))
-	}
+// knownNames lists the known event names, sorted, for messages.
+func (c *Config) knownNames() string {
+	names := slices.Clone(c.known)
 	slices.Sort(names)
 	return strings.Join(names, ", ")
+}
+
+// clip shortens s for error messages.
+func clip(s string) string {
+	const n = 80
+	if len(s) <= n {
+		return s
+	}
+	return source.Snippet([]byte(s), n)
 }

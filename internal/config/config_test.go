@@ -6,13 +6,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cutover-dev/cutover/internal/source"
 	"github.com/cutover-dev/cutover/internal/source/codedeploy"
 )
 
 func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 
+// load is Load with the sources cutover runs with.
+func load(env func(string) string) (*Config, error) {
+	return Load(env, source.New(codedeploy.Decoder{}))
+}
+
 func TestDefaults(t *testing.T) {
-	c, err := Load(envOf(nil))
+	c, err := load(envOf(nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +34,7 @@ func TestDefaults(t *testing.T) {
 }
 
 func TestEverything(t *testing.T) {
-	c, err := Load(envOf(map[string]string{
+	c, err := load(envOf(map[string]string{
 		EnvSlackWebhookURLSecret:              "arn:aws:secretsmanager:eu-west-1:111122223333:secret:slack-AbCdEf",
 		EnvEvents:                             " instancesuccess , DeploymentFailure ",
 		EnvRecordsTable:                       "cutover-records",
@@ -53,7 +59,7 @@ func TestEverything(t *testing.T) {
 }
 
 func TestEveryProblemAtOnce(t *testing.T) {
-	_, err := Load(envOf(map[string]string{
+	_, err := load(envOf(map[string]string{
 		EnvSlackWebhookURL:           "ftp://example.com/hook",
 		EnvEvents:                    "InstanceSuccess,Bogus",
 		EnvRecordsTTL:                "5m",
@@ -74,20 +80,20 @@ func TestEveryProblemAtOnce(t *testing.T) {
 
 func TestSecretReferenceNeverEchoed(t *testing.T) {
 	const url = "https://hooks.slack.com/services/T0/B0/SECRETXYZ"
-	c, err := Load(envOf(map[string]string{EnvSlackWebhookURLSecret: url}))
+	c, err := load(envOf(map[string]string{EnvSlackWebhookURLSecret: url}))
 	if err == nil || !strings.Contains(err.Error(), "looks like a URL") {
 		t.Fatalf("a URL in the secret reference must be rejected: %v", err)
 	}
 	if strings.Contains(err.Error(), "SECRETXYZ") || c.SlackWebhookSecret != "" {
 		t.Errorf("the value was kept or echoed: %v", err)
 	}
-	if _, err := Load(envOf(map[string]string{EnvSlackWebhookURL: "https://hooks.slack.com/x", EnvSlackWebhookURLSecret: "/cutover/slack"})); err == nil {
+	if _, err := load(envOf(map[string]string{EnvSlackWebhookURL: "https://hooks.slack.com/x", EnvSlackWebhookURLSecret: "/cutover/slack"})); err == nil {
 		t.Error("both webhook settings must be rejected")
 	}
 }
 
 func TestPlainWebhookNotEchoed(t *testing.T) {
-	_, err := Load(envOf(map[string]string{EnvSlackWebhookURL: "hooks.slack.com/services/SECRETXYZ"}))
+	_, err := load(envOf(map[string]string{EnvSlackWebhookURL: "hooks.slack.com/services/SECRETXYZ"}))
 	if err == nil || strings.Contains(err.Error(), "SECRETXYZ") {
 		t.Errorf("bad plain webhook: %v", err)
 	}
@@ -100,7 +106,7 @@ func FuzzLoad(f *testing.F) {
 	f.Add("", "", "", "", "", "")
 	f.Add("hooks.slack.com/services/T/B/SECRET", "", "", "", "", "")
 	f.Fuzz(func(t *testing.T, hook, events, paths, ttl, enrich, routes string) {
-		c, err := Load(envOf(map[string]string{
+		c, err := load(envOf(map[string]string{
 			EnvSlackWebhookURL: hook, EnvSlackWebhookURLSecret: hook, EnvEvents: events, "CUTOVER_INVALIDATION_PATHS": paths,
 			EnvRecordsTTL: ttl, EnvEnrich: enrich, "CUTOVER_CLOUDFRONT_ROUTES": routes,
 			"CUTOVER_CLOUDFRONT_DISTRIBUTION_IDS": "E2QWRUHAPOMQZL",

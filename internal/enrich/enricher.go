@@ -6,10 +6,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awscd "github.com/aws/aws-sdk-go-v2/service/codedeploy"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 
+	"github.com/cutover-dev/cutover/internal/awsx"
 	"github.com/cutover-dev/cutover/internal/deploy"
 	"github.com/cutover-dev/cutover/internal/source/codedeploy"
 )
@@ -69,8 +69,8 @@ type Enricher struct {
 }
 
 // New returns an Enricher that calls AWS with cfg. The clients it builds
-// retry at most twice with short backoff (at most 250 ms) so that retries
-// fit in the timeout; clients given in opts are used as they are.
+// retry within awsx.Short (at most twice, waiting at most 250 ms) so that
+// retries fit in the timeout; clients given in opts are used as they are.
 func New(cfg aws.Config, opts Options) *Enricher {
 	e := &Enricher{
 		cd:      opts.CodeDeploy,
@@ -86,20 +86,12 @@ func New(cfg aws.Config, opts Options) *Enricher {
 		e.now = time.Now
 	}
 	if e.cd == nil {
-		e.cd = awscd.NewFromConfig(cfg, func(o *awscd.Options) { o.Retryer = shortRetryer() })
+		e.cd = awscd.NewFromConfig(awsx.WithRetries(cfg, awsx.Short))
 	}
 	if e.ecs == nil {
-		e.ecs = ecs.NewFromConfig(cfg, func(o *ecs.Options) { o.Retryer = shortRetryer() })
+		e.ecs = ecs.NewFromConfig(awsx.WithRetries(cfg, awsx.Short))
 	}
 	return e
-}
-
-// shortRetryer retries throttling and transient errors twice, quickly.
-func shortRetryer() aws.Retryer {
-	return retry.NewStandard(func(o *retry.StandardOptions) {
-		o.MaxAttempts = 3
-		o.MaxBackoff = 250 * time.Millisecond
-	})
 }
 
 // Timeout is the bound of one Details call.

@@ -61,8 +61,10 @@ type Reader struct {
 	SSM            SSMAPI
 }
 
-// NewReader returns a Reader with clients built from cfg.
+// NewReader returns a Reader with clients built from cfg, retrying within
+// awsx.Standard.
 func NewReader(cfg aws.Config) *Reader {
+	cfg = awsx.WithRetries(cfg, awsx.Standard)
 	return &Reader{SecretsManager: secretsmanager.NewFromConfig(cfg), SSM: ssm.NewFromConfig(cfg)}
 }
 

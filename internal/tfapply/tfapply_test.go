@@ -180,7 +180,7 @@ func TestCompleteExampleOnMoto(t *testing.T) {
 			t.Errorf("the function is configured with %s = %q: the URL must stay in the secret", config.EnvSlackWebhookURL, v)
 		}
 		for k, v := range env {
-			if strings.Contains(v, "://") && k != cfaction.EnvFollowUpQueueURL {
+			if strings.Contains(v, "://") && k != config.EnvFollowUpQueueURL {
 				t.Errorf("environment variable %s holds a URL (%q): only the follow-up queue's URL may", k, v)
 			}
 		}
@@ -201,14 +201,14 @@ func TestCompleteExampleOnMoto(t *testing.T) {
 		if distID == "" {
 			t.Fatalf("no CloudFront distribution with domain name %s (the output)", cfDomain)
 		}
-		if got := env[cfaction.EnvCloudFrontDistributionIDs]; got != distID {
-			t.Errorf("%s = %q, want the example's distribution %q", cfaction.EnvCloudFrontDistributionIDs, got, distID)
+		if got := env[config.EnvCloudFrontDistributionIDs]; got != distID {
+			t.Errorf("%s = %q, want the example's distribution %q", config.EnvCloudFrontDistributionIDs, got, distID)
 		}
-		if got := env[cfaction.EnvInvalidationPaths]; got != strings.Join(invalidationPaths, ",") {
-			t.Errorf("%s = %q, want %q", cfaction.EnvInvalidationPaths, got, strings.Join(invalidationPaths, ","))
+		if got := env[config.EnvInvalidationPaths]; got != strings.Join(invalidationPaths, ",") {
+			t.Errorf("%s = %q, want %q", config.EnvInvalidationPaths, got, strings.Join(invalidationPaths, ","))
 		}
-		if got := env[cfaction.EnvInvalidateOnRollback]; got != "true" {
-			t.Errorf("%s = %q, want true", cfaction.EnvInvalidateOnRollback, got)
+		if got := env[config.EnvInvalidateOnRollback]; got != "true" {
+			t.Errorf("%s = %q, want true", config.EnvInvalidateOnRollback, got)
 		}
 
 		// The records table and the queues.
@@ -224,7 +224,7 @@ func TestCompleteExampleOnMoto(t *testing.T) {
 		if strings.Join(keys, ",") != "pk/HASH,sk/RANGE" {
 			t.Errorf("records table key schema %v, want pk/HASH, sk/RANGE", keys)
 		}
-		followupQ = env[cfaction.EnvFollowUpQueueURL]
+		followupQ = env[config.EnvFollowUpQueueURL]
 		failureARN := queueAttr(ctx, t, sqsc, failureQueueURL, sqstypes.QueueAttributeNameQueueArn)
 		if rp := queueAttr(ctx, t, sqsc, followupQ, sqstypes.QueueAttributeNameRedrivePolicy); !strings.Contains(rp, failureARN) {
 			t.Errorf("follow-up queue's redrive policy %s does not name the failure queue %s", rp, failureARN)

@@ -71,7 +71,8 @@ type Options struct {
 	// skipped. Without it such a switch is invalidated like any cutover.
 	IsRollbackDeployment func(ctx context.Context, deploymentID string) bool
 	// Retry bounds the attempts of each AWS call; zero Attempts, Base and
-	// Max become 5, 500ms and 8s. Reserve is kept as given.
+	// Max come from DefaultRetry (5, 500ms and 8s). Reserve is kept as
+	// given.
 	Retry retry.Policy
 	// AttemptTimeout bounds one AWS call (default DefaultAttemptTimeout),
 	// so that a hung connection is retried within the caller's deadline.
@@ -121,11 +122,18 @@ type Invalidator struct {
 	now            func() time.Time
 }
 
+// DefaultRetry bounds the attempts of each CloudFront and SQS call when
+// Options.Retry leaves them zero: 5 attempts, waits from 500 ms up to 8 s.
+// The action runs these attempts itself (see awsx.Budget): each attempt
+// has its own timeout and ends before the caller's deadline, each retry is
+// logged, and throttling and TooManyInvalidationsInProgress are retried.
+var DefaultRetry = awsx.Budget{Attempts: 5, Base: 500 * time.Millisecond, MaxBackoff: 8 * time.Second}
+
 // New returns the CloudFront action for cfg, with clients built
-// from awsCfg unless opts supplies them. The clients' own retries are
-// disabled (aws.NopRetryer): opts.Retry alone decides how often a call is
-// repeated, inside the caller's deadline, so that attempts do not multiply
-// and the classification of errors stays ours. cfg is validated.
+// from awsCfg unless opts supplies them. The clients make one attempt
+// (awsx.Once): opts.Retry alone decides how often a call is repeated,
+// inside the caller's deadline, so that attempts do not multiply and the
+// classification of errors stays ours. cfg is validated.
 func New(awsCfg aws.Config, cfg Config, opts Options) (*Invalidator, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("cloudfront config: %w", err)
@@ -134,7 +142,7 @@ func New(awsCfg aws.Config, cfg Config, opts Options) (*Invalidator, error) {
 		return nil, fmt.Errorf("cloudfront: follow-up delay %s is longer than SQS's maximum of %s", opts.FollowUpDelay, MaxFollowUpDelay)
 	}
 	c := &Invalidator{
-		cfg:            cfg.normalized(),
+		cfg:            cfg.Normalized(),
 		cf:             opts.CloudFront,
 		sqs:            opts.SQS,
 		log:            opts.Logger,
@@ -150,19 +158,20 @@ func New(awsCfg aws.Config, cfg Config, opts Options) (*Invalidator, error) {
 		c.log = slog.New(slog.DiscardHandler)
 	}
 	if c.cf == nil {
-		c.cf = awscf.NewFromConfig(awsCfg, func(o *awscf.Options) { o.Retryer = aws.NopRetryer{} })
+		c.cf = awscf.NewFromConfig(awsx.WithRetries(awsCfg, awsx.Once))
 	}
 	if c.sqs == nil && c.cfg.FollowUpQueueURL != "" {
-		c.sqs = sqs.NewFromConfig(awsCfg, func(o *sqs.Options) { o.Retryer = aws.NopRetryer{} })
+		c.sqs = sqs.NewFromConfig(awsx.WithRetries(awsCfg, awsx.Once))
 	}
+	def := DefaultRetry.Policy()
 	if c.policy.Attempts <= 0 {
-		c.policy.Attempts = 5
+		c.policy.Attempts = def.Attempts
 	}
 	if c.policy.Base <= 0 {
-		c.policy.Base = 500 * time.Millisecond
+		c.policy.Base = def.Base
 	}
 	if c.policy.Max <= 0 {
-		c.policy.Max = 8 * time.Second
+		c.policy.Max = def.Max
 	}
 	if c.attemptTimeout <= 0 {
 		c.attemptTimeout = DefaultAttemptTimeout
@@ -285,7 +294,7 @@ func (c *Invalidator) Invalidate(ctx context.Context, ev *deploy.Event, target I
 		return res, nil
 	}
 	if ev.TrafficSwitched() && !c.cfg.OnRollback && c.isRollback != nil && c.isRollback(ctx, ev.DeploymentID) {
-		res.Skipped = "rollback deployment and " + EnvInvalidateOnRollback + " is false"
+		res.Skipped = "rollback deployment and " + c.cfg.Names.OnRollback + " is false"
 		log.InfoContext(ctx, "cloudfront: skipped rollback traffic switch")
 		return res, nil
 	}
@@ -346,6 +355,7 @@ func (c *Invalidator) Invalidate(ctx context.Context, ev *deploy.Event, target I
 // A retryable error that survives the policy is returned as is, marked
 // retryable: the caller's retry (Lambda's) may still succeed.
 func (c *Invalidator) do(ctx context.Context, log *slog.Logger, call awsCall, fn func(ctx context.Context) error) error {
+	call.names = c.cfg.Names
 	p := c.policy
 	onRetry := p.OnRetry
 	p.OnRetry = func(attempt int, err error, wait time.Duration) {
@@ -393,6 +403,8 @@ type awsCall struct {
 	iamAction, resource string
 	// ref is the CallerReference, for reference-reuse errors.
 	ref string
+	// names name the configuration, for not-found hints.
+	names Names
 }
 
 func cloudFrontCall(op string, ev *deploy.Event, dist, ref string) awsCall {
@@ -425,7 +437,7 @@ func classify(call awsCall, err error) error {
 			prefix, call.iamAction, call.resource, err))
 	case code == "NoSuchDistribution":
 		return retry.Permanent(fmt.Errorf("%s: no such distribution in this account: check %s and %s: %w",
-			prefix, EnvCloudFrontDistributionIDs, EnvCloudFrontRoutes, err))
+			prefix, call.names.withDefaults().DistributionIDs, call.names.withDefaults().Routes, err))
 	case code == "NoSuchInvalidation":
 		return retry.Permanent(fmt.Errorf("%s: no such invalidation: %w", prefix, err))
 	case awsx.NotFound(err):

@@ -1,10 +1,8 @@
 package cloudfront
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/url"
 	"slices"
 	"strconv"
@@ -14,26 +12,6 @@ import (
 
 	"github.com/cutover-dev/cutover/internal/deploy"
 	"github.com/cutover-dev/cutover/internal/source"
-)
-
-// The environment variables ParseConfig reads. Their names are a
-// contract shared with the Terraform module and the documentation.
-const (
-	// EnvCloudFrontDistributionIDs lists, comma-separated, the distributions
-	// invalidated for every deployment.
-	EnvCloudFrontDistributionIDs = "CUTOVER_CLOUDFRONT_DISTRIBUTION_IDS"
-	// EnvInvalidationPaths lists, comma-separated, the paths invalidated
-	// (default "/*").
-	EnvInvalidationPaths = "CUTOVER_INVALIDATION_PATHS"
-	// EnvInvalidateOnRollback is "true" (default) or "false": whether to
-	// invalidate again when a deployment fails or rolls back.
-	EnvInvalidateOnRollback = "CUTOVER_INVALIDATE_ON_ROLLBACK"
-	// EnvCloudFrontRoutes is a JSON list of per-application routes; see
-	// Route.
-	EnvCloudFrontRoutes = "CUTOVER_CLOUDFRONT_ROUTES"
-	// EnvFollowUpQueueURL is the SQS queue for invalidation completion
-	// checks (optional); see CloudFront.Check.
-	EnvFollowUpQueueURL = "CUTOVER_FOLLOWUP_QUEUE_URL"
 )
 
 // CloudFront's invalidation limits, from the CloudFront Developer Guide
@@ -59,8 +37,8 @@ const (
 func DefaultInvalidationPaths() []string { return []string{"/*"} }
 
 // Config says which distributions to invalidate, for which paths
-// and on which events. Build it with ParseConfig, or by hand and
-// check it with Validate.
+// and on which events. internal/config reads it from the environment;
+// built by hand, check it with Validate. New validates it.
 type Config struct {
 	// DistributionIDs are invalidated for every deployment, with Paths.
 	DistributionIDs []string
@@ -75,6 +53,43 @@ type Config struct {
 	// FollowUpQueueURL is a standard SQS queue for completion checks; empty
 	// disables them.
 	FollowUpQueueURL string
+	// Names are what messages call the settings above; empty names are
+	// the Go field names. internal/config sets its environment variables.
+	Names Names
+}
+
+// Names names a Config's settings in validation and error messages, so
+// that a message points at where the setting came from.
+type Names struct {
+	// DistributionIDs names Config.DistributionIDs.
+	DistributionIDs string
+	// Paths names Config.Paths.
+	Paths string
+	// OnRollback names Config.OnRollback.
+	OnRollback string
+	// Routes names Config.Routes.
+	Routes string
+	// FollowUpQueueURL names Config.FollowUpQueueURL.
+	FollowUpQueueURL string
+}
+
+// withDefaults fills empty names with the Go field names.
+func (n Names) withDefaults() Names {
+	for _, f := range []struct {
+		name *string
+		def  string
+	}{
+		{&n.DistributionIDs, "DistributionIDs"},
+		{&n.Paths, "Paths"},
+		{&n.OnRollback, "OnRollback"},
+		{&n.Routes, "Routes"},
+		{&n.FollowUpQueueURL, "FollowUpQueueURL"},
+	} {
+		if *f.name == "" {
+			*f.name = f.def
+		}
+	}
+	return n
 }
 
 // Route adds distributions for the events of one CodeDeploy
@@ -86,8 +101,8 @@ type Config struct {
 //
 // When a distribution is named by several sources that match an event, the
 // most specific source's paths win: a route with a deployment group over a
-// route with only an application, over the global
-// CUTOVER_CLOUDFRONT_DISTRIBUTION_IDS. Paths are never merged. Two routes
+// route with only an application, over the global DistributionIDs.
+// Paths are never merged. Two routes
 // with the same application and deployment group are a configuration error.
 type Route struct {
 	// Application is the CodeDeploy application name (required).
@@ -109,84 +124,26 @@ type InvalidationTarget struct {
 	Paths []string
 }
 
-// ParseConfig reads the CloudFront action's configuration through
-// env (os.Getenv in production) from EnvCloudFrontDistributionIDs,
-// EnvInvalidationPaths, EnvInvalidateOnRollback, EnvCloudFrontRoutes and
-// EnvFollowUpQueueURL. Comma-separated lists ignore blanks around items and
-// empty items. It reports every problem at once, joined with errors.Join.
-// A configuration with no distributions is valid and plans no tasks.
-func ParseConfig(env func(string) string) (Config, error) {
-	var (
-		c    Config
-		errs []error
-	)
-	c.DistributionIDs = SplitList(env(EnvCloudFrontDistributionIDs))
-	c.Paths = SplitList(env(EnvInvalidationPaths))
-	if len(c.Paths) == 0 {
-		c.Paths = DefaultInvalidationPaths()
-	}
-
-	switch v := strings.TrimSpace(env(EnvInvalidateOnRollback)); {
-	case v == "" || strings.EqualFold(v, "true"):
-		c.OnRollback = true
-	case strings.EqualFold(v, "false"):
-		c.OnRollback = false
-	default:
-		c.OnRollback = true
-		errs = append(errs, fmt.Errorf("%s: %q is neither \"true\" nor \"false\"", EnvInvalidateOnRollback, clip(v)))
-	}
-
-	if raw := strings.TrimSpace(env(EnvCloudFrontRoutes)); raw != "" {
-		routes, err := parseRoutes(raw)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", EnvCloudFrontRoutes, err))
-		}
-		c.Routes = routes
-	}
-	c.FollowUpQueueURL = strings.TrimSpace(env(EnvFollowUpQueueURL))
-
-	if err := c.Validate(); err != nil {
-		errs = append(errs, err)
-	}
-	if err := errors.Join(errs...); err != nil {
-		return Config{}, fmt.Errorf("cloudfront config: %w", err)
-	}
-	return c.normalized(), nil
-}
-
-// parseRoutes decodes the routes JSON strictly: unknown fields (e.g. a
-// misspelt "distributions") are errors.
-func parseRoutes(raw string) ([]Route, error) {
-	dec := json.NewDecoder(strings.NewReader(raw))
-	dec.DisallowUnknownFields()
-	var routes []Route
-	if err := dec.Decode(&routes); err != nil {
-		return nil, fmt.Errorf("not a JSON list of routes like [{\"application\":\"web\",\"distribution_ids\":[\"E2QWRUHAPOMQZL\"]}]: %w", err)
-	}
-	if err := dec.Decode(&json.RawMessage{}); !errors.Is(err, io.EOF) {
-		return nil, errors.New("unexpected data after the JSON list")
-	}
-	return routes, nil
-}
-
 // Validate reports every problem in c at once, joined with errors.Join:
 // malformed distribution IDs, invalid paths (see ValidateInvalidationPaths),
 // incomplete or duplicate routes and an unusable follow-up queue URL.
+// Each problem starts with the name of its setting (see Names).
 func (c Config) Validate() error {
 	var errs []error
+	names := c.Names.withDefaults()
 	for i, id := range c.DistributionIDs {
 		if err := validateDistributionID(id); err != nil {
-			errs = append(errs, fmt.Errorf("%s: item %d: %w", EnvCloudFrontDistributionIDs, i+1, err))
+			errs = append(errs, fmt.Errorf("%s: item %d: %w", names.DistributionIDs, i+1, err))
 		}
 	}
 	if len(c.Paths) > 0 {
 		if err := ValidateInvalidationPaths(c.Paths); err != nil {
-			errs = append(errs, prefixEach(EnvInvalidationPaths+": ", err)...)
+			errs = append(errs, prefixEach(names.Paths+": ", err)...)
 		}
 	}
 	seen := map[[2]string]int{}
 	for i, r := range c.Routes {
-		name := fmt.Sprintf("%s: route %d", EnvCloudFrontRoutes, i+1)
+		name := fmt.Sprintf("%s: route %d", names.Routes, i+1)
 		if r.Application != "" {
 			name += fmt.Sprintf(" (application %q", clip(r.Application))
 			if r.DeploymentGroup != "" {
@@ -221,7 +178,7 @@ func (c Config) Validate() error {
 	}
 	if c.FollowUpQueueURL != "" {
 		if err := validateQueueURL(c.FollowUpQueueURL); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", EnvFollowUpQueueURL, err))
+			errs = append(errs, fmt.Errorf("%s: %w", names.FollowUpQueueURL, err))
 		}
 	}
 	return errors.Join(errs...)
@@ -375,10 +332,12 @@ func normalizePaths(paths []string) []string {
 	return slices.Compact(out)
 }
 
-// normalized returns a copy of c with sorted, deduplicated paths and
-// distribution IDs, and the default paths when none are set.
-func (c Config) normalized() Config {
+// Normalized returns a copy of c with sorted, deduplicated paths and
+// distribution IDs, the default paths when none are set, and every name
+// in Names set.
+func (c Config) Normalized() Config {
 	out := c
+	out.Names = c.Names.withDefaults()
 	out.DistributionIDs = normalizePaths(c.DistributionIDs)
 	if len(c.Paths) == 0 {
 		out.Paths = DefaultInvalidationPaths()
@@ -458,18 +417,6 @@ func (c Config) Targets(ev *deploy.Event) []InvalidationTarget {
 		out = append(out, InvalidationTarget{DistributionID: id, Paths: normalizePaths(p.paths)})
 	}
 	slices.SortFunc(out, func(a, b InvalidationTarget) int { return strings.Compare(a.DistributionID, b.DistributionID) })
-	return out
-}
-
-// SplitList splits a comma-separated setting, dropping blanks around items
-// and empty items.
-func SplitList(s string) []string {
-	var out []string
-	for item := range strings.SplitSeq(s, ",") {
-		if item = strings.TrimSpace(item); item != "" {
-			out = append(out, item)
-		}
-	}
 	return out
 }
 

@@ -182,7 +182,7 @@ func (c *Invalidator) Check(ctx context.Context, f FollowUp) (done bool, res act
 func (c *Invalidator) enqueue(ctx context.Context, f FollowUp) error {
 	queue := c.cfg.FollowUpQueueURL
 	if queue == "" || c.sqs == nil {
-		return retry.Permanent(fmt.Errorf("followup: no follow-up queue configured (%s)", EnvFollowUpQueueURL))
+		return retry.Permanent(fmt.Errorf("followup: no follow-up queue configured (%s)", c.cfg.Names.FollowUpQueueURL))
 	}
 	body, err := json.Marshal(f)
 	if err == nil && len(body) > maxFollowUpBody {

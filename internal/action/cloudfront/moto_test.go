@@ -161,18 +161,13 @@ func TestCloudFrontWithMoto(t *testing.T) {
 		global := rig.createDistribution(t, "global")
 		routed := rig.createDistribution(t, "routed")
 		other := rig.createDistribution(t, "other")
-		routes, _ := json.Marshal([]Route{
+		routes := []Route{
 			{Application: "web-frontend", DeploymentGroup: "web-frontend-prod", DistributionIDs: []string{routed}, Paths: []string{"/app/*", "/index.html"}},
 			{Application: "checkout-api", DistributionIDs: []string{other}},
-		})
-		cfg, err := ParseConfig(envOf(map[string]string{
-			EnvCloudFrontDistributionIDs: global,
-			EnvInvalidationPaths:         "/index.html,/assets/*",
-			EnvCloudFrontRoutes:          string(routes),
-		}))
-		if err != nil {
-			t.Fatal(err)
 		}
+		// As internal/config reads it from the environment (New
+		// validates and normalises it).
+		cfg := Config{DistributionIDs: []string{global}, Paths: []string{"/index.html", "/assets/*"}, OnRollback: true, Routes: routes}
 		results := runAll(t, rig.action(t, cfg, Options{}).Tasks(cutover))
 		if len(results) != 2 {
 			t.Fatalf("%d results, want 2 (global and routed): %+v", len(results), results)
