@@ -197,7 +197,7 @@ func Build(ctx context.Context, cfg *config.Config, opts Options) (*System, erro
 	log.Debug("cutover ready", "destinations", len(d.Destinations), "events", cfg.EventNames(),
 		"records", d.Records != nil, "cloudfront", cfg.CloudFront.Enabled())
 	s.Dispatcher = d
-	s.Inbound = &inbound.Router{Delivery: d, Log: log}
+	s.Inbound = &inbound.Router{Registry: Sources(), Delivery: d, Log: log}
 	if s.cloudfront != nil {
 		s.Inbound.FollowUps = s.cloudfront
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/cutover-dev/cutover/internal/app"
 	"github.com/cutover-dev/cutover/internal/delivery"
 	"github.com/cutover-dev/cutover/internal/inbound"
 	"github.com/cutover-dev/cutover/internal/notify"
@@ -139,7 +140,7 @@ func (f *faultInjector) injected() (int, map[string]int) {
 // the default events.
 // handle is the inbound router over d: what the Lambda handler runs.
 func handle(d *delivery.Dispatcher) func(context.Context, []byte) (inbound.Report, error) {
-	return (&inbound.Router{Delivery: d, Log: d.Log}).Handle
+	return (&inbound.Router{Registry: app.Sources(), Delivery: d, Log: d.Log}).Handle
 }
 
 func newSlackDispatcher(webhook string, poster *notify.Poster, store records.Store, log *slog.Logger) *delivery.Dispatcher {

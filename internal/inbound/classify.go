@@ -18,7 +18,6 @@ import (
 	"github.com/cutover-dev/cutover/internal/action/cloudfront"
 	"github.com/cutover-dev/cutover/internal/deploy"
 	"github.com/cutover-dev/cutover/internal/source"
-	"github.com/cutover-dev/cutover/internal/source/codedeploy"
 )
 
 // Kind is what a payload is.
@@ -90,12 +89,12 @@ func (r Rejection) Permanent() bool { return true }
 // follow-up (a failure record's requestPayload, an SQS record's body).
 const maxDepth = 2
 
-// Classify classifies data with the decoders of reg (nil: the CodeDeploy
-// source). It never fails: what cannot be decoded is in the Payload's
+// Classify classifies data with the decoders of reg (nil: none, so every
+// notification is rejected). It never fails: what cannot be decoded is in the Payload's
 // Rejected. It is pure: the same bytes always give the same Payload.
 func Classify(reg *source.Registry, data []byte) Payload {
 	if reg == nil {
-		reg = source.New(codedeploy.Decoder{})
+		reg = source.New()
 	}
 	return classify(reg, data, 0)
 }

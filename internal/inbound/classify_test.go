@@ -11,10 +11,15 @@ import (
 	"github.com/cutover-dev/cutover/internal/deploy"
 	"github.com/cutover-dev/cutover/internal/retry"
 	"github.com/cutover-dev/cutover/internal/source"
+	"github.com/cutover-dev/cutover/internal/source/codedeploy"
 )
 
 // read reads a file of this package's testdata, or, for a name with a
 // directory, of the CodeDeploy source's.
+// testSources is the registry the tests classify with: the CodeDeploy
+// source, as app.Sources builds it.
+var testSources = source.New(codedeploy.Decoder{})
+
 func read(t testing.TB, name string) []byte {
 	t.Helper()
 	path := filepath.Join("testdata", name)
@@ -96,7 +101,7 @@ func TestClassify(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			p := Classify(nil, c.input)
+			p := Classify(testSources, c.input)
 			if p.Kind != c.kind || len(p.Events) != c.events {
 				t.Fatalf("kind %s with %d events, want %s with %d (rejected %v)", p.Kind, len(p.Events), c.kind, c.events, p.Rejected)
 			}
@@ -122,12 +127,12 @@ func TestClassify(t *testing.T) {
 		})
 	}
 	// The rejections are the typed errors the source gives.
-	p := Classify(nil, []byte(alarm))
+	p := Classify(testSources, []byte(alarm))
 	var de *source.DecodeError
 	if !errors.As(p.Rejected[0], &de) || !strings.Contains(de.Reason, "not a CodeDeploy notification") {
 		t.Errorf("alarm rejection %v is not a *source.DecodeError saying why", p.Rejected[0])
 	}
-	p = Classify(nil, cases[11].input)
+	p = Classify(testSources, cases[11].input)
 	if !errors.Is(p.Rejected[0], source.ErrSubscriptionConfirmation) {
 		t.Errorf("subscription confirmation rejected as %v", p.Rejected[0])
 	}
@@ -143,7 +148,7 @@ func TestClassifyBatch(t *testing.T) {
 		read(t, "hook-ecs-production-traffic-shift.json"),
 		read(t, "trigger-real/deployment-failure.json"),
 	)
-	p := Classify(nil, in)
+	p := Classify(testSources, in)
 	if p.Kind != KindBatch || len(p.Records) != 5 {
 		t.Fatalf("kind %s, %d records", p.Kind, len(p.Records))
 	}
@@ -158,7 +163,7 @@ func TestClassifyBatch(t *testing.T) {
 	}
 	// Records that are not all from SQS are SNS records for the source.
 	mixed := []byte(`{"Records":[{"eventSource":"aws:sqs","messageId":"m-1","body":"{}"},{"EventSource":"aws:sns","Sns":{"MessageId":"m-2","Message":"hello"}}]}`)
-	if p := Classify(nil, mixed); p.Kind == KindBatch {
+	if p := Classify(testSources, mixed); p.Kind == KindBatch {
 		t.Errorf("a batch with an SNS record classified as an SQS batch")
 	}
 }
@@ -167,8 +172,8 @@ func TestClassifyBatch(t *testing.T) {
 // does not run hooks; it is not permanent (never dropped), and values from
 // outside are bounded and quoted.
 func TestHookErrorNamesTheHook(t *testing.T) {
-	cd := Classify(nil, read(t, "hook-codedeploy.json")).Hook
-	ecs := Classify(nil, read(t, "hook-ecs-production-traffic-shift.json")).Hook
+	cd := Classify(testSources, read(t, "hook-codedeploy.json")).Hook
+	ecs := Classify(testSources, read(t, "hook-ecs-production-traffic-shift.json")).Hook
 	for _, c := range []struct {
 		err  *HookError
 		want []string
@@ -190,7 +195,7 @@ func TestHookErrorNamesTheHook(t *testing.T) {
 		}
 	}
 	long := `{"DeploymentId":"d-` + strings.Repeat("A", 5000) + `\n\u202e","LifecycleEventHookExecutionId":{"x":1}}`
-	h := Classify(nil, []byte(long)).Hook
+	h := Classify(testSources, []byte(long)).Hook
 	if h == nil {
 		t.Fatal("hook with a long ID not recognised")
 	}
@@ -219,9 +224,9 @@ func FuzzClassify(f *testing.F) {
 	f.Add([]byte(`{"executionId":1,"lifecycleStage":null}`))
 	f.Add([]byte(`{"requestPayload":{"executionId":"x","lifecycleStage":"y"},"requestContext":{}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		p := Classify(nil, data)
+		p := Classify(testSources, data)
 		check(t, p, true)
-		if again := Classify(nil, data); again.Kind != p.Kind || len(again.Events) != len(p.Events) || len(again.Rejected) != len(p.Rejected) {
+		if again := Classify(testSources, data); again.Kind != p.Kind || len(again.Events) != len(p.Events) || len(again.Rejected) != len(p.Rejected) {
 			t.Fatalf("not deterministic: %s then %s", p.Kind, again.Kind)
 		}
 	})

@@ -23,7 +23,7 @@ type FollowUpChecker interface {
 
 // Router classifies payloads and runs each kind.
 type Router struct {
-	// Registry decodes notifications (default: the CodeDeploy source).
+	// Registry decodes notifications (app.Sources in production).
 	Registry *source.Registry
 	// Delivery runs the decoded events and sends follow-up notices.
 	Delivery *delivery.Dispatcher

@@ -62,7 +62,7 @@ func newRouter(rec *recorder, fu FollowUpChecker, log *slog.Logger) *Router {
 		Records:      records.NewMemory(time.Hour),
 		Now:          func() time.Time { return time.Date(2022, 10, 13, 16, 0, 0, 0, time.UTC) },
 	}
-	r := &Router{Delivery: d, Log: log}
+	r := &Router{Registry: testSources, Delivery: d, Log: log}
 	if fu != nil {
 		r.FollowUps = fu
 	}
