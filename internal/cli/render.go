@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/cutover-dev/cutover/internal/app"
 	"github.com/cutover-dev/cutover/internal/deploy"
 	"github.com/cutover-dev/cutover/internal/inbound"
 	"github.com/cutover-dev/cutover/internal/notify"
@@ -41,7 +42,7 @@ func runRender(_ context.Context, args []string, env Env) error {
 	}
 	// The same routing as send and the Lambda: render what they would
 	// deliver, name what they would drop or refuse.
-	events, skipped, refused := renderable(inbound.Classify(nil, data), "")
+	events, skipped, refused := renderable(inbound.Classify(app.Sources(), data), "")
 	if len(events) == 0 {
 		// Nothing on stdout for bad input: one clear line on stderr.
 		if len(refused) == 0 {
