@@ -19,7 +19,6 @@ import (
 	"github.com/cutover-dev/cutover/internal/awsx"
 	"github.com/cutover-dev/cutover/internal/deploy"
 	"github.com/cutover-dev/cutover/internal/retry"
-	"github.com/cutover-dev/cutover/internal/source/codedeploy"
 )
 
 // ActionCloudFrontInvalidation is the Result.Action of CloudFront
@@ -222,7 +221,9 @@ func (c *Invalidator) wants(ev *deploy.Event) bool {
 	switch {
 	case ev.TrafficSwitched():
 		return c.cfg.OnRollback || !ev.IsRollback()
-	case ev.Name == codedeploy.DeploymentFailure, ev.Name == codedeploy.DeploymentRollback:
+	case !ev.IsTarget() && (ev.Phase == deploy.Failed || ev.Phase == deploy.RollingBack):
+		// The deployment failed (and traffic may be back on the old
+		// version) or a rollback started: the edge may hold new content.
 		return c.cfg.OnRollback
 	}
 	return false
