@@ -6,7 +6,7 @@ import (
 
 	"github.com/cutover-dev/cutover/internal/action"
 	"github.com/cutover-dev/cutover/internal/action/cloudfront"
-	"github.com/cutover-dev/cutover/internal/notify"
+	"github.com/cutover-dev/cutover/internal/message"
 	"github.com/cutover-dev/cutover/internal/retry"
 )
 
@@ -45,7 +45,7 @@ func (s *System) FollowUp(ctx context.Context, body []byte) error {
 			res.Error = err.Error()
 		}
 	}
-	n := &notify.Notice{Event: fu.Event, Actions: []action.Result{res}, FollowUp: true}
+	n := &message.Notice{Event: fu.Event, Actions: []action.Result{res}, FollowUp: true}
 	n.Event.ID = fu.Key()
 	if err := s.Dispatcher.Notify(ctx, n); err != nil {
 		return fmt.Errorf("follow-up %s: %w", fu.Key(), err)

@@ -6,14 +6,15 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/cutover-dev/cutover/internal/chat/slackhook"
 	"github.com/cutover-dev/cutover/internal/deploy"
-	"github.com/cutover-dev/cutover/internal/notify"
+	"github.com/cutover-dev/cutover/internal/message"
 	"github.com/cutover-dev/cutover/internal/source/codedeploy"
 )
 
 // renderers are the destinations render knows, by --to name.
-var renderers = map[string]func(*notify.Notice) ([]byte, error){
-	"slack": notify.RenderSlack,
+var renderers = map[string]func(*message.Notice) ([]byte, error){
+	"slack": slackhook.Render,
 }
 
 func runRender(_ context.Context, args []string, env Env) error {
@@ -37,7 +38,7 @@ func runRender(_ context.Context, args []string, env Env) error {
 	}
 	var out []byte
 	for i := range events {
-		n := &notify.Notice{Event: events[i], Now: noticeTime(&events[i])}
+		n := &message.Notice{Event: events[i], Now: noticeTime(&events[i])}
 		body, err := render(n)
 		if err != nil {
 			return &ExitError{Code: 1, Err: fmt.Errorf("render %s: %w", events[i].Name, err)}

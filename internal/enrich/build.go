@@ -45,7 +45,7 @@ func build(ev *deploy.Event, snap snapshot, now time.Time) (*Details, []Warning)
 			return strings.HasPrefix(w.Action, "ecs:")
 		})
 	}
-	if isFailure(ev) {
+	if ev.Phase.WentWrong() {
 		d.Failure = buildFailure(ev, snap.targets)
 	}
 	switch {
