@@ -14,7 +14,7 @@ echo "$(go version) on $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | c
 
 echo "== warm per-event cost (go test -bench)"
 go test -run='^$' -bench='BenchmarkDecode$|BenchmarkDecodeRender|BenchmarkHandle|BenchmarkRenderSlack' \
-  -benchmem -count="$count" ./internal/source/codedeploy ./internal/delivery ./internal/notify | tee "$out/warm.txt"
+  -benchmem -count="$count" ./internal/source/codedeploy ./internal/delivery ./internal/chat/slackhook | tee "$out/warm.txt"
 
 echo "== CloudFront: event receipt to CreateInvalidation on the wire"
 go test -run='^$' -bench='BenchmarkEventToCreateInvalidation' -benchmem -count="$count" ./internal/action/cloudfront | tee "$out/cloudfront.txt"

@@ -30,6 +30,10 @@ type Result struct {
 	Skipped string `json:"skipped,omitempty"`
 	// Error is the failure, when the action failed.
 	Error string `json:"error,omitempty"`
+	// Pending is true when the action had not finished by the time its
+	// outcome was reported (it was slower than the notice's wait); the
+	// other fields then say only what it acts on.
+	Pending bool `json:"pending,omitempty"`
 }
 
 // Task is one action on one target for one event. The dispatcher runs it at

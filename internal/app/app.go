@@ -21,11 +21,12 @@ import (
 
 	"github.com/cutover-dev/cutover/internal/action/cloudfront"
 	"github.com/cutover-dev/cutover/internal/awsx"
+	"github.com/cutover-dev/cutover/internal/chat"
+	"github.com/cutover-dev/cutover/internal/chat/slackhook"
 	"github.com/cutover-dev/cutover/internal/config"
 	"github.com/cutover-dev/cutover/internal/delivery"
 	"github.com/cutover-dev/cutover/internal/enrich"
 	"github.com/cutover-dev/cutover/internal/inbound"
-	"github.com/cutover-dev/cutover/internal/notify"
 	"github.com/cutover-dev/cutover/internal/records"
 	"github.com/cutover-dev/cutover/internal/secret"
 	"github.com/cutover-dev/cutover/internal/source"
@@ -137,8 +138,8 @@ func Build(ctx context.Context, cfg *config.Config, opts Options) (*System, erro
 		webhook = v
 	}
 	if !webhook.IsZero() {
-		poster := notify.NewPoster(notify.PosterOptions{Timeout: opts.HTTPTimeout, Logger: log, UserAgent: "cutover/" + opts.Version})
-		d.Destinations = append(d.Destinations, delivery.Destination{Name: "slack", Notifier: notify.NewSlack(webhook.Reveal(), poster)})
+		poster := chat.NewPoster(chat.PosterOptions{Timeout: opts.HTTPTimeout, Logger: log, UserAgent: "cutover/" + opts.Version})
+		d.Destinations = append(d.Destinations, delivery.Destination{Name: "slack", Notifier: slackhook.New(webhook.Reveal(), poster)})
 	}
 	d.Destinations = append(d.Destinations, opts.Extra...)
 

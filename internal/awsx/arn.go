@@ -42,6 +42,13 @@ func ARN(service, region, account, resource string) string {
 	return "arn:" + Partition(p) + ":" + service + ":" + region + ":" + account + ":" + resource
 }
 
+// GlobalARN builds the ARN of a global service's resource (CloudFront, IAM:
+// no region in the ARN) in the partition of region, the region the
+// resource is managed from; "" region means the commercial partition.
+func GlobalARN(service, region, account, resource string) string {
+	return "arn:" + Partition(region) + ":" + service + "::" + account + ":" + resource
+}
+
 // ConsoleBase is the AWS console origin for a region, in its partition, or
 // "" when region is not a valid region name.
 func ConsoleBase(region string) string {

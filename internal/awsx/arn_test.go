@@ -42,3 +42,16 @@ func TestValidRegionAndPartition(t *testing.T) {
 		t.Errorf("ARN = %q", got)
 	}
 }
+
+func TestGlobalARN(t *testing.T) {
+	for region, want := range map[string]string{
+		"":              "arn:aws:cloudfront::111122223333:distribution/E1",
+		"eu-west-1":     "arn:aws:cloudfront::111122223333:distribution/E1",
+		"cn-north-1":    "arn:aws-cn:cloudfront::111122223333:distribution/E1",
+		"us-gov-west-1": "arn:aws-us-gov:cloudfront::111122223333:distribution/E1",
+	} {
+		if got := GlobalARN("cloudfront", region, "111122223333", "distribution/E1"); got != want {
+			t.Errorf("GlobalARN(%q) = %q, want %q", region, got, want)
+		}
+	}
+}

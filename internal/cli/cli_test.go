@@ -13,6 +13,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/cutover-dev/cutover/internal/chat/text"
+	"github.com/cutover-dev/cutover/internal/message"
 )
 
 // run runs the CLI in-process with the given environment.
@@ -234,8 +237,12 @@ func TestDemoAlsoPostsToConfiguredWebhook(t *testing.T) {
 	}
 }
 
-func TestSlackToText(t *testing.T) {
-	got := mrkdwnToText("*Deployment failed* <https://x.example/d|d-1> `E1` &lt;b&gt;")
+func TestTerminalText(t *testing.T) {
+	got := text.Inline(message.Text{
+		{Kind: message.Strong, Text: "Deployment failed"}, {Text: " "},
+		{Kind: message.Link, Text: "d-1", URL: "https://x.example/d", Max: 100}, {Text: " "},
+		{Kind: message.Code, Text: "E1", Max: 100}, {Text: " "}, {Text: "<b>", Max: 100},
+	})
 	if got != "Deployment failed d-1 (https://x.example/d) E1 <b>" {
 		t.Errorf("got %q", got)
 	}

@@ -7,9 +7,10 @@ import (
 	"time"
 
 	"github.com/cutover-dev/cutover/internal/app"
+	"github.com/cutover-dev/cutover/internal/chat/slackhook"
 	"github.com/cutover-dev/cutover/internal/deploy"
 	"github.com/cutover-dev/cutover/internal/inbound"
-	"github.com/cutover-dev/cutover/internal/notify"
+	"github.com/cutover-dev/cutover/internal/message"
 )
 
 // renderUsage is the usage of `cutover render` (`cutover help render`).
@@ -22,8 +23,8 @@ with one line on stderr and nothing on stdout.
 `
 
 // renderers are the destinations render knows, by --to name.
-var renderers = map[string]func(*notify.Notice) ([]byte, error){
-	"slack": notify.RenderSlack,
+var renderers = map[string]func(*message.Notice) ([]byte, error){
+	"slack": slackhook.Render,
 }
 
 func runRender(_ context.Context, args []string, env Env) error {
@@ -58,7 +59,7 @@ func runRender(_ context.Context, args []string, env Env) error {
 	}
 	var out []byte
 	for i := range events {
-		n := &notify.Notice{Event: events[i], Now: noticeTime(&events[i])}
+		n := &message.Notice{Event: events[i], Now: noticeTime(&events[i])}
 		body, err := render(n)
 		if err != nil {
 			return &ExitError{Code: 1, Err: fmt.Errorf("render %s: %w", events[i].Name, err)}

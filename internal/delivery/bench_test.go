@@ -8,7 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cutover-dev/cutover/internal/notify"
+	"github.com/cutover-dev/cutover/internal/chat"
+	"github.com/cutover-dev/cutover/internal/chat/slackhook"
+	"github.com/cutover-dev/cutover/internal/message"
 	"github.com/cutover-dev/cutover/internal/records"
 	"github.com/cutover-dev/cutover/internal/source/codedeploy"
 )
@@ -24,7 +26,7 @@ func BenchmarkDecodeRender(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := notify.RenderSlack(&notify.Notice{Event: evs[0], Now: now}); err != nil {
+		if _, err := slackhook.Render(&message.Notice{Event: evs[0], Now: now}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -39,7 +41,7 @@ func BenchmarkHandle(b *testing.B) {
 	}))
 	b.Cleanup(srv.Close)
 	d := &Dispatcher{
-		Destinations: []Destination{{Name: "slack", Notifier: notify.NewSlack(srv.URL+"/services/T/B/x", notify.NewPoster(notify.PosterOptions{}))}},
+		Destinations: []Destination{{Name: "slack", Notifier: slackhook.New(srv.URL+"/services/T/B/x", chat.NewPoster(chat.PosterOptions{}))}},
 		Events:       map[string]bool{codedeploy.InstanceSuccess: true},
 		Records:      records.NewMemory(time.Hour),
 	}

@@ -20,8 +20,9 @@ import (
 	"time"
 
 	"github.com/cutover-dev/cutover/internal/action"
+	"github.com/cutover-dev/cutover/internal/chat"
 	"github.com/cutover-dev/cutover/internal/deploy"
-	"github.com/cutover-dev/cutover/internal/notify"
+	"github.com/cutover-dev/cutover/internal/message"
 	"github.com/cutover-dev/cutover/internal/records"
 	"github.com/cutover-dev/cutover/internal/retry"
 )
@@ -32,7 +33,7 @@ type Destination struct {
 	// "slack". It must be stable across retries.
 	Name string
 	// Notifier delivers to it.
-	Notifier notify.Notifier
+	Notifier chat.Notifier
 }
 
 // Dispatcher routes events to actions and destinations.
@@ -49,7 +50,7 @@ type Dispatcher struct {
 	// Enrich, when set, adds looked-up details to a notice before it is
 	// rendered. It must return within its own bound (about 2 s) and never
 	// fail the notice.
-	Enrich func(ctx context.Context, n *notify.Notice)
+	Enrich func(ctx context.Context, n *message.Notice)
 	// ActionWait bounds how long a notice waits for the actions' results
 	// before it is sent without them (default 5 s).
 	ActionWait time.Duration
@@ -195,7 +196,7 @@ func (d *Dispatcher) HandleEvent(ctx context.Context, ev *deploy.Event) (EventRe
 
 	var notes []Delivery
 	if rep.Notified {
-		n := &notify.Notice{Event: *ev}
+		n := &message.Notice{Event: *ev}
 		enriched := make(chan struct{})
 		go func() {
 			defer close(enriched)
@@ -222,7 +223,10 @@ func (d *Dispatcher) HandleEvent(ctx context.Context, ev *deploy.Event) (EventRe
 			case del.Result != nil:
 				n.Actions = append(n.Actions, *del.Result)
 			case !finished[i]:
-				n.Actions = append(n.Actions, action.Result{Action: "pending", Target: del.Destination, Status: "Pending"})
+				// The task's destination is "kind:target", e.g.
+				// "cloudfront:E2QWRUHAPOMQZL".
+				kind, target, _ := strings.Cut(del.Destination, ":")
+				n.Actions = append(n.Actions, action.Result{Action: kind, Target: target, Pending: true})
 			}
 		}
 		mu.Unlock()
@@ -277,7 +281,7 @@ func (d *Dispatcher) runAction(ctx context.Context, log *slog.Logger, ev *deploy
 // Notify sends n to every destination once, keyed in the delivery records
 // by n.Event.ID, and returns the failures joined. It is for notices that
 // do not come from a CodeDeploy event, such as action follow-ups.
-func (d *Dispatcher) Notify(ctx context.Context, n *notify.Notice) error {
+func (d *Dispatcher) Notify(ctx context.Context, n *message.Notice) error {
 	log := d.log().With("deployment_id", n.Event.DeploymentID, "event_id", n.Event.ID, "follow_up", n.FollowUp)
 	key := n.Event.ID
 	if !n.FollowUp {
@@ -295,15 +299,18 @@ func (d *Dispatcher) Notify(ctx context.Context, n *notify.Notice) error {
 	return errors.Join(errs...)
 }
 
-func (d *Dispatcher) notifyAll(ctx context.Context, log *slog.Logger, key string, n *notify.Notice) []Delivery {
+func (d *Dispatcher) notifyAll(ctx context.Context, log *slog.Logger, key string, n *message.Notice) []Delivery {
 	out := make([]Delivery, len(d.Destinations))
+	// What the notice says is decided once; each destination formats it.
+	note := &chat.Notification{Message: message.Build(n), Notice: n}
 	var wg sync.WaitGroup
 	for i, dst := range d.Destinations {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			out[i] = d.once(ctx, log, key, dst.Name, func(ctx context.Context) ([]byte, error) {
-				return nil, dst.Notifier.Notify(ctx, n)
+				_, err := dst.Notifier.Notify(ctx, note)
+				return nil, err
 			}, nil)
 		}()
 	}

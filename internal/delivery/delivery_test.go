@@ -11,8 +11,9 @@ import (
 	"time"
 
 	"github.com/cutover-dev/cutover/internal/action"
+	"github.com/cutover-dev/cutover/internal/chat"
 	"github.com/cutover-dev/cutover/internal/deploy"
-	"github.com/cutover-dev/cutover/internal/notify"
+	"github.com/cutover-dev/cutover/internal/message"
 	"github.com/cutover-dev/cutover/internal/records"
 	"github.com/cutover-dev/cutover/internal/retry"
 	"github.com/cutover-dev/cutover/internal/source/codedeploy"
@@ -21,22 +22,22 @@ import (
 // recorder is a notifier that records notices and fails on demand.
 type recorder struct {
 	mu      sync.Mutex
-	notices []notify.Notice
+	notices []message.Notice
 	fail    func(n int) error // called with the attempt number (1-based)
 	calls   int
 }
 
-func (r *recorder) Notify(_ context.Context, n *notify.Notice) error {
+func (r *recorder) Notify(_ context.Context, nt *chat.Notification) (chat.Receipt, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.calls++
 	if r.fail != nil {
 		if err := r.fail(r.calls); err != nil {
-			return err
+			return chat.Receipt{}, err
 		}
 	}
-	r.notices = append(r.notices, *n)
-	return nil
+	r.notices = append(r.notices, *nt.Notice)
+	return chat.Receipt{}, nil
 }
 
 func (r *recorder) count() int {
@@ -197,7 +198,7 @@ func TestSlowActionDoesNotHoldNotice(t *testing.T) {
 	for rec.count() == 0 {
 		time.Sleep(time.Millisecond)
 	}
-	if a := rec.notices[0].Actions; len(a) != 1 || a[0].Status != "Pending" {
+	if a := rec.notices[0].Actions; len(a) != 1 || !a[0].Pending || a[0].Action != "cloudfront" || a[0].Target != "E1" {
 		t.Errorf("pending action not reported: %+v", a)
 	}
 	close(p.wait)

@@ -196,6 +196,11 @@ func (e *Event) IsTarget() bool { return e.Target != nil }
 // Ended reports whether the phase ends the deployment.
 func (p Phase) Ended() bool { return p == Succeeded || p == Failed || p == Stopped }
 
+// WentWrong reports whether the phase says the deployment went wrong: it
+// failed, was stopped, or a rollback of it started. For these, messages show
+// the deployment's error and enrichment looks up the failing step.
+func (p Phase) WentWrong() bool { return p == Failed || p == Stopped || p == RollingBack }
+
 // Key is the event's identity without a transport ID: deployment, name and
 // target (and the status, for events this version does not know). Two
 // deliveries of the same event share a Key, whether they came through SNS,

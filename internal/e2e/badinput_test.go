@@ -12,7 +12,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/cutover-dev/cutover/internal/notify"
+	chatpost "github.com/cutover-dev/cutover/internal/chat"
 	"github.com/cutover-dev/cutover/internal/testrig"
 )
 
@@ -80,7 +80,7 @@ func badInputs(t testing.TB) []badInput {
 // panic, an error (which would make Lambda retry) or a chat request.
 func TestBadInputDispatcher(t *testing.T) {
 	chat := testrig.NewFakeChat(t)
-	poster := notify.NewPoster(notify.PosterOptions{})
+	poster := chatpost.NewPoster(chatpost.PosterOptions{})
 	for _, bi := range badInputs(t) {
 		t.Run(bi.name, func(t *testing.T) {
 			var logs syncBuffer

@@ -20,9 +20,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/cutover-dev/cutover/internal/app"
+	chatpost "github.com/cutover-dev/cutover/internal/chat"
+	"github.com/cutover-dev/cutover/internal/chat/slackhook"
 	"github.com/cutover-dev/cutover/internal/delivery"
 	"github.com/cutover-dev/cutover/internal/inbound"
-	"github.com/cutover-dev/cutover/internal/notify"
 	"github.com/cutover-dev/cutover/internal/records"
 	"github.com/cutover-dev/cutover/internal/retry"
 	"github.com/cutover-dev/cutover/internal/testrig"
@@ -135,20 +136,20 @@ func (f *faultInjector) injected() (int, map[string]int) {
 	return total, by
 }
 
-// newSlackDispatcher is one Lambda instance in-process: the real
-// notify.Slack over a real Poster to webhook, delivery records in store,
-// the default events.
 // handle is the inbound router over d: what the Lambda handler runs.
 func handle(d *delivery.Dispatcher) func(context.Context, []byte) (inbound.Report, error) {
 	return (&inbound.Router{Registry: app.Sources(), Delivery: d, Log: d.Log}).Handle
 }
 
-func newSlackDispatcher(webhook string, poster *notify.Poster, store records.Store, log *slog.Logger) *delivery.Dispatcher {
+// newSlackDispatcher is one Lambda instance in-process: the real
+// slackhook.Hook over a real Poster to webhook, delivery records in store,
+// the default events.
+func newSlackDispatcher(webhook string, poster *chatpost.Poster, store records.Store, log *slog.Logger) *delivery.Dispatcher {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &delivery.Dispatcher{
-		Destinations: []delivery.Destination{{Name: "slack", Notifier: notify.NewSlack(webhook, poster)}},
+		Destinations: []delivery.Destination{{Name: "slack", Notifier: slackhook.New(webhook, poster)}},
 		Events:       defaultEvents(),
 		Records:      store,
 		Log:          log,
@@ -203,7 +204,7 @@ func TestFaultSuite(t *testing.T) {
 	records := records.NewMemory(0)
 	instances := make([]*delivery.Dispatcher, faultInstances)
 	for i := range instances {
-		poster := notify.NewPoster(notify.PosterOptions{Timeout: faultAttemptTimeout, Policy: faultPolicy()})
+		poster := chatpost.NewPoster(chatpost.PosterOptions{Timeout: faultAttemptTimeout, Policy: faultPolicy()})
 		instances[i] = newSlackDispatcher(chat.WebhookURL(), poster, records.Peer(), nil)
 	}
 
@@ -357,7 +358,7 @@ func TestDeliveryRecords(t *testing.T) {
 func testDuplicateDeliveries(t *testing.T, moto *testrig.Moto, table string) {
 	t.Run("sequential", func(t *testing.T) {
 		chat := testrig.NewFakeChat(t)
-		d := newSlackDispatcher(chat.WebhookURL(), notify.NewPoster(notify.PosterOptions{}), records.NewMemory(0), nil)
+		d := newSlackDispatcher(chat.WebhookURL(), chatpost.NewPoster(chatpost.PosterOptions{}), records.NewMemory(0), nil)
 		payload := snsEvent(t, "instance-success", "e2e-dup-seq-0001", "d-DUPSEQ001")
 		var outcomes []string
 		for range 2 {
@@ -401,7 +402,7 @@ func testDuplicateDeliveries(t *testing.T, moto *testrig.Moto, table string) {
 			// A slow 200 keeps the first claim open while the others arrive.
 			chat.SetDefault(testrig.Hang(200 * time.Millisecond))
 			newStore := s.new(t)
-			poster := notify.NewPoster(notify.PosterOptions{})
+			poster := chatpost.NewPoster(chatpost.PosterOptions{})
 			payload := snsEvent(t, "instance-success", "e2e-dup-conc-"+s.name, "d-DUPCONC01")
 			var (
 				wg       sync.WaitGroup
@@ -566,7 +567,7 @@ func checkCrashWindow(t *testing.T, id, deployment string, newStore func(t *test
 	clock := &fakeClock{now: t0}
 	chat := testrig.NewFakeChat(t)
 	store := &crashOnce{Store: newStore(t, clock.Now)}
-	d := newSlackDispatcher(chat.WebhookURL(), notify.NewPoster(notify.PosterOptions{}), store, nil)
+	d := newSlackDispatcher(chat.WebhookURL(), chatpost.NewPoster(chatpost.PosterOptions{}), store, nil)
 	d.Lease, d.Now = lease, clock.Now
 	// Retries inside the lease must not wait for the crashed attempt
 	// here: each is one Lambda retry, failing so it is retried again.

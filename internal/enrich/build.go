@@ -2,7 +2,6 @@ package enrich
 
 import (
 	"cmp"
-	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -13,6 +12,7 @@ import (
 	cdtypes "github.com/aws/aws-sdk-go-v2/service/codedeploy/types"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
+	"github.com/cutover-dev/cutover/internal/awsx"
 	"github.com/cutover-dev/cutover/internal/deploy"
 )
 
@@ -45,7 +45,7 @@ func build(ev *deploy.Event, snap snapshot, now time.Time) (*Details, []Warning)
 			return strings.HasPrefix(w.Action, "ecs:")
 		})
 	}
-	if isFailure(ev) {
+	if ev.Phase.WentWrong() {
 		d.Failure = buildFailure(ev, snap.targets)
 	}
 	switch {
@@ -567,45 +567,11 @@ func accountFromSnapshot(snap *snapshot) string {
 	return ""
 }
 
-// partition is the AWS partition of a region.
-func partition(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	}
-	return "aws"
-}
-
 // deploymentGroupARN is the IAM resource of CodeDeploy's deployment reads;
 // unknown parts are "*".
 func deploymentGroupARN(region, account, app, group string) string {
-	return "arn:" + partition(region) + ":codedeploy:" + cmp.Or(region, "*") + ":" + cmp.Or(account, "*") +
-		":deploymentgroup:" + cmp.Or(app, "*") + "/" + cmp.Or(group, "*")
-}
-
-// consoleBase is the console origin for a region.
-func consoleBase(region string) string {
-	switch partition(region) {
-	case "aws-cn":
-		return "https://" + region + ".console.amazonaws.cn"
-	case "aws-us-gov":
-		return "https://" + region + ".console.amazonaws-us-gov.com"
-	}
-	return "https://" + region + ".console.aws.amazon.com"
-}
-
-// deploymentURL is the CodeDeploy console page of a deployment.
-func deploymentURL(region, id string) string {
-	return consoleBase(region) + "/codesuite/codedeploy/deployments/" + url.PathEscape(id) + "?region=" + region
-}
-
-// logGroupURL is the CloudWatch Logs console page of a log group; the
-// console escapes the name twice with "$" for "%".
-func logGroupURL(region, group string) string {
-	esc := strings.ReplaceAll(url.QueryEscape(url.QueryEscape(group)), "%", "$")
-	return consoleBase(region) + "/cloudwatch/home?region=" + region + "#logsV2:log-groups/log-group/" + esc
+	return awsx.ARN("codedeploy", cmp.Or(region, "*"), cmp.Or(account, "*"),
+		"deploymentgroup:"+cmp.Or(app, "*")+"/"+cmp.Or(group, "*"))
 }
 
 func buildLinks(ev *deploy.Event, d *Details) Links {
@@ -613,14 +579,12 @@ func buildLinks(ev *deploy.Event, d *Details) Links {
 	if r == "" {
 		return Links{}
 	}
-	l := Links{Deployment: deploymentURL(r, d.DeploymentID)}
-	if d.Application != "" && d.DeploymentGroup != "" {
-		l.DeploymentGroup = consoleBase(r) + "/codesuite/codedeploy/applications/" + url.PathEscape(d.Application) +
-			"/deployment-groups/" + url.PathEscape(d.DeploymentGroup) + "?region=" + r
+	l := Links{
+		Deployment:      awsx.CodeDeployDeploymentURL(r, d.DeploymentID),
+		DeploymentGroup: awsx.CodeDeployGroupURL(r, d.Application, d.DeploymentGroup),
 	}
 	if s := d.Service; s != nil {
-		l.Service = consoleBase(r) + "/ecs/v2/clusters/" + url.PathEscape(s.Cluster) + "/services/" +
-			url.PathEscape(s.Name) + "/health?region=" + r
+		l.Service = awsx.ECSServiceURL(r, s.Cluster, s.Name)
 		ts := s.New()
 		if ts == nil {
 			ts = s.Live()
@@ -635,25 +599,20 @@ func buildLinks(ev *deploy.Event, d *Details) Links {
 					continue
 				}
 				seen[c.LogGroup] = true
-				l.Logs = append(l.Logs, Link{Label: c.LogGroup, URL: logGroupURL(cmp.Or(c.LogRegion, r), c.LogGroup)})
+				l.Logs = append(l.Logs, Link{Label: c.LogGroup, URL: awsx.LogGroupURL(cmp.Or(c.LogRegion, r), c.LogGroup)})
 			}
 		}
 	}
 	if dep := d.Deployment; dep != nil {
 		if p := dep.Pipeline; p != nil && p.Name != "" && !p.NameTruncated {
-			base := consoleBase(r) + "/codesuite/codepipeline/pipelines/" + url.PathEscape(p.Name)
-			if p.ExecutionID != "" {
-				l.Pipeline = base + "/executions/" + url.PathEscape(p.ExecutionID) + "/timeline?region=" + r
-			} else {
-				l.Pipeline = base + "/view?region=" + r
-			}
+			l.Pipeline = awsx.PipelineURL(r, p.Name, p.ExecutionID)
 		}
 		if rel := cmp.Or(dep.RollbackDeploymentID, dep.RollbackTriggeringDeploymentID); rel != "" && rel != d.DeploymentID {
-			l.Related = deploymentURL(r, rel)
+			l.Related = awsx.CodeDeployDeploymentURL(r, rel)
 		}
 	}
 	if l.Related == "" && ev.Rollback != nil && ev.Rollback.RollsBack != "" {
-		l.Related = deploymentURL(r, ev.Rollback.RollsBack)
+		l.Related = awsx.CodeDeployDeploymentURL(r, ev.Rollback.RollsBack)
 	}
 	return l
 }

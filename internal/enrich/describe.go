@@ -1,41 +1,8 @@
 package enrich
 
 import (
-	"fmt"
-	"strconv"
-	"strings"
 	"time"
 )
-
-// FormatDuration renders d for people, rounded down: "1 h 5 min", "2 h",
-// "58 min", "45 s". Negative durations are rendered as their size.
-func FormatDuration(d time.Duration) string {
-	if d < 0 {
-		d = -d
-	}
-	switch {
-	case d < time.Minute:
-		return strconv.FormatInt(int64(d/time.Second), 10) + " s"
-	case d < time.Hour:
-		return strconv.FormatInt(int64(d/time.Minute), 10) + " min"
-	}
-	h := int64(d / time.Hour)
-	m := int64((d % time.Hour) / time.Minute)
-	if m == 0 {
-		return strconv.FormatInt(h, 10) + " h"
-	}
-	return strconv.FormatInt(h, 10) + " h " + strconv.FormatInt(m, 10) + " min"
-}
-
-// FormatClock renders t in UTC as "14:52 UTC" when it falls on the same UTC
-// day as now, else with the date: "Jan 3 14:52 UTC".
-func FormatClock(t, now time.Time) string {
-	t, now = t.UTC(), now.UTC()
-	if t.Year() == now.Year() && t.YearDay() == now.YearDay() {
-		return t.Format("15:04") + " UTC"
-	}
-	return t.Format("Jan 2 15:04") + " UTC"
-}
 
 // Open reports whether the window is still open at now.
 func (w *Window) Open(now time.Time) bool {
@@ -48,92 +15,6 @@ func (w *Window) Left(now time.Time) time.Duration {
 		return 0
 	}
 	return w.Deadline.Sub(now)
-}
-
-// Describe says in one line how long the team has at now, e.g.
-// "Roll back before 14:52 UTC (58 min left)", "Rollback window closed at
-// 14:52 UTC", "No rollback window: the original task set is terminated
-// immediately", or for a deployment waiting in Ready "Reroute traffic before
-// 14:52 UTC (58 min left) or the deployment stops". A nil window gives "".
-func (w *Window) Describe(now time.Time) string {
-	if w == nil {
-		return ""
-	}
-	closedAt := w.Deadline
-	if w.Ended && !w.EndedAt.IsZero() && (closedAt.IsZero() || w.EndedAt.Before(closedAt)) {
-		closedAt = w.EndedAt
-	}
-	switch w.Kind {
-	case WindowReroute:
-		switch {
-		case w.Open(now):
-			return fmt.Sprintf("Reroute traffic before %s (%s left) or the deployment stops",
-				FormatClock(w.Deadline, now), FormatDuration(w.Deadline.Sub(now)))
-		case w.Ended && closedAt.IsZero():
-			return "Reroute window closed: the deployment has finished"
-		case w.Ended:
-			return "Reroute window closed at " + FormatClock(closedAt, now)
-		case closedAt.IsZero():
-			return ""
-		default:
-			return "Reroute deadline passed at " + FormatClock(closedAt, now) + ": the deployment stops"
-		}
-	default:
-		switch {
-		case w.NoWindow:
-			return "No rollback window: the original task set is terminated immediately"
-		case w.Open(now):
-			return fmt.Sprintf("Roll back before %s (%s left)",
-				FormatClock(w.Deadline, now), FormatDuration(w.Deadline.Sub(now)))
-		case closedAt.IsZero() && w.Ended:
-			return "Rollback window closed: the deployment has finished"
-		case closedAt.IsZero():
-			return ""
-		default:
-			return "Rollback window closed at " + FormatClock(closedAt, now)
-		}
-	}
-}
-
-// InitiatedBy says in words who or what started the deployment, e.g.
-// "pipeline web-frontend (execution 0f4c2b1e-…)", "a user", "an automatic
-// rollback", "EC2 Auto Scaling"; "" when unknown.
-func (d *Deployment) InitiatedBy() string {
-	if d == nil {
-		return ""
-	}
-	if p := d.Pipeline; p != nil && p.Name != "" {
-		name := p.Name
-		if p.NameTruncated {
-			name += "…"
-		}
-		if p.ExecutionID != "" {
-			return "pipeline " + name + " (execution " + p.ExecutionID + ")"
-		}
-		return "pipeline " + name
-	}
-	switch strings.ToLower(d.Creator) {
-	case "":
-		return ""
-	case "user":
-		return "a user"
-	case "codedeployrollback", "autorollback":
-		return "an automatic rollback"
-	case "codedeploy":
-		return "CodeDeploy"
-	case "codedeployautoupdate":
-		return "CodeDeploy (update of outdated instances)"
-	case "autoscaling":
-		return "EC2 Auto Scaling"
-	case "autoscalingtermination":
-		return "EC2 Auto Scaling (instance termination)"
-	case "cloudformation":
-		return "CloudFormation"
-	case "cloudformationrollback":
-		return "a CloudFormation rollback"
-	default:
-		return d.Creator
-	}
 }
 
 // New is the replacement (GREEN) task set, or nil when none is labelled so.
@@ -178,33 +59,6 @@ func (s *Service) Live() *TaskSet {
 	return nil
 }
 
-// Describe sums the task set up in one line, e.g.
-// "GREEN web-frontend:43, 100% traffic, 4/4 running".
-func (ts *TaskSet) Describe() string {
-	if ts == nil {
-		return ""
-	}
-	var parts []string
-	head := ts.Label
-	name := ts.TaskDefinition
-	if name == "" {
-		name = ts.ID
-	}
-	if head != "" {
-		head += " "
-	}
-	parts = append(parts, head+name)
-	if ts.TrafficKnown {
-		parts = append(parts, strconv.FormatFloat(ts.TrafficWeight, 'f', -1, 64)+"% traffic")
-	}
-	run := fmt.Sprintf("%d/%d running", ts.RunningCount, ts.DesiredCount)
-	if ts.PendingCount > 0 {
-		run += fmt.Sprintf(", %d pending", ts.PendingCount)
-	}
-	parts = append(parts, run)
-	return strings.Join(parts, ", ")
-}
-
 // Images lists the task set's container images in container order, without
 // duplicates.
 func (ts *TaskSet) Images() []string {
@@ -220,33 +74,4 @@ func (ts *TaskSet) Images() []string {
 		}
 	}
 	return out
-}
-
-// Describe sums the failure up in one line, e.g. "AfterAllowTraffic failed:
-// ScriptFailed: the hook returned Failed (CodeDeployHook_smoke)".
-func (f *Failure) Describe() string {
-	if f == nil {
-		return ""
-	}
-	status := strings.ToLower(f.Status)
-	if status == "" {
-		status = "failed"
-	}
-	s := f.LifecycleEvent + " " + status
-	if d := f.Diagnostics; d != nil {
-		var detail []string
-		if d.ErrorCode != "" {
-			detail = append(detail, d.ErrorCode)
-		}
-		if d.Message != "" {
-			detail = append(detail, d.Message)
-		}
-		if len(detail) > 0 {
-			s += ": " + strings.Join(detail, ": ")
-		}
-		if d.ScriptName != "" {
-			s += " (" + d.ScriptName + ")"
-		}
-	}
-	return s
 }

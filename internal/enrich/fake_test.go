@@ -216,6 +216,7 @@ func switchEvent() *deploy.Event {
 func readyEvent() *deploy.Event {
 	return &deploy.Event{
 		Name:            codedeploy.DeploymentReady,
+		Phase:           deploy.Ready,
 		Source:          codedeploy.SourceTrigger,
 		Region:          "us-east-1",
 		AccountID:       "111122223333",
@@ -232,6 +233,7 @@ func readyEvent() *deploy.Event {
 func failureEvent() *deploy.Event {
 	return &deploy.Event{
 		Name:            codedeploy.DeploymentFailure,
+		Phase:           deploy.Failed,
 		Source:          codedeploy.SourceTrigger,
 		Region:          "eu-west-1",
 		AccountID:       "111122223333",

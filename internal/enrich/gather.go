@@ -45,7 +45,7 @@ func planFor(ev *deploy.Event) plan {
 		return plan{deployment: true, group: true, targets: true, ecs: true}
 	case isReady(ev):
 		return plan{deployment: true, group: true}
-	case isFailure(ev):
+	case ev.Phase.WentWrong():
 		return plan{deployment: true, targets: true}
 	default:
 		return plan{deployment: true}
@@ -54,15 +54,6 @@ func planFor(ev *deploy.Event) plan {
 
 func isReady(ev *deploy.Event) bool {
 	return ev.Name == codedeploy.DeploymentReady || ev.Name == codedeploy.InstanceReady
-}
-
-func isFailure(ev *deploy.Event) bool {
-	switch ev.Name {
-	case codedeploy.DeploymentFailure, codedeploy.DeploymentStop,
-		codedeploy.DeploymentRollback, codedeploy.InstanceFailure:
-		return true
-	}
-	return false
 }
 
 // snapshot is what the lookups found by the time Details stopped waiting.

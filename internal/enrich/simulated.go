@@ -123,15 +123,15 @@ func Simulated(ev *deploy.Event) *Details {
 			Kind: WindowReroute, Start: at, StartFrom: "event", Wait: 2 * time.Hour,
 			Deadline: at.Add(2 * time.Hour), Action: "STOP_DEPLOYMENT",
 		}
-	case isFailure(ev):
+	case ev.Phase.WentWrong():
 		hook := "CodeDeployHook_" + service + "-smoke"
-		if ev.Name == codedeploy.DeploymentRollback {
+		if ev.Phase == deploy.RollingBack {
 			// The rollback has just started; the failure shown is the one
 			// of the deployment it rolls back.
 			dep.Status = "InProgress"
 		} else {
 			dep.Status = "Failed"
-			if ev.Name == codedeploy.DeploymentStop {
+			if ev.Phase == deploy.Stopped {
 				dep.Status = "Stopped"
 			}
 			dep.CompleteTime = at

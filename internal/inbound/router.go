@@ -10,7 +10,7 @@ import (
 	"github.com/cutover-dev/cutover/internal/action"
 	"github.com/cutover-dev/cutover/internal/action/cloudfront"
 	"github.com/cutover-dev/cutover/internal/delivery"
-	"github.com/cutover-dev/cutover/internal/notify"
+	"github.com/cutover-dev/cutover/internal/message"
 	"github.com/cutover-dev/cutover/internal/retry"
 	"github.com/cutover-dev/cutover/internal/source"
 )
@@ -208,7 +208,7 @@ func (r *Router) followUp(ctx context.Context, log *slog.Logger, fu cloudfront.F
 		}
 		rep.Result = res
 	}
-	n := &notify.Notice{Event: fu.Event, Actions: []action.Result{res}, FollowUp: true}
+	n := &message.Notice{Event: fu.Event, Actions: []action.Result{res}, FollowUp: true}
 	n.Event.ID = fu.Key()
 	if err := r.Delivery.Notify(ctx, n); err != nil {
 		return rep, fmt.Errorf("follow-up %s: %w", fu.Key(), err)

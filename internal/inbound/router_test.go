@@ -12,8 +12,9 @@ import (
 
 	"github.com/cutover-dev/cutover/internal/action"
 	"github.com/cutover-dev/cutover/internal/action/cloudfront"
+	"github.com/cutover-dev/cutover/internal/chat"
 	"github.com/cutover-dev/cutover/internal/delivery"
-	"github.com/cutover-dev/cutover/internal/notify"
+	"github.com/cutover-dev/cutover/internal/message"
 	"github.com/cutover-dev/cutover/internal/records"
 	"github.com/cutover-dev/cutover/internal/retry"
 	"github.com/cutover-dev/cutover/internal/source/codedeploy"
@@ -22,20 +23,20 @@ import (
 // recorder is a notifier that records notices and fails on demand.
 type recorder struct {
 	mu      sync.Mutex
-	notices []notify.Notice
+	notices []message.Notice
 	fail    error
 	calls   int
 }
 
-func (r *recorder) Notify(_ context.Context, n *notify.Notice) error {
+func (r *recorder) Notify(_ context.Context, n *chat.Notification) (chat.Receipt, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.calls++
 	if r.fail != nil {
-		return r.fail
+		return chat.Receipt{}, r.fail
 	}
-	r.notices = append(r.notices, *n)
-	return nil
+	r.notices = append(r.notices, *n.Notice)
+	return chat.Receipt{}, nil
 }
 
 // checker is a FollowUpChecker with a fixed answer.

@@ -486,17 +486,12 @@ func retryableWhat(code string, status int) string {
 // distributionARN is the distribution's ARN for IAM hints, with ACCOUNT
 // when the event does not say.
 func distributionARN(ev *deploy.Event, dist string) string {
-	account, partition := "ACCOUNT", "aws"
+	account, region := "ACCOUNT", ""
 	if ev != nil {
 		if ev.AccountID != "" {
 			account = ev.AccountID
 		}
-		switch {
-		case strings.HasPrefix(ev.Region, "cn-"):
-			partition = "aws-cn"
-		case strings.HasPrefix(ev.Region, "us-gov-"):
-			partition = "aws-us-gov"
-		}
+		region = ev.Region
 	}
-	return "arn:" + partition + ":cloudfront::" + account + ":distribution/" + dist
+	return awsx.GlobalARN("cloudfront", region, account, "distribution/"+dist)
 }

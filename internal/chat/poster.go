@@ -1,0 +1,412 @@
+package chat
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/cutover-dev/cutover/internal/retry"
+)
+
+// maxErrorBody is how much of an error response the Poster reads: enough
+// for Slack's "channel_not_found" or a short JSON error, never a whole page.
+const maxErrorBody = 4 << 10
+
+// maxAcceptedBody is how much of an accepted (2xx) response the Poster
+// reads for the destination's Validator and receipt, e.g. the "ts" of
+// Slack's chat.postMessage answer.
+const maxAcceptedBody = 64 << 10
+
+// Validator decides whether an accepted (2xx) response means the
+// destination took the message: Slack's Web API answers 200 with
+// {"ok":false,"error":...} when it did not. It gets the status and the
+// start of the body (at most 64 KiB) and returns nil when the message was
+// taken, else an error that must not quote the URL (retry.Permanent when no
+// retry can help). Statuses other than 2xx never reach a Validator: the
+// Poster retries or fails them the same way for every destination.
+type Validator func(status int, body []byte) error
+
+// AcceptAny is the Validator of destinations for which any 2xx answer
+// means the message was taken, such as Slack incoming webhooks.
+func AcceptAny(int, []byte) error { return nil }
+
+// maxDrain is how much of a response the Poster discards to reuse the
+// connection; larger bodies close it instead.
+const maxDrain = 64 << 10
+
+// DefaultTimeout bounds one attempt of a Poster when PosterOptions.Timeout
+// is zero.
+const DefaultTimeout = 10 * time.Second
+
+// PosterOptions configures a Poster. The zero value is ready to use.
+type PosterOptions struct {
+	// Timeout bounds one attempt: connecting, TLS, sending, and reading the
+	// response. Default DefaultTimeout. The caller's context deadline
+	// bounds all attempts together.
+	Timeout time.Duration
+	// Policy bounds the retries (attempts, backoff, longest wait honoured
+	// from Retry-After). Its OnRetry, if set, is called after the Poster
+	// logs each retry. The zero value uses retry's defaults.
+	Policy retry.Policy
+	// RootCAs are the trusted certificate authorities. Nil loads the system
+	// roots once, in NewPoster.
+	RootCAs *x509.CertPool
+	// Logger receives one record per retry and per delivery, never with the
+	// destination URL. Nil logs nothing.
+	Logger *slog.Logger
+	// UserAgent is sent with every request. Default "cutover".
+	UserAgent string
+}
+
+// Poster delivers request bodies to webhook destinations over one shared
+// HTTP client, retrying what can succeed later. Its errors and logs name
+// the destination host only: webhook URLs carry secrets in their path and
+// query, so they never appear. A Poster is safe for concurrent use.
+type Poster struct {
+	client    *http.Client
+	timeout   time.Duration
+	policy    retry.Policy
+	log       *slog.Logger
+	userAgent string
+}
+
+// NewPoster builds a Poster and its HTTP client, loading CA roots now so
+// that no request pays for it. Build one at start-up and share it.
+func NewPoster(opts PosterOptions) *Poster {
+	if opts.Timeout <= 0 {
+		opts.Timeout = DefaultTimeout
+	}
+	if opts.UserAgent == "" {
+		opts.UserAgent = "cutover"
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	roots := opts.RootCAs
+	if roots == nil {
+		// On failure leave nil: crypto/tls then tries the system roots itself.
+		roots, _ = x509.SystemCertPool()
+	}
+	transport := &http.Transport{
+		Proxy: http.ProxyFromEnvironment,
+		DialContext: (&net.Dialer{
+			Timeout:   5 * time.Second,
+			KeepAlive: 30 * time.Second,
+		}).DialContext,
+		TLSClientConfig:       &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
+		ForceAttemptHTTP2:     true,
+		TLSHandshakeTimeout:   5 * time.Second,
+		ResponseHeaderTimeout: opts.Timeout,
+		ExpectContinueTimeout: time.Second,
+		IdleConnTimeout:       90 * time.Second,
+		MaxIdleConns:          16,
+		MaxIdleConnsPerHost:   4,
+	}
+	return &Poster{
+		client: &http.Client{
+			Transport: transport,
+			Timeout:   opts.Timeout,
+			// A webhook that redirects is misconfigured; following it would
+			// resend the body elsewhere and put the new URL in errors.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		},
+		timeout:   opts.Timeout,
+		policy:    opts.Policy,
+		log:       log,
+		userAgent: opts.UserAgent,
+	}
+}
+
+// StatusError is a response with a status other than 2xx. Its text holds
+// the status and the start of the destination's error body (e.g. Slack's
+// "channel_not_found"), never the URL.
+type StatusError struct {
+	// StatusCode is the HTTP status code, e.g. 404.
+	StatusCode int
+	// Status is the status line, e.g. "404 Not Found".
+	Status string
+	// Body is the start of the response body (at most 4 KiB), as valid
+	// UTF-8 with any URL masked.
+	Body string
+}
+
+// Error returns e.g. "post: 404 Not Found: channel_not_found".
+func (e *StatusError) Error() string {
+	status := e.Status
+	if status == "" {
+		status = strconv.Itoa(e.StatusCode) + " " + http.StatusText(e.StatusCode)
+	}
+	if e.Body == "" {
+		return "post: " + status
+	}
+	return "post: " + status + ": " + oneLineSnippet(e.Body, 300)
+}
+
+// transportError is a request that got no response. Its text names only
+// the host; it unwraps to the cause inside net/http's *url.Error (never the
+// *url.Error itself, whose text holds the URL).
+type transportError struct {
+	host   string
+	reason string
+	err    error
+}
+
+func (e *transportError) Error() string { return "post to " + e.host + ": " + e.reason }
+func (e *transportError) Unwrap() error { return e.err }
+
+// Post sends body to rawURL with the given headers, retrying network
+// errors, timeouts, 408, 429 and 5xx within ctx's deadline and the policy
+// (an untrusted certificate is not retried).
+// A 429's Retry-After (seconds or HTTP date) sets the next wait; one longer
+// than the policy's Max ends the attempts with a retryable error, leaving
+// the retry to the caller. Other statuses are permanent errors
+// (retry.IsPermanent) holding a *StatusError. A 2xx answer goes to validate
+// (nil: AcceptAny), whose error is retried or not like any other; Post
+// returns the start of the accepted answer, from which a destination reads
+// its receipt. No error contains rawURL.
+func (p *Poster) Post(ctx context.Context, rawURL string, body []byte, headers map[string]string, validate Validator) ([]byte, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		// url.Parse's error quotes the URL: say only that it is wrong.
+		return nil, retry.Permanent(errors.New("post: invalid destination URL (want http or https with a host)"))
+	}
+	if validate == nil {
+		validate = AcceptAny
+	}
+	host := u.Host
+	policy := p.policy
+	userOnRetry := policy.OnRetry
+	policy.OnRetry = func(attempt int, err error, wait time.Duration) {
+		p.log.LogAttrs(ctx, slog.LevelWarn, "post failed, retrying",
+			slog.String("host", host), slog.Int("attempt", attempt),
+			slog.Duration("wait", wait), slog.String("error", err.Error()))
+		if userOnRetry != nil {
+			userOnRetry(attempt, err, wait)
+		}
+	}
+	attempts := 0
+	var answer []byte
+	err = retry.Do(ctx, policy, func(ctx context.Context) error {
+		attempts++
+		var err error
+		answer, err = p.attempt(ctx, u, rawURL, body, headers, validate)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	p.log.LogAttrs(ctx, slog.LevelDebug, "posted", slog.String("host", host), slog.Int("attempts", attempts))
+	return answer, nil
+}
+
+// attempt makes one request. Every error it returns is already free of the URL.
+func (p *Poster) attempt(ctx context.Context, u *url.URL, rawURL string, body []byte, headers map[string]string, validate Validator) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, &transportError{host: u.Host, reason: err.Error(), err: err}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, rawURL, bytes.NewReader(body))
+	if err != nil {
+		return nil, retry.Permanent(errors.New("post: invalid destination URL"))
+	}
+	req.Header.Set("User-Agent", p.userAgent)
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := p.client.Do(req)
+	if err != nil {
+		return nil, p.transportError(ctx, u, rawURL, err)
+	}
+	defer func() {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxDrain))
+		_ = resp.Body.Close()
+	}()
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		// A failure to read the answer leaves what was read: the
+		// validator judges that.
+		answer, _ := io.ReadAll(io.LimitReader(resp.Body, maxAcceptedBody))
+		if err := validate(resp.StatusCode, answer); err != nil {
+			return nil, err
+		}
+		return answer, nil
+	}
+	// A failure to read the error body leaves what was read; the status
+	// says enough.
+	raw, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	se := &StatusError{
+		StatusCode: resp.StatusCode,
+		Status:     redactURL(cleanBody([]byte(resp.Status)), u, rawURL),
+		Body:       redactURL(cleanBody(raw), u, rawURL),
+	}
+	switch {
+	case resp.StatusCode == http.StatusTooManyRequests:
+		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+			return nil, retry.After(se, d)
+		}
+		return nil, se
+	case resp.StatusCode == http.StatusRequestTimeout || resp.StatusCode >= 500:
+		return nil, se
+	default:
+		return nil, retry.Permanent(se)
+	}
+}
+
+// transportError rewrites an error from http.Client.Do, which is a
+// *url.Error quoting the URL, into "post to <host>: <reason>".
+func (p *Poster) transportError(ctx context.Context, u *url.URL, rawURL string, err error) error {
+	cause := err
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		cause = ue.Err
+	}
+	var (
+		reason string
+		dns    *net.DNSError
+		cert   *tls.CertificateVerificationError
+	)
+	switch {
+	case ctx.Err() != nil:
+		// The caller's deadline or cancellation, not this attempt's timeout.
+		reason, cause = ctx.Err().Error(), ctx.Err()
+	case isTimeout(err):
+		reason = "timeout after " + p.timeout.String()
+	case errors.Is(cause, syscall.ECONNRESET):
+		reason = "connection reset by peer"
+	case errors.Is(cause, syscall.ECONNREFUSED):
+		reason = "connection refused"
+	case errors.Is(cause, io.EOF) || errors.Is(cause, io.ErrUnexpectedEOF):
+		reason = "connection closed before a response"
+	case errors.As(cause, &dns):
+		reason = "cannot resolve host"
+		if dns.IsNotFound {
+			reason += ": no such host"
+		}
+	case errors.As(cause, &cert):
+		// An untrusted certificate stays untrusted: no retry can help.
+		return retry.Permanent(&transportError{host: u.Host, reason: redactURL(cause.Error(), u, rawURL), err: cause})
+	default:
+		reason = redactURL(cause.Error(), u, rawURL)
+	}
+	return &transportError{host: u.Host, reason: reason, err: cause}
+}
+
+func isTimeout(err error) bool {
+	var t interface{ Timeout() bool }
+	return errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &t) && t.Timeout())
+}
+
+// maxRetryAfter caps what parseRetryAfter returns: far beyond any retry
+// policy's Max (which decides what is honoured), and small enough that
+// the conversion from seconds cannot overflow.
+const maxRetryAfter = (1 << 31) * time.Second
+
+// parseRetryAfter reads a Retry-After header: delay seconds or an HTTP
+// date (relative to now). A date in the past means no wait. The result is
+// between 0 and maxRetryAfter; it is 0 when ok is false.
+func parseRetryAfter(v string, now time.Time) (d time.Duration, ok bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs < 0 {
+			return 0, false
+		}
+		return time.Duration(min(secs, int64(maxRetryAfter/time.Second))) * time.Second, true
+	}
+	t, err := http.ParseTime(v)
+	if err != nil {
+		return 0, false
+	}
+	return min(max(t.Sub(now), 0), maxRetryAfter), true
+}
+
+// cleanBody makes an error body printable: valid UTF-8, control
+// characters as spaces, trimmed.
+func cleanBody(b []byte) string {
+	s := strings.ToValidUTF8(string(b), "\uFFFD")
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+	return strings.TrimSpace(s)
+}
+
+// oneLineSnippet collapses runs of spaces and cuts s to at most n runes,
+// marking the cut with an ellipsis.
+func oneLineSnippet(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	cut := 0
+	for i := range s {
+		if n == 0 {
+			cut = i
+			break
+		}
+		n--
+	}
+	return s[:cut] + "…"
+}
+
+// urlPattern matches an http(s) URL: scheme, optional user info, host, and
+// the path, query and fragment that follow.
+var urlPattern = regexp.MustCompile(`(?i)\b(https?://)(?:[^/?#\s"'<>@]*@)?([^/?#\s"'<>@]+)([/?#][^\s"'<>]*)?`)
+
+// Redact masks the user info, path and query of every http(s) URL in s,
+// keeping scheme and host: "https://hooks.slack.com/services/T/B/x" becomes
+// "https://hooks.slack.com/…". Webhook URLs carry their secret in the path,
+// so anything that may hold one passes through Redact before it is shown.
+func Redact(s string) string {
+	return urlPattern.ReplaceAllStringFunc(s, func(m string) string {
+		sub := urlPattern.FindStringSubmatch(m)
+		if sub[3] == "" && !strings.Contains(m, "@") {
+			return m
+		}
+		return sub[1] + sub[2] + "/…"
+	})
+}
+
+// redactURL masks u wherever it appears in s, whole or in pieces (the path,
+// the query, the last path segment, which holds a Slack hook's token), then
+// applies Redact.
+func redactURL(s string, u *url.URL, rawURL string) string {
+	const mask = "…"
+	for _, secret := range []string{rawURL, u.String(), u.RequestURI(), u.EscapedPath(), u.Path, u.RawQuery, lastSegment(u.Path)} {
+		// Short pieces (e.g. "/") would mangle the text, and hold no secret.
+		if len(secret) >= 4 {
+			s = strings.ReplaceAll(s, secret, mask)
+		}
+	}
+	if u.User != nil {
+		if pw, ok := u.User.Password(); ok && len(pw) >= 4 {
+			s = strings.ReplaceAll(s, pw, mask)
+		}
+	}
+	return Redact(s)
+}
+
+func lastSegment(path string) string {
+	path = strings.TrimRight(path, "/")
+	if i := strings.LastIndexByte(path, '/'); i >= 0 {
+		return path[i+1:]
+	}
+	return path
+}

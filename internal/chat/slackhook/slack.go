@@ -1,0 +1,482 @@
+package slackhook
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"github.com/cutover-dev/cutover/internal/chat"
+	"github.com/cutover-dev/cutover/internal/message"
+	"github.com/cutover-dev/cutover/internal/retry"
+)
+
+// Type names this destination in receipts: a Slack incoming webhook.
+const Type = "slackhook"
+
+// Hook posts messages to a Slack incoming webhook.
+type Hook struct {
+	url    string
+	poster *chat.Poster
+}
+
+var _ chat.Notifier = (*Hook)(nil)
+
+// New returns a Notifier for the incoming webhook at webhookURL, posting
+// through p (nil: a Poster with default options). The URL is a secret: it
+// appears in no error, log or String output.
+func New(webhookURL string, p *chat.Poster) *Hook {
+	if p == nil {
+		p = chat.NewPoster(chat.PosterOptions{})
+	}
+	return &Hook{url: webhookURL, poster: p}
+}
+
+// Notify formats n.Message with Format and posts it. Errors read e.g.
+// "slack: post: 404 Not Found: channel_not_found"; retry.IsPermanent tells
+// whether another attempt can help. An incoming webhook answers "ok" and
+// nothing else: the receipt only names the destination type, and an
+// earlier receipt changes nothing (a webhook can neither update nor
+// thread).
+func (h *Hook) Notify(ctx context.Context, n *chat.Notification) (chat.Receipt, error) {
+	if n == nil {
+		return chat.Receipt{}, retry.Permanent(errors.New("slack: nil notification"))
+	}
+	body, err := Format(n.Message)
+	if err != nil {
+		return chat.Receipt{}, retry.Permanent(fmt.Errorf("slack: %w", err))
+	}
+	if _, err := h.poster.Post(ctx, h.url, body, map[string]string{"Content-Type": "application/json"}, chat.AcceptAny); err != nil {
+		return chat.Receipt{}, fmt.Errorf("slack: %w", err)
+	}
+	return chat.Receipt{Destination: Type}, nil
+}
+
+// String names the destination by host only, e.g. "slack(hooks.slack.com)".
+func (h *Hook) String() string {
+	host := "invalid URL"
+	if u, err := url.Parse(h.url); err == nil && u.Host != "" {
+		host = u.Host
+	}
+	return "slack(" + host + ")"
+}
+
+// GoString keeps %#v from printing the webhook URL.
+func (h *Hook) GoString() string { return h.String() }
+
+// LogValue keeps slog from printing the webhook URL.
+func (h *Hook) LogValue() slog.Value { return slog.StringValue(h.String()) }
+
+// Slack's Block Kit limits, and the tighter ones cutover keeps to.
+const (
+	slackMaxBlocks      = 50
+	slackMaxSectionText = 3000
+	slackMaxFields      = 10
+	slackMaxFieldText   = 2000
+	// slackMaxValue bounds one escaped single-line value.
+	slackMaxValue = 200
+	// slackMaxFallback bounds the notification text.
+	slackMaxFallback  = 400
+	slackMaxActions   = 25
+	slackMaxLifecycle = 20
+	slackMaxTaskSets  = 4
+	slackMaxCommand   = 500
+	// slackMaxLogTail bounds the log tail shown; slackMaxLogLines the
+	// number of its last lines kept.
+	slackMaxLogTail  = 1500
+	slackMaxLogLines = 30
+)
+
+// Colours of the attachment bar, by severity (Slack's brand palette).
+const (
+	colorGood    = "#2EB67D"
+	colorInfo    = "#36C5F0"
+	colorWarning = "#ECB22E"
+	colorDanger  = "#E01E5A"
+	colorNeutral = "#9EA0A4"
+)
+
+var colors = map[message.Severity]string{
+	message.Good:    colorGood,
+	message.Info:    colorInfo,
+	message.Warning: colorWarning,
+	message.Danger:  colorDanger,
+	message.Neutral: colorNeutral,
+}
+
+// emojis are Slack's names of the message icons.
+var emojis = map[message.Icon]string{
+	message.IconStarted:         ":rocket:",
+	message.IconTargetStarted:   ":arrow_forward:",
+	message.IconWaiting:         ":hourglass_flowing_sand:",
+	message.IconTrafficSwitched: ":twisted_rightwards_arrows:",
+	message.IconSwitchedBack:    ":leftwards_arrow_with_hook:",
+	message.IconRollingBack:     ":rewind:",
+	message.IconSucceeded:       ":white_check_mark:",
+	message.IconFailed:          ":x:",
+	message.IconStopped:         ":octagonal_sign:",
+	message.IconTest:            ":bell:",
+	message.IconUnknown:         ":grey_question:",
+	message.IconDeadline:        ":hourglass:",
+	message.IconWarning:         ":warning:",
+	message.IconLink:            ":link:",
+	message.IconInfo:            ":information_source:",
+	message.IconPending:         ":hourglass_flowing_sand:",
+	message.IconSkipped:         ":fast_forward:",
+	message.IconDryRun:          ":memo:",
+}
+
+// emoji is icon's Slack emoji, ":grey_question:" for one it does not know.
+func emoji(icon message.Icon) string {
+	if e, ok := emojis[icon]; ok {
+		return e
+	}
+	return ":grey_question:"
+}
+
+// slackMessage is the body posted to an incoming webhook: the headline as
+// top-level blocks, the details in one attachment whose colour shows the
+// severity, and text as the notification and accessibility fallback.
+type slackMessage struct {
+	Text        string             `json:"text"`
+	Blocks      slack.Blocks       `json:"blocks"`
+	Attachments []slack.Attachment `json:"attachments,omitempty"`
+	UnfurlLinks bool               `json:"unfurl_links"`
+	UnfurlMedia bool               `json:"unfurl_media"`
+}
+
+// Render returns the exact JSON body Slack is sent for n: Format of
+// message.Build(n).
+func Render(n *message.Notice) ([]byte, error) {
+	if n == nil {
+		return nil, errors.New("render: nil notice")
+	}
+	return Format(message.Build(n))
+}
+
+// Format returns the exact JSON body Slack is sent for m. It is pure: the
+// same Message always gives the same bytes. All text from outside is
+// escaped for Slack mrkdwn and kept within Slack's Block Kit limits; a
+// long error message or log is cut visibly ("… (truncated, N more
+// characters)").
+func Format(m *message.Message) ([]byte, error) {
+	if m == nil {
+		return nil, errors.New("render: nil message")
+	}
+	headline := "*" + emoji(m.Icon) + " " + m.Title + "*"
+	if s := render(m.Subject); s != "" {
+		headline += " " + s
+	}
+	if dl := m.Deadline; dl != nil {
+		if text := esc1(dl.Text, slackMaxValue); text != "" {
+			if dl.Open {
+				headline += "\n" + emoji(message.IconDeadline) + " *" + text + "*"
+			} else {
+				headline += "\n" + emoji(message.IconWarning) + " " + text
+			}
+		}
+	}
+	if s := render(m.Summary); s != "" {
+		headline += "\n" + s
+	}
+	top := []slack.Block{section(headline)}
+
+	var details []slack.Block
+	if f := fields(m.Fields); len(f) > 0 {
+		details = append(details, slack.NewSectionBlock(nil, f, nil))
+	}
+	for _, s := range []string{
+		errorText(m.Error),
+		listText(m.Lifecycle, slackMaxLifecycle, "• "),
+		failureText(m.Failure),
+		listText(m.TaskSets, slackMaxTaskSets, ""),
+		commandsText(m.Commands),
+		listText(m.Actions, slackMaxActions, ""),
+		linksText(m.Links),
+	} {
+		if s != "" {
+			details = append(details, section(s))
+		}
+	}
+	if m.Hint != "" {
+		details = append(details, contextBlock(emoji(message.IconInfo)+" "+escape(m.Hint)))
+	}
+	details = append(details, contextBlock(footerText(m.Footer)))
+
+	msg := slackMessage{
+		Text:   clampText(render(m.Fallback), slackMaxFallback),
+		Blocks: slack.Blocks{BlockSet: top},
+		Attachments: []slack.Attachment{{
+			Color:  colors[m.Severity],
+			Blocks: slack.Blocks{BlockSet: details},
+		}},
+	}
+	return encodeSlack(msg)
+}
+
+// encodeSlack encodes msg as the webhook body, without HTML escaping. It
+// refuses a message with more blocks than Slack takes (slackMaxBlocks,
+// counting the top-level and attachment blocks): Slack would reject the
+// whole message, so a formatter that builds one has a bug.
+func encodeSlack(msg slackMessage) ([]byte, error) {
+	n := len(msg.Blocks.BlockSet)
+	for _, a := range msg.Attachments {
+		n += len(a.Blocks.BlockSet)
+	}
+	if n > slackMaxBlocks {
+		return nil, fmt.Errorf("render: %d blocks, Slack takes at most %d", n, slackMaxBlocks)
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(msg); err != nil {
+		return nil, fmt.Errorf("render: %w", err)
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// spanText is a span's text escaped for mrkdwn: outside text cleaned and
+// cut to its Max, cutover's wording as is.
+func spanText(s message.Span) string {
+	switch {
+	case s.Max == 0:
+		return escape(s.Text)
+	case s.Long:
+		return truncate(message.Clean(s.Text, false), s.Max, true)
+	}
+	return esc1(s.Text, s.Max)
+}
+
+// render is t as mrkdwn.
+func render(t message.Text) string {
+	var b strings.Builder
+	for _, s := range t {
+		switch s.Kind {
+		case message.Emoji:
+			b.WriteString(emoji(s.Icon))
+		case message.Code:
+			limit := s.Max
+			if limit == 0 {
+				limit = slackMaxSectionText
+			}
+			b.WriteString(code(s.Text, limit))
+		case message.Link:
+			b.WriteString(slackLink(s.URL, spanText(s)))
+		case message.Strong:
+			b.WriteString("*" + spanText(s) + "*")
+		default:
+			b.WriteString(spanText(s))
+		}
+	}
+	return b.String()
+}
+
+// fields are the detail fields, "*Label*\nvalue", at most slackMaxFields.
+func fields(fs []message.Field) []*slack.TextBlockObject {
+	var out []*slack.TextBlockObject
+	for _, f := range fs {
+		v := render(f.Value)
+		if v == "" || len(out) == slackMaxFields {
+			continue
+		}
+		out = append(out, mrkdwn(clampText("*"+escape(f.Label)+"*\n"+v, slackMaxFieldText)))
+	}
+	return out
+}
+
+// errorText shows the deployment's error code and message, and the
+// rollback message; the error message gets whatever room is left.
+func errorText(e *message.Error) string {
+	if e == nil {
+		return ""
+	}
+	var rollback string
+	if e.RollbackTitle != "" {
+		if m := esc1(e.Rollback, 2*slackMaxValue); m != "" {
+			rollback = "*" + escape(e.RollbackTitle) + "* " + m
+		}
+	}
+	var b strings.Builder
+	if e.Title != "" {
+		b.WriteString("*" + escape(e.Title) + "*")
+		if c := code(e.Code, 100); c != "" {
+			b.WriteString(" " + c)
+		}
+		if m := message.Clean(e.Message, true); m != "" {
+			b.WriteString("\n")
+			room := slackMaxSectionText - textLen(b.String()) - textLen(rollback) - 1
+			b.WriteString(truncate(m, room, true))
+		}
+	}
+	if rollback != "" {
+		if b.Len() > 0 {
+			b.WriteString("\n")
+		}
+		b.WriteString(rollback)
+	}
+	return b.String()
+}
+
+// listText is a titled list within Slack's section limit and at most
+// maxItems items, each after bullet.
+func listText(l *message.List, maxItems int, bullet string) string {
+	if l == nil || len(l.Items) == 0 {
+		return ""
+	}
+	lines := make([]string, 0, len(l.Items))
+	for _, it := range l.Items {
+		lines = append(lines, bullet+render(it))
+	}
+	return joinLines("*"+escape(l.Title)+"*", lines, maxItems, l.Unit)
+}
+
+// failureText shows the failing step, its diagnostic and CodeDeploy's
+// status messages, and the end of the step's log in a code block.
+func failureText(f *message.Failure) string {
+	if f == nil {
+		return ""
+	}
+	var lines []string
+	if s := render(f.Head); s != "" {
+		lines = append(lines, s)
+	}
+	if s := render(f.Detail); s != "" {
+		lines = append(lines, s)
+	}
+	for _, n := range f.Notes {
+		if s := render(n); s != "" {
+			lines = append(lines, "• "+s)
+		}
+	}
+	if len(lines) == 0 {
+		return ""
+	}
+	text := strings.Join(lines, "\n")
+	// The log gets the room left, and shows its end: the error is there.
+	const overhead = 80 // "\n*Log tail* … (truncated, N earlier characters)\n```" + "```"
+	room := min(slackMaxLogTail, slackMaxSectionText-textLen(text)-overhead)
+	if room >= 100 {
+		if tail, dropped := tailText(f.Log, room, slackMaxLogLines); tail != "" {
+			text += "\n*" + escape(f.LogTitle) + "*"
+			if dropped > 0 {
+				text += " … (truncated, " + strconv.Itoa(dropped) + " earlier characters)"
+			}
+			text += "\n```" + tail + "```"
+		}
+	}
+	return text
+}
+
+// commandsText gives the commands, each in a code block ready to copy.
+func commandsText(cmds []message.Command) string {
+	parts := make([]string, 0, len(cmds))
+	for _, c := range cmds {
+		line := esc1(strings.ReplaceAll(c.Command, "`", "'"), slackMaxCommand)
+		if line == "" {
+			continue
+		}
+		head := "*" + escape(c.Title) + "*"
+		if c.Note != "" {
+			head += " (" + escape(c.Note) + ")"
+		}
+		parts = append(parts, head+"\n```"+line+"```")
+	}
+	return strings.Join(parts, "\n")
+}
+
+// linksText puts the console links on one line; a link Slack could not
+// show safely is left out.
+func linksText(links []message.Span) string {
+	var parts []string
+	for _, l := range links {
+		label := spanText(l)
+		if label != "" && safeLinkURL(l.URL) && !strings.Contains(label, "|") {
+			parts = append(parts, slackLink(l.URL, label))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return emoji(message.IconLink) + " " + strings.Join(parts, " · ")
+}
+
+// footerText is the context line; a part whose link Slack could not show
+// safely is left out.
+func footerText(parts []message.Text) string {
+	out := make([]string, 0, len(parts))
+	for _, p := range parts {
+		unsafe := false
+		for _, s := range p {
+			if s.Kind == message.Link && !safeLinkURL(s.URL) {
+				unsafe = true
+			}
+		}
+		if s := render(p); s != "" && !unsafe {
+			out = append(out, s)
+		}
+	}
+	return strings.Join(out, " · ")
+}
+
+// tailText is the end of an untrusted log for a code block: escaped, at
+// most maxLines lines and limit units, starting at a line when it can, with
+// backticks made quotes so that the block cannot be closed early. dropped
+// counts the (cleaned) characters left out at the start.
+func tailText(raw string, limit, maxLines int) (tail string, dropped int) {
+	runes := []rune(strings.ReplaceAll(message.Clean(raw, true), "`", "'"))
+	if len(runes) == 0 {
+		return "", 0
+	}
+	start := 0
+	for i, lines := len(runes)-1, 1; i >= 0; i-- {
+		if runes[i] == '\n' {
+			if lines == maxLines {
+				start = i + 1
+				break
+			}
+			lines++
+		}
+	}
+	used, i := 0, len(runes)
+	for i > start {
+		l := textLen(escapeRune(runes[i-1]))
+		if used+l > limit {
+			break
+		}
+		used += l
+		i--
+	}
+	if i > start {
+		// Cut inside a line: start at the next whole line, if one is left.
+		for j := i; j < len(runes)-1; j++ {
+			if runes[j] == '\n' {
+				i = j + 1
+				break
+			}
+		}
+	}
+	var b strings.Builder
+	for _, r := range runes[i:] {
+		b.WriteString(escapeRune(r))
+	}
+	return strings.Trim(b.String(), "\n"), i
+}
+
+func section(text string) *slack.SectionBlock {
+	return slack.NewSectionBlock(mrkdwn(clampText(text, slackMaxSectionText)), nil, nil)
+}
+
+func contextBlock(text string) *slack.ContextBlock {
+	return slack.NewContextBlock("", mrkdwn(clampText(text, slackMaxSectionText)))
+}
+
+func mrkdwn(text string) *slack.TextBlockObject {
+	return slack.NewTextBlockObject(slack.MarkdownType, text, false, false)
+}

@@ -1,0 +1,677 @@
+package slackhook
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"maps"
+	"math"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/slack-go/slack"
+
+	"github.com/cutover-dev/cutover/internal/action"
+	"github.com/cutover-dev/cutover/internal/chat"
+	"github.com/cutover-dev/cutover/internal/deploy"
+	"github.com/cutover-dev/cutover/internal/enrich"
+	"github.com/cutover-dev/cutover/internal/message"
+	"github.com/cutover-dev/cutover/internal/retry"
+	"github.com/cutover-dev/cutover/internal/source/codedeploy"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/slack golden files")
+
+// fixedNow is the render time of every golden message.
+var fixedNow = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+
+// goNotices are notices built in Go, covering what the fixtures may not:
+// plainNotices and detailNotices.
+func goNotices() map[string]*message.Notice {
+	m := plainNotices()
+	maps.Copy(m, detailNotices())
+	for _, n := range m {
+		classify(&n.Event)
+	}
+	return m
+}
+
+// classify sets the phase and platform of an event built in Go from its
+// CodeDeploy name, as decoding does, unless the test set them.
+func classify(ev *deploy.Event) {
+	if ev.Phase == "" {
+		phase := ev.Phase
+		codedeploy.Classify(ev)
+		if phase != "" {
+			ev.Phase = phase
+		}
+	}
+}
+
+// notification is what delivery gives a destination for n.
+func notification(n *message.Notice) *chat.Notification {
+	return &chat.Notification{Message: message.Build(n), Notice: n}
+}
+
+// plainNotices are notices without details: action results, rollback
+// switch-back, long and hostile text.
+func plainNotices() map[string]*message.Notice {
+	switched := deploy.Event{
+		Name: codedeploy.InstanceSuccess, Phase: deploy.TrafficSwitched, Platform: deploy.CodeDeployECS, Source: codedeploy.SourceTrigger,
+		ID: "5f1c2a3b-msg", MessageID: "5f1c2a3b-msg",
+		Region: "us-east-1", AccountID: "111122223333", TriggerName: "cutover",
+		Application: "web-frontend", DeploymentGroup: "web-frontend-prod", DeploymentID: "d-7XQ2K9ABC",
+		Status: "SUCCEEDED", RawStatus: "Succeeded",
+		CreateTime:  time.Date(2026, 11, 26, 11, 40, 0, 0, time.UTC),
+		LastUpdated: time.Date(2026, 11, 26, 11, 52, 31, 0, time.UTC),
+		Target: &deploy.Target{
+			ID: "prod-cluster:web-frontend", Type: "ECS", Cluster: "prod-cluster", Service: "web-frontend",
+			Lifecycle: []deploy.LifecycleStep{
+				{Name: "BeforeInstall", Status: "Succeeded"},
+				{Name: "Install", Status: "Succeeded", Start: time.Date(2026, 11, 26, 11, 40, 5, 0, time.UTC), End: time.Date(2026, 11, 26, 11, 47, 0, 0, time.UTC)},
+				{Name: "AllowTraffic", Status: "Succeeded", Start: time.Date(2026, 11, 26, 11, 52, 0, 0, time.UTC), End: time.Date(2026, 11, 26, 11, 52, 30, 0, time.UTC)},
+			},
+		},
+	}
+	rollbackSwitch := switched
+	rollbackSwitch.DeploymentID = "d-R8BACK001"
+	rollbackSwitch.Rollback = &deploy.Rollback{RollsBack: "d-7XQ2K9ABC", Message: "Deployment d-R8BACK001 is triggered to roll back deployment d-7XQ2K9ABC."}
+
+	long := strings.Repeat("The replacement task set <web-frontend:42> is unhealthy & failing health checks. ", 80)
+	failure := deploy.Event{
+		Name: codedeploy.DeploymentFailure, Source: codedeploy.SourceTrigger,
+		Region: "eu-west-1", Application: "checkout-api", DeploymentGroup: "checkout-api-prod", DeploymentID: "d-FAIL00001",
+		Status: "FAILED", RawStatus: "FAILED",
+		CreateTime:   time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC),
+		CompleteTime: time.Date(2026, 11, 26, 10, 14, 9, 0, time.UTC),
+		Overview:     &deploy.Overview{Failed: 1},
+		Error:        &deploy.Error{Code: "ECS_UPDATE_ERROR", Message: long},
+	}
+	hostile := deploy.Event{
+		Name: codedeploy.DeploymentStop, Region: "us-east-1",
+		Application: "<!channel> & <@U0123>", DeploymentGroup: "grp\nwith\tcontrol\u202eRTL",
+		DeploymentID: "d-<b>|x", TriggerName: "`tick`",
+		Error: &deploy.Error{Code: "`code`", Message: "stopped by <!here> <https://evil.example|click>"},
+	}
+	many := make([]action.Result, 40)
+	for i := range many {
+		many[i] = action.Result{Action: "cloudfront-invalidation", Target: fmt.Sprintf("E%03d", i), ID: fmt.Sprintf("I%03d", i), Paths: []string{"/*"}, Status: "InProgress"}
+	}
+	paths := make([]string, 14)
+	for i := range paths {
+		paths[i] = fmt.Sprintf("/assets/%d/*", i)
+	}
+	return map[string]*message.Notice{
+		"traffic-switched-actions": {Event: switched, Now: fixedNow, Actions: []action.Result{
+			{Action: "cloudfront-invalidation", Target: "E123", ID: "I2J3", Paths: []string{"/*", "/index.html"}, Status: "InProgress"},
+			{Action: "cloudfront-invalidation", Target: "E456", DryRun: true, Paths: []string{"/*"}},
+			{Action: "cloudfront-invalidation", Target: "E789", Skipped: "already invalidated for this deployment"},
+			{Action: "cloudfront-invalidation", Target: "EBAD", Error: "TooManyInvalidationsInProgress: too many <wildcard> invalidations in progress"},
+			{Action: "cloudfront-invalidation", Target: "EMANY", ID: "I9", Paths: paths, Status: "InProgress"},
+		}},
+		"rollback-traffic-switched": {Event: rollbackSwitch, Now: fixedNow},
+		"actions-pending": {Event: switched, Now: fixedNow, Actions: []action.Result{
+			{Action: "cloudfront", Target: "E2QWRUHAPOMQZL", Pending: true},
+			{Action: "cloudfront-invalidation", Target: "E123", ID: "I2J3", Paths: []string{"/*"}, Status: "InProgress"},
+		}},
+		"failure-long-error":   {Event: failure, Now: fixedNow},
+		"hostile-text":         {Event: hostile, Now: fixedNow},
+		"many-actions":         {Event: switched, Now: fixedNow, Actions: many},
+		"bare-unknown":         {Event: deploy.Event{Name: codedeploy.Unknown}, Now: fixedNow},
+		"trigger-test-no-name": {Event: deploy.Event{Name: codedeploy.TriggerTest}},
+		"followup-completed": {Event: switched, Now: fixedNow, FollowUp: true, Actions: []action.Result{
+			{Action: "cloudfront-invalidation", Target: "E123", ID: "I2J3", Paths: []string{"/*", "/index.html"}, Status: "Completed"},
+		}},
+		"followup-gave-up": {Event: switched, Now: fixedNow, FollowUp: true, Actions: []action.Result{
+			{Action: "cloudfront-invalidation", Target: "E123", ID: "I2J3", Paths: []string{"/*"}, Status: "InProgress", Error: "still in progress after 12 checks; giving up"},
+		}},
+	}
+}
+
+// renderCases decodes every CodeDeploy fixture (not the decoded/ goldens
+// of the codedeploy package) and adds goNotices, keyed by golden name.
+func renderCases(t testing.TB) map[string]*message.Notice {
+	t.Helper()
+	// A new map: renaming keys while ranging over a map may visit a
+	// renamed key again.
+	cases := map[string]*message.Notice{}
+	for name, n := range goNotices() {
+		cases["go__"+name] = n
+	}
+	paths, err := filepath.Glob("../../source/codedeploy/testdata/*/*.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range paths {
+		dir := filepath.Base(filepath.Dir(p))
+		if dir == "decoded" {
+			continue
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		events, err := codedeploy.Decode(data)
+		if len(events) == 0 {
+			// A fixture of an input Decode rejects: nothing to render.
+			t.Logf("%s: no event (%v)", p, err)
+			continue
+		}
+		base := dir + "__" + strings.TrimSuffix(filepath.Base(p), ".json")
+		for i, ev := range events {
+			name := base
+			if len(events) > 1 {
+				name += "." + strconv.Itoa(i)
+			}
+			cases[name] = &message.Notice{Event: ev, Now: fixedNow}
+		}
+	}
+	return cases
+}
+
+func TestRenderSlackGolden(t *testing.T) {
+	cases := renderCases(t)
+	dir := "testdata"
+	if *update {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	names := slices.Sorted(maps.Keys(cases))
+	for _, name := range names {
+		n := cases[name]
+		t.Run(name, func(t *testing.T) {
+			body, err := Render(n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkSlackMessage(t, body)
+			again, _ := Render(n)
+			if !bytes.Equal(body, again) {
+				t.Fatal("two renders of the same notice differ")
+			}
+			var pretty bytes.Buffer
+			if err := json.Indent(&pretty, body, "", "  "); err != nil {
+				t.Fatal(err)
+			}
+			pretty.WriteByte('\n')
+			golden := filepath.Join(dir, name+".golden.json")
+			if *update {
+				if err := os.WriteFile(golden, pretty.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test ./internal/chat/slackhook -update, then review the diff)", err)
+			}
+			if !bytes.Equal(pretty.Bytes(), want) {
+				t.Errorf("rendered message differs from %s (run with -update and review the diff):\n%s", golden, pretty.Bytes())
+			}
+		})
+	}
+	// A golden whose fixture is gone is stale.
+	existing, _ := filepath.Glob(filepath.Join(dir, "*.golden.json"))
+	for _, g := range existing {
+		if _, ok := cases[strings.TrimSuffix(filepath.Base(g), ".golden.json")]; ok {
+			continue
+		}
+		if *update {
+			_ = os.Remove(g)
+		} else {
+			t.Errorf("%s has no fixture (run with -update to remove it)", g)
+		}
+	}
+}
+
+// checkSlackMessage asserts what every rendered body must satisfy: valid
+// JSON that Slack's own types read back, a fallback text, Block Kit limits,
+// and no link or mention that the renderer did not make itself.
+func checkSlackMessage(t testing.TB, body []byte) {
+	t.Helper()
+	if !json.Valid(body) {
+		t.Fatalf("invalid JSON: %s", body)
+	}
+	var msg slack.WebhookMessage
+	if err := json.Unmarshal(body, &msg); err != nil {
+		t.Fatalf("body does not read back as slack.WebhookMessage: %v", err)
+	}
+	if strings.TrimSpace(msg.Text) == "" {
+		t.Error("empty fallback text")
+	}
+	checkMrkdwn(t, "text", msg.Text)
+	if msg.Blocks == nil || len(msg.Blocks.BlockSet) == 0 {
+		t.Fatal("no top-level blocks")
+	}
+	if len(msg.Attachments) != 1 || !regexp.MustCompile(`^#[0-9A-F]{6}$`).MatchString(msg.Attachments[0].Color) {
+		t.Fatalf("want one attachment with a colour, got %+v", msg.Attachments)
+	}
+	blocks := slices.Concat(msg.Blocks.BlockSet, msg.Attachments[0].Blocks.BlockSet)
+	if len(blocks) > slackMaxBlocks {
+		t.Errorf("%d blocks, Slack takes at most %d", len(blocks), slackMaxBlocks)
+	}
+	checkText := func(what string, o *slack.TextBlockObject, limit int) {
+		t.Helper()
+		if o == nil {
+			t.Errorf("%s: nil text", what)
+			return
+		}
+		if err := o.Validate(); err != nil {
+			t.Errorf("%s: %v", what, err)
+		}
+		if n := textLen(o.Text); n > limit || utf8.RuneCountInString(o.Text) > limit {
+			t.Errorf("%s: %d characters, limit %d", what, n, limit)
+		}
+		checkMrkdwn(t, what, o.Text)
+	}
+	for i, b := range blocks {
+		what := fmt.Sprintf("block %d", i)
+		switch b := b.(type) {
+		case *slack.SectionBlock:
+			if b.Text == nil && len(b.Fields) == 0 {
+				t.Errorf("%s: empty section", what)
+			}
+			if b.Text != nil {
+				checkText(what, b.Text, slackMaxSectionText)
+			}
+			if len(b.Fields) > slackMaxFields {
+				t.Errorf("%s: %d fields, limit %d", what, len(b.Fields), slackMaxFields)
+			}
+			for j, f := range b.Fields {
+				checkText(fmt.Sprintf("%s field %d", what, j), f, slackMaxFieldText)
+			}
+		case *slack.ContextBlock:
+			if n := len(b.ContextElements.Elements); n == 0 || n > 10 {
+				t.Errorf("%s: %d context elements", what, n)
+			}
+			for j, e := range b.ContextElements.Elements {
+				o, ok := e.(*slack.TextBlockObject)
+				if !ok {
+					t.Errorf("%s element %d: %T", what, j, e)
+					continue
+				}
+				checkText(fmt.Sprintf("%s element %d", what, j), o, slackMaxSectionText)
+			}
+		default:
+			t.Errorf("%s: unexpected block type %T", what, b)
+		}
+	}
+}
+
+// slackLinkRE is a link the renderer makes: <https://…|label>.
+var slackLinkRE = regexp.MustCompile(`<https://[A-Za-z0-9\-._~:/?=%#+$@]*(?:&amp;[A-Za-z0-9\-._~:/?=%#+$@]*)*\|[^<>|]+>`)
+
+// checkMrkdwn asserts that every < in s opens a link the renderer made
+// (so no <!channel>, <@U…> or foreign link got through), and every & is an
+// entity.
+func checkMrkdwn(t testing.TB, what, s string) {
+	t.Helper()
+	rest := slackLinkRE.ReplaceAllString(s, "")
+	if strings.ContainsAny(rest, "<>") {
+		t.Errorf("%s: unescaped < or > in %q", what, s)
+	}
+	for i := strings.IndexByte(rest, '&'); i >= 0; i = strings.IndexByte(rest, '&') {
+		rest = rest[i:]
+		if !strings.HasPrefix(rest, "&amp;") && !strings.HasPrefix(rest, "&lt;") && !strings.HasPrefix(rest, "&gt;") {
+			t.Errorf("%s: bare & in %q", what, s)
+			return
+		}
+		rest = rest[1:]
+	}
+}
+
+// sections returns the text of every section in body, in order.
+func sectionTexts(t *testing.T, body []byte) []string {
+	t.Helper()
+	var msg slack.WebhookMessage
+	if err := json.Unmarshal(body, &msg); err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, b := range slices.Concat(msg.Blocks.BlockSet, msg.Attachments[0].Blocks.BlockSet) {
+		switch b := b.(type) {
+		case *slack.SectionBlock:
+			if b.Text != nil {
+				out = append(out, b.Text.Text)
+			}
+			for _, f := range b.Fields {
+				out = append(out, f.Text)
+			}
+		case *slack.ContextBlock:
+			for _, e := range b.ContextElements.Elements {
+				out = append(out, e.(*slack.TextBlockObject).Text)
+			}
+		}
+	}
+	return out
+}
+
+func renderT(t *testing.T, n *message.Notice) (body []byte, msg slack.WebhookMessage, all string) {
+	t.Helper()
+	c := *n
+	classify(&c.Event)
+	body, err := Render(&c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkSlackMessage(t, body)
+	if err := json.Unmarshal(body, &msg); err != nil {
+		t.Fatal(err)
+	}
+	return body, msg, strings.Join(sectionTexts(t, body), "\n")
+}
+
+func TestRenderSlackKinds(t *testing.T) {
+	ev := goNotices()["traffic-switched-actions"].Event
+	rb := goNotices()["rollback-traffic-switched"].Event
+	for _, tc := range []struct {
+		name  string
+		ev    deploy.Event
+		want  []string
+		color string
+	}{
+		{"switched", ev, []string{":twisted_rightwards_arrows: Traffic switched to the new task set*", "web-frontend / web-frontend-prod", "|d-7XQ2K9ABC>", "`prod-cluster:web-frontend`", "*Switched at*\n2026-11-26 11:52:31 UTC"}, colorGood},
+		{"switched back", rb, []string{"Traffic switched back to the original task set* · rolling back <https://us-east-1.console.aws.amazon.com/codesuite/codedeploy/deployments/d-7XQ2K9ABC?region=us-east-1|d-7XQ2K9ABC>"}, colorWarning},
+		{"rollback", deploy.Event{Name: codedeploy.DeploymentRollback, DeploymentID: "d-R", Region: "eu-west-1", Rollback: &deploy.Rollback{RollsBack: "d-M"}},
+			[]string{"*:rewind: Rolling back* <https://eu-west-1.console.aws.amazon.com/codesuite/codedeploy/deployments/d-M?region=eu-west-1|d-M>"}, colorWarning},
+		{"failure", goNotices()["failure-long-error"].Event, []string{":x: Deployment failed*", "*Error* `ECS_UPDATE_ERROR`\nThe replacement task set &lt;web-frontend:42&gt; is unhealthy &amp;", "*Duration*\n14 min", "*Targets*\n1 failed"}, colorDanger},
+		{"stop", deploy.Event{Name: codedeploy.DeploymentStop, DeploymentID: "d-S"}, []string{":octagonal_sign: Deployment stopped*"}, colorWarning},
+		{"ready", deploy.Event{Name: codedeploy.DeploymentReady, DeploymentID: "d-S"}, []string{"Replacement task set installed, waiting for traffic reroute"}, colorInfo},
+		{"start", deploy.Event{Name: codedeploy.DeploymentStart, DeploymentID: "d-S"}, []string{":rocket: Deployment started*"}, colorInfo},
+		{"success", deploy.Event{Name: codedeploy.DeploymentSuccess, DeploymentID: "d-S"}, []string{":white_check_mark: Deployment succeeded*"}, colorGood},
+		{"instance failure", deploy.Event{Name: codedeploy.InstanceFailure, DeploymentID: "d-S", Target: &deploy.Target{ID: "c:s", Type: "ECS"}}, []string{":x: Deployment target failed*", "*ECS service*\n`c:s`"}, colorDanger},
+		{"instance start", deploy.Event{Name: codedeploy.InstanceStart, DeploymentID: "d-S", Target: &deploy.Target{ID: "c:s", Type: "ECS"}}, []string{"Deployment target started"}, colorInfo},
+		{"instance ready", deploy.Event{Name: codedeploy.InstanceReady, DeploymentID: "d-S", Target: &deploy.Target{ID: "c:s", Type: "ECS"}}, []string{"Deployment target ready, waiting for traffic reroute"}, colorInfo},
+		{"trigger test", deploy.Event{Name: codedeploy.TriggerTest, TriggerName: "deploys"}, []string{"*:bell: Trigger configured:* deploys — cutover will post here"}, colorNeutral},
+		{"unknown", deploy.Event{Name: codedeploy.Unknown, DeploymentID: "d-S", RawStatus: "Baking"}, []string{"Unrecognised CodeDeploy status:* `Baking`", "*Status*\n`Baking`"}, colorNeutral},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, msg, all := renderT(t, &message.Notice{Event: tc.ev, Now: fixedNow})
+			for _, w := range tc.want {
+				if !strings.Contains(all, w) {
+					t.Errorf("message lacks %q:\n%s", w, all)
+				}
+			}
+			if c := msg.Attachments[0].Color; c != tc.color {
+				t.Errorf("colour %s, want %s", c, tc.color)
+			}
+		})
+	}
+}
+
+func TestRenderSlackActions(t *testing.T) {
+	_, _, all := renderT(t, goNotices()["traffic-switched-actions"])
+	for _, w := range []string{
+		":white_check_mark: CloudFront E123: invalidation I2J3 for `/*`, `/index.html` (InProgress)",
+		":memo: CloudFront E456: dry run, would invalidate `/*`",
+		":fast_forward: CloudFront E789: skipped: already invalidated for this deployment",
+		":x: CloudFront EBAD: failed: TooManyInvalidationsInProgress: too many &lt;wildcard&gt; invalidations in progress",
+		"`/assets/9/*` and 4 more (InProgress)",
+	} {
+		if !strings.Contains(all, w) {
+			t.Errorf("actions lack %q:\n%s", w, all)
+		}
+	}
+	_, _, all = renderT(t, goNotices()["many-actions"])
+	if !strings.Contains(all, "E024") || strings.Contains(all, "E025") || !strings.Contains(all, "… (truncated, 15 more actions)") {
+		t.Errorf("40 actions: want 25 shown and the rest counted:\n%s", all)
+	}
+}
+
+func TestRenderSlackTruncatesVisibly(t *testing.T) {
+	msg := strings.Repeat("x", 5000)
+	n := &message.Notice{Event: deploy.Event{Name: codedeploy.DeploymentFailure, DeploymentID: "d-1", Error: &deploy.Error{Code: "E", Message: msg}}}
+	body, _, _ := renderT(t, n)
+	var errText string
+	for _, s := range sectionTexts(t, body) {
+		if strings.HasPrefix(s, "*Error*") {
+			errText = s
+		}
+	}
+	m := regexp.MustCompile(`\n(x+)… \(truncated, (\d+) more characters\)$`).FindStringSubmatch(errText)
+	if m == nil {
+		t.Fatalf("no visible truncation in %q", errText)
+	}
+	if more, _ := strconv.Atoi(m[2]); len(m[1])+more != len(msg) {
+		t.Errorf("kept %d + %d more != %d characters", len(m[1]), more, len(msg))
+	}
+	if textLen(errText) > slackMaxSectionText || textLen(errText) < slackMaxSectionText-10 {
+		t.Errorf("error section is %d characters: want close to, but within, %d", textLen(errText), slackMaxSectionText)
+	}
+}
+
+func TestRenderSlackEscapes(t *testing.T) {
+	body, msg, all := renderT(t, goNotices()["hostile-text"])
+	for _, bad := range []string{"<!channel>", "<@U0123>", "<!here>", "<https://evil.example", "\u202e", "\t"} {
+		if strings.Contains(string(body), bad) || strings.Contains(msg.Text, bad) {
+			t.Errorf("rendered message holds %q", bad)
+		}
+	}
+	for _, w := range []string{"&lt;!channel&gt; &amp; &lt;@U0123&gt; / grp with controlRTL", "d-&lt;b&gt;|x", "`'code'`"} {
+		if !strings.Contains(all, w) {
+			t.Errorf("message lacks %q:\n%s", w, all)
+		}
+	}
+}
+
+func TestRenderSlackTimes(t *testing.T) {
+	// No time in the event: the notice's Now, labelled as receipt time.
+	_, _, all := renderT(t, &message.Notice{Event: deploy.Event{Name: codedeploy.DeploymentStart, DeploymentID: "d-1"}, Now: fixedNow})
+	if !strings.Contains(all, "*Received*\n2026-11-26 12:00:00 UTC") {
+		t.Errorf("want the notice time:\n%s", all)
+	}
+	// Times in other zones show in UTC.
+	ny := time.FixedZone("EST", -5*3600)
+	_, _, all = renderT(t, &message.Notice{Event: deploy.Event{Name: codedeploy.DeploymentStart, DeploymentID: "d-1", CreateTime: time.Date(2026, 1, 2, 3, 4, 5, 0, ny)}})
+	if !strings.Contains(all, "*Time*\n2026-01-02 08:04:05 UTC") {
+		t.Errorf("want the UTC time:\n%s", all)
+	}
+	// Neither: no time field, and still a valid message.
+	_, _, all = renderT(t, &message.Notice{Event: deploy.Event{Name: codedeploy.DeploymentStart}})
+	if strings.Contains(all, "UTC") {
+		t.Errorf("unexpected time:\n%s", all)
+	}
+}
+
+func TestRenderSlackNil(t *testing.T) {
+	if _, err := Render(nil); err == nil {
+		t.Error("nil notice rendered")
+	}
+}
+
+func TestSlackNotifyPostsRenderedBody(t *testing.T) {
+	n := goNotices()["traffic-switched-actions"]
+	want, err := Render(n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []byte
+	var ct string
+	srv, reqs := countingServer(t, func(w http.ResponseWriter, r *http.Request, _ int32) {
+		got, _ = io.ReadAll(r.Body)
+		ct = r.Header.Get("Content-Type")
+		io.WriteString(w, "ok")
+	})
+	p, _, _ := testPoster(t, 3, time.Second)
+	rc, err := New(srv.URL+secretPath, p).Notify(context.Background(), &chat.Notification{Message: message.Build(n), Notice: n})
+	if err != nil {
+		t.Fatalf("Notify: %v", err)
+	}
+	if rc != (chat.Receipt{Destination: Type}) {
+		t.Errorf("receipt = %+v, want only the destination type (a webhook gives no message ID)", rc)
+	}
+	if reqs.Load() != 1 || !bytes.Equal(got, want) || ct != "application/json" {
+		t.Errorf("%d requests, content type %q, body equal to RenderSlack: %v", reqs.Load(), ct, bytes.Equal(got, want))
+	}
+}
+
+func TestSlackNotifyErrors(t *testing.T) {
+	srv, _ := countingServer(t, func(w http.ResponseWriter, r *http.Request, _ int32) {
+		w.WriteHeader(http.StatusNotFound)
+		io.WriteString(w, "channel_not_found")
+	})
+	p, _, _ := testPoster(t, 3, time.Second)
+	s := New(srv.URL+secretPath, p)
+	_, err := s.Notify(context.Background(), notification(goNotices()["bare-unknown"]))
+	if want := "slack: post: 404 Not Found: channel_not_found"; err == nil || err.Error() != want {
+		t.Errorf("err = %v, want %q", err, want)
+	}
+	if !retry.IsPermanent(err) {
+		t.Error("404 is not permanent")
+	}
+	if _, err := s.Notify(context.Background(), nil); !retry.IsPermanent(err) {
+		t.Errorf("nil notice: err = %v, want permanent", err)
+	}
+	// Printing or logging the notifier shows the host only.
+	var logs bytes.Buffer
+	slog.New(slog.NewTextHandler(&logs, nil)).Info("notifier", "dest", s)
+	for _, out := range []string{fmt.Sprint(s), fmt.Sprintf("%+v", s), fmt.Sprintf("%#v", s), logs.String(), err.Error()} {
+		assertNoSecret(t, "output", out, srv.URL)
+	}
+	if got := New("https://hooks.slack.com/services/T/B/"+secretToken, p).String(); got != "slack(hooks.slack.com)" {
+		t.Errorf("String() = %q", got)
+	}
+}
+
+func TestSlackInvalidURL(t *testing.T) {
+	_, err := New("hooks.slack.com/services/T/B/"+secretToken, nil).Notify(context.Background(), notification(goNotices()["bare-unknown"]))
+	if !retry.IsPermanent(err) || strings.Contains(err.Error(), secretToken) {
+		t.Errorf("err = %v, want permanent without the token", err)
+	}
+	var se *chat.StatusError
+	if errors.As(err, &se) {
+		t.Error("no request should have been made")
+	}
+}
+
+func FuzzRenderSlack(f *testing.F) {
+	f.Add("CodeDeploy detected that the replacement task set is unhealthy.", "web-frontend", "d-7XQ2K9ABC", "prod-cluster:web", uint8(7), true)
+	f.Add(strings.Repeat("<&>", 2000), "<!channel>", "d-<x>|y", "`", uint8(2), false)
+	f.Add("\x00\xff\u202e\n\r\t😀", "a*b_c~d", "", "", uint8(10), false)
+	f.Add(strings.Repeat("😀", 3000), strings.Repeat("&", 500), strings.Repeat("é", 300), strings.Repeat(">", 300), uint8(11), true)
+	f.Add(strings.Repeat("line `x` <y> & z\n", 400), "GREEN", "d-X|y", "https://h.example/a|b", uint8(0), true)
+	f.Add(strings.Repeat("\n", 5000), "", "", "", uint8(0x30), true)
+	f.Add("a", strings.Repeat("`", 300), "3c6f9a2e-8b1d-4e0f-9a57-2d4b6c8e1f03", "prod:web", uint8(0x0d), false)
+	f.Fuzz(func(t *testing.T, msg, name, id, target string, kind uint8, switched bool) {
+		kinds := codedeploy.Names
+		ev := deploy.Event{
+			Name:   kinds[int(kind)%len(kinds)],
+			Region: name, AccountID: name, TriggerName: name, Application: name, DeploymentGroup: msg,
+			DeploymentID: id, RawStatus: msg, MessageID: id,
+			Error:    &deploy.Error{Code: name, Message: msg},
+			Rollback: &deploy.Rollback{RollsBack: id, Message: msg},
+			Overview: &deploy.Overview{Succeeded: len(msg), Failed: 1},
+			Target: &deploy.Target{ID: target, Type: "ECS", Lifecycle: []deploy.LifecycleStep{
+				{Name: name, Status: msg}, {Name: target, Status: id},
+			}},
+		}
+		codedeploy.Classify(&ev)
+		if switched {
+			ev.Phase = deploy.TrafficSwitched
+		}
+		n := &message.Notice{Event: ev, Now: fixedNow, Actions: []action.Result{
+			{Action: "cloudfront-invalidation", Target: target, ID: id, Paths: []string{msg, name, target}, Status: name},
+			{Action: name, Target: target, Error: msg},
+			{Action: "cloudfront-invalidation", Target: name, Skipped: msg},
+			{Action: "cloudfront-invalidation", Target: id, DryRun: true, Paths: []string{msg}},
+		}, Details: fuzzDetails(msg, name, id, target, kind)}
+		body, err := Render(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkSlackMessage(t, body)
+		again, _ := Render(n)
+		if !bytes.Equal(body, again) {
+			t.Fatal("not deterministic")
+		}
+	})
+}
+
+// fuzzDetails puts the fuzzer's strings in every text of Details (images,
+// descriptions, log tails, labels, commands, link labels and URLs); bits
+// of k choose the window and which parts are there.
+func fuzzDetails(msg, name, id, target string, k uint8) *enrich.Details {
+	if k&0x80 != 0 {
+		return nil
+	}
+	at := fixedNow.Add(time.Duration(int8(k)) * time.Minute)
+	ts := func(label string, weight float64) enrich.TaskSet {
+		return enrich.TaskSet{
+			ID: id, Label: label, Status: name, TrafficWeight: weight, TrafficKnown: k&1 == 0,
+			DesiredCount: int64(len(msg)), RunningCount: -1, PendingCount: int64(k),
+			TargetGroup: target, TaskDefinition: name,
+			Containers: []enrich.Container{{Name: name, Image: msg, LogGroup: target}, {Image: name}, {Image: target}, {Image: id}, {Image: msg + "x"}},
+		}
+	}
+	links := enrich.Links{Deployment: "https://" + target, Service: "https://h.example/" + id, DeploymentGroup: msg,
+		Logs:     []enrich.Link{{Label: msg, URL: "https://h.example/$" + name}, {Label: name, URL: "https://h.example/@"}, {Label: "|", URL: "https://h.example/"}, {Label: id, URL: id}},
+		Pipeline: "https://h.example/p?" + id, Related: "https://" + name}
+	cmds := enrich.Commands{RollBack: msg, FinishEarly: name + "```" + id, Reroute: target}
+	if k&2 != 0 {
+		cmds.Reroute = ""
+	}
+	return &enrich.Details{
+		DeploymentID: id, Region: name, Simulated: k&4 != 0,
+		Deployment: &enrich.Deployment{
+			Creator: name, Description: msg, StatusMessages: []string{msg, name, target, id},
+			ErrorCode: name, ErrorMessage: msg, RollbackDeploymentID: target, RollbackTriggeringDeploymentID: target,
+			RollbackMessage: msg,
+			Pipeline:        &enrich.Pipeline{Name: name, ExecutionID: id, NameTruncated: k&8 != 0, From: "description"},
+		},
+		Window: &enrich.Window{
+			Kind:  []enrich.WindowKind{enrich.WindowRollback, enrich.WindowReroute, enrich.WindowKind(name)}[int(k)%3],
+			Start: at, Deadline: at.Add(time.Duration(len(msg)) * time.Minute), NoWindow: k&16 != 0, Ended: k&32 != 0, EndedAt: at,
+		},
+		Service: &enrich.Service{Cluster: target, Name: name, TaskSets: []enrich.TaskSet{
+			ts("GREEN", float64(len(name))), ts("BLUE", math.NaN()), ts(name, 1e300), ts(msg, -1), ts("", 50),
+		}},
+		Failure: &enrich.Failure{TargetID: target, LifecycleEvent: name, Status: msg, Start: at, End: at.Add(time.Second),
+			Diagnostics: &enrich.Diagnostics{ErrorCode: name, Message: msg, ScriptName: target, LogTail: msg + "\n" + msg}},
+		Links:    links,
+		Commands: cmds,
+	}
+}
+
+func BenchmarkRenderSlack(b *testing.B) {
+	n := goNotices()["traffic-switched-actions"]
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Render(n); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func TestEncodeSlackBlockLimit(t *testing.T) {
+	msg := func(top, attached int) slackMessage {
+		blocks := func(n int) []slack.Block {
+			var b []slack.Block
+			for range n {
+				b = append(b, section("x"))
+			}
+			return b
+		}
+		return slackMessage{Text: "x", Blocks: slack.Blocks{BlockSet: blocks(top)},
+			Attachments: []slack.Attachment{{Color: colorGood, Blocks: slack.Blocks{BlockSet: blocks(attached)}}}}
+	}
+	if _, err := encodeSlack(msg(1, slackMaxBlocks-1)); err != nil {
+		t.Errorf("%d blocks: %v", slackMaxBlocks, err)
+	}
+	if _, err := encodeSlack(msg(1, slackMaxBlocks)); err == nil || !strings.Contains(err.Error(), "51 blocks, Slack takes at most 50") {
+		t.Errorf("%d blocks: err = %v, want the limit named", slackMaxBlocks+1, err)
+	}
+}

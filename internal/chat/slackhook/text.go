@@ -1,0 +1,171 @@
+package slackhook
+
+import (
+	"strconv"
+	"strings"
+	"unicode/utf16"
+
+	"github.com/cutover-dev/cutover/internal/message"
+)
+
+// Text helpers of the Slack formatter. They are pure and
+// deterministic. Lengths are counted in UTF-16 code units, which is at
+// least the character count whichever way a destination counts, so text
+// cut to a limit here is within the destination's limit too.
+
+// mrkdwnEscaper escapes the three characters Slack mrkdwn gives meaning:
+// & < > (links, mentions, entities).
+var mrkdwnEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
+// escape makes s literal in Slack mrkdwn.
+func escape(s string) string { return mrkdwnEscaper.Replace(s) }
+
+// escapeRune is escape for one rune.
+func escapeRune(r rune) string {
+	switch r {
+	case '&':
+		return "&amp;"
+	case '<':
+		return "&lt;"
+	case '>':
+		return "&gt;"
+	}
+	return string(r)
+}
+
+// textLen is s's length in UTF-16 code units.
+func textLen(s string) int {
+	n := 0
+	for _, r := range s {
+		n += max(utf16.RuneLen(r), 1)
+	}
+	return n
+}
+
+// esc1 is untrusted s as one escaped line of at most limit units, cut with
+// an ellipsis.
+func esc1(s string, limit int) string {
+	return truncate(message.Line(s), limit, false)
+}
+
+// code is untrusted s as inline code of at most limit units inside the
+// backticks, or "" when s is blank.
+func code(s string, limit int) string {
+	e := esc1(strings.ReplaceAll(s, "`", "'"), limit)
+	if e == "" {
+		return ""
+	}
+	return "`" + e + "`"
+}
+
+// truncate escapes raw (already cleaned) and cuts it to at most limit
+// units. A cut is visible: "…" when short, else
+// "… (truncated, N more characters)", N counting raw characters dropped.
+func truncate(raw string, limit int, long bool) string {
+	esc := escape(raw)
+	if textLen(esc) <= limit {
+		return esc
+	}
+	total := len([]rune(raw))
+	suffix := func(n int) string {
+		if !long {
+			return "…"
+		}
+		return "… (truncated, " + strconv.Itoa(n) + " more characters)"
+	}
+	budget := max(limit-textLen(suffix(total)), 0)
+	var b strings.Builder
+	used, kept := 0, 0
+	for _, r := range raw {
+		piece := escapeRune(r)
+		l := textLen(piece)
+		if used+l > budget {
+			break
+		}
+		b.WriteString(piece)
+		used += l
+		kept++
+	}
+	return strings.TrimRight(b.String(), " \n") + suffix(total-kept)
+}
+
+// clampText is the last guard on formatted mrkdwn: it cuts s to at most
+// limit units without splitting an entity or a link, marking the cut. The
+// renderers bound their parts so that it rarely has anything to do.
+func clampText(s string, limit int) string {
+	if textLen(s) <= limit {
+		return s
+	}
+	const mark = "… (truncated)"
+	budget := max(limit-textLen(mark), 0)
+	used, end := 0, 0
+	for i, r := range s {
+		l := max(utf16.RuneLen(r), 1)
+		if used+l > budget {
+			break
+		}
+		used += l
+		end = i + len(string(r))
+	}
+	s = s[:end]
+	// Do not leave half an entity (&amp;) or half a link (<url|label>).
+	if i := strings.LastIndexByte(s, '&'); i >= 0 && !strings.Contains(s[i:], ";") {
+		s = s[:i]
+	}
+	if i := strings.LastIndexByte(s, '<'); i >= 0 && !strings.Contains(s[i:], ">") {
+		s = s[:i]
+	}
+	return s + mark
+}
+
+// joinLines puts title and lines in one section text within Slack's
+// section limit and at most maxLines lines, saying how many were left out.
+func joinLines(title string, lines []string, maxLines int, unit string) string {
+	const room = 60 // for the "… (truncated, N more …)" line
+	var b strings.Builder
+	b.WriteString(title)
+	used, shown := textLen(title), 0
+	for _, line := range lines {
+		l := 1 + textLen(line)
+		if shown == maxLines || used+l > slackMaxSectionText-room {
+			break
+		}
+		b.WriteString("\n")
+		b.WriteString(line)
+		used += l
+		shown++
+	}
+	if more := len(lines) - shown; more > 0 {
+		if more != 1 {
+			unit += "s"
+		}
+		b.WriteString("\n… (truncated, " + strconv.Itoa(more) + " more " + unit + ")")
+	}
+	return b.String()
+}
+
+// slackLink is a mrkdwn link to u labelled with label (already escaped),
+// or just the label when u is not a plain https URL or the label holds a
+// "|": event data ends up in URLs and labels, and a stray "|" or ">" must
+// not reshape the message.
+func slackLink(u, label string) string {
+	if !safeLinkURL(u) || strings.Contains(label, "|") {
+		return label
+	}
+	return "<" + strings.ReplaceAll(u, "&", "&amp;") + "|" + label + ">"
+}
+
+// safeLinkURL reports whether u is an https URL made only of characters
+// that need no escaping inside a Slack link.
+func safeLinkURL(u string) bool {
+	if !strings.HasPrefix(u, "https://") || len(u) > 2000 {
+		return false
+	}
+	for i := 0; i < len(u); i++ {
+		c := u[i]
+		if (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') && (c < '0' || c > '9') && !strings.ContainsRune("-._~:/?=&%#+$@", rune(c)) {
+			return false
+		}
+	}
+	return true
+}

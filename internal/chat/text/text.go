@@ -1,0 +1,233 @@
+// Package text formats a message.Message as plain text for a terminal or a
+// log: what `cutover demo` prints. The headline is indented, the details
+// follow behind a bar, links show their URL in parentheses and icons are
+// Unicode emoji. Formatting is pure, and every piece of outside text is
+// cleaned of control characters (a terminal would obey them).
+package text
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/cutover-dev/cutover/internal/message"
+)
+
+// Prefixes of the headline lines and of the detail lines.
+const (
+	headPrefix   = "  "
+	detailPrefix = "  │ "
+)
+
+// maxLogLines bounds the log lines shown (its end).
+const maxLogLines = 30
+
+// emojis are the icons as Unicode emoji.
+var emojis = map[message.Icon]string{
+	message.IconStarted:         "🚀",
+	message.IconTargetStarted:   "▶",
+	message.IconWaiting:         "⏳",
+	message.IconTrafficSwitched: "⇄",
+	message.IconSwitchedBack:    "↩",
+	message.IconRollingBack:     "⏪",
+	message.IconSucceeded:       "✅",
+	message.IconFailed:          "❌",
+	message.IconStopped:         "🛑",
+	message.IconTest:            "🔔",
+	message.IconUnknown:         "❔",
+	message.IconDeadline:        "⌛",
+	message.IconWarning:         "⚠️",
+	message.IconLink:            "🔗",
+	message.IconInfo:            "ℹ",
+	message.IconPending:         "⏳",
+	message.IconSkipped:         "⏩",
+	message.IconDryRun:          "📝",
+}
+
+// Emoji is icon as a Unicode emoji, "❔" for one it does not know.
+func Emoji(icon message.Icon) string {
+	if e, ok := emojis[icon]; ok {
+		return e
+	}
+	return "❔"
+}
+
+// Format is m as indented plain text ending in a blank line; "" for nil.
+func Format(m *message.Message) string {
+	if m == nil {
+		return ""
+	}
+	var b strings.Builder
+	line := func(prefix, s string) {
+		for _, l := range strings.Split(s, "\n") {
+			b.WriteString(prefix + l + "\n")
+		}
+	}
+	head := Emoji(m.Icon) + " " + m.Title
+	if s := Inline(m.Subject); s != "" {
+		head += " " + s
+	}
+	line(headPrefix, head)
+	if dl := m.Deadline; dl != nil {
+		icon := message.IconWarning
+		if dl.Open {
+			icon = message.IconDeadline
+		}
+		line(headPrefix, Emoji(icon)+" "+message.Line(dl.Text))
+	}
+	if s := Inline(m.Summary); s != "" {
+		line(headPrefix, s)
+	}
+	detail := func(s string) {
+		if s != "" {
+			line(detailPrefix, s)
+		}
+	}
+	for _, f := range m.Fields {
+		if v := Inline(f.Value); v != "" {
+			detail(f.Label + " " + v)
+		}
+	}
+	if e := m.Error; e != nil {
+		if e.Title != "" {
+			h := e.Title
+			if c := message.Line(e.Code); c != "" {
+				h += " " + c
+			}
+			detail(h)
+			detail(message.Clean(e.Message, true))
+		}
+		if r := message.Line(e.Rollback); r != "" {
+			detail(e.RollbackTitle + " " + r)
+		}
+	}
+	list(detail, m.Lifecycle, "• ")
+	if f := m.Failure; f != nil {
+		detail(Inline(f.Head))
+		detail(Inline(f.Detail))
+		for _, n := range f.Notes {
+			if s := Inline(n); s != "" {
+				detail("• " + s)
+			}
+		}
+		if log, dropped := logTail(f.Log); log != "" {
+			h := f.LogTitle
+			if dropped > 0 {
+				h += " … (" + strconv.Itoa(dropped) + " earlier lines)"
+			}
+			detail(h)
+			detail(log)
+		}
+	}
+	list(detail, m.TaskSets, "")
+	for _, c := range m.Commands {
+		h := c.Title
+		if c.Note != "" {
+			h += " (" + c.Note + ")"
+		}
+		detail(h)
+		detail(message.Line(c.Command))
+	}
+	list(detail, m.Actions, "")
+	var links []string
+	for _, l := range m.Links {
+		if s := Inline(message.Text{l}); s != "" {
+			links = append(links, s)
+		}
+	}
+	if len(links) > 0 {
+		detail(Emoji(message.IconLink) + " " + strings.Join(links, " · "))
+	}
+	if m.Hint != "" {
+		detail(Emoji(message.IconInfo) + " " + m.Hint)
+	}
+	var foot []string
+	for _, p := range m.Footer {
+		if s := Inline(p); s != "" {
+			foot = append(foot, s)
+		}
+	}
+	detail(strings.Join(foot, " · "))
+	b.WriteString("\n")
+	return b.String()
+}
+
+// Fallback is m's fallback on one line, e.g. for a log record.
+func Fallback(m *message.Message) string {
+	if m == nil {
+		return ""
+	}
+	return Inline(m.Fallback)
+}
+
+// list writes a titled list, each item after bullet.
+func list(detail func(string), l *message.List, bullet string) {
+	if l == nil || len(l.Items) == 0 {
+		return
+	}
+	detail(l.Title)
+	for _, it := range l.Items {
+		if s := Inline(it); s != "" {
+			detail(bullet + s)
+		}
+	}
+}
+
+// Inline is t as plain text: outside text cleaned and cut to its Max,
+// links as "label (URL)", icons as emoji.
+func Inline(t message.Text) string {
+	var b strings.Builder
+	for _, s := range t {
+		switch s.Kind {
+		case message.Emoji:
+			b.WriteString(Emoji(s.Icon))
+		case message.Link:
+			label := spanText(s)
+			b.WriteString(label)
+			if u := message.Line(s.URL); u != "" && label != "" {
+				b.WriteString(" (" + u + ")")
+			}
+		case message.Code:
+			b.WriteString(cut(message.Line(s.Text), s.Max, false))
+		default:
+			b.WriteString(spanText(s))
+		}
+	}
+	return b.String()
+}
+
+// spanText is a span's text: cutover's wording as is, outside text
+// cleaned and cut.
+func spanText(s message.Span) string {
+	switch {
+	case s.Max == 0:
+		return s.Text
+	case s.Long:
+		return cut(message.Clean(s.Text, false), s.Max, true)
+	}
+	return cut(message.Line(s.Text), s.Max, false)
+}
+
+// cut shortens s to at most limit characters (no limit when 0), marking
+// the cut: "…", or when long "… (truncated, N more characters)".
+func cut(s string, limit int, long bool) string {
+	r := []rune(s)
+	if limit <= 0 || len(r) <= limit {
+		return s
+	}
+	if !long {
+		return strings.TrimRight(string(r[:max(limit-1, 0)]), " ") + "…"
+	}
+	return strings.TrimRight(string(r[:limit]), " ") + "… (truncated, " + strconv.Itoa(len(r)-limit) + " more characters)"
+}
+
+// logTail is the end of an untrusted log: cleaned, its last maxLogLines
+// lines, and how many lines came before.
+func logTail(raw string) (string, int) {
+	s := message.Clean(raw, true)
+	if s == "" {
+		return "", 0
+	}
+	lines := strings.Split(s, "\n")
+	dropped := max(len(lines)-maxLogLines, 0)
+	return strings.Join(lines[dropped:], "\n"), dropped
+}

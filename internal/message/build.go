@@ -1,0 +1,909 @@
+package message
+
+import (
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/cutover-dev/cutover/internal/action"
+	"github.com/cutover-dev/cutover/internal/awsx"
+	"github.com/cutover-dev/cutover/internal/deploy"
+	"github.com/cutover-dev/cutover/internal/enrich"
+)
+
+// How much of outside text a message shows, in characters (UTF-16 units):
+// names and values, IDs, paths and statuses, and the longer parts.
+const (
+	maxValue         = 200
+	maxShort         = 100
+	maxImage         = 150
+	maxDescription   = 300
+	maxDiagMessage   = 600
+	maxStatusMessage = 300
+	maxActionErr     = 500
+	maxCommand       = 500
+	maxRollbackMsg   = 2 * maxValue
+)
+
+// How many of a kind a message shows before "and N more".
+const (
+	maxStatusMessages = 3
+	maxImages         = 4
+	maxPaths          = 10
+	maxLogs           = 3
+)
+
+// Hints, by the look that offers them.
+const (
+	hintSwitched = "The original task set keeps running until the termination wait ends: stop the deployment with rollback to switch traffic back."
+	hintReady    = "Reroute traffic (continue the deployment) from the CodeDeploy console, or stop it."
+	hintTest     = "CodeDeploy sends this test notification when a trigger is created or updated."
+	hintUnknown  = "This version of cutover does not know this status."
+)
+
+// Span constructors.
+func plain(s string) Span          { return Span{Kind: Plain, Text: s} }
+func value(s string, max int) Span { return Span{Kind: Plain, Text: s, Max: max} }
+func code(s string, max int) Span  { return Span{Kind: Code, Text: s, Max: max} }
+func strong(s string) Span         { return Span{Kind: Strong, Text: s} }
+func emoji(i Icon) Span            { return Span{Kind: Emoji, Icon: i} }
+func link(u, label string, max int) Span {
+	return Span{Kind: Link, Text: label, URL: u, Max: max}
+}
+
+// blank reports whether untrusted s shows nothing.
+func blank(s string) bool { return Line(s) == "" }
+
+// Build decides what is said about n: the neutral Message every
+// destination formats. It is pure: it reads no clock (n.Now stands in for
+// it). A nil Notice gives nil.
+//
+// With n.Details, the deadline (rollback window or reroute deadline) comes
+// right under the title and in the fallback, and the message adds who
+// started the deployment, the failing lifecycle event with the end of its
+// log, the task sets, the AWS CLI commands that apply and console links. A
+// deployment the details say is a rollback reads as one. Any part may be
+// missing.
+func Build(n *Notice) *Message {
+	if n == nil {
+		return nil
+	}
+	if n.FollowUp {
+		return buildFollowUp(n)
+	}
+	evCopy := withDetails(n)
+	ev, d := &evCopy, n.Details
+	m := lookFor(ev)
+	m.Deadline = deadline(ev, d, n.Now)
+	m.Summary = summary(ev)
+	m.Fields = append(fields(ev, n.Now), detailFields(ev, d)...)
+	m.Error = errorPart(ev, detailError(ev, d))
+	m.Lifecycle = lifecycle(ev)
+	m.Failure = failure(ev, d)
+	m.TaskSets = taskSets(ev, d)
+	m.Commands = commands(d)
+	m.Actions = actions(n.Actions)
+	m.Links = links(ev, d)
+	m.Hint = hint(m.Hint, d)
+	m.Footer = footer(ev, d)
+	m.Fallback = fallback(ev, m, true)
+	return m
+}
+
+// withDetails is the event as the message should read it: a rollback when
+// the details say the deployment rolls another back, although the
+// notification did not (target events never do). The notice is not
+// changed: the rollback link comes from the details, not from the event.
+func withDetails(n *Notice) deploy.Event {
+	ev := n.Event
+	if d := n.Details; d != nil && d.Deployment != nil && !ev.IsRollback() {
+		if id := d.Deployment.RollbackTriggeringDeploymentID; id != "" && id != ev.DeploymentID {
+			ev.Rollback = &deploy.Rollback{RollsBack: id, Message: d.Deployment.RollbackMessage}
+		}
+	}
+	return ev
+}
+
+// buildFollowUp says how the actions reported in an earlier message ended
+// (e.g. "CloudFront invalidation completed"). It names the deployment and
+// lists the actions; it does not repeat the event's own details.
+func buildFollowUp(n *Notice) *Message {
+	ev := &n.Event
+	m := &Message{Icon: IconSucceeded, Title: "CloudFront invalidation completed", Severity: Good}
+	for _, a := range n.Actions {
+		if a.Error != "" {
+			m.Icon, m.Title, m.Severity = IconWarning, "CloudFront invalidation did not complete", Warning
+		}
+	}
+	m.Summary = summary(ev)
+	m.Actions = actions(n.Actions)
+	m.Footer = footer(ev, nil)
+	m.Fallback = fallback(ev, m, false)
+	return m
+}
+
+// sourceName names the event's source in wording such as "Unrecognised
+// CodeDeploy status".
+func sourceName(ev *deploy.Event) string {
+	if ev.Platform == "" || ev.Platform.IsCodeDeploy() {
+		return "CodeDeploy"
+	}
+	return "deployment"
+}
+
+// lookFor is how the event reads: icon, title, subject, severity, hint.
+func lookFor(ev *deploy.Event) *Message {
+	// rolled adds "<prefix><link to the rolled-back deployment>" as subject.
+	rolled := func(m *Message, prefix string) *Message {
+		if !ev.IsRollback() {
+			return m
+		}
+		id := ev.Rollback.RollsBack
+		m.Subject = Text{plain(prefix), link(awsx.CodeDeployDeploymentURL(ev.Region, id), id, maxShort)}
+		if prefix == "" {
+			m.Subject = m.Subject[1:]
+		}
+		return m
+	}
+	if ev.TrafficSwitched() {
+		if ev.IsRollback() {
+			return rolled(&Message{Icon: IconSwitchedBack, Title: "Traffic switched back to the original task set", Severity: Warning}, "· rolling back ")
+		}
+		return &Message{Icon: IconTrafficSwitched, Title: "Traffic switched to the new task set", Severity: Good, Hint: hintSwitched}
+	}
+	target := ev.IsTarget()
+	switch ev.Phase {
+	case deploy.Started:
+		if target {
+			return &Message{Icon: IconTargetStarted, Title: "Deployment target started", Severity: Info}
+		}
+		return &Message{Icon: IconStarted, Title: "Deployment started", Severity: Info}
+	case deploy.RollingBack:
+		if !ev.IsRollback() {
+			return &Message{Icon: IconRollingBack, Title: "Rollback started", Severity: Warning}
+		}
+		return rolled(&Message{Icon: IconRollingBack, Title: "Rolling back", Severity: Warning}, "")
+	case deploy.Ready:
+		if target {
+			return &Message{Icon: IconWaiting, Title: "Deployment target ready, waiting for traffic reroute", Severity: Info, Hint: hintReady}
+		}
+		return &Message{Icon: IconWaiting, Title: "Replacement task set installed, waiting for traffic reroute", Severity: Info, Hint: hintReady}
+	case deploy.Succeeded:
+		switch {
+		case target:
+			return &Message{Icon: IconSucceeded, Title: "Deployment target succeeded", Severity: Good}
+		case ev.IsRollback():
+			return rolled(&Message{Icon: IconSwitchedBack, Title: "Rollback succeeded", Severity: Warning}, "· rolled back ")
+		}
+		return &Message{Icon: IconSucceeded, Title: "Deployment succeeded", Severity: Good}
+	case deploy.Failed:
+		switch {
+		case target:
+			return &Message{Icon: IconFailed, Title: "Deployment target failed", Severity: Danger}
+		case ev.IsRollback():
+			return rolled(&Message{Icon: IconFailed, Title: "Rollback failed", Severity: Danger}, "· rolling back ")
+		}
+		return &Message{Icon: IconFailed, Title: "Deployment failed", Severity: Danger}
+	case deploy.Stopped:
+		return &Message{Icon: IconStopped, Title: "Deployment stopped", Severity: Warning}
+	case deploy.Test:
+		m := &Message{Icon: IconTest, Title: "Trigger configured", Severity: Neutral, Hint: hintTest,
+			Subject: Text{plain("— cutover will post here")}}
+		if !blank(ev.TriggerName) {
+			m.Title += ":"
+			m.Subject = Text{value(ev.TriggerName, maxValue), plain(" — cutover will post here")}
+		}
+		return m
+	}
+	m := &Message{Icon: IconUnknown, Title: "Unrecognised " + sourceName(ev) + " status:", Severity: Neutral,
+		Subject: Text{plain("(none)")}, Hint: hintUnknown}
+	if !blank(ev.RawStatus) {
+		m.Subject = Text{code(ev.RawStatus, maxShort)}
+	}
+	return m
+}
+
+// deadline is the line under the headline, e.g. "Roll back before 14:52
+// UTC (58 min left)"; nil when there is no window to tell.
+func deadline(ev *deploy.Event, d *enrich.Details, now time.Time) *Deadline {
+	if d == nil || d.Window == nil {
+		return nil
+	}
+	w := d.Window
+	if now.IsZero() {
+		// No build time: count from the event, else from the wait's start.
+		now = eventTime(ev)
+		if now.IsZero() {
+			now = w.Start
+		}
+	}
+	text := DescribeWindow(w, now)
+	if blank(text) {
+		return nil
+	}
+	return &Deadline{Text: text, Open: w.Open(now)}
+}
+
+// appGroup is "application / group", either alone, or nothing.
+func appGroup(ev *deploy.Event) Text {
+	app, group := !blank(ev.Application), !blank(ev.DeploymentGroup)
+	switch {
+	case app && group:
+		return Text{value(ev.Application, maxValue), plain(" / "), value(ev.DeploymentGroup, maxValue)}
+	case app:
+		return Text{value(ev.Application, maxValue)}
+	case group:
+		return Text{value(ev.DeploymentGroup, maxValue)}
+	}
+	return nil
+}
+
+// summary is the headline's second line: application, group and a link
+// to the deployment.
+func summary(ev *deploy.Event) Text {
+	var t Text
+	if ag := appGroup(ev); ag != nil {
+		t = append(t, ag...)
+	}
+	if !blank(ev.DeploymentID) {
+		if t != nil {
+			t = append(t, plain(" · "))
+		}
+		t = append(t, link(awsx.CodeDeployDeploymentURL(ev.Region, ev.DeploymentID), ev.DeploymentID, maxShort))
+	}
+	return t
+}
+
+// fields are the facts of the event: target, time, duration, target
+// counts, the raw status of an unknown event.
+func fields(ev *deploy.Event, now time.Time) []Field {
+	var out []Field
+	add := func(label string, v Text) { out = append(out, Field{Label: label, Value: v}) }
+	if t := ev.Target; t != nil && !blank(t.ID) {
+		label := "Target"
+		if t.Type == deploy.TargetECS {
+			label = "ECS service"
+		}
+		add(label, Text{code(t.ID, maxValue)})
+	}
+	at, label := eventTime(ev), "Time"
+	switch {
+	case at.IsZero():
+		at, label = now, "Received"
+	case ev.TrafficSwitched():
+		label = "Switched at"
+	}
+	if !at.IsZero() {
+		add(label, Text{plain(FormatTime(at))})
+	}
+	if !ev.CreateTime.IsZero() {
+		end, label := ev.CompleteTime, "Duration"
+		if end.IsZero() {
+			end, label = at, "Since start"
+		}
+		// "Since start" of a few seconds (a start event's publication
+		// delay) says nothing.
+		if d := end.Sub(ev.CreateTime); d > 0 && (label == "Duration" || d >= time.Minute) {
+			add(label, Text{plain(FormatDuration(d))})
+		}
+	}
+	if ev.Overview != nil {
+		if s := overviewText(ev.Overview); s != "" {
+			add("Targets", Text{plain(s)})
+		}
+	}
+	if ev.Phase == deploy.Unknown && !blank(ev.RawStatus) {
+		add("Status", Text{code(ev.RawStatus, maxShort)})
+	}
+	return out
+}
+
+// eventTime is when the event happened, as well as the event tells: the
+// target's last change, the deployment's end, the publication, or the
+// deployment's creation; zero when it tells nothing.
+func eventTime(ev *deploy.Event) time.Time {
+	for _, t := range []time.Time{ev.LastUpdated, ev.CompleteTime, ev.Published, ev.CreateTime} {
+		if !t.IsZero() {
+			return t
+		}
+	}
+	return time.Time{}
+}
+
+func overviewText(o *deploy.Overview) string {
+	var parts []string
+	for _, c := range []struct {
+		n    int
+		what string
+	}{
+		{o.Succeeded, "succeeded"}, {o.Failed, "failed"}, {o.InProgress, "in progress"},
+		{o.Pending, "pending"}, {o.Ready, "ready"}, {o.Skipped, "skipped"},
+	} {
+		if c.n > 0 {
+			parts = append(parts, strconv.Itoa(c.n)+" "+c.what)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// detailFields are the fields the details add: who started the
+// deployment, its description, and the deployment that rolled it back.
+func detailFields(ev *deploy.Event, d *enrich.Details) []Field {
+	if d == nil || d.Deployment == nil {
+		return nil
+	}
+	dep := d.Deployment
+	var out []Field
+	if by := startedBy(ev, d); by != nil {
+		out = append(out, Field{Label: "Started by", Value: by})
+	}
+	if !blank(dep.Description) && !onlyNamesPipeline(dep) {
+		out = append(out, Field{Label: "Description", Value: Text{value(dep.Description, maxDescription)}})
+	}
+	if id := dep.RollbackDeploymentID; id != "" && id != ev.DeploymentID && !ev.IsRollback() && !blank(id) {
+		out = append(out, Field{Label: "Rolled back by", Value: Text{link(d.Links.Related, id, maxShort)}})
+	}
+	return out
+}
+
+// startedBy says who or what started the deployment, the CodePipeline
+// execution linked when known; nil when unknown, or when the headline
+// already says it is an automatic rollback.
+func startedBy(ev *deploy.Event, d *enrich.Details) Text {
+	dep := d.Deployment
+	if p := dep.Pipeline; p != nil && p.Name != "" {
+		label := "pipeline " + Line(p.Name)
+		if p.NameTruncated {
+			label += "…"
+		}
+		if x := Line(shortExecution(p.ExecutionID)); x != "" {
+			label += " · execution " + x
+		}
+		return Text{link(d.Links.Pipeline, label, 3*maxShort)}
+	}
+	by := InitiatedBy(dep)
+	if (ev.IsRollback() && by == "an automatic rollback") || blank(by) {
+		return nil
+	}
+	return Text{value(by, maxValue)}
+}
+
+// onlyNamesPipeline reports whether the deployment's description says no
+// more than the pipeline and execution it was recognised from (e.g.
+// "CodePipeline web execution 3c6f…"), which "Started by" already shows.
+func onlyNamesPipeline(dep *enrich.Deployment) bool {
+	p := dep.Pipeline
+	if p == nil || p.Name == "" || p.From != "description" {
+		return false
+	}
+	rest := strings.ToLower(dep.Description)
+	for _, s := range []string{strings.ToLower(p.ExecutionID), strings.ToLower(p.Name)} {
+		if s != "" {
+			rest = strings.ReplaceAll(rest, s, " ")
+		}
+	}
+	for _, w := range strings.FieldsFunc(rest, func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	}) {
+		switch w {
+		case "aws", "codepipeline", "pipeline", "execution", "executionid", "id", "arn", "run",
+			"deployed", "deployment", "created", "started", "triggered", "by", "via", "from", "for", "of", "name":
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// shortExecution shows a CodePipeline execution ID (a UUID) by its first
+// eight characters, as the console does.
+func shortExecution(id string) string {
+	if len(id) == 36 && strings.Count(id, "-") == 4 {
+		return id[:8]
+	}
+	return id
+}
+
+// detailError is the deployment's error from the details, for an event of
+// a deployment that went wrong whose notification did not carry it; nil
+// otherwise.
+func detailError(ev *deploy.Event, d *enrich.Details) *deploy.Error {
+	if ev.Error != nil || d == nil || d.Deployment == nil || !ev.Phase.WentWrong() {
+		return nil
+	}
+	if d.Deployment.ErrorCode == "" && d.Deployment.ErrorMessage == "" {
+		return nil
+	}
+	return &deploy.Error{Code: d.Deployment.ErrorCode, Message: d.Deployment.ErrorMessage}
+}
+
+// errorPart is the deployment's error (the event's, else fallback) and the
+// rollback message; nil when there is neither.
+func errorPart(ev *deploy.Event, fallback *deploy.Error) *Error {
+	var p Error
+	if r := ev.Rollback; r != nil && !standardRollbackMessage(ev) && !blank(r.Message) {
+		p.RollbackTitle, p.Rollback = "Rollback", r.Message
+	}
+	e := ev.Error
+	if e == nil {
+		e = fallback
+	}
+	if e != nil {
+		p.Title, p.Code, p.Message = "Error", e.Code, e.Message
+	}
+	if p.Title == "" && p.RollbackTitle == "" {
+		return nil
+	}
+	return &p
+}
+
+// standardRollbackMessage reports whether the rollback message is
+// CodeDeploy's usual "Deployment d-R is triggered to roll back deployment
+// d-M.", which the headline already says ("rolling back d-M").
+func standardRollbackMessage(ev *deploy.Event) bool {
+	r := ev.Rollback
+	return ev.IsRollback() && strings.TrimSpace(r.Message) ==
+		"Deployment "+ev.DeploymentID+" is triggered to roll back deployment "+r.RollsBack+"."
+}
+
+// lifecycle lists a target event's lifecycle steps.
+func lifecycle(ev *deploy.Event) *List {
+	if ev.Target == nil || len(ev.Target.Lifecycle) == 0 {
+		return nil
+	}
+	l := &List{Title: "Lifecycle", Unit: "step"}
+	for _, le := range ev.Target.Lifecycle {
+		item := Text{code(le.Name, maxShort)}
+		if !blank(le.Status) {
+			item = append(item, plain(" "), value(le.Status, maxShort))
+		}
+		if !le.Start.IsZero() && !le.End.IsZero() && !le.End.Before(le.Start) {
+			item = append(item, plain(" ("+FormatDuration(le.End.Sub(le.Start))+")"))
+		}
+		l.Items = append(l.Items, item)
+	}
+	return l
+}
+
+// failure is the failing lifecycle event, its diagnostics and log, and
+// CodeDeploy's status messages; nil when there is none of them.
+func failure(ev *deploy.Event, d *enrich.Details) *Failure {
+	if d == nil {
+		return nil
+	}
+	var p Failure
+	if f := d.Failure; f != nil {
+		// A stop leaves the running step "Unknown": it did not fail.
+		status := Line(strings.ToLower(f.Status))
+		head := "Failed step"
+		switch {
+		case status == "" || status == "failed":
+			status = ""
+		case ev.Phase == deploy.Stopped:
+			head, status = "Stopped during", ""
+		default:
+			head = "Step"
+		}
+		p.Head = Text{strong(head)}
+		if !blank(f.LifecycleEvent) {
+			p.Head = append(p.Head, plain(" "), code(f.LifecycleEvent, maxShort))
+		}
+		if status != "" {
+			p.Head = append(p.Head, plain(" "), value(status, maxShort))
+		}
+		if !blank(f.TargetID) && (ev.Target == nil || ev.Target.ID != f.TargetID) {
+			p.Head = append(p.Head, plain(" on "), code(f.TargetID, maxValue))
+		}
+		if !f.Start.IsZero() && !f.End.IsZero() && !f.End.Before(f.Start) {
+			p.Head = append(p.Head, plain(" ("+FormatDuration(f.End.Sub(f.Start))+")"))
+		}
+		if dg := f.Diagnostics; dg != nil {
+			var t Text
+			if !blank(dg.ErrorCode) {
+				t = append(t, code(dg.ErrorCode, maxShort))
+			}
+			if !blank(dg.ScriptName) {
+				if t != nil {
+					t = append(t, plain(" "))
+				}
+				t = append(t, plain("in "), code(dg.ScriptName, maxValue))
+			}
+			if m := Line(dg.Message); m != "" {
+				if t != nil {
+					t = append(t, plain(": "))
+				}
+				t = append(t, Span{Kind: Plain, Text: m, Max: maxDiagMessage, Long: true})
+			}
+			p.Detail = t
+			if strings.TrimSpace(dg.LogTail) != "" {
+				p.LogTitle, p.Log = "Log tail", dg.LogTail
+			}
+		}
+	}
+	if dep := d.Deployment; dep != nil && ev.Phase.WentWrong() {
+		for _, m := range dep.StatusMessages {
+			if len(p.Notes) == maxStatusMessages {
+				break
+			}
+			if ev.Error != nil && strings.TrimSpace(m) == strings.TrimSpace(ev.Error.Message) {
+				continue
+			}
+			if !blank(m) {
+				p.Notes = append(p.Notes, Text{value(m, maxStatusMessage)})
+			}
+		}
+	}
+	if p.Head == nil && p.Detail == nil && p.Notes == nil {
+		return nil
+	}
+	return &p
+}
+
+// taskSets shows the service's task sets, the one that matters first (the
+// replacement; after a rollback, the one serving): task definition,
+// traffic, running tasks, target group and images.
+func taskSets(ev *deploy.Event, d *enrich.Details) *List {
+	if d == nil || d.Service == nil || len(d.Service.TaskSets) == 0 {
+		return nil
+	}
+	s := d.Service
+	rollback := ev.IsRollback()
+	first := s.New()
+	if rollback || first == nil {
+		first = s.Live()
+	}
+	if first == nil {
+		first = &s.TaskSets[0]
+	}
+	sets := []*enrich.TaskSet{first}
+	for i := range s.TaskSets {
+		if ts := &s.TaskSets[i]; ts != first {
+			sets = append(sets, ts)
+		}
+	}
+	main := first.Images()
+	l := &List{Title: "Task sets", Unit: "task set"}
+	for _, ts := range sets {
+		item := Text{taskSetName(ts, rollback)}
+		switch {
+		case !blank(ts.TaskDefinition):
+			item = append(item, plain(" "), code(ts.TaskDefinition, maxShort))
+		case !blank(ts.ID):
+			item = append(item, plain(" "), code(ts.ID, maxShort))
+		}
+		var facts []Text
+		if w := ts.TrafficWeight; ts.TrafficKnown && w >= 0 && w <= 100 {
+			facts = append(facts, Text{plain(strconv.FormatFloat(math.Round(w*100)/100, 'f', -1, 64) + "% traffic")})
+		} else if !blank(ts.Status) {
+			facts = append(facts, Text{value(ts.Status, maxShort)})
+		}
+		run := strconv.FormatInt(ts.RunningCount, 10) + "/" + strconv.FormatInt(ts.DesiredCount, 10) + " running"
+		if ts.PendingCount > 0 {
+			run += ", " + strconv.FormatInt(ts.PendingCount, 10) + " pending"
+		}
+		facts = append(facts, Text{plain(run)})
+		if ts.TrafficKnown && strings.EqualFold(ts.Status, "DRAINING") {
+			facts = append(facts, Text{plain("draining")})
+		}
+		if !blank(ts.TargetGroup) {
+			facts = append(facts, Text{plain("target group "), code(ts.TargetGroup, maxShort)})
+		}
+		for _, f := range facts {
+			item = append(item, plain(" · "))
+			item = append(item, f...)
+		}
+		if img := imagesText(ts, main, ts == first); img != nil {
+			item = append(item, plain("\n"))
+			item = append(item, img...)
+		}
+		l.Items = append(l.Items, item)
+	}
+	return l
+}
+
+// taskSetName names a task set by its label and, outside a rollback, its
+// role: "Green (new)", "Blue (original)".
+func taskSetName(ts *enrich.TaskSet, rollback bool) Span {
+	switch strings.ToUpper(ts.Label) {
+	case "GREEN":
+		if rollback {
+			return strong("Green")
+		}
+		return strong("Green (new)")
+	case "BLUE":
+		if rollback {
+			return strong("Blue")
+		}
+		return strong("Blue (original)")
+	}
+	if !blank(ts.Label) {
+		return Span{Kind: Strong, Text: ts.Label, Max: maxShort}
+	}
+	return strong("Task set")
+}
+
+// imagesText lists a task set's images: all of them for the first task
+// set, only those that differ from it for the others.
+func imagesText(ts *enrich.TaskSet, main []string, first bool) Text {
+	imgs := ts.Images()
+	if !first && len(main) > 0 {
+		var diff []string
+		for _, img := range imgs {
+			if !slices.Contains(main, img) {
+				diff = append(diff, img)
+			}
+		}
+		switch {
+		case len(imgs) == 0:
+		case len(diff) == 0:
+			return Text{plain("same images as above")}
+		case len(diff) < len(imgs):
+			if t := imageList(diff); t != nil {
+				return append(t, plain(" (other images as above)"))
+			}
+			return Text{plain(" (other images as above)")}
+		}
+	}
+	return imageList(imgs)
+}
+
+func imageList(imgs []string) Text {
+	shown := imgs[:min(len(imgs), maxImages)]
+	var parts []Span
+	for _, img := range shown {
+		if !blank(strings.ReplaceAll(img, "`", "'")) {
+			parts = append(parts, code(img, maxImage))
+		}
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	t := Text{plain("image ")}
+	if len(imgs) > 1 {
+		t = Text{plain("images ")}
+	}
+	for i, p := range parts {
+		if i > 0 {
+			t = append(t, plain(", "))
+		}
+		t = append(t, p)
+	}
+	if more := len(imgs) - len(shown); more > 0 {
+		t = append(t, plain(" and "+strconv.Itoa(more)+" more"))
+	}
+	return t
+}
+
+// commands are the AWS CLI commands that apply now.
+func commands(d *enrich.Details) []Command {
+	if d == nil {
+		return nil
+	}
+	c := d.Commands
+	var cmds []Command
+	add := func(title, note, cmd string) {
+		if !blank(cmd) {
+			cmds = append(cmds, Command{Title: title, Note: note, Command: cmd})
+		}
+	}
+	switch {
+	case c.Reroute != "":
+		add("Reroute traffic now", "continue the deployment", c.Reroute)
+		add("Or stop the deployment", "production traffic stays on the original task set", c.RollBack)
+	default:
+		add("Roll back now", "stop the deployment; traffic returns to the original task set", c.RollBack)
+		add("Finish early", "end the wait and remove the original task set: no rollback after that", c.FinishEarly)
+	}
+	return cmds
+}
+
+// actions says what cutover did, one item per action result, e.g.
+// "CloudFront E123: invalidation I2J3 for /*, /index.html (InProgress)".
+func actions(results []action.Result) *List {
+	if len(results) == 0 {
+		return nil
+	}
+	l := &List{Title: "Actions", Unit: "action"}
+	for _, r := range results {
+		invalidation := r.Action == "cloudfront-invalidation" || r.Action == "cloudfront"
+		label := Text{value(r.Action, maxShort)}
+		if invalidation {
+			label = Text{plain("CloudFront")}
+		}
+		if !blank(r.Target) {
+			label = append(label, plain(" "), value(r.Target, maxShort))
+		}
+		var item Text
+		switch {
+		case r.Error != "":
+			item = Text{emoji(IconFailed), plain(" ")}
+			item = append(item, label...)
+			item = append(item, plain(": failed: "), Span{Kind: Plain, Text: Clean(r.Error, false), Max: maxActionErr, Long: true})
+		case r.Pending:
+			item = Text{emoji(IconPending), plain(" ")}
+			item = append(item, label...)
+			item = append(item, plain(": pending"))
+		case r.Skipped != "":
+			item = Text{emoji(IconSkipped), plain(" ")}
+			item = append(item, label...)
+			item = append(item, plain(": skipped: "), value(r.Skipped, maxActionErr))
+		case r.DryRun:
+			item = Text{emoji(IconDryRun), plain(" ")}
+			item = append(item, label...)
+			item = append(item, plain(": dry run"))
+			if len(r.Paths) > 0 {
+				item = append(item, plain(", would invalidate "))
+				item = append(item, pathList(r.Paths)...)
+			}
+		default:
+			item = Text{emoji(IconSucceeded), plain(" ")}
+			item = append(item, label...)
+			if invalidation {
+				item = append(item, plain(": invalidation"))
+			} else {
+				item = append(item, plain(": done"))
+			}
+			if !blank(r.ID) {
+				item = append(item, plain(" "), value(r.ID, maxShort))
+			}
+			if len(r.Paths) > 0 {
+				item = append(item, plain(" for "))
+				item = append(item, pathList(r.Paths)...)
+			}
+			if !blank(r.Status) {
+				item = append(item, plain(" ("), value(r.Status, maxShort), plain(")"))
+			}
+		}
+		l.Items = append(l.Items, item)
+	}
+	return l
+}
+
+// pathList shows the first paths as code, then how many more.
+func pathList(paths []string) Text {
+	shown := paths[:min(len(paths), maxPaths)]
+	var t Text
+	for _, p := range shown {
+		if blank(strings.ReplaceAll(p, "`", "'")) {
+			continue
+		}
+		if t != nil {
+			t = append(t, plain(", "))
+		}
+		t = append(t, code(p, maxShort))
+	}
+	if more := len(paths) - len(shown); more > 0 {
+		t = append(t, plain(" and "+strconv.Itoa(more)+" more"))
+	}
+	return t
+}
+
+// links are the console links of the ECS service, its logs, the
+// deployment group, and what no other part of the message links already:
+// the deployment, the pipeline and the related deployment.
+func links(ev *deploy.Event, d *enrich.Details) []Span {
+	if d == nil {
+		return nil
+	}
+	l := d.Links
+	var out []Span
+	add := func(u, label string, max int) {
+		if u != "" && !blank(label) {
+			out = append(out, link(u, label, max))
+		}
+	}
+	if awsx.CodeDeployDeploymentURL(ev.Region, ev.DeploymentID) == "" {
+		add(l.Deployment, "Deployment", 0)
+	}
+	add(l.Service, "ECS service", 0)
+	for i, lg := range l.Logs {
+		if i == maxLogs {
+			break
+		}
+		label, max := "Logs", 0
+		if g := Line(lg.Label); g != "" {
+			label, max = "Logs "+g, len("Logs ")+maxShort
+		}
+		add(lg.URL, label, max)
+	}
+	if d.Deployment == nil || d.Deployment.Pipeline == nil || d.Deployment.Pipeline.Name == "" {
+		add(l.Pipeline, "Pipeline", 0)
+	}
+	add(l.DeploymentGroup, "Deployment group", 0)
+	if !ev.IsRollback() && (d.Deployment == nil || d.Deployment.RollbackDeploymentID == "" || d.Deployment.RollbackDeploymentID == ev.DeploymentID) {
+		add(l.Related, "Related deployment", 0)
+	}
+	return out
+}
+
+// hint is the look's hint unless the details make it wrong or redundant:
+// the commands say how to roll back or reroute, and the deadline when the
+// original task set goes.
+func hint(h string, d *enrich.Details) string {
+	if d == nil {
+		return h
+	}
+	switch h {
+	case hintSwitched:
+		if d.Window != nil || d.Commands.RollBack != "" {
+			return ""
+		}
+	case hintReady:
+		if d.Commands.Reroute != "" || (d.Window != nil && d.Window.Ended) {
+			return ""
+		}
+	}
+	return h
+}
+
+// footer are the small facts: console link, region, account, trigger and
+// SNS message ID, and whether the details are simulated.
+func footer(ev *deploy.Event, d *enrich.Details) []Text {
+	parts := []Text{{plain("cutover")}}
+	if d != nil && d.Simulated {
+		parts = append(parts, Text{plain("simulated details (demo)")})
+	}
+	if u := awsx.CodeDeployDeploymentURL(ev.Region, ev.DeploymentID); u != "" {
+		parts = append(parts, Text{emoji(IconLink), plain(" "), link(u, "CodeDeploy console", 0)})
+	}
+	if !blank(ev.Region) {
+		parts = append(parts, Text{value(ev.Region, maxShort)})
+	}
+	if !blank(ev.AccountID) {
+		parts = append(parts, Text{plain("account "), value(ev.AccountID, maxShort)})
+	}
+	if !blank(ev.TriggerName) && ev.Phase != deploy.Test {
+		parts = append(parts, Text{plain("trigger "), value(ev.TriggerName, maxValue)})
+	}
+	if !blank(ev.MessageID) {
+		parts = append(parts, Text{plain("SNS message "), value(ev.MessageID, maxShort)})
+	}
+	return parts
+}
+
+// fallback is the message on one line: icon, title, subject, where, the
+// error code and the deadline, e.g. "❌ Deployment failed (app / group,
+// d-X): ECS_UPDATE_ERROR" or "… (app / group, d-X, c:s) · Roll back before
+// 14:52 UTC (58 min left)". Links show as their label, code as plain text.
+func fallback(ev *deploy.Event, m *Message, full bool) Text {
+	t := Text{emoji(m.Icon), plain(" " + m.Title)}
+	if full && len(m.Subject) > 0 {
+		t = append(t, plain(" "))
+		for _, s := range m.Subject {
+			if s.Kind == Link || s.Kind == Code {
+				s = value(s.Text, s.Max)
+			}
+			t = append(t, s)
+		}
+	}
+	var where []Text
+	if ag := appGroup(ev); ag != nil {
+		where = append(where, ag)
+	}
+	if !blank(ev.DeploymentID) {
+		where = append(where, Text{value(ev.DeploymentID, maxShort)})
+	}
+	if full && ev.Target != nil && !blank(ev.Target.ID) {
+		where = append(where, Text{value(ev.Target.ID, maxShort)})
+	}
+	if len(where) > 0 {
+		t = append(t, plain(" ("))
+		for i, w := range where {
+			if i > 0 {
+				t = append(t, plain(", "))
+			}
+			t = append(t, w...)
+		}
+		t = append(t, plain(")"))
+	}
+	if full && ev.Error != nil && !blank(ev.Error.Code) {
+		t = append(t, plain(": "), value(ev.Error.Code, maxShort))
+	}
+	if full && m.Deadline != nil {
+		t = append(t, plain(" · "), value(m.Deadline.Text, maxValue))
+	}
+	return t
+}
