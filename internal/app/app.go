@@ -37,6 +37,12 @@ import (
 // asked. config.Load checks CUTOVER_EVENTS against their event names.
 func Sources() *source.Registry { return source.New(codedeploy.Decoder{}) }
 
+// Destinations returns the destination types cutover delivers to, by the
+// type name configuration uses.
+func Destinations() chat.Types {
+	return chat.Types{"slack": slackhook.Build}
+}
+
 // Options adjust how a System is built.
 type Options struct {
 	// Log receives the system's logs (required).
@@ -137,9 +143,20 @@ func Build(ctx context.Context, cfg *config.Config, opts Options) (*System, erro
 		}
 		webhook = v
 	}
+	var specs []chat.Spec
 	if !webhook.IsZero() {
-		poster := chat.NewPoster(chat.PosterOptions{Timeout: opts.HTTPTimeout, Logger: log, UserAgent: "cutover/" + opts.Version})
-		d.Destinations = append(d.Destinations, delivery.Destination{Name: "slack", Notifier: slackhook.New(webhook.Reveal(), poster)})
+		// The one Slack webhook keeps the records key "slack" it always
+		// had, so an upgrade sends nothing twice.
+		specs = append(specs, chat.Spec{Name: "slack", Type: "slack", URL: webhook})
+	}
+	deps := chat.Deps{Poster: chat.NewPoster(chat.PosterOptions{Timeout: opts.HTTPTimeout, Logger: log, UserAgent: "cutover/" + opts.Version})}
+	for _, spec := range specs {
+		n, err := Destinations().New(spec, deps)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		d.Destinations = append(d.Destinations, delivery.Destination{Name: spec.Name, Notifier: n})
 	}
 	d.Destinations = append(d.Destinations, opts.Extra...)
 
@@ -147,6 +164,9 @@ func Build(ctx context.Context, cfg *config.Config, opts Options) (*System, erro
 	switch {
 	case opts.Records != nil:
 		d.Records = opts.Records
+		if rs, ok := opts.Records.(records.ReceiptStore); ok {
+			d.Receipts = rs
+		}
 	case cfg.RecordsTable != "":
 		client := dynamodb.NewFromConfig(awsx.WithRetries(s.AWS, awsx.Standard))
 		if err := probeTable(ctx, client, cfg.RecordsTable); err != nil {
@@ -160,6 +180,7 @@ func Build(ctx context.Context, cfg *config.Config, opts Options) (*System, erro
 		// wrapper bounds each call and delivers anyway, saying duplicates
 		// are possible.
 		d.Records = records.WithFallback(store, log)
+		d.Receipts = records.ReceiptsWithFallback(store, log)
 	case cfg.RecordsFile != "":
 		if err := os.MkdirAll(filepath.Dir(cfg.RecordsFile), 0o700); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", config.EnvRecordsFile, err))
@@ -170,7 +191,7 @@ func Build(ctx context.Context, cfg *config.Config, opts Options) (*System, erro
 			errs = append(errs, fmt.Errorf("%s: %w", config.EnvRecordsFile, err))
 			break
 		}
-		d.Records = store
+		d.Records, d.Receipts = store, store
 		s.closers = append(s.closers, store.Close)
 	default:
 		if opts.Lambda {

@@ -47,6 +47,10 @@ type Dispatcher struct {
 	// Records remembers what was delivered, so retries and redeliveries
 	// send only what is missing; nil keeps no records.
 	Records records.Store
+	// Receipts keeps, per deployment and destination, the receipt of the
+	// last message sent, so the next event of the deployment can update or
+	// thread it (Notification.Earlier); nil keeps none.
+	Receipts records.ReceiptStore
 	// Enrich, when set, adds looked-up details to a notice before it is
 	// rendered. It must return within its own bound (about 2 s) and never
 	// fail the notice.
@@ -309,13 +313,38 @@ func (d *Dispatcher) notifyAll(ctx context.Context, log *slog.Logger, key string
 		go func() {
 			defer wg.Done()
 			out[i] = d.once(ctx, log, key, dst.Name, func(ctx context.Context) ([]byte, error) {
-				_, err := dst.Notifier.Notify(ctx, note)
-				return nil, err
+				return nil, d.notifyOne(ctx, log, dst, note)
 			}, nil)
 		}()
 	}
 	wg.Wait()
 	return out
+}
+
+// notifyOne sends note to dst with the receipt of the deployment's earlier
+// message there, and keeps the new receipt when the destination gave one.
+func (d *Dispatcher) notifyOne(ctx context.Context, log *slog.Logger, dst Destination, note *chat.Notification) error {
+	own := *note
+	var rkey records.Key
+	id := note.Notice.Event.DeploymentID
+	if d.Receipts != nil && id != "" {
+		rkey = records.DeploymentKey(id, dst.Name)
+		if raw, err := d.Receipts.Receipt(ctx, rkey); err == nil && len(raw) > 0 {
+			var r chat.Receipt
+			if json.Unmarshal(raw, &r) == nil {
+				own.Earlier = &r
+			}
+		}
+	}
+	r, err := dst.Notifier.Notify(ctx, &own)
+	if err != nil || rkey.EventID == "" || (r.MessageID == "" && r.Channel == "" && r.Thread == "") {
+		return err
+	}
+	raw, _ := json.Marshal(r)
+	if perr := d.Receipts.PutReceipt(context.WithoutCancel(ctx), rkey, raw); perr != nil {
+		log.Warn("message receipt not saved: the next event posts a new message", "destination", dst.Name, "error", perr)
+	}
+	return nil
 }
 
 // once runs fn for (eventKey, destination) unless the delivery records say a

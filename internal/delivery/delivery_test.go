@@ -3,6 +3,7 @@ package delivery
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"sync"
@@ -351,5 +352,57 @@ func TestLongIdentityStillDeduplicates(t *testing.T) {
 	}
 	if got := n.count(); got != 1 {
 		t.Fatalf("posted %d times, want 1", got)
+	}
+}
+
+// threader is a destination that gives a message ID and records the
+// earlier receipt it was given.
+type threader struct {
+	mu      sync.Mutex
+	n       int
+	earlier []*chat.Receipt
+}
+
+func (t *threader) Notify(_ context.Context, n *chat.Notification) (chat.Receipt, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.n++
+	t.earlier = append(t.earlier, n.Earlier)
+	return chat.Receipt{Destination: "threader", Channel: "C1", MessageID: fmt.Sprintf("1732600000.%06d", t.n)}, nil
+}
+
+// TestReceiptsFollowTheDeployment: the second event of a deployment is
+// given the receipt of the first, through the records store (as another
+// invocation would be), and a destination that gives no receipt keeps none.
+func TestReceiptsFollowTheDeployment(t *testing.T) {
+	store := records.NewMemory(0)
+	th := &threader{}
+	mk := func() *Dispatcher {
+		return &Dispatcher{
+			Destinations: []Destination{{Name: "app", Notifier: th}, {Name: "hook", Notifier: &recorder{}}},
+			Events:       map[string]bool{codedeploy.DeploymentReady: true, codedeploy.DeploymentFailure: true},
+			Records:      store,
+			Receipts:     store,
+		}
+	}
+	ready := deploy.Event{Name: codedeploy.DeploymentReady, Phase: deploy.Ready, DeploymentID: "d-1", Region: "us-east-1"}
+	failed := deploy.Event{Name: codedeploy.DeploymentFailure, Phase: deploy.Failed, DeploymentID: "d-1", Region: "us-east-1"}
+	other := deploy.Event{Name: codedeploy.DeploymentFailure, Phase: deploy.Failed, DeploymentID: "d-2", Region: "us-east-1"}
+	for _, ev := range []deploy.Event{ready, failed, other} {
+		if _, err := mk().HandleEvent(context.Background(), &ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(th.earlier) != 3 {
+		t.Fatalf("%d notifications", len(th.earlier))
+	}
+	if th.earlier[0] != nil || th.earlier[2] != nil {
+		t.Errorf("first messages of a deployment were given a receipt: %+v, %+v", th.earlier[0], th.earlier[2])
+	}
+	if e := th.earlier[1]; e == nil || e.MessageID != "1732600000.000001" || e.Channel != "C1" {
+		t.Errorf("second event of d-1 was given %+v, want the first message's receipt", e)
+	}
+	if raw, _ := store.Receipt(context.Background(), records.DeploymentKey("d-1", "hook")); raw != nil {
+		t.Errorf("a webhook without a message ID keeps no receipt: %s", raw)
 	}
 }

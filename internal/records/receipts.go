@@ -30,8 +30,9 @@ type ReceiptStore interface {
 }
 
 // DeploymentKey is the receipt key of a deployment at a destination.
+// It is bounded like every key (NewKey).
 func DeploymentKey(deploymentID, destination string) Key {
-	return Key{EventID: "deployment:" + deploymentID, Destination: destination}
+	return NewKey("deployment:"+deploymentID, destination)
 }
 
 var (

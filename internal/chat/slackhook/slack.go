@@ -39,6 +39,15 @@ func New(webhookURL string, p *chat.Poster) *Hook {
 	return &Hook{url: webhookURL, poster: p}
 }
 
+// Build is the chat.Factory of the "slack" destination type: an incoming
+// webhook at spec.URL.
+func Build(spec chat.Spec, deps chat.Deps) (chat.Notifier, error) {
+	if spec.URL.IsZero() {
+		return nil, errors.New("a Slack destination needs a webhook URL")
+	}
+	return New(spec.URL.Reveal(), deps.Poster), nil
+}
+
 // Notify formats n.Message with Format and posts it. Errors read e.g.
 // "slack: post: 404 Not Found: channel_not_found"; retry.IsPermanent tells
 // whether another attempt can help. An incoming webhook answers "ok" and
