@@ -22,6 +22,13 @@ type Spec struct {
 	URL secret.Value
 	// SigningSecret signs requests, for destinations that sign.
 	SigningSecret secret.Value
+	// Mentions are who to ping when a message reports something that went
+	// wrong (message.Danger), as the user wrote them: "@here",
+	// "@channel", "@everyone", "user:ID", "group:ID" (a Slack user group,
+	// a Discord role). Each destination renders them in its own syntax,
+	// and its factory rejects forms it cannot render. They are the only
+	// mentions that can ping: text from a deployment never does.
+	Mentions []string
 }
 
 // Deps are what every destination shares.
