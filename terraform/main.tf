@@ -22,8 +22,26 @@ locals {
   )
   trigger_events = sort(distinct(concat(
     local.action_trigger_events,
-    [for e in var.notify_events : e if contains(local.codedeploy_trigger_events, e)],
+    [for e in concat(var.notify_events, local.destination_events) : e if contains(local.codedeploy_trigger_events, e)],
   )))
+
+  ##############################################################################
+  # Destinations (CUTOVER_DESTINATIONS): references and routing rules only
+  ##############################################################################
+  # The JSON the function reads: the entries as given, without unset keys.
+  destinations_json = jsonencode([for d in var.destinations : { for k, v in d : k => v if v != null }])
+  # Decided from inputs only (plan-time known): the parameter's count depends on it.
+  destinations_in_parameter = length(var.destinations) > 0 && coalesce(var.destinations_in_parameter, length(var.destinations) >= 5)
+  # Every event some destination notifies: an entry without events gets notify_events.
+  destination_events = distinct(flatten([for d in var.destinations : d.events != null ? d.events : var.notify_events]))
+  destination_refs   = distinct(flatten([for d in var.destinations : compact([d.url_secret, d.signing_secret_secret])]))
+  # One grant per referenced secret or parameter, nothing wider.
+  destination_secret_arns = [for r in local.destination_refs : r if startswith(r, "arn:") && strcontains(r, ":secretsmanager:")]
+  destination_parameter_arns = [
+    for r in local.destination_refs : (
+      startswith(r, "arn:") ? r : "arn:${local.partition}:ssm:${local.region}:${local.account_id}:parameter/${trimprefix(r, "/")}"
+    ) if !(startswith(r, "arn:") && strcontains(r, ":secretsmanager:"))
+  ]
 
   ##############################################################################
   # Slack webhook: the function only ever gets a reference (secret ARN or parameter name)
@@ -95,7 +113,9 @@ locals {
   # even when values come from resources created in the same apply) and its value.
   ##############################################################################
   contract_environment = {
-    CUTOVER_SLACK_WEBHOOK_URL_SECRET    = { set = true, value = local.webhook_reference }
+    CUTOVER_SLACK_WEBHOOK_URL_SECRET    = { set = local.webhook_source_count > 0, value = local.webhook_reference }
+    CUTOVER_DESTINATIONS                = { set = length(var.destinations) > 0 && !local.destinations_in_parameter, value = local.destinations_json }
+    CUTOVER_DESTINATIONS_PARAMETER      = { set = local.destinations_in_parameter, value = one(aws_ssm_parameter.destinations[*].name) }
     CUTOVER_EVENTS                      = { set = true, value = join(",", var.notify_events) }
     CUTOVER_ENRICH                      = { set = true, value = tostring(var.enrich) }
     CUTOVER_ENRICH_TIMEOUT              = { set = true, value = "${var.enrich_timeout_seconds}s" }
@@ -189,6 +209,19 @@ resource "aws_secretsmanager_secret_version" "slack_webhook" {
 ################################################################################
 # Queues: failed asynchronous invocations, invalidation follow-ups
 ################################################################################
+
+# The destinations JSON when it would not fit in the function's environment (4 KB in all). It holds
+# references and routing rules, never secrets, so it is a plain String parameter.
+resource "aws_ssm_parameter" "destinations" {
+  count = local.destinations_in_parameter ? 1 : 0
+
+  name        = "/${var.name}/destinations"
+  description = "cutover destinations and routing rules (CUTOVER_DESTINATIONS_PARAMETER): references, never secrets."
+  type        = "String"
+  tier        = "Advanced"
+  value       = local.destinations_json
+  tags        = var.tags
+}
 
 resource "aws_sqs_queue" "failure" {
   name                      = "${var.name}-invoke-failures"
@@ -309,6 +342,24 @@ locals {
         Effect   = "Allow"
         Action   = ["ssm:GetParameter"]
         Resource = [local.webhook_parameter_arn]
+      }
+    },
+    {
+      enabled = length(local.destination_secret_arns) > 0
+      statement = {
+        Sid      = "ReadDestinationSecrets"
+        Effect   = "Allow"
+        Action   = ["secretsmanager:GetSecretValue"]
+        Resource = local.destination_secret_arns
+      }
+    },
+    {
+      enabled = length(local.destination_parameter_arns) > 0 || local.destinations_in_parameter
+      statement = {
+        Sid      = "ReadDestinationParameters"
+        Effect   = "Allow"
+        Action   = ["ssm:GetParameter"]
+        Resource = concat(local.destination_parameter_arns, aws_ssm_parameter.destinations[*].arn)
       }
     },
     {
@@ -455,8 +506,12 @@ resource "aws_lambda_function" "this" {
 
   lifecycle {
     precondition {
-      condition     = local.webhook_source_count == 1
-      error_message = "Set exactly one of slack_webhook_secret_arn, slack_webhook_ssm_parameter_name or slack_webhook_url."
+      condition     = local.webhook_source_count == 1 || (local.webhook_source_count == 0 && length(var.destinations) > 0)
+      error_message = "Set exactly one of slack_webhook_secret_arn, slack_webhook_ssm_parameter_name or slack_webhook_url, or configure destinations."
+    }
+    precondition {
+      condition     = local.webhook_source_count == 0 || !contains([for d in var.destinations : d.name], "slack")
+      error_message = "The slack_webhook_* inputs are the destination named \"slack\": no entry of destinations may use that name as well."
     }
     precondition {
       condition     = (var.lambda_zip_path != null) != (var.lambda_s3_bucket != null && var.lambda_s3_key != null) && !(var.lambda_zip_path != null && local.package_from_s3)

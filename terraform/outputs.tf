@@ -102,3 +102,8 @@ output "alarm_arns" {
     failure_queue = aws_cloudwatch_metric_alarm.failure_queue[0].arn
   } : {}
 }
+
+output "destinations_parameter_name" {
+  description = "Name of the SSM parameter holding the destinations JSON (CUTOVER_DESTINATIONS_PARAMETER), or null when the JSON is in the environment."
+  value       = one(aws_ssm_parameter.destinations[*].name)
+}

@@ -278,6 +278,96 @@ variable "slack_webhook_url" {
   }
 }
 
+################################################################################
+# Several destinations and routing (CUTOVER_DESTINATIONS)
+################################################################################
+
+variable "destinations" {
+  description = <<-EOT
+    Chat and webhook destinations with routing rules (CUTOVER_DESTINATIONS); the keys are the ones of the JSON the
+    function reads, see the README. Each entry: name (stable: it keys the delivery records), type (slack, teams,
+    discord, googlechat, webhook), url_secret (Secrets Manager secret ARN, or SSM SecureString parameter name or ARN,
+    holding the webhook URL), signing_secret_secret (type webhook: the same kinds of reference, holding the whsec_
+    signing secret), and optional filters events, applications, deployment_groups, services ("cluster/service"),
+    accounts, regions (glob patterns with * and ?) and mention (who to ping on failures: "@here", "@channel",
+    "@everyone", "user:ID", "group:ID"). An entry without events gets notify_events. The module takes references
+    only: plain URLs and signing secrets never go into Terraform state or the function's environment. The function
+    may read exactly the secrets and parameters referenced here. Can be combined with the slack_webhook_* inputs
+    (a destination named "slack"), in which case no entry may be named "slack".
+  EOT
+  type = list(object({
+    name                  = string
+    type                  = string
+    url_secret            = string
+    signing_secret_secret = optional(string)
+    events                = optional(list(string))
+    applications          = optional(list(string))
+    deployment_groups     = optional(list(string))
+    services              = optional(list(string))
+    accounts              = optional(list(string))
+    regions               = optional(list(string))
+    mention               = optional(list(string))
+  }))
+  default  = []
+  nullable = false
+
+  validation {
+    condition     = alltrue([for d in var.destinations : can(regex("^[a-z0-9][a-z0-9_-]{0,63}$", d.name))])
+    error_message = "Each destination name must be 1-64 characters of lower-case letters, digits, - and _, starting with a letter or digit."
+  }
+  validation {
+    condition     = length(distinct([for d in var.destinations : d.name])) == length(var.destinations)
+    error_message = "Destination names must be unique: the name keys the delivery records."
+  }
+  validation {
+    condition     = alltrue([for d in var.destinations : contains(["slack", "teams", "discord", "googlechat", "webhook"], d.type)])
+    error_message = "Each destination type must be one of slack, teams, discord, googlechat, webhook."
+  }
+  validation {
+    condition = alltrue(flatten([for d in var.destinations : [
+      for ref in compact([d.url_secret, d.signing_secret_secret]) : can(regex(
+        "^(arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+|arn:aws[a-z-]*:ssm:[a-z0-9-]+:[0-9]{12}:parameter/[A-Za-z0-9_.\\-/]+|/?[A-Za-z0-9_.\\-]+(/[A-Za-z0-9_.\\-]+)*)$", ref
+      )) && !can(regex("://", ref))
+    ]]))
+    error_message = "url_secret and signing_secret_secret take a reference (a Secrets Manager secret ARN, or an SSM parameter name or ARN), never the URL or secret itself."
+  }
+  validation {
+    condition     = alltrue([for d in var.destinations : d.type != "webhook" || d.signing_secret_secret != null])
+    error_message = "A destination of type webhook needs signing_secret_secret: every request is signed."
+  }
+  validation {
+    condition = alltrue(flatten([for d in var.destinations : [for e in coalesce(d.events, ["DeploymentFailure"]) : contains([
+      "DeploymentStart", "DeploymentSuccess", "DeploymentFailure", "DeploymentStop", "DeploymentRollback", "DeploymentReady",
+      "InstanceStart", "InstanceSuccess", "InstanceFailure", "InstanceReady", "TriggerTest", "Unknown",
+    ], e)]]))
+    error_message = "Destination events must be event names: DeploymentStart, DeploymentSuccess, DeploymentFailure, DeploymentStop, DeploymentRollback, DeploymentReady, InstanceStart, InstanceSuccess, InstanceFailure, InstanceReady, TriggerTest, Unknown."
+  }
+  validation {
+    condition = alltrue([for d in var.destinations : alltrue([
+      for f in [d.events, d.applications, d.deployment_groups, d.services, d.accounts, d.regions] : f == null ? true : length(f) > 0
+    ])])
+    error_message = "A routing filter that is set must list at least one value: an empty filter can never match (leave it unset to match everything)."
+  }
+  validation {
+    condition     = alltrue(flatten([for d in var.destinations : [for s in coalesce(d.services, ["c/s"]) : can(regex("^[^/]+/[^/]+$", s))]]))
+    error_message = "services entries are \"cluster/service\" (glob patterns allowed in either part)."
+  }
+  validation {
+    condition     = alltrue(flatten([for d in var.destinations : [for a in coalesce(d.accounts, ["000000000000"]) : can(regex("^[0-9*?]{1,12}$", a))]]))
+    error_message = "accounts entries are 12-digit account IDs or glob patterns of digits, * and ?."
+  }
+  validation {
+    condition     = alltrue(flatten([for d in var.destinations : [for m in coalesce(d.mention, ["@here"]) : can(regex("^(@here|@channel|@everyone|user:[A-Za-z0-9]+|group:[A-Za-z0-9]+)$", m))]]))
+    error_message = "mention entries are @here, @channel, @everyone, user:ID or group:ID."
+  }
+}
+
+variable "destinations_in_parameter" {
+  description = "Where the function gets the destinations JSON: false puts it in CUTOVER_DESTINATIONS, true in an SSM String parameter the module creates (CUTOVER_DESTINATIONS_PARAMETER), because Lambda's environment holds 4 KB in all. null (default) chooses the parameter from five destinations on. The JSON holds references and routing rules, never secrets."
+  type        = bool
+  default     = null
+}
+
 variable "kms_key_arn" {
   description = "ARN of the customer managed KMS key that encrypts the webhook secret or SecureString parameter. Grants the function kms:Decrypt on it, only via Secrets Manager / SSM. Also used to encrypt the secret the module creates from slack_webhook_url."
   type        = string
