@@ -358,16 +358,15 @@ func TestFormatFitsLimit(t *testing.T) {
 		acts = append(acts, action.Result{Action: "cloudfront-invalidation", Target: amp + fmt.Sprint(i), Error: amp, Paths: []string{amp}})
 	}
 	n := &message.Notice{Event: ev, Now: fixedNow, Actions: acts, Details: fuzzDetails(amp, amp, amp, amp, 0)}
-	p, body := renderT(t, n, nil)
+	_, body := renderT(t, n, nil)
 	if len(body) > MaxBytes {
 		t.Fatalf("%d bytes", len(body))
 	}
 	if !strings.Contains(body, "truncated") && !strings.Contains(body, "Details left out") {
 		t.Errorf("a shortened message must say so:\n%s", body)
 	}
-	_ = p
 	// The long error is cut visibly, and counted.
-	p, body = renderT(t, &message.Notice{Event: deploy.Event{Name: codedeploy.DeploymentFailure, DeploymentID: "d-1",
+	_, body = renderT(t, &message.Notice{Event: deploy.Event{Name: codedeploy.DeploymentFailure, DeploymentID: "d-1",
 		Error: &deploy.Error{Code: "E", Message: strings.Repeat("x", 5000)}}}, nil)
 	if !strings.Contains(body, "… (truncated, ") {
 		t.Errorf("no visible truncation:\n%s", body)
