@@ -200,7 +200,8 @@ func TestNotifyRetries(t *testing.T) {
 	}
 }
 
-// rawNotifier posts a fixed body, to see the fake refuse what Format never
+// postRaw posts a fixed body through the real Poster, to see the fake
+// refuse what Format never
 // makes.
 func postRaw(t *testing.T, f *fakeFlow, body []byte) error {
 	t.Helper()
