@@ -201,8 +201,7 @@ func TestNotifyRetries(t *testing.T) {
 }
 
 // postRaw posts a fixed body through the real Poster, to see the fake
-// refuse what Format never
-// makes.
+// refuse what Format never makes.
 func postRaw(t *testing.T, f *fakeFlow, body []byte) error {
 	t.Helper()
 	_, err := testPoster().Post(context.Background(), f.url(), body, map[string]string{"Content-Type": "application/json"}, Accepted)
