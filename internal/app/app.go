@@ -24,6 +24,7 @@ import (
 	"github.com/cutover-dev/cutover/internal/chat"
 	"github.com/cutover-dev/cutover/internal/chat/googlechat"
 	"github.com/cutover-dev/cutover/internal/chat/slackhook"
+	"github.com/cutover-dev/cutover/internal/chat/teams"
 	"github.com/cutover-dev/cutover/internal/config"
 	"github.com/cutover-dev/cutover/internal/delivery"
 	"github.com/cutover-dev/cutover/internal/enrich"
@@ -44,6 +45,7 @@ func Destinations() chat.Types {
 	return chat.Types{
 		"slack":      slackhook.Build,
 		"googlechat": googlechat.Build,
+		"teams":      teams.Build,
 	}
 }
 

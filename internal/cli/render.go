@@ -9,6 +9,7 @@ import (
 	"github.com/cutover-dev/cutover/internal/app"
 	"github.com/cutover-dev/cutover/internal/chat/googlechat"
 	"github.com/cutover-dev/cutover/internal/chat/slackhook"
+	"github.com/cutover-dev/cutover/internal/chat/teams"
 	"github.com/cutover-dev/cutover/internal/deploy"
 	"github.com/cutover-dev/cutover/internal/inbound"
 	"github.com/cutover-dev/cutover/internal/message"
@@ -27,6 +28,7 @@ with one line on stderr and nothing on stdout.
 var renderers = map[string]func(*message.Notice) ([]byte, error){
 	"slack":      slackhook.Render,
 	"googlechat": googlechat.Render,
+	"teams":      teams.Render,
 }
 
 func runRender(_ context.Context, args []string, env Env) error {
