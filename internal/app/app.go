@@ -23,6 +23,7 @@ import (
 	"github.com/cutover-dev/cutover/internal/awsx"
 	"github.com/cutover-dev/cutover/internal/chat"
 	"github.com/cutover-dev/cutover/internal/chat/slackhook"
+	"github.com/cutover-dev/cutover/internal/chat/webhook"
 	"github.com/cutover-dev/cutover/internal/config"
 	"github.com/cutover-dev/cutover/internal/delivery"
 	"github.com/cutover-dev/cutover/internal/enrich"
@@ -40,7 +41,10 @@ func Sources() *source.Registry { return source.New(codedeploy.Decoder{}) }
 // Destinations returns the destination types cutover delivers to, by the
 // type name configuration uses.
 func Destinations() chat.Types {
-	return chat.Types{"slack": slackhook.Build}
+	return chat.Types{
+		"slack":   slackhook.Build,
+		"webhook": webhook.Build,
+	}
 }
 
 // Options adjust how a System is built.
