@@ -272,7 +272,7 @@ func NewDocument(n *message.Notice, m *message.Message, destination string) *Doc
 		Time:    timeString(n.Now),
 		Delivery: Delivery{
 			ID:            DeliveryID(n, destination),
-			Destination:   destination,
+			Destination:   clip(destination, maxString),
 			EventIdentity: clip(eventIdentity(n), maxString),
 		},
 		Event:   event(&n.Event),

@@ -36,7 +36,7 @@ func TestRenderWebhookGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkDocument(t, n, body)
+			checkDocument(t, n, RenderName, body)
 			again, _ := Render(n)
 			if !bytes.Equal(body, again) {
 				t.Fatal("two renders of the same notice differ")
@@ -96,7 +96,7 @@ func TestGoldensValidate(t *testing.T) {
 // checkDocument asserts what every body must satisfy: valid JSON that the
 // schema accepts, the delivery identity of the notice, and the event's
 // phase.
-func checkDocument(t testing.TB, n *message.Notice, body []byte) {
+func checkDocument(t testing.TB, n *message.Notice, destination string, body []byte) {
 	t.Helper()
 	if !json.Valid(body) {
 		t.Fatalf("invalid JSON: %q", body)
@@ -114,7 +114,7 @@ func checkDocument(t testing.TB, n *message.Notice, body []byte) {
 	if doc.Version != Version {
 		t.Errorf("version %q", doc.Version)
 	}
-	if doc.Delivery.ID != DeliveryID(n, doc.Delivery.Destination) {
+	if doc.Delivery.ID != DeliveryID(n, destination) {
 		t.Errorf("delivery id %q is not the notice's", doc.Delivery.ID)
 	}
 	if doc.Event.Phase == "" || doc.Message.Title == "" || doc.Message.Fallback == "" {
@@ -278,7 +278,7 @@ func FuzzFormatWebhook(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		checkDocument(t, n, body)
+		checkDocument(t, n, name, body)
 		again, _ := Format(n, nil, name)
 		if !bytes.Equal(body, again) {
 			t.Fatal("not deterministic")
