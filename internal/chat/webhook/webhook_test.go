@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"go/parser"
+	"go/token"
 	"maps"
 	"os"
 	"path/filepath"
@@ -284,4 +286,36 @@ func FuzzFormatWebhook(f *testing.F) {
 			t.Fatal("not deterministic")
 		}
 	})
+}
+
+// TestDocsReceiverExample keeps the Go receiver of docs/webhook.md
+// parseable and checking what the docs say it checks.
+func TestDocsReceiverExample(t *testing.T) {
+	raw, err := os.ReadFile("../../../docs/webhook.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(raw), "## A receiver in Go")
+	_, rest, ok2 := strings.Cut(rest, "```go\n")
+	src, _, ok3 := strings.Cut(rest, "```")
+	if !ok || !ok2 || !ok3 {
+		t.Fatal("docs/webhook.md has no Go receiver example")
+	}
+	f, err := parser.ParseFile(token.NewFileSet(), "receiver.go", src, parser.ImportsOnly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := parser.ParseFile(token.NewFileSet(), "receiver.go", src, 0); err != nil {
+		t.Fatal(err)
+	}
+	for _, imp := range f.Imports {
+		if strings.Contains(imp.Path.Value, ".") {
+			t.Errorf("the example imports %s: standard library only", imp.Path.Value)
+		}
+	}
+	for _, want := range []string{`"webhook-id"`, `"webhook-timestamp"`, `"webhook-signature"`, `"X-Signature"`, `"whsec_"`, "tolerance", "hmac.Equal"} {
+		if !strings.Contains(src, want) {
+			t.Errorf("the example does not use %s", want)
+		}
+	}
 }
