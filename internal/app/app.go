@@ -25,6 +25,7 @@ import (
 	"github.com/cutover-dev/cutover/internal/chat/googlechat"
 	"github.com/cutover-dev/cutover/internal/chat/slackhook"
 	"github.com/cutover-dev/cutover/internal/chat/teams"
+	"github.com/cutover-dev/cutover/internal/chat/webhook"
 	"github.com/cutover-dev/cutover/internal/config"
 	"github.com/cutover-dev/cutover/internal/delivery"
 	"github.com/cutover-dev/cutover/internal/enrich"
@@ -46,6 +47,7 @@ func Destinations() chat.Types {
 		"slack":      slackhook.Build,
 		"googlechat": googlechat.Build,
 		"teams":      teams.Build,
+		"webhook":    webhook.Build,
 	}
 }
 

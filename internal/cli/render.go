@@ -10,6 +10,7 @@ import (
 	"github.com/cutover-dev/cutover/internal/chat/googlechat"
 	"github.com/cutover-dev/cutover/internal/chat/slackhook"
 	"github.com/cutover-dev/cutover/internal/chat/teams"
+	"github.com/cutover-dev/cutover/internal/chat/webhook"
 	"github.com/cutover-dev/cutover/internal/deploy"
 	"github.com/cutover-dev/cutover/internal/inbound"
 	"github.com/cutover-dev/cutover/internal/message"
@@ -29,6 +30,7 @@ var renderers = map[string]func(*message.Notice) ([]byte, error){
 	"slack":      slackhook.Render,
 	"googlechat": googlechat.Render,
 	"teams":      teams.Render,
+	"webhook":    webhook.Render,
 }
 
 func runRender(_ context.Context, args []string, env Env) error {
