@@ -50,7 +50,7 @@ type Deployment struct {
 	// "user", "autoscaling", "codeDeployRollback", "CodeDeploy",
 	// "CodeDeployAutoUpdate", "CloudFormation", "CloudFormationRollback",
 	// "autoscalingTermination". CodePipeline deployments say "user"; see
-	// Pipeline. [Deployment.InitiatedBy] puts it in words.
+	// Pipeline. message.InitiatedBy puts it in words.
 	Creator string `json:"creator,omitempty"`
 	// Description is the deployment's description (free text), if any.
 	Description string `json:"description,omitempty"`

@@ -8,12 +8,13 @@
 // commands. Its [Enricher] implements [enrich.Enricher].
 //
 // Enrichment is optional and bounded. An [Enricher] runs its lookups
-// concurrently under [Options.Timeout] (2 s by default) and returns what it
-// found by then, with one [enrich.Warning] per lookup that was denied, throttled,
-// timed out or failed. It never returns an error: a message must never wait
-// for, or be blocked by, enrichment. A [Session] memoizes lookups per
-// deployment, so that the events of one invocation cost one GetDeployment
-// each; make one session per invocation with [Enricher.NewSession].
+// concurrently under [Options.Timeout] (2 s by default) and returns what
+// it found by then, with one [enrich.Warning] per lookup that was denied,
+// throttled, timed out or failed. It never returns an error: a message
+// must never wait for, or be blocked by, enrichment. A [Session] memoizes
+// lookups per deployment, so that the events of one invocation cost one
+// GetDeployment each; make one session per invocation with
+// [Enricher.NewSession] ([Enricher.Details] uses a session of its own).
 //
 // Which event gets which lookups:
 //
