@@ -18,7 +18,7 @@ func (s *System) addActions(d *delivery.Dispatcher, cfg *config.Config, opts Opt
 	var isRollback func(ctx context.Context, deploymentID string) bool
 	if e := s.enricher; e != nil {
 		// Instance events never say whether their deployment is a
-		// rollback; GetDeployment does. Used only when
+		// rollback; the enricher's lookups do. Used only when
 		// CUTOVER_INVALIDATE_ON_ROLLBACK is false, to skip a rollback's
 		// switch back.
 		region := s.AWS.Region

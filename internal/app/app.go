@@ -29,6 +29,7 @@ import (
 	"github.com/cutover-dev/cutover/internal/config"
 	"github.com/cutover-dev/cutover/internal/delivery"
 	"github.com/cutover-dev/cutover/internal/enrich"
+	cdenrich "github.com/cutover-dev/cutover/internal/enrich/codedeploy"
 	"github.com/cutover-dev/cutover/internal/inbound"
 	"github.com/cutover-dev/cutover/internal/records"
 	"github.com/cutover-dev/cutover/internal/secret"
@@ -75,9 +76,9 @@ type Options struct {
 	// FollowUpDelay overrides the wait before each invalidation completion
 	// check (tests; negative means none).
 	FollowUpDelay time.Duration
-	// Simulated replaces AWS lookups with realistic simulated details
-	// (the demo).
-	Simulated bool
+	// Enricher, when set, replaces the configured enrichment
+	// (CUTOVER_ENRICH): the demo gives its simulated details.
+	Enricher enrich.Enricher
 }
 
 // System is an assembled cutover.
@@ -92,7 +93,7 @@ type System struct {
 	closers    []func() error
 	log        *slog.Logger
 	cloudfront *cloudfront.Invalidator
-	enricher   *enrich.Enricher
+	enricher   enrich.Enricher
 }
 
 // Close releases what the system holds open (the local records file).
@@ -207,15 +208,18 @@ func Build(ctx context.Context, cfg *config.Config, opts Options) (*System, erro
 		}
 	}
 
-	if cfg.Enrich && !opts.Simulated {
-		// One enricher (and one set of CodeDeploy/ECS clients) for the
-		// notices and the CloudFront rollback check.
-		s.enricher = enrich.New(s.AWS, enrich.Options{Timeout: cfg.EnrichTimeout, Now: opts.Now})
+	// One enricher (and one set of CodeDeploy/ECS clients) for the
+	// notices and the CloudFront rollback check.
+	switch {
+	case opts.Enricher != nil:
+		s.enricher = opts.Enricher
+	case cfg.Enrich:
+		s.enricher = cdenrich.New(s.AWS, cdenrich.Options{Timeout: cfg.EnrichTimeout, Now: opts.Now})
 	}
 	if err := s.addActions(d, cfg, opts); err != nil {
 		errs = append(errs, err)
 	}
-	s.addEnrichment(d, opts)
+	s.addEnrichment(d)
 
 	if len(errs) > 0 {
 		s.Close()

@@ -5,30 +5,25 @@ import (
 	"log/slog"
 
 	"github.com/cutover-dev/cutover/internal/delivery"
-	"github.com/cutover-dev/cutover/internal/enrich"
 	"github.com/cutover-dev/cutover/internal/message"
 )
 
-// addEnrichment adds the CodeDeploy/ECS lookups to notices: simulated
-// for the demo, real when CUTOVER_ENRICH is on. It only sets the notice's
-// Details: the message reads a rollback the details reveal from there
-// (message.Build), the event stays as it came.
-func (s *System) addEnrichment(d *delivery.Dispatcher, opts Options) {
-	switch {
-	case opts.Simulated:
-		d.Enrich = func(_ context.Context, n *message.Notice) {
-			n.Details = enrich.Simulated(&n.Event)
+// addEnrichment adds the system's enricher (the CodeDeploy/ECS lookups
+// when CUTOVER_ENRICH is on, or the one Options gave, e.g. the demo's
+// simulated details) to notices. It only sets the notice's Details: the
+// message reads a rollback the details reveal from there (message.Build),
+// the event stays as it came. Each warning is logged on one line.
+func (s *System) addEnrichment(d *delivery.Dispatcher) {
+	e, log := s.enricher, s.log
+	if e == nil {
+		return
+	}
+	d.Enrich = func(ctx context.Context, n *message.Notice) {
+		det, warnings := e.Details(ctx, &n.Event)
+		for _, w := range warnings {
+			log.LogAttrs(ctx, slog.LevelWarn, "enrichment incomplete; message sent without that part",
+				slog.String("deployment_id", n.Event.DeploymentID), slog.String("warning", w.String()))
 		}
-	case s.enricher != nil:
-		e, log := s.enricher, s.log
-		d.Enrich = func(ctx context.Context, n *message.Notice) {
-			// One session per notice: lookups run once per deployment.
-			det, warnings := e.NewSession().Details(ctx, &n.Event)
-			for _, w := range warnings {
-				log.LogAttrs(ctx, slog.LevelWarn, "enrichment incomplete; message sent without that part",
-					slog.String("deployment_id", n.Event.DeploymentID), slog.String("warning", w.String()))
-			}
-			n.Details = det
-		}
+		n.Details = det
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cutover-dev/cutover/internal/app"
 	"github.com/cutover-dev/cutover/internal/delivery"
+	"github.com/cutover-dev/cutover/internal/enrich/simulated"
 	"github.com/cutover-dev/cutover/internal/records"
 	"github.com/cutover-dev/cutover/internal/source/codedeploy"
 )
@@ -62,12 +63,12 @@ func runDemo(ctx context.Context, args []string, env Env) error {
 	steps := demoScenario()
 	clock := steps[0].at
 	opts := app.Options{
-		Log:       cliLogger(env, max(cfg.LogLevel, 4)), // warnings and errors only
-		DryRun:    true,
-		Simulated: true,
-		Records:   records.NewMemory(cfg.RecordsTTL),
-		Extra:     []delivery.Destination{{Name: "terminal", Notifier: &terminal{w: env.Stdout}}},
-		Now:       func() time.Time { return clock },
+		Log:      cliLogger(env, max(cfg.LogLevel, 4)), // warnings and errors only
+		DryRun:   true,
+		Enricher: simulated.Enricher{},
+		Records:  records.NewMemory(cfg.RecordsTTL),
+		Extra:    []delivery.Destination{{Name: "terminal", Notifier: &terminal{w: env.Stdout}}},
+		Now:      func() time.Time { return clock },
 	}
 	if cfg.SlackWebhookSecret == "" {
 		opts.AWS = &aws.Config{Region: "us-east-1"}

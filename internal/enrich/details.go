@@ -36,8 +36,8 @@ type Details struct {
 	// Commands are AWS CLI commands the team can run now; empty fields do
 	// not apply to this event.
 	Commands Commands `json:"commands"`
-	// Simulated is true for the made-up details of [Simulated] (cutover
-	// demo); a renderer may say so.
+	// Simulated is true for made-up details (package enrich/simulated,
+	// used by cutover demo); a renderer may say so.
 	Simulated bool `json:"simulated,omitempty"`
 }
 
@@ -50,7 +50,7 @@ type Deployment struct {
 	// "user", "autoscaling", "codeDeployRollback", "CodeDeploy",
 	// "CodeDeployAutoUpdate", "CloudFormation", "CloudFormationRollback",
 	// "autoscalingTermination". CodePipeline deployments say "user"; see
-	// Pipeline. [Deployment.InitiatedBy] puts it in words.
+	// Pipeline. message.InitiatedBy puts it in words.
 	Creator string `json:"creator,omitempty"`
 	// Description is the deployment's description (free text), if any.
 	Description string `json:"description,omitempty"`

@@ -1,13 +1,8 @@
 package enrich
 
 import (
-	"context"
-	"errors"
-	"regexp"
 	"strings"
 	"time"
-
-	"github.com/cutover-dev/cutover/internal/awsx"
 )
 
 // Reason says why a lookup gave nothing.
@@ -83,36 +78,4 @@ func (w Warning) String() string {
 		b.WriteString(" (left out: " + w.LeftOut + ")")
 	}
 	return b.String()
-}
-
-// classify tells why err happened. Credentials AWS does not accept read
-// as denied too: either way the role cannot make the call.
-func classify(err error) Reason {
-	switch {
-	case awsx.Denied(err, "UnrecognizedClientException", "InvalidSignatureException"):
-		return ReasonDenied
-	case awsx.Throttled(err):
-		return ReasonThrottled
-	case awsx.NotFound(err, "ServiceNotActiveException"):
-		return ReasonNotFound
-	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
-		return ReasonTimeout
-	}
-	return ReasonFailed
-}
-
-// deniedResource matches the resource in an AccessDenied message such as
-// "User: arn:aws:sts::1:assumed-role/r/s is not authorized to perform:
-// codedeploy:GetDeployment on resource: arn:aws:codedeploy:...:deploymentgroup:a/g
-// because no identity-based policy allows the codedeploy:GetDeployment action".
-var deniedResource = regexp.MustCompile(`on resource: (arn:[^\s"]+)`)
-
-// resourceFromDenied returns the resource ARN an AccessDenied error names,
-// or "".
-func resourceFromDenied(err error) string {
-	m := deniedResource.FindStringSubmatch(awsx.Message(err))
-	if m == nil {
-		return ""
-	}
-	return strings.TrimRight(m[1], ".,;")
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/cutover-dev/cutover/internal/action"
 	"github.com/cutover-dev/cutover/internal/deploy"
 	"github.com/cutover-dev/cutover/internal/enrich"
+	simenrich "github.com/cutover-dev/cutover/internal/enrich/simulated"
 	"github.com/cutover-dev/cutover/internal/message"
 	"github.com/cutover-dev/cutover/internal/source/codedeploy"
 )
@@ -205,7 +206,7 @@ func detailNotices() map[string]*message.Notice {
 	partitioned := func(region string) *message.Notice {
 		ev := switched
 		ev.Region = region
-		return &message.Notice{Event: ev, Now: fixedNow, Details: enrich.Simulated(&ev),
+		return &message.Notice{Event: ev, Now: fixedNow, Details: simenrich.Details(&ev),
 			Actions: []action.Result{{Action: "cloudfront", Target: "E2QWRUHAPOMQZL", Pending: true}}}
 	}
 
@@ -508,7 +509,7 @@ func TestSimulatedDemoRenders(t *testing.T) {
 				Target: &deploy.Target{ID: "prod-cluster:checkout-api", Type: "ECS", Cluster: "prod-cluster", Service: "checkout-api"}},
 		} {
 			codedeploy.Classify(&ev)
-			n := &message.Notice{Event: ev, Now: fixedNow, Details: enrich.Simulated(&ev)}
+			n := &message.Notice{Event: ev, Now: fixedNow, Details: simenrich.Details(&ev)}
 			_, _, all := renderT(t, n)
 			if n.Details != nil && !strings.Contains(all, "simulated details (demo)") {
 				t.Errorf("%s %s: no simulated note:\n%s", k, ev.DeploymentID, all)

@@ -11,7 +11,7 @@ import (
 
 	"github.com/cutover-dev/cutover/internal/action"
 	"github.com/cutover-dev/cutover/internal/deploy"
-	"github.com/cutover-dev/cutover/internal/enrich"
+	"github.com/cutover-dev/cutover/internal/enrich/simulated"
 	"github.com/cutover-dev/cutover/internal/message"
 	"github.com/cutover-dev/cutover/internal/source/codedeploy"
 )
@@ -40,7 +40,7 @@ func cases(t *testing.T) map[string]*message.Notice {
 			t.Fatalf("%s: %d events (%v)", p, len(events), err)
 		}
 		ev := events[0]
-		out[strings.TrimSuffix(filepath.Base(p), ".json")] = &message.Notice{Event: ev, Now: eventNow(&ev), Details: enrich.Simulated(&ev)}
+		out[strings.TrimSuffix(filepath.Base(p), ".json")] = &message.Notice{Event: ev, Now: eventNow(&ev), Details: simulated.Details(&ev)}
 	}
 	sw := *out["instance-success"]
 	sw.Actions = []action.Result{
@@ -151,7 +151,7 @@ func FuzzFormat(f *testing.F) {
 			Target:   &deploy.Target{ID: target, Type: deploy.TargetECS, Lifecycle: []deploy.LifecycleStep{{Name: name, Status: msg}}},
 		}
 		codedeploy.Classify(&ev)
-		d := enrich.Simulated(&ev)
+		d := simulated.Details(&ev)
 		if d != nil {
 			d.Deployment.Description = msg
 			if d.Failure != nil && d.Failure.Diagnostics != nil {

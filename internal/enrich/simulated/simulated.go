@@ -1,29 +1,52 @@
-package enrich
+// Package simulated makes up realistic enrichment details for `cutover
+// demo` and for tests of renderers, without calling AWS. It is not used by
+// the Lambda: only the demo wires it in, through app.Options.Enricher.
+package simulated
 
 import (
 	"cmp"
+	"context"
 	"strings"
 	"time"
 
 	"github.com/cutover-dev/cutover/internal/deploy"
-	"github.com/cutover-dev/cutover/internal/source/codedeploy"
+	"github.com/cutover-dev/cutover/internal/enrich"
+	"github.com/cutover-dev/cutover/internal/enrich/codedeploy"
 )
+
+// Enricher gives the made-up Details of every event, and calls a
+// deployment whose ID contains "BACK" a rollback, as Details does. It
+// implements enrich.Enricher for the demo.
+type Enricher struct{}
+
+var _ enrich.Enricher = Enricher{}
+
+// Details returns Details(ev) and no warnings.
+func (Enricher) Details(_ context.Context, ev *deploy.Event) (*enrich.Details, []enrich.Warning) {
+	return Details(ev), nil
+}
+
+// IsRollbackDeployment reports whether deploymentID names a simulated
+// rollback (its ID contains "BACK").
+func (Enricher) IsRollbackDeployment(_ context.Context, _, deploymentID string) bool {
+	return strings.Contains(deploymentID, "BACK")
+}
 
 // simulatedEpoch is the time of simulated details for an event without any
 // time of its own.
 var simulatedEpoch = time.Date(2026, time.March, 10, 14, 0, 0, 0, time.UTC)
 
-// Simulated returns realistic, made-up details for ev without calling AWS,
+// Details returns realistic, made-up details for ev without calling AWS,
 // for `cutover demo` and previews. It is deterministic: names come from
 // the event (with demo defaults), times from the event's own time
 // (LastUpdated, else Published, else CreateTime), so an event stamped now
 // shows an open rollback window. A deployment whose ID contains "BACK" is
 // a rollback of the same ID with "FAIL" (d-DEMOBACK1 rolls back
 // d-DEMOFAIL1, and the other way round), as instance events do not say
-// so. Details.Simulated is true. It returns nil for a nil event and the
-// trigger test notification.
-func Simulated(ev *deploy.Event) *Details {
-	if ev == nil || ev.Name == codedeploy.TriggerTest {
+// so. Details.Simulated is true. It returns nil for a nil event and a
+// test notification (deploy.Test).
+func Details(ev *deploy.Event) *enrich.Details {
+	if ev == nil || ev.Phase == deploy.Test {
 		return nil
 	}
 	at := simulatedEpoch
@@ -43,7 +66,7 @@ func Simulated(ev *deploy.Event) *Details {
 	if ev.Target != nil && ev.Target.Cluster != "" && ev.Target.Service != "" {
 		cluster, service = ev.Target.Cluster, ev.Target.Service
 	}
-	d := &Details{
+	d := &enrich.Details{
 		DeploymentID:    cmp.Or(ev.DeploymentID, "d-DEMO7XQ2K"),
 		Region:          region,
 		AccountID:       account,
@@ -53,7 +76,7 @@ func Simulated(ev *deploy.Event) *Details {
 	}
 	const execution = "3c6f9a2e-8b1d-4e0f-9a57-2d4b6c8e1f03"
 	created := at.Add(-9 * time.Minute)
-	dep := &Deployment{
+	dep := &enrich.Deployment{
 		Status:          "InProgress",
 		Creator:         "user",
 		Description:     "Release 3f9c2e1: lazy-load product images (CodePipeline " + app + " execution " + execution + ")",
@@ -61,7 +84,7 @@ func Simulated(ev *deploy.Event) *Details {
 		ComputePlatform: "ECS",
 		CreateTime:      created,
 		StartTime:       created.Add(2 * time.Second),
-		Pipeline:        &Pipeline{Name: app, ExecutionID: execution, From: "description"},
+		Pipeline:        &enrich.Pipeline{Name: app, ExecutionID: execution, From: "description"},
 		AutoRollback:    true,
 		AutoRollbackEvents: []string{
 			"DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM",
@@ -72,8 +95,8 @@ func Simulated(ev *deploy.Event) *Details {
 		return account + ".dkr.ecr." + region + ".amazonaws.com/" + service + ":" + tag
 	}
 	logGroup := "/ecs/" + service
-	taskSet := func(label, id, status string, weight float64, rev, tag, tg string) TaskSet {
-		return TaskSet{
+	taskSet := func(label, id, status string, weight float64, rev, tag, tg string) enrich.TaskSet {
+		return enrich.TaskSet{
 			ID:                id,
 			ARN:               "arn:aws:ecs:" + region + ":" + account + ":task-set/" + cluster + "/" + service + "/" + id[len("ecs-svc/"):],
 			Label:             label,
@@ -85,7 +108,7 @@ func Simulated(ev *deploy.Event) *Details {
 			TargetGroup:       tg,
 			TaskDefinition:    service + ":" + rev,
 			TaskDefinitionARN: "arn:aws:ecs:" + region + ":" + account + ":task-definition/" + service + ":" + rev,
-			Containers: []Container{
+			Containers: []enrich.Container{
 				{Name: service, Image: image(tag), LogGroup: logGroup, LogRegion: region, LogStreamPrefix: "ecs"},
 				{Name: "envoy", Image: "public.ecr.aws/appmesh/aws-appmesh-envoy:v1.29.6.0-prod"},
 			},
@@ -94,7 +117,7 @@ func Simulated(ev *deploy.Event) *Details {
 	green := taskSet("GREEN", "ecs-svc/9223370493423413672", "PRIMARY", 100, "43", "3f9c2e1", service+"-green")
 	blue := taskSet("BLUE", "ecs-svc/9223370493425779968", "ACTIVE", 0, "42", "a1b7d04", service+"-blue")
 
-	rollback := ev.IsRollback() || ev.Name == codedeploy.DeploymentRollback || strings.Contains(d.DeploymentID, "BACK")
+	rollback := ev.IsRollback() || ev.Phase == deploy.RollingBack || strings.Contains(d.DeploymentID, "BACK")
 	if rollback {
 		dep.Creator = "codeDeployRollback"
 		dep.Pipeline = nil
@@ -106,21 +129,21 @@ func Simulated(ev *deploy.Event) *Details {
 	switch {
 	case ev.TrafficSwitched() && !rollback:
 		dep.TerminationWaitStarted = true
-		d.Window = &Window{
-			Kind: WindowRollback, Start: at, StartFrom: "lifecycle", Wait: time.Hour,
+		d.Window = &enrich.Window{
+			Kind: enrich.WindowRollback, Start: at, StartFrom: "lifecycle", Wait: time.Hour,
 			Deadline: at.Add(time.Hour), Action: "TERMINATE",
 		}
-		d.Service = &Service{Cluster: cluster, Name: service, TargetStatus: "Succeeded", TaskSets: []TaskSet{green, blue}}
+		d.Service = &enrich.Service{Cluster: cluster, Name: service, TargetStatus: "Succeeded", TaskSets: []enrich.TaskSet{green, blue}}
 	case ev.TrafficSwitched():
 		// Traffic is back on the original task set; the failed
 		// replacement no longer serves.
 		blue.TrafficWeight, blue.Status = 100, "PRIMARY"
 		green.TrafficWeight, green.Status = 0, "ACTIVE"
-		d.Service = &Service{Cluster: cluster, Name: service, TargetStatus: "Succeeded", TaskSets: []TaskSet{green, blue}}
-	case isReady(ev):
+		d.Service = &enrich.Service{Cluster: cluster, Name: service, TargetStatus: "Succeeded", TaskSets: []enrich.TaskSet{green, blue}}
+	case ev.Phase == deploy.Ready:
 		dep.Status = "Ready"
-		d.Window = &Window{
-			Kind: WindowReroute, Start: at, StartFrom: "event", Wait: 2 * time.Hour,
+		d.Window = &enrich.Window{
+			Kind: enrich.WindowReroute, Start: at, StartFrom: "event", Wait: 2 * time.Hour,
 			Deadline: at.Add(2 * time.Hour), Action: "STOP_DEPLOYMENT",
 		}
 	case ev.Phase.WentWrong():
@@ -145,13 +168,13 @@ func Simulated(ev *deploy.Event) *Details {
 				dep.RollbackMessage = "Deployment " + dep.RollbackDeploymentID + " is triggered to roll back deployment " + d.DeploymentID + "."
 			}
 		}
-		d.Failure = &Failure{
+		d.Failure = &enrich.Failure{
 			TargetID:       cluster + ":" + service,
 			LifecycleEvent: "AfterAllowTraffic",
 			Status:         "Failed",
 			Start:          at.Add(-2 * time.Minute),
 			End:            at.Add(-time.Minute),
-			Diagnostics: &Diagnostics{
+			Diagnostics: &enrich.Diagnostics{
 				ErrorCode:  "ScriptFailed",
 				Message:    "The AfterAllowTraffic hook returned Failed.",
 				ScriptName: hook,
@@ -164,13 +187,13 @@ func Simulated(ev *deploy.Event) *Details {
 		}
 		// AfterAllowTraffic runs once production traffic is on the
 		// replacement: it serves until the rollback switches back.
-		d.Service = &Service{Cluster: cluster, Name: service, TargetStatus: "Failed", TaskSets: []TaskSet{green, blue}}
-	case ev.Name == codedeploy.DeploymentSuccess:
+		d.Service = &enrich.Service{Cluster: cluster, Name: service, TargetStatus: "Failed", TaskSets: []enrich.TaskSet{green, blue}}
+	case ev.Phase == deploy.Succeeded && !ev.IsTarget():
 		dep.Status = "Succeeded"
 		dep.CompleteTime = at
 	}
-	d.Links = buildLinks(ev, d)
-	d.Commands = buildCommands(ev, d)
+	d.Links = codedeploy.Links(ev, d)
+	d.Commands = codedeploy.Commands(ev, d)
 	return d
 }
 

@@ -1,4 +1,4 @@
-package enrich
+package codedeploy
 
 import (
 	"context"
@@ -8,14 +8,16 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cutover-dev/cutover/internal/enrich"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awscd "github.com/aws/aws-sdk-go-v2/service/codedeploy"
+	cdsdk "github.com/aws/aws-sdk-go-v2/service/codedeploy"
 	cdtypes "github.com/aws/aws-sdk-go-v2/service/codedeploy/types"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/cutover-dev/cutover/internal/deploy"
-	"github.com/cutover-dev/cutover/internal/source/codedeploy"
+	cdsource "github.com/cutover-dev/cutover/internal/source/codedeploy"
 )
 
 // The IAM actions of the lookups, in the order warnings are reported.
@@ -53,7 +55,7 @@ func planFor(ev *deploy.Event) plan {
 }
 
 func isReady(ev *deploy.Event) bool {
-	return ev.Name == codedeploy.DeploymentReady || ev.Name == codedeploy.InstanceReady
+	return ev.Name == cdsource.DeploymentReady || ev.Name == cdsource.InstanceReady
 }
 
 // snapshot is what the lookups found by the time Details stopped waiting.
@@ -67,7 +69,7 @@ type snapshot struct {
 	service  string
 	taskSets []ecstypes.TaskSet
 	taskDefs map[string]*ecstypes.TaskDefinition
-	warnings []Warning
+	warnings []enrich.Warning
 	timeout  time.Duration
 }
 
@@ -82,7 +84,7 @@ type gather struct {
 	s   *Session
 	ev  *deploy.Event
 	wg  sync.WaitGroup
-	cdo []func(*awscd.Options)
+	cdo []func(*cdsdk.Options)
 	eco []func(*ecs.Options)
 
 	allDone chan struct{}
@@ -114,7 +116,7 @@ func newGather(s *Session, ev *deploy.Event) *gather {
 	g.snap.taskDefs = map[string]*ecstypes.TaskDefinition{}
 	g.snap.timeout = s.e.timeout
 	if region != "" && region != s.e.region {
-		g.cdo = []func(*awscd.Options){func(o *awscd.Options) { o.Region = region }}
+		g.cdo = []func(*cdsdk.Options){func(o *cdsdk.Options) { o.Region = region }}
 		g.eco = []func(*ecs.Options){func(o *ecs.Options) { o.Region = region }}
 	}
 	return g
@@ -180,15 +182,15 @@ func (g *gather) end(id int, err error) bool {
 }
 
 // warningLocked builds the warning for a failed lookup; g.mu is held.
-func (g *gather) warningLocked(o op, err error) Warning {
-	w := Warning{Action: o.action, LeftOut: o.leftOut, Err: err, Reason: classify(err)}
-	if w.Reason == ReasonTimeout {
+func (g *gather) warningLocked(o op, err error) enrich.Warning {
+	w := enrich.Warning{Action: o.action, LeftOut: o.leftOut, Err: err, Reason: classify(err)}
+	if w.Reason == enrich.ReasonTimeout {
 		w.Timeout = g.snap.timeout
 	}
-	if w.Reason == ReasonDenied {
+	if w.Reason == enrich.ReasonDenied {
 		w.Resource = resourceFromDenied(err)
 	}
-	if w.Resource == "" && w.Reason == ReasonDenied {
+	if w.Resource == "" && w.Reason == enrich.ReasonDenied {
 		w.Resource = g.resourceLocked(o.action)
 	}
 	return w
@@ -220,9 +222,9 @@ func (g *gather) close() snapshot {
 	slices.Sort(ids)
 	for _, id := range ids {
 		o := g.pending[id]
-		g.snap.warnings = append(g.snap.warnings, Warning{
+		g.snap.warnings = append(g.snap.warnings, enrich.Warning{
 			Action:  o.action,
-			Reason:  ReasonTimeout,
+			Reason:  enrich.ReasonTimeout,
 			LeftOut: o.leftOut,
 			Timeout: g.snap.timeout,
 			Err:     fmt.Errorf("enrich: %s: %w", o.action, context.DeadlineExceeded),
@@ -235,7 +237,7 @@ func (g *gather) close() snapshot {
 	}
 	snap.warnings = nil
 	for _, w := range g.snap.warnings { // one warning per action, reason and resource
-		if !slices.ContainsFunc(snap.warnings, func(o Warning) bool {
+		if !slices.ContainsFunc(snap.warnings, func(o enrich.Warning) bool {
 			return o.Action == w.Action && o.Reason == w.Reason && o.Resource == w.Resource
 		}) {
 			snap.warnings = append(snap.warnings, w)
@@ -243,7 +245,7 @@ func (g *gather) close() snapshot {
 	}
 	snap.targets = slices.Clone(g.snap.targets)
 	snap.taskSets = slices.Clone(g.snap.taskSets)
-	slices.SortStableFunc(snap.warnings, func(a, b Warning) int {
+	slices.SortStableFunc(snap.warnings, func(a, b enrich.Warning) int {
 		return slices.Index(actionOrder, a.Action) - slices.Index(actionOrder, b.Action)
 	})
 	return snap
@@ -265,7 +267,7 @@ func (g *gather) deployment(ctx context.Context) {
 	}
 	depID := g.ev.DeploymentID
 	dep, err := memo(ctx, g.s, "GetDeployment/"+g.snap.region+"/"+depID, func(ctx context.Context) (*cdtypes.DeploymentInfo, error) {
-		out, err := g.s.e.cd.GetDeployment(ctx, &awscd.GetDeploymentInput{DeploymentId: aws.String(depID)}, g.cdo...)
+		out, err := g.s.e.cd.GetDeployment(ctx, &cdsdk.GetDeploymentInput{DeploymentId: aws.String(depID)}, g.cdo...)
 		if err != nil {
 			return nil, fmt.Errorf("enrich: get deployment %s: %w", depID, err)
 		}
@@ -307,7 +309,7 @@ func (g *gather) group(ctx context.Context, app, group string) {
 		return
 	}
 	info, err := memo(ctx, g.s, "GetDeploymentGroup/"+g.snap.region+"/"+app+"/"+group, func(ctx context.Context) (*cdtypes.DeploymentGroupInfo, error) {
-		out, err := g.s.e.cd.GetDeploymentGroup(ctx, &awscd.GetDeploymentGroupInput{
+		out, err := g.s.e.cd.GetDeploymentGroup(ctx, &cdsdk.GetDeploymentGroupInput{
 			ApplicationName:     aws.String(app),
 			DeploymentGroupName: aws.String(group),
 		}, g.cdo...)
@@ -340,7 +342,7 @@ func (g *gather) targets(ctx context.Context) {
 			return
 		}
 		listed, err := memo(ctx, g.s, "ListDeploymentTargets/"+g.snap.region+"/"+depID, func(ctx context.Context) ([]string, error) {
-			out, err := g.s.e.cd.ListDeploymentTargets(ctx, &awscd.ListDeploymentTargetsInput{DeploymentId: aws.String(depID)}, g.cdo...)
+			out, err := g.s.e.cd.ListDeploymentTargets(ctx, &cdsdk.ListDeploymentTargetsInput{DeploymentId: aws.String(depID)}, g.cdo...)
 			if err != nil {
 				return nil, fmt.Errorf("enrich: list deployment targets %s: %w", depID, err)
 			}
@@ -363,7 +365,7 @@ func (g *gather) targets(ctx context.Context) {
 	}
 	key := "BatchGetDeploymentTargets/" + g.snap.region + "/" + depID + "/" + strings.Join(ids, ",")
 	targets, err := memo(ctx, g.s, key, func(ctx context.Context) ([]cdtypes.DeploymentTarget, error) {
-		out, err := g.s.e.cd.BatchGetDeploymentTargets(ctx, &awscd.BatchGetDeploymentTargetsInput{
+		out, err := g.s.e.cd.BatchGetDeploymentTargets(ctx, &cdsdk.BatchGetDeploymentTargetsInput{
 			DeploymentId: aws.String(depID),
 			TargetIds:    ids,
 		}, g.cdo...)

@@ -1,4 +1,4 @@
-package enrich
+package codedeploy
 
 import (
 	"cmp"
@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cutover-dev/cutover/internal/enrich"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cdtypes "github.com/aws/aws-sdk-go-v2/service/codedeploy/types"
@@ -17,8 +19,8 @@ import (
 )
 
 // build turns what the lookups found into Details. It is pure.
-func build(ev *deploy.Event, snap snapshot, now time.Time) (*Details, []Warning) {
-	d := &Details{
+func build(ev *deploy.Event, snap snapshot, now time.Time) (*enrich.Details, []enrich.Warning) {
+	d := &enrich.Details{
 		DeploymentID:    ev.DeploymentID,
 		Region:          snap.region,
 		AccountID:       ev.AccountID,
@@ -41,7 +43,7 @@ func build(ev *deploy.Event, snap snapshot, now time.Time) (*Details, []Warning)
 	} else {
 		// A Lambda target "function:alias" looks like an ECS one: drop
 		// what the ECS lookups said about it.
-		warnings = slices.DeleteFunc(slices.Clone(warnings), func(w Warning) bool {
+		warnings = slices.DeleteFunc(slices.Clone(warnings), func(w enrich.Warning) bool {
 			return strings.HasPrefix(w.Action, "ecs:")
 		})
 	}
@@ -53,17 +55,17 @@ func build(ev *deploy.Event, snap snapshot, now time.Time) (*Details, []Warning)
 		w, msg := switchWindow(ev, &snap, target, now)
 		d.Window = w
 		if msg != "" {
-			warnings = append(warnings, Warning{Reason: ReasonIncomplete, Message: msg})
+			warnings = append(warnings, enrich.Warning{Reason: enrich.ReasonIncomplete, Message: msg})
 		}
 	case isReady(ev):
 		w, msg := readyWindow(ev, &snap, now)
 		d.Window = w
 		if msg != "" {
-			warnings = append(warnings, Warning{Reason: ReasonIncomplete, Message: msg})
+			warnings = append(warnings, enrich.Warning{Reason: enrich.ReasonIncomplete, Message: msg})
 		}
 	}
-	d.Links = buildLinks(ev, d)
-	d.Commands = buildCommands(ev, d)
+	d.Links = Links(ev, d)
+	d.Commands = Commands(ev, d)
 	return d, warnings
 }
 
@@ -83,8 +85,8 @@ func isECSPlatform(snap *snapshot) bool {
 }
 
 // convertDeployment keeps what a notification can use of GetDeployment.
-func convertDeployment(dep *cdtypes.DeploymentInfo) *Deployment {
-	out := &Deployment{
+func convertDeployment(dep *cdtypes.DeploymentInfo) *enrich.Deployment {
+	out := &enrich.Deployment{
 		Status:                 string(dep.Status),
 		Creator:                string(dep.Creator),
 		Description:            aws.ToString(dep.Description),
@@ -143,7 +145,7 @@ var (
 // pipeline name), else from a description that names the pipeline (its
 // ARN, or "pipeline NAME") and, optionally, an execution ID (a UUID).
 // CodeDeploy records neither, so this is a best effort.
-func detectPipeline(dep *cdtypes.DeploymentInfo) *Pipeline {
+func detectPipeline(dep *cdtypes.DeploymentInfo) *enrich.Pipeline {
 	switch dep.Creator {
 	case "", cdtypes.DeploymentCreatorUser:
 	default:
@@ -154,7 +156,7 @@ func detectPipeline(dep *cdtypes.DeploymentInfo) *Pipeline {
 		bucket := aws.ToString(r.S3Location.Bucket)
 		key := aws.ToString(r.S3Location.Key)
 		if name, _, ok := strings.Cut(key, "/"); ok && name != "" && artifactBucket.MatchString(bucket) {
-			p := &Pipeline{Name: name, From: "revision", NameTruncated: len(name) >= pipelineNameMax}
+			p := &enrich.Pipeline{Name: name, From: "revision", NameTruncated: len(name) >= pipelineNameMax}
 			if strings.Contains(strings.ToLower(desc), "pipeline") {
 				p.ExecutionID = uuidRE.FindString(desc)
 			}
@@ -164,7 +166,7 @@ func detectPipeline(dep *cdtypes.DeploymentInfo) *Pipeline {
 	if !strings.Contains(strings.ToLower(desc), "pipeline") {
 		return nil
 	}
-	p := &Pipeline{From: "description", ExecutionID: uuidRE.FindString(desc)}
+	p := &enrich.Pipeline{From: "description", ExecutionID: uuidRE.FindString(desc)}
 	if m := pipelineARNRE.FindStringSubmatch(desc); m != nil {
 		p.Name = m[1]
 	} else {
@@ -236,7 +238,7 @@ func finished(dep *cdtypes.DeploymentInfo) (bool, time.Time) {
 
 // switchWindow is the rollback window after traffic switched, and a
 // message when it cannot be told although the lookups answered.
-func switchWindow(ev *deploy.Event, snap *snapshot, target *cdtypes.ECSTarget, now time.Time) (*Window, string) {
+func switchWindow(ev *deploy.Event, snap *snapshot, target *cdtypes.ECSTarget, now time.Time) (*enrich.Window, string) {
 	bg := blueGreen(snap, func(c *cdtypes.BlueGreenDeploymentConfiguration) bool {
 		return c.TerminateBlueInstancesOnDeploymentSuccess != nil
 	})
@@ -250,8 +252,8 @@ func switchWindow(ev *deploy.Event, snap *snapshot, target *cdtypes.ECSTarget, n
 	if term.Action == cdtypes.InstanceActionKeepAlive {
 		return nil, "" // the original keeps running: no deadline (not allowed for ECS)
 	}
-	w := &Window{
-		Kind:   WindowRollback,
+	w := &enrich.Window{
+		Kind:   enrich.WindowRollback,
 		Action: string(cmp.Or(term.Action, cdtypes.InstanceActionTerminate)),
 		Wait:   time.Duration(term.TerminationWaitTimeInMinutes) * time.Minute,
 	}
@@ -313,7 +315,7 @@ func eventStart(ev *deploy.Event, now time.Time) (time.Time, string) {
 }
 
 // readyWindow is the reroute deadline of a deployment waiting in Ready.
-func readyWindow(ev *deploy.Event, snap *snapshot, now time.Time) (*Window, string) {
+func readyWindow(ev *deploy.Event, snap *snapshot, now time.Time) (*enrich.Window, string) {
 	bg := blueGreen(snap, func(c *cdtypes.BlueGreenDeploymentConfiguration) bool {
 		return c.DeploymentReadyOption != nil
 	})
@@ -327,8 +329,8 @@ func readyWindow(ev *deploy.Event, snap *snapshot, now time.Time) (*Window, stri
 	if opt.ActionOnTimeout != cdtypes.DeploymentReadyActionStopDeployment {
 		return nil, "" // traffic is rerouted without waiting
 	}
-	w := &Window{
-		Kind:   WindowReroute,
+	w := &enrich.Window{
+		Kind:   enrich.WindowReroute,
 		Action: string(opt.ActionOnTimeout),
 		Wait:   time.Duration(opt.WaitTimeInMinutes) * time.Minute,
 	}
@@ -352,7 +354,7 @@ func firstECSTarget(targets []cdtypes.DeploymentTarget) *cdtypes.ECSTarget {
 
 // buildService merges CodeDeploy's view of the task sets (labels, traffic)
 // with ECS's (task definitions, images).
-func buildService(ev *deploy.Event, snap *snapshot, target *cdtypes.ECSTarget) *Service {
+func buildService(ev *deploy.Event, snap *snapshot, target *cdtypes.ECSTarget) *enrich.Service {
 	cluster, service := snap.cluster, snap.service
 	if cluster == "" && target != nil {
 		cluster, service, _ = splitTargetID(aws.ToString(target.TargetId))
@@ -366,12 +368,12 @@ func buildService(ev *deploy.Event, snap *snapshot, target *cdtypes.ECSTarget) *
 	if target == nil && len(snap.taskSets) == 0 && !snap.plan.ecs {
 		return nil
 	}
-	svc := &Service{Cluster: cluster, Name: service}
+	svc := &enrich.Service{Cluster: cluster, Name: service}
 	index := map[string]int{}
 	if target != nil {
 		svc.TargetStatus = string(target.Status)
 		for _, ti := range target.TaskSetsInfo {
-			ts := TaskSet{
+			ts := enrich.TaskSet{
 				ID:            aws.ToString(ti.Identifer),
 				Label:         strings.ToUpper(string(ti.TaskSetLabel)),
 				Status:        aws.ToString(ti.Status),
@@ -395,7 +397,7 @@ func buildService(ev *deploy.Event, snap *snapshot, target *cdtypes.ECSTarget) *
 			i, ok = index[taskSetKey(aws.ToString(es.TaskSetArn))]
 		}
 		if !ok {
-			svc.TaskSets = append(svc.TaskSets, TaskSet{
+			svc.TaskSets = append(svc.TaskSets, enrich.TaskSet{
 				ID:           id,
 				Status:       aws.ToString(es.Status),
 				DesiredCount: int64(es.ComputedDesiredCount),
@@ -428,7 +430,7 @@ func buildService(ev *deploy.Event, snap *snapshot, target *cdtypes.ECSTarget) *
 			ts.Containers = containers(td)
 		}
 	}
-	slices.SortStableFunc(svc.TaskSets, func(a, b TaskSet) int {
+	slices.SortStableFunc(svc.TaskSets, func(a, b enrich.TaskSet) int {
 		if c := cmp.Compare(labelRank(a.Label), labelRank(b.Label)); c != 0 {
 			return c
 		}
@@ -458,10 +460,10 @@ func taskSetKey(id string) string {
 
 // containers lists a task definition's containers, images and awslogs
 // settings.
-func containers(td *ecstypes.TaskDefinition) []Container {
-	var out []Container
+func containers(td *ecstypes.TaskDefinition) []enrich.Container {
+	var out []enrich.Container
 	for _, cd := range td.ContainerDefinitions {
-		c := Container{Name: aws.ToString(cd.Name), Image: aws.ToString(cd.Image)}
+		c := enrich.Container{Name: aws.ToString(cd.Name), Image: aws.ToString(cd.Image)}
 		if lc := cd.LogConfiguration; lc != nil && lc.LogDriver == ecstypes.LogDriverAwslogs {
 			c.LogGroup = lc.Options["awslogs-group"]
 			c.LogRegion = lc.Options["awslogs-region"]
@@ -493,14 +495,14 @@ func targetGroupName(arn string) string {
 
 // buildFailure finds the first failed lifecycle event among the targets,
 // else in the event's own lifecycle list.
-func buildFailure(ev *deploy.Event, targets []cdtypes.DeploymentTarget) *Failure {
+func buildFailure(ev *deploy.Event, targets []cdtypes.DeploymentTarget) *enrich.Failure {
 	for _, t := range targets {
 		id, events := targetLifecycle(t)
 		for _, le := range events {
 			if le.Status != cdtypes.LifecycleEventStatusFailed {
 				continue
 			}
-			f := &Failure{
+			f := &enrich.Failure{
 				TargetID:       id,
 				LifecycleEvent: aws.ToString(le.LifecycleEventName),
 				Status:         string(le.Status),
@@ -508,7 +510,7 @@ func buildFailure(ev *deploy.Event, targets []cdtypes.DeploymentTarget) *Failure
 				End:            utc(le.EndTime),
 			}
 			if dg := le.Diagnostics; dg != nil {
-				f.Diagnostics = &Diagnostics{
+				f.Diagnostics = &enrich.Diagnostics{
 					ErrorCode:  string(dg.ErrorCode),
 					Message:    aws.ToString(dg.Message),
 					ScriptName: aws.ToString(dg.ScriptName),
@@ -521,7 +523,7 @@ func buildFailure(ev *deploy.Event, targets []cdtypes.DeploymentTarget) *Failure
 	if ev.Target != nil {
 		for _, le := range ev.Target.Lifecycle {
 			if strings.EqualFold(le.Status, "Failed") {
-				return &Failure{TargetID: ev.Target.ID, LifecycleEvent: le.Name, Status: le.Status, Start: le.Start, End: le.End}
+				return &enrich.Failure{TargetID: ev.Target.ID, LifecycleEvent: le.Name, Status: le.Status, Start: le.Start, End: le.End}
 			}
 		}
 	}
@@ -574,12 +576,17 @@ func deploymentGroupARN(region, account, app, group string) string {
 		"deploymentgroup:"+cmp.Or(app, "*")+"/"+cmp.Or(group, "*"))
 }
 
-func buildLinks(ev *deploy.Event, d *Details) Links {
+// Links are the console links of d: the CodeDeploy deployment and group,
+// the ECS service, the log groups of the replacement task set's
+// containers, the pipeline and the related (rollback) deployment, each in
+// the partition of d's region. It is pure, so simulated details can share
+// it.
+func Links(ev *deploy.Event, d *enrich.Details) enrich.Links {
 	r := d.Region
 	if r == "" {
-		return Links{}
+		return enrich.Links{}
 	}
-	l := Links{
+	l := enrich.Links{
 		Deployment:      awsx.CodeDeployDeploymentURL(r, d.DeploymentID),
 		DeploymentGroup: awsx.CodeDeployGroupURL(r, d.Application, d.DeploymentGroup),
 	}
@@ -599,7 +606,7 @@ func buildLinks(ev *deploy.Event, d *Details) Links {
 					continue
 				}
 				seen[c.LogGroup] = true
-				l.Logs = append(l.Logs, Link{Label: c.LogGroup, URL: awsx.LogGroupURL(cmp.Or(c.LogRegion, r), c.LogGroup)})
+				l.Logs = append(l.Logs, enrich.Link{Label: c.LogGroup, URL: awsx.LogGroupURL(cmp.Or(c.LogRegion, r), c.LogGroup)})
 			}
 		}
 	}
@@ -617,8 +624,12 @@ func buildLinks(ev *deploy.Event, d *Details) Links {
 	return l
 }
 
-func buildCommands(ev *deploy.Event, d *Details) Commands {
-	var c Commands
+// Commands are the AWS CLI commands the team can run now for ev's
+// deployment: roll back and finish early after traffic switched, reroute
+// or roll back while it waits in Ready; none once it ended or when
+// nothing can be done. It is pure, so simulated details can share it.
+func Commands(ev *deploy.Event, d *enrich.Details) enrich.Commands {
+	var c enrich.Commands
 	w := d.Window
 	if w != nil && w.Ended {
 		return c
@@ -650,12 +661,12 @@ func buildCommands(ev *deploy.Event, d *Details) Commands {
 	return c
 }
 
-func isRollbackCreator(d *Deployment) bool {
+func isRollbackCreator(d *enrich.Deployment) bool {
 	return d.Creator == string(cdtypes.DeploymentCreatorCodeDeployRollback) || d.RollbackTriggeringDeploymentID != ""
 }
 
 // finishedStatus reports whether a converted deployment has ended.
-func finishedStatus(d *Deployment) (bool, time.Time) {
+func finishedStatus(d *enrich.Deployment) (bool, time.Time) {
 	if d == nil {
 		return false, time.Time{}
 	}

@@ -1,4 +1,4 @@
-package enrich
+package codedeploy
 
 import (
 	"context"
@@ -13,8 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cutover-dev/cutover/internal/enrich"
+
 	"github.com/cutover-dev/cutover/internal/deploy"
-	"github.com/cutover-dev/cutover/internal/source/codedeploy"
+	cdsource "github.com/cutover-dev/cutover/internal/source/codedeploy"
 )
 
 func TestDetailsTrafficSwitched(t *testing.T) {
@@ -41,7 +43,7 @@ func TestDetailsTrafficSwitched(t *testing.T) {
 		t.Fatal("no window")
 	}
 	wantStart := at("2022-10-13T15:58:02.391Z")
-	if w.Kind != WindowRollback || !w.Start.Equal(wantStart) || w.StartFrom != "lifecycle" ||
+	if w.Kind != enrich.WindowRollback || !w.Start.Equal(wantStart) || w.StartFrom != "lifecycle" ||
 		w.Wait != time.Hour || !w.Deadline.Equal(wantStart.Add(time.Hour)) || w.NoWindow || w.Ended {
 		t.Errorf("window = %+v", w)
 	}
@@ -78,11 +80,11 @@ func TestDetailsTrafficSwitched(t *testing.T) {
 	}
 
 	l := d.Links
-	wantLinks := Links{
+	wantLinks := enrich.Links{
 		Deployment:      "https://us-east-1.console.aws.amazon.com/codesuite/codedeploy/deployments/d-7XQ2K9ABC?region=us-east-1",
 		DeploymentGroup: "https://us-east-1.console.aws.amazon.com/codesuite/codedeploy/applications/web-frontend/deployment-groups/web-frontend-prod?region=us-east-1",
 		Service:         "https://us-east-1.console.aws.amazon.com/ecs/v2/clusters/prod-cluster/services/web-frontend/health?region=us-east-1",
-		Logs: []Link{
+		Logs: []enrich.Link{
 			{Label: "/ecs/web-frontend", URL: "https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#logsV2:log-groups/log-group/$252Fecs$252Fweb-frontend"},
 			{Label: "/ecs/web-frontend-sidecars", URL: "https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#logsV2:log-groups/log-group/$252Fecs$252Fweb-frontend-sidecars"},
 		},
@@ -92,7 +94,7 @@ func TestDetailsTrafficSwitched(t *testing.T) {
 		!slices.Equal(l.Logs, wantLinks.Logs) || l.Pipeline != wantLinks.Pipeline || l.Related != "" {
 		t.Errorf("links =\n%+v\nwant\n%+v", l, wantLinks)
 	}
-	wantCmds := Commands{
+	wantCmds := enrich.Commands{
 		RollBack:    "aws deploy stop-deployment --deployment-id d-7XQ2K9ABC --auto-rollback-enabled --region us-east-1",
 		FinishEarly: "aws deploy continue-deployment --deployment-id d-7XQ2K9ABC --deployment-wait-type TERMINATION_WAIT --region us-east-1",
 	}
@@ -121,14 +123,14 @@ func TestDetailsReadyRerouteDeadline(t *testing.T) {
 	}
 	w := d.Window
 	start := at("2022-10-13T15:55:03.412Z")
-	if w == nil || w.Kind != WindowReroute || w.Action != "STOP_DEPLOYMENT" || w.Wait != 2*time.Hour ||
+	if w == nil || w.Kind != enrich.WindowReroute || w.Action != "STOP_DEPLOYMENT" || w.Wait != 2*time.Hour ||
 		!w.Start.Equal(start) || w.StartFrom != "event" || !w.Deadline.Equal(start.Add(2*time.Hour)) {
 		t.Fatalf("window = %+v", w)
 	}
 	if !w.Open(fixedNow) || w.Left(fixedNow).Truncate(time.Minute) != 115*time.Minute {
 		t.Errorf("window at %v: open %v, %v left; want 1 h 55 min left", fixedNow, w.Open(fixedNow), w.Left(fixedNow))
 	}
-	want := Commands{
+	want := enrich.Commands{
 		RollBack: "aws deploy stop-deployment --deployment-id d-7XQ2K9ABC --auto-rollback-enabled --region us-east-1",
 		Reroute:  "aws deploy continue-deployment --deployment-id d-7XQ2K9ABC --deployment-wait-type READY_WAIT --region us-east-1",
 	}
@@ -173,7 +175,7 @@ func TestDetailsFailureDiagnostics(t *testing.T) {
 	if s := d.Service; s == nil || s.Live() == nil || s.Live().Label != "BLUE" || s.TargetStatus != "Failed" {
 		t.Errorf("service = %+v", d.Service)
 	}
-	if d.Window != nil || d.Commands != (Commands{}) {
+	if d.Window != nil || d.Commands != (enrich.Commands{}) {
 		t.Errorf("window/commands for a failure: %+v %+v", d.Window, d.Commands)
 	}
 	if got, want := d.Links.Related, "https://eu-west-1.console.aws.amazon.com/codesuite/codedeploy/deployments/d-R7ZQ1ROLL?region=eu-west-1"; got != want {
@@ -191,9 +193,9 @@ func TestDetailsFailureDiagnostics(t *testing.T) {
 func TestDetailsStartOnlyGetsDeployment(t *testing.T) {
 	f := newFakeAWS(t, standardRoutes())
 	ev := readyEvent()
-	ev.Name, ev.Status = codedeploy.DeploymentStart, "CREATED"
+	ev.Name, ev.Status = cdsource.DeploymentStart, "CREATED"
 	d, warns := f.enricher(0).Details(context.Background(), ev)
-	if len(warns) != 0 || d.Deployment == nil || d.Window != nil || d.Service != nil || d.Commands != (Commands{}) {
+	if len(warns) != 0 || d.Deployment == nil || d.Window != nil || d.Service != nil || d.Commands != (enrich.Commands{}) {
 		t.Fatalf("details = %+v, warnings %v", d, warns)
 	}
 	for op, n := range f.hits {
@@ -208,8 +210,8 @@ func TestDetailsNothingToEnrich(t *testing.T) {
 	e := f.enricher(0)
 	for _, ev := range []*deploy.Event{
 		nil,
-		{Name: codedeploy.TriggerTest, DeploymentID: "d-TEST00000"},
-		{Name: codedeploy.DeploymentStart},
+		{Name: cdsource.TriggerTest, DeploymentID: "d-TEST00000"},
+		{Name: cdsource.DeploymentStart},
 	} {
 		if d, w := e.Details(context.Background(), ev); d != nil || w != nil {
 			t.Errorf("Details(%+v) = %+v, %v", ev, d, w)
@@ -231,14 +233,14 @@ func TestDetailsAccessDenied(t *testing.T) {
 		t.Fatalf("warnings = %v", warns)
 	}
 	w0, w1 := warns[0], warns[1]
-	if w0.Action != "codedeploy:GetDeployment" || w0.Reason != ReasonDenied ||
+	if w0.Action != "codedeploy:GetDeployment" || w0.Reason != enrich.ReasonDenied ||
 		w0.Resource != "arn:aws:codedeploy:us-east-1:111122223333:deploymentgroup:web-frontend/web-frontend-prod" {
 		t.Errorf("warning 0 = %+v", w0)
 	}
 	if got, want := w0.String(), "codedeploy:GetDeployment denied: grant it on arn:aws:codedeploy:us-east-1:111122223333:deploymentgroup:web-frontend/web-frontend-prod (left out: creator, pipeline, error and rollback details)"; got != want {
 		t.Errorf("String = %q, want %q", got, want)
 	}
-	if w1.Action != "ecs:DescribeTaskDefinition" || w1.Reason != ReasonDenied || w1.Resource != "*" {
+	if w1.Action != "ecs:DescribeTaskDefinition" || w1.Reason != enrich.ReasonDenied || w1.Resource != "*" {
 		t.Errorf("warning 1 = %+v", w1)
 	}
 	// The rest is there: window from the group, task sets without images.
@@ -277,8 +279,8 @@ func TestDetailsTimeoutReturnsPartial(t *testing.T) {
 	e := f.enricher(300 * time.Millisecond)
 
 	type result struct {
-		d     *Details
-		warns []Warning
+		d     *enrich.Details
+		warns []enrich.Warning
 	}
 	done := make(chan result, 1)
 	go func() {
@@ -301,7 +303,7 @@ func TestDetailsTimeoutReturnsPartial(t *testing.T) {
 	default:
 		t.Fatal("BatchGetDeploymentTargets was never called")
 	}
-	if len(r.warns) != 1 || r.warns[0].Action != "codedeploy:BatchGetDeploymentTargets" || r.warns[0].Reason != ReasonTimeout {
+	if len(r.warns) != 1 || r.warns[0].Action != "codedeploy:BatchGetDeploymentTargets" || r.warns[0].Reason != enrich.ReasonTimeout {
 		t.Fatalf("warnings = %v", r.warns)
 	}
 	if got, want := r.warns[0].String(), "codedeploy:BatchGetDeploymentTargets did not answer within 300ms (left out: task sets, traffic weights and lifecycle diagnostics)"; got != want {
@@ -327,7 +329,7 @@ func TestDetailsThrottled(t *testing.T) {
 	routes["GetDeploymentGroup"] = &route{status: http.StatusBadRequest, file: "error-throttling.json"}
 	f := newFakeAWS(t, routes)
 	d, warns := f.enricher(0).Details(context.Background(), switchEvent())
-	if len(warns) != 1 || warns[0].Reason != ReasonThrottled || warns[0].Action != "codedeploy:GetDeploymentGroup" {
+	if len(warns) != 1 || warns[0].Reason != enrich.ReasonThrottled || warns[0].Action != "codedeploy:GetDeploymentGroup" {
 		t.Fatalf("warnings = %v", warns)
 	}
 	if got, want := warns[0].String(), "codedeploy:GetDeploymentGroup throttled by AWS (left out: rollback window)"; got != want {
@@ -353,7 +355,7 @@ func TestDetailsMissingFields(t *testing.T) {
 	ev.Target.Lifecycle = nil
 	ev.LastUpdated = time.Time{}
 	d, warns := f.enricher(0).Details(context.Background(), ev)
-	if len(warns) != 1 || warns[0].Reason != ReasonIncomplete ||
+	if len(warns) != 1 || warns[0].Reason != enrich.ReasonIncomplete ||
 		warns[0].String() != "rollback window unknown: neither the deployment nor its group has terminateBlueInstancesOnDeploymentSuccess" {
 		t.Fatalf("warnings = %v", warns)
 	}
@@ -490,7 +492,7 @@ func TestDetailsLambdaTargetIsNotECS(t *testing.T) {
 	routes["DescribeTaskSets"] = &route{status: http.StatusBadRequest, body: []byte(`{"__type":"ClusterNotFoundException","message":"Cluster not found."}`)}
 	f := newFakeAWS(t, routes)
 	d, warns := f.enricher(0).Details(context.Background(), switchEvent())
-	if len(warns) != 0 || d.Service != nil || d.Window != nil || d.Commands != (Commands{}) || d.Deployment.ComputePlatform != "Lambda" {
+	if len(warns) != 0 || d.Service != nil || d.Window != nil || d.Commands != (enrich.Commands{}) || d.Deployment.ComputePlatform != "Lambda" {
 		t.Fatalf("details = %+v, warnings = %v", d, warns)
 	}
 }

@@ -1,4 +1,4 @@
-package enrich
+package codedeploy
 
 import (
 	"encoding/json"
@@ -17,7 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/cutover-dev/cutover/internal/deploy"
-	"github.com/cutover-dev/cutover/internal/source/codedeploy"
+	cdsource "github.com/cutover-dev/cutover/internal/source/codedeploy"
 )
 
 // route is how the fake answers one operation.
@@ -187,9 +187,9 @@ func switchEvent() *deploy.Event {
 		return deploy.LifecycleStep{Name: name, Status: "Succeeded", Start: at(start), End: at(end)}
 	}
 	return &deploy.Event{
-		Name:  codedeploy.InstanceSuccess,
+		Name:  cdsource.InstanceSuccess,
 		Phase: deploy.TrafficSwitched, Platform: deploy.CodeDeployECS,
-		Source:          codedeploy.SourceTrigger,
+		Source:          cdsource.SourceTrigger,
 		ID:              "key:d-7XQ2K9ABC/InstanceSuccess/prod-cluster:web-frontend",
 		Region:          "us-east-1",
 		AccountID:       "111122223333",
@@ -215,9 +215,9 @@ func switchEvent() *deploy.Event {
 // readyEvent is the DeploymentReady of d-7XQ2K9ABC delivered through SNS.
 func readyEvent() *deploy.Event {
 	return &deploy.Event{
-		Name:            codedeploy.DeploymentReady,
+		Name:            cdsource.DeploymentReady,
 		Phase:           deploy.Ready,
-		Source:          codedeploy.SourceTrigger,
+		Source:          cdsource.SourceTrigger,
 		Region:          "us-east-1",
 		AccountID:       "111122223333",
 		Application:     "web-frontend",
@@ -232,9 +232,9 @@ func readyEvent() *deploy.Event {
 // failureEvent is the DeploymentFailure of d-M4QFAIL01 in eu-west-1.
 func failureEvent() *deploy.Event {
 	return &deploy.Event{
-		Name:            codedeploy.DeploymentFailure,
+		Name:            cdsource.DeploymentFailure,
 		Phase:           deploy.Failed,
-		Source:          codedeploy.SourceTrigger,
+		Source:          cdsource.SourceTrigger,
 		Region:          "eu-west-1",
 		AccountID:       "111122223333",
 		Application:     "checkout-api",

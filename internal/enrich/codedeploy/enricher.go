@@ -1,33 +1,35 @@
-package enrich
+package codedeploy
 
 import (
 	"context"
 	"sync"
 	"time"
 
+	"github.com/cutover-dev/cutover/internal/enrich"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awscd "github.com/aws/aws-sdk-go-v2/service/codedeploy"
+	cdsdk "github.com/aws/aws-sdk-go-v2/service/codedeploy"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 
 	"github.com/cutover-dev/cutover/internal/awsx"
 	"github.com/cutover-dev/cutover/internal/deploy"
-	"github.com/cutover-dev/cutover/internal/source/codedeploy"
+	cdsource "github.com/cutover-dev/cutover/internal/source/codedeploy"
 )
 
 // DefaultTimeout bounds one Details call when Options.Timeout is zero.
 const DefaultTimeout = 2 * time.Second
 
 // CodeDeployAPI is the part of the CodeDeploy client the enricher uses;
-// *codedeploy.Client implements it and tests may inject a fake.
+// the SDK's *codedeploy.Client implements it and tests may inject a fake.
 type CodeDeployAPI interface {
 	// GetDeployment is codedeploy:GetDeployment.
-	GetDeployment(ctx context.Context, in *awscd.GetDeploymentInput, optFns ...func(*awscd.Options)) (*awscd.GetDeploymentOutput, error)
+	GetDeployment(ctx context.Context, in *cdsdk.GetDeploymentInput, optFns ...func(*cdsdk.Options)) (*cdsdk.GetDeploymentOutput, error)
 	// GetDeploymentGroup is codedeploy:GetDeploymentGroup.
-	GetDeploymentGroup(ctx context.Context, in *awscd.GetDeploymentGroupInput, optFns ...func(*awscd.Options)) (*awscd.GetDeploymentGroupOutput, error)
+	GetDeploymentGroup(ctx context.Context, in *cdsdk.GetDeploymentGroupInput, optFns ...func(*cdsdk.Options)) (*cdsdk.GetDeploymentGroupOutput, error)
 	// ListDeploymentTargets is codedeploy:ListDeploymentTargets.
-	ListDeploymentTargets(ctx context.Context, in *awscd.ListDeploymentTargetsInput, optFns ...func(*awscd.Options)) (*awscd.ListDeploymentTargetsOutput, error)
+	ListDeploymentTargets(ctx context.Context, in *cdsdk.ListDeploymentTargetsInput, optFns ...func(*cdsdk.Options)) (*cdsdk.ListDeploymentTargetsOutput, error)
 	// BatchGetDeploymentTargets is codedeploy:BatchGetDeploymentTargets.
-	BatchGetDeploymentTargets(ctx context.Context, in *awscd.BatchGetDeploymentTargetsInput, optFns ...func(*awscd.Options)) (*awscd.BatchGetDeploymentTargetsOutput, error)
+	BatchGetDeploymentTargets(ctx context.Context, in *cdsdk.BatchGetDeploymentTargetsInput, optFns ...func(*cdsdk.Options)) (*cdsdk.BatchGetDeploymentTargetsOutput, error)
 }
 
 // ECSAPI is the part of the ECS client the enricher uses; *ecs.Client
@@ -40,8 +42,9 @@ type ECSAPI interface {
 }
 
 var (
-	_ CodeDeployAPI = (*awscd.Client)(nil)
-	_ ECSAPI        = (*ecs.Client)(nil)
+	_ CodeDeployAPI   = (*cdsdk.Client)(nil)
+	_ ECSAPI          = (*ecs.Client)(nil)
+	_ enrich.Enricher = (*Enricher)(nil)
 )
 
 // Options tune an Enricher. The zero value is ready to use.
@@ -58,8 +61,9 @@ type Options struct {
 	Now func() time.Time
 }
 
-// Enricher looks up deployment details for notifications. Build one per
-// process (during Lambda init) with New; it is safe for concurrent use.
+// Enricher looks up the details of CodeDeploy deployments for
+// notifications; it implements enrich.Enricher. Build one per process
+// (during Lambda init) with New; it is safe for concurrent use.
 type Enricher struct {
 	cd      CodeDeployAPI
 	ecs     ECSAPI
@@ -86,7 +90,7 @@ func New(cfg aws.Config, opts Options) *Enricher {
 		e.now = time.Now
 	}
 	if e.cd == nil {
-		e.cd = awscd.NewFromConfig(awsx.WithRetries(cfg, awsx.Short))
+		e.cd = cdsdk.NewFromConfig(awsx.WithRetries(cfg, awsx.Short))
 	}
 	if e.ecs == nil {
 		e.ecs = ecs.NewFromConfig(awsx.WithRetries(cfg, awsx.Short))
@@ -105,7 +109,7 @@ func (e *Enricher) NewSession() *Session {
 }
 
 // Details enriches one event in a session of its own. See Session.Details.
-func (e *Enricher) Details(ctx context.Context, ev *deploy.Event) (*Details, []Warning) {
+func (e *Enricher) Details(ctx context.Context, ev *deploy.Event) (*enrich.Details, []enrich.Warning) {
 	return e.NewSession().Details(ctx, ev)
 }
 
@@ -120,11 +124,11 @@ func (e *Enricher) IsRollbackDeployment(ctx context.Context, region, deploymentI
 	}
 	ctx, cancel := context.WithTimeout(ctx, e.timeout)
 	defer cancel()
-	var opts []func(*awscd.Options)
+	var opts []func(*cdsdk.Options)
 	if region != "" && region != e.region {
-		opts = append(opts, func(o *awscd.Options) { o.Region = region })
+		opts = append(opts, func(o *cdsdk.Options) { o.Region = region })
 	}
-	out, err := e.cd.GetDeployment(ctx, &awscd.GetDeploymentInput{DeploymentId: aws.String(deploymentID)}, opts...)
+	out, err := e.cd.GetDeployment(ctx, &cdsdk.GetDeploymentInput{DeploymentId: aws.String(deploymentID)}, opts...)
 	if err != nil || out == nil || out.DeploymentInfo == nil {
 		return false
 	}
@@ -199,8 +203,8 @@ func memo[T any](ctx context.Context, s *Session, key string, fn func(ctx contex
 // that gave nothing. It never fails: on any error or timeout the details
 // are partial. It returns nil details for a nil event, an event without a
 // deployment ID, and the trigger test notification.
-func (s *Session) Details(ctx context.Context, ev *deploy.Event) (*Details, []Warning) {
-	if ev == nil || ev.DeploymentID == "" || ev.Name == codedeploy.TriggerTest {
+func (s *Session) Details(ctx context.Context, ev *deploy.Event) (*enrich.Details, []enrich.Warning) {
+	if ev == nil || ev.DeploymentID == "" || ev.Name == cdsource.TriggerTest {
 		return nil, nil
 	}
 	e := s.e
