@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	simenrich "github.com/cutover-dev/cutover/internal/enrich/simulated"
+
 	"github.com/cutover-dev/cutover/internal/action"
 	"github.com/cutover-dev/cutover/internal/deploy"
 	"github.com/cutover-dev/cutover/internal/enrich"
@@ -355,7 +357,7 @@ func detailNotices() map[string]*message.Notice {
 	partitioned := func(region string) *message.Notice {
 		ev := switched
 		ev.Region = region
-		return &message.Notice{Event: ev, Now: fixedNow, Details: enrich.Simulated(&ev),
+		return &message.Notice{Event: ev, Now: fixedNow, Details: simenrich.Details(&ev),
 			Actions: []action.Result{{Action: "cloudfront", Target: "E2QWRUHAPOMQZL", Pending: true}}}
 	}
 
