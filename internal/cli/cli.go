@@ -258,7 +258,7 @@ func cliLogger(env Env, level slog.Level) *slog.Logger {
 }
 
 func loadConfig(env Env) (*config.Config, error) {
-	cfg, err := config.Load(env.Getenv, app.Sources())
+	cfg, err := config.Load(env.Getenv, app.Sources(), app.Destinations().Names())
 	if err != nil {
 		return nil, &ExitError{Code: 1, Err: err}
 	}
