@@ -82,6 +82,12 @@ type Config struct {
 // (or _SECRET) is configured.
 func (c *Config) Slack() bool { return !c.SlackWebhookURL.IsZero() || c.SlackWebhookSecret != "" }
 
+// HasDestinations reports whether any chat destination is configured:
+// the Slack webhook, CUTOVER_DESTINATIONS or its parameter.
+func (c *Config) HasDestinations() bool {
+	return c.Slack() || len(c.Destinations) > 0 || c.DestinationsParameter != ""
+}
+
 // EventNames returns the notifying events in the order the sources list
 // them, then any others sorted.
 func (c *Config) EventNames() []string {
