@@ -1,7 +1,10 @@
 package cli
 
 import (
+	"bytes"
+	"context"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 )
@@ -91,5 +94,43 @@ func TestSendPrintsEachDestination(t *testing.T) {
 	}
 	if fake.count() != 1 {
 		t.Errorf("%d posts, want 1 (oncall only)", fake.count())
+	}
+}
+
+// TestREADMERoutingExample proves the README's routing example is a valid
+// CUTOVER_DESTINATIONS and that `cutover routes` prints what the README
+// shows for it.
+func TestREADMERoutingExample(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, sec, ok := strings.Cut(string(b), "\n## Several destinations and routing\n")
+	if !ok {
+		t.Fatal(`README.md has no "## Several destinations and routing" section`)
+	}
+	sec, _, _ = strings.Cut(sec, "\n## ")
+	block := func(after string) string {
+		_, rest, ok := strings.Cut(sec, after)
+		if !ok {
+			t.Fatalf("no %q block in the section", after)
+		}
+		body, _, _ := strings.Cut(rest, "\n```\n")
+		return body + "\n"
+	}
+	env := map[string]string{"CUTOVER_DESTINATIONS": block("```json\n")}
+	shown := block("```\n$ cutover routes deployment-failure.json\n")
+	var outb, errb bytes.Buffer
+	err = Run(context.Background(), []string{"routes", fixturePath("sns-lambda/deployment-failure.json")}, Env{
+		Stdin: strings.NewReader(""), Stdout: &outb, Stderr: &errb,
+		Getenv: func(k string) string { return env[k] },
+		types:  []string{"discord", "googlechat", "slack", "teams", "webhook"},
+	})
+	if err != nil {
+		t.Fatalf("the README example does not load: %v", err)
+	}
+	out := outb.String()
+	if out != shown {
+		t.Errorf("README shows\n%s\ncutover routes prints\n%s", shown, out)
 	}
 }
