@@ -194,7 +194,11 @@ func Build(ctx context.Context, cfg *config.Config, opts Options) (*System, erro
 	if len(d.Destinations) == 0 {
 		log.Warn("no chat destination configured: set " + config.EnvDestinations + " or " + config.EnvSlackWebhookURLSecret + " (or " + config.EnvSlackWebhookURL + " locally)")
 	}
-	log.Debug("cutover ready", "destinations", len(d.Destinations), "events", cfg.EventNames(),
+	var names []string
+	for _, dst := range d.Destinations {
+		names = append(names, dst.Name)
+	}
+	log.Debug("cutover ready", "destinations", names, "events", cfg.EventNames(),
 		"records", d.Records != nil, "cloudfront", cfg.CloudFront.Enabled())
 	s.Dispatcher = d
 	s.Inbound = &inbound.Router{Registry: Sources(), Delivery: d, Log: log}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cutover-dev/cutover/internal/message"
 	"github.com/cutover-dev/cutover/internal/records"
 	"github.com/cutover-dev/cutover/internal/route"
 )
@@ -110,5 +111,26 @@ func TestRetrySendsOnlyToTheFailedDestination(t *testing.T) {
 	}
 	if up.calls != 1 || down.count() != 1 {
 		t.Errorf("retry: team-a called %d times (want 1), team-b got %d (want 1)", up.calls, down.count())
+	}
+}
+
+// TestFollowUpGoesWhereItsEventWent proves a follow-up notice reaches the
+// destinations whose route selects the event it follows, and those without
+// a route.
+func TestFollowUpGoesWhereItsEventWent(t *testing.T) {
+	legacy, web, other := &recorder{}, &recorder{}, &recorder{}
+	d := newDispatcher(legacy, nil, records.NewMemory(time.Hour))
+	d.Destinations = append(d.Destinations,
+		Destination{Name: "web", Notifier: web, Route: &route.Route{Applications: []string{"web-*"}}},
+		Destination{Name: "other", Notifier: other, Route: &route.Route{Applications: []string{"checkout-*"}}},
+	)
+	ev := fixture(t, "sns-lambda/instance-success.json")[0]
+	n := &message.Notice{Event: ev, FollowUp: true}
+	n.Event.ID = "followup:cloudfront:E1:I123"
+	if err := d.Notify(context.Background(), n); err != nil {
+		t.Fatal(err)
+	}
+	if legacy.count() != 1 || web.count() != 1 || other.count() != 0 {
+		t.Errorf("follow-up: legacy %d, web %d, other %d; want 1, 1, 0", legacy.count(), web.count(), other.count())
 	}
 }
