@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -32,6 +33,7 @@ import (
 	cdenrich "github.com/cutover-dev/cutover/internal/enrich/codedeploy"
 	"github.com/cutover-dev/cutover/internal/inbound"
 	"github.com/cutover-dev/cutover/internal/records"
+	"github.com/cutover-dev/cutover/internal/route"
 	"github.com/cutover-dev/cutover/internal/secret"
 	"github.com/cutover-dev/cutover/internal/source"
 	"github.com/cutover-dev/cutover/internal/source/codedeploy"
@@ -137,36 +139,12 @@ func Build(ctx context.Context, cfg *config.Config, opts Options) (*System, erro
 	var errs []error
 
 	// Destinations.
-	webhook := cfg.SlackWebhookURL
-	if cfg.SlackWebhookSecret != "" {
-		v, err := secret.NewReader(s.AWS).Read(ctx, cfg.SlackWebhookSecret, "webhook_url", "url")
-		switch {
-		case err != nil:
-			errs = append(errs, fmt.Errorf("%s: %w", config.EnvSlackWebhookURLSecret, err))
-		default:
-			// A malformed value would fail every delivery: say so now,
-			// without echoing it.
-			if err := config.CheckWebhookURL(v.Reveal()); err != nil {
-				errs = append(errs, fmt.Errorf("%s: the value of %s is not a webhook URL: %w", config.EnvSlackWebhookURLSecret, secret.Name(cfg.SlackWebhookSecret), err))
-			}
-		}
-		webhook = v
+	dsts, err := buildDestinations(ctx, cfg, Destinations(), &lazyReader{aws: s.AWS}, chat.Deps{Poster: chat.NewPoster(chat.PosterOptions{
+		Timeout: opts.HTTPTimeout, Logger: log, UserAgent: "cutover/" + opts.Version})})
+	if err != nil {
+		errs = append(errs, err)
 	}
-	var specs []chat.Spec
-	if !webhook.IsZero() {
-		// The one Slack webhook keeps the records key "slack" it always
-		// had, so an upgrade sends nothing twice.
-		specs = append(specs, chat.Spec{Name: "slack", Type: "slack", URL: webhook})
-	}
-	deps := chat.Deps{Poster: chat.NewPoster(chat.PosterOptions{Timeout: opts.HTTPTimeout, Logger: log, UserAgent: "cutover/" + opts.Version})}
-	for _, spec := range specs {
-		n, err := Destinations().New(spec, deps)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		d.Destinations = append(d.Destinations, delivery.Destination{Name: spec.Name, Notifier: n})
-	}
+	d.Destinations = dsts
 	d.Destinations = append(d.Destinations, opts.Extra...)
 
 	// Delivery records.
@@ -226,9 +204,13 @@ func Build(ctx context.Context, cfg *config.Config, opts Options) (*System, erro
 		return nil, fmt.Errorf("setup: %w", errors.Join(errs...))
 	}
 	if len(d.Destinations) == 0 {
-		log.Warn("no chat destination configured: set " + config.EnvSlackWebhookURLSecret + " (or " + config.EnvSlackWebhookURL + " locally)")
+		log.Warn("no chat destination configured: set " + config.EnvDestinations + " or " + config.EnvSlackWebhookURLSecret + " (or " + config.EnvSlackWebhookURL + " locally)")
 	}
-	log.Debug("cutover ready", "destinations", len(d.Destinations), "events", cfg.EventNames(),
+	var names []string
+	for _, dst := range d.Destinations {
+		names = append(names, dst.Name)
+	}
+	log.Debug("cutover ready", "destinations", names, "events", cfg.EventNames(),
 		"records", d.Records != nil, "cloudfront", cfg.CloudFront.Enabled())
 	s.Dispatcher = d
 	s.Inbound = &inbound.Router{Registry: Sources(), Delivery: d, Log: log}
@@ -236,6 +218,150 @@ func Build(ctx context.Context, cfg *config.Config, opts Options) (*System, erro
 		s.Inbound.FollowUps = s.cloudfront
 	}
 	return s, nil
+}
+
+// Routed lists the configured destinations in delivery order, with their
+// routes and without notifiers (nothing is read or built): the Slack
+// webhook of CUTOVER_SLACK_WEBHOOK_URL(_SECRET), named "slack" and routed
+// by CUTOVER_EVENTS (no Route: the Dispatcher's Events), then each entry
+// of CUTOVER_DESTINATIONS. `cutover routes` explains routing with it.
+func Routed(cfg *config.Config) []delivery.Destination {
+	var out []delivery.Destination
+	if cfg.Slack() {
+		out = append(out, delivery.Destination{Name: config.LegacySlackName, Type: "slack"})
+	}
+	for _, dst := range cfg.Destinations {
+		r := dst.Route
+		out = append(out, delivery.Destination{Name: dst.Name, Type: dst.Type, Route: &r})
+	}
+	return out
+}
+
+// buildDestinations reads the destinations' secrets once (the JSON of
+// CUTOVER_DESTINATIONS_PARAMETER first, then each url_secret and
+// signing_secret_secret), builds each notifier through Destinations() and
+// attaches its route. Errors name the destination and the variable, never
+// a value; every problem is reported.
+func buildDestinations(ctx context.Context, cfg *config.Config, types chat.Types, reader secretReader, deps chat.Deps) ([]delivery.Destination, error) {
+	var (
+		errs  []error
+		cache = map[string]secret.Value{}
+	)
+	read := func(ref string, keys ...string) (secret.Value, error) {
+		k := ref + "\x00" + strings.Join(keys, ",")
+		if v, ok := cache[k]; ok {
+			return v, nil
+		}
+		v, err := reader.Read(ctx, ref, keys...)
+		if err == nil {
+			cache[k] = v
+		}
+		return v, err
+	}
+	if ref := cfg.DestinationsParameter; ref != "" {
+		raw, err := read(ref)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", config.EnvDestinationsParameter, err)
+		}
+		if err := cfg.SetDestinations(config.EnvDestinationsParameter+" ("+secret.Name(ref)+")", raw.Reveal()); err != nil {
+			return nil, err
+		}
+	}
+
+	var (
+		specs  []chat.Spec
+		routes []*route.Route
+		from   []string // the variable each spec comes from, for errors
+	)
+	webhook := cfg.SlackWebhookURL
+	if cfg.SlackWebhookSecret != "" {
+		v, err := read(cfg.SlackWebhookSecret, "webhook_url", "url")
+		switch {
+		case err != nil:
+			errs = append(errs, fmt.Errorf("%s: %w", config.EnvSlackWebhookURLSecret, err))
+		default:
+			// A malformed value would fail every delivery: say so now,
+			// without echoing it.
+			if err := config.CheckWebhookURL(v.Reveal()); err != nil {
+				errs = append(errs, fmt.Errorf("%s: the value of %s is not a webhook URL: %w", config.EnvSlackWebhookURLSecret, secret.Name(cfg.SlackWebhookSecret), err))
+			}
+		}
+		webhook = v
+	}
+	if !webhook.IsZero() {
+		// The one Slack webhook keeps the records key "slack" it always
+		// had, so an upgrade sends nothing twice; CUTOVER_EVENTS routes it.
+		specs = append(specs, chat.Spec{Name: config.LegacySlackName, Type: "slack", URL: webhook})
+		routes = append(routes, nil)
+		from = append(from, config.EnvSlackWebhookURL)
+		if cfg.SlackWebhookSecret != "" {
+			from[len(from)-1] = config.EnvSlackWebhookURLSecret
+		}
+	}
+	for _, dst := range cfg.Destinations {
+		where := func(key string) string { return config.EnvDestinations + ": destination " + dst.Name + ": " + key }
+		spec := chat.Spec{Name: dst.Name, Type: dst.Type, URL: dst.URL, SigningSecret: dst.SigningSecret, Mentions: dst.Mentions}
+		ok := true
+		if ref := dst.URLSecret; ref != "" {
+			v, err := read(ref, "webhook_url", "url")
+			if err == nil {
+				err = config.CheckWebhookURL(v.Reveal())
+				if err != nil {
+					err = fmt.Errorf("the value of %s is not a webhook URL: %w", secret.Name(ref), err)
+				}
+			}
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", where("url_secret"), err))
+				ok = false
+			}
+			spec.URL = v
+		}
+		if ref := dst.SigningSecretRef; ref != "" {
+			v, err := read(ref, "signing_secret", "secret")
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", where("signing_secret_secret"), err))
+				ok = false
+			}
+			spec.SigningSecret = v
+		}
+		if ok {
+			r := dst.Route
+			specs = append(specs, spec)
+			routes = append(routes, &r)
+			from = append(from, config.EnvDestinations)
+		}
+	}
+
+	var out []delivery.Destination
+	for i, spec := range specs {
+		n, err := types.New(spec, deps)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", from[i], err))
+			continue
+		}
+		out = append(out, delivery.Destination{Name: spec.Name, Type: spec.Type, Notifier: n, Route: routes[i]})
+	}
+	return out, errors.Join(errs...)
+}
+
+// secretReader reads secret references (secret.Reader).
+type secretReader interface {
+	Read(ctx context.Context, ref string, keys ...string) (secret.Value, error)
+}
+
+// lazyReader is a secret.Reader built on first use, so that a
+// configuration without secret references builds no AWS clients.
+type lazyReader struct {
+	aws aws.Config
+	r   *secret.Reader
+}
+
+// Read reads ref with a secret.Reader.
+func (l *lazyReader) Read(ctx context.Context, ref string, keys ...string) (secret.Value, error) {
+	if l.r == nil {
+		l.r = secret.NewReader(l.aws)
+	}
+	return l.r.Read(ctx, ref, keys...)
 }
 
 // probeTable reads one item of the records table at init, so that a wrong

@@ -1,5 +1,5 @@
-// Package cli is the cutover command line: render, send, demo, replay,
-// serve, version and help. Each command's file holds its usage text and
+// Package cli is the cutover command line: render, send, routes, demo,
+// replay, serve, version and help. Each command's file holds its usage text and
 // its code; cli.go dispatches. Run does the work; cmd/cutover only maps
 // its error to an exit code.
 package cli
@@ -43,6 +43,9 @@ type Env struct {
 	snsOptions []snshttp.Option
 	// listening, when set, is told serve's address once it listens.
 	listening func(addr string)
+	// types, when set, replaces the destination type names configuration
+	// accepts (tests: routing over types this build does not have).
+	types []string
 }
 
 // ExitError carries a process exit code: 1 for a failure, 2 for a usage
@@ -71,6 +74,7 @@ Usage:
   cutover demo                          play an ECS blue/green deployment through the real pipeline
   cutover render [--to slack] [FILE|-]  print the exact message body for each event, one JSON document per line
   cutover send [--no-records] [FILE|-]  run exactly what the Lambda runs on the input
+  cutover routes [FILE|-]               explain which destinations would receive each event, and why
   cutover replay [--function NAME] [--queue-url URL] [--keep] [--max N] [--no-records] [FILE...]
                                         re-run failed events from the failure queue or saved files
   cutover serve --topics ARN[,ARN] [--addr 127.0.0.1:8080]
@@ -110,6 +114,8 @@ func lookup(name string) (command, bool) {
 		return command{renderUsage, runRender}, true
 	case "send":
 		return command{sendUsage, runSend}, true
+	case "routes":
+		return command{routesUsage, runRoutes}, true
 	case "replay":
 		return command{replayUsage, runReplay}, true
 	case "serve":
@@ -258,7 +264,11 @@ func cliLogger(env Env, level slog.Level) *slog.Logger {
 }
 
 func loadConfig(env Env) (*config.Config, error) {
-	cfg, err := config.Load(env.Getenv, app.Sources())
+	types := env.types
+	if types == nil {
+		types = app.Destinations().Names()
+	}
+	cfg, err := config.Load(env.Getenv, app.Sources(), types)
 	if err != nil {
 		return nil, &ExitError{Code: 1, Err: err}
 	}

@@ -215,7 +215,13 @@ func TestDemoPlaysTheScenario(t *testing.T) {
 	}
 	for _, want := range []string{
 		"Deployment started", "Traffic switched to the new task set", "E2DEMO0CUTOVER",
-		"terminal: already-delivered", "Deployment failed", "HEALTH_CONSTRAINTS", "Rolling back",
+		"web-team (slack): already-delivered", "oncall (teams): already-delivered",
+		"Deployment failed", "HEALTH_CONSTRAINTS", "Rolling back",
+		// Routing: the same deployment reaches both; each is filtered out
+		// of one event, with the reason.
+		"▸ oncall (teams): the same message",
+		"oncall (teams): not sent: events: DeploymentStart is not listed",
+		"web-team (slack): not sent: applications: application checkout-api matches none of web-*",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q", want)

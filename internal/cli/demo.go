@@ -4,15 +4,18 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/cutover-dev/cutover/internal/app"
+	"github.com/cutover-dev/cutover/internal/config"
 	"github.com/cutover-dev/cutover/internal/delivery"
 	"github.com/cutover-dev/cutover/internal/enrich/simulated"
 	"github.com/cutover-dev/cutover/internal/records"
+	"github.com/cutover-dev/cutover/internal/route"
 	"github.com/cutover-dev/cutover/internal/source/codedeploy"
 )
 
@@ -21,9 +24,14 @@ const demoUsage = `Usage: cutover demo
 
 Play an ECS blue/green deployment through the real pipeline: a
 deployment, the traffic switch, a duplicate SNS delivery, a failed
-deployment and its automatic rollback. Each message is shown in the
-terminal and the CloudFront invalidations as a dry run. Needs no AWS
-account; with a Slack webhook configured, also posts to Slack.
+deployment and its automatic rollback. Two demo destinations show
+routing: "web-team" (a Slack destination that takes every event of the
+web-* applications) and "oncall" (a Teams destination with the quiet
+default events, for every application). Each message is shown in the
+terminal as plain text, labelled by destination, with the reason a
+destination was not sent an event, and the CloudFront invalidations as a
+dry run. Needs no AWS account; with destinations configured
+($` + config.EnvSlackWebhookURL + `, $` + config.EnvDestinations + `), also posts to them.
 `
 
 // demoDistribution is the CloudFront distribution the demo pretends to
@@ -62,15 +70,16 @@ func runDemo(ctx context.Context, args []string, env Env) error {
 
 	steps := demoScenario()
 	clock := steps[0].at
+	terms, extra := demoDestinations()
 	opts := app.Options{
 		Log:      cliLogger(env, max(cfg.LogLevel, 4)), // warnings and errors only
 		DryRun:   true,
 		Enricher: simulated.Enricher{},
 		Records:  records.NewMemory(cfg.RecordsTTL),
-		Extra:    []delivery.Destination{{Name: "terminal", Notifier: &terminal{w: env.Stdout}}},
+		Extra:    extra,
 		Now:      func() time.Time { return clock },
 	}
-	if cfg.SlackWebhookSecret == "" {
+	if cfg.SlackWebhookSecret == "" && cfg.DestinationsParameter == "" && !secretRefs(cfg) {
 		opts.AWS = &aws.Config{Region: "us-east-1"}
 	}
 	sys, err := app.Build(ctx, cfg, opts)
@@ -82,10 +91,13 @@ func runDemo(ctx context.Context, args []string, env Env) error {
 	out := env.Stdout
 	fmt.Fprintln(out, "cutover demo: an ECS blue/green deployment, then a failed one and its rollback,")
 	fmt.Fprintln(out, "played through the same pipeline the Lambda runs (CloudFront in dry-run, no AWS needed).")
-	if cfg.Slack() {
-		fmt.Fprintln(out, "Each message is also posted to the configured Slack webhook.")
+	fmt.Fprintln(out, "Two demo destinations show routing; their messages are printed here as plain text:")
+	fmt.Fprintln(out, "  web-team (slack): every event of the web-* applications")
+	fmt.Fprintln(out, "  oncall (teams):   the quiet default events of every application")
+	if cfg.HasDestinations() {
+		fmt.Fprintln(out, "Each message is also posted to the configured destinations their routes select.")
 	} else {
-		fmt.Fprintln(out, "Set CUTOVER_SLACK_WEBHOOK_URL to also post each message to Slack.")
+		fmt.Fprintf(out, "Set %s or %s to also post each message to your own destinations.\n", config.EnvSlackWebhookURL, config.EnvDestinations)
 	}
 	fmt.Fprintln(out)
 	failed := 0
@@ -93,19 +105,26 @@ func runDemo(ctx context.Context, args []string, env Env) error {
 		clock = st.at
 		fmt.Fprintf(out, "── %s  %s\n", st.at.Format("15:04:05"), st.narration)
 		rep, err := sys.Inbound.Handle(ctx, st.snsEvent())
-		for _, e := range rep.Events {
-			for _, d := range e.Deliveries {
-				line := fmt.Sprintf("   %s: %s", d.Destination, d.Outcome)
-				if r := d.Result; r != nil && len(r.Paths) > 0 {
-					line += " (" + strings.Join(r.Paths, ", ") + ")"
-				}
-				if d.Error != "" {
-					line += ": " + d.Error
-				}
-				fmt.Fprintln(out, line)
+		var shown []string
+		for _, term := range terms {
+			msg := term.take()
+			if msg == "" {
+				continue
 			}
-			if !e.Notified && len(e.Deliveries) == 0 {
-				fmt.Fprintln(out, "   (not configured to notify)")
+			label := term.name + " (" + term.typ + ")"
+			if slices.Contains(shown, msg) {
+				fmt.Fprintf(out, "   ▸ %s: the same message\n", label)
+				continue
+			}
+			shown = append(shown, msg)
+			fmt.Fprintf(out, "   ▸ %s:\n", label)
+			for _, l := range strings.Split(strings.TrimRight(msg, "\n"), "\n") {
+				fmt.Fprintln(out, "     "+l)
+			}
+		}
+		for _, e := range rep.Events {
+			for _, l := range deliveryLines(e) {
+				fmt.Fprintln(out, "   "+l)
 			}
 		}
 		if err != nil {
@@ -118,6 +137,30 @@ func runDemo(ctx context.Context, args []string, env Env) error {
 		return &ExitError{Code: 1, Err: fmt.Errorf("demo: %d steps failed to deliver", failed)}
 	}
 	return nil
+}
+
+// demoDestinations are the demo's two destinations of different types
+// with their routes, both printing plain text to the terminal: web-team
+// takes every event of the web-* applications, oncall the quiet default
+// events of every application.
+func demoDestinations() ([]*terminal, []delivery.Destination) {
+	web := &terminal{name: "web-team", typ: "slack"}
+	oncall := &terminal{name: "oncall", typ: "teams"}
+	return []*terminal{web, oncall}, []delivery.Destination{
+		{Name: web.name, Type: web.typ, Notifier: web, Route: &route.Route{Events: codedeploy.Names, Applications: []string{"web-*"}}},
+		{Name: oncall.name, Type: oncall.typ, Notifier: oncall, Route: &route.Route{Events: config.DefaultEvents}},
+	}
+}
+
+// secretRefs reports whether a configured destination is read from a
+// secret (and so needs AWS).
+func secretRefs(cfg *config.Config) bool {
+	for _, d := range cfg.Destinations {
+		if d.URLSecret != "" || d.SigningSecretRef != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // snsEvent wraps the step's trigger message as the Lambda SNS event.

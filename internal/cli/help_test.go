@@ -12,7 +12,7 @@ import (
 )
 
 // commandNames are every command Run knows.
-var commandNames = []string{"demo", "render", "send", "replay", "serve", "version", "help"}
+var commandNames = []string{"demo", "render", "send", "routes", "replay", "serve", "version", "help"}
 
 // failingReader fails the test when a command reads its input.
 type failingReader struct{ t *testing.T }
@@ -91,6 +91,9 @@ func TestHelpFlags(t *testing.T) {
 			}
 		}
 	}
+	if out, _, _ := runHelpless(t, "help", "routes"); strings.Contains(out, "Flags:") {
+		t.Errorf("help routes shows a flags section for no flags:\n%s", out)
+	}
 	if out, _, _ := runHelpless(t, "help", "demo"); strings.Contains(out, "Flags:") {
 		t.Errorf("help demo shows a flags section for no flags:\n%s", out)
 	}
@@ -137,7 +140,7 @@ func TestHelpUnknown(t *testing.T) {
 func TestUsageLivesWithCommand(t *testing.T) {
 	fset := token.NewFileSet()
 	where := map[string]string{}
-	for _, file := range []string{"cli.go", "demo.go", "render.go", "send.go", "replay.go", "serve.go"} {
+	for _, file := range []string{"cli.go", "demo.go", "render.go", "send.go", "routes.go", "replay.go", "serve.go"} {
 		f, err := parser.ParseFile(fset, file, nil, parser.SkipObjectResolution)
 		if err != nil {
 			t.Fatal(err)

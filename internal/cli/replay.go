@@ -69,9 +69,9 @@ func runReplay(ctx context.Context, args []string, env Env) error {
 	if len(files) == 0 && *queueURL == "" {
 		return usageErr("give saved event files, --function NAME, or a failure queue (--queue-url or $%s)", config.EnvFailureQueueURL)
 	}
-	if !cfg.Slack() && !cfg.CloudFront.Enabled() {
-		return usageErr("nothing to replay to: configure the destinations as the function has them (%s, CUTOVER_CLOUDFRONT_DISTRIBUTION_IDS, ...) or use --function NAME",
-			config.EnvSlackWebhookURLSecret)
+	if !cfg.HasDestinations() && !cfg.CloudFront.Enabled() {
+		return usageErr("nothing to replay to: configure the destinations as the function has them (%s or %s, CUTOVER_CLOUDFRONT_DISTRIBUTION_IDS, ...) or use --function NAME",
+			config.EnvDestinations, config.EnvSlackWebhookURLSecret)
 	}
 	if *queueURL != "" && cfg.RecordsTable == "" && !*noRecords {
 		return usageErr("replaying a failure queue needs the function's delivery records (%s, or --function NAME) so nothing already delivered is sent again; --no-records replays anyway",

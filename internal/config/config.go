@@ -42,8 +42,16 @@ type Config struct {
 	// SlackWebhookSecret references the webhook in Secrets Manager (ARN) or
 	// SSM Parameter Store (name or ARN); it is read once at start.
 	SlackWebhookSecret string
-	// Events are the event kinds that notify.
+	// Events are the event kinds that notify the Slack webhook above
+	// (CUTOVER_EVENTS); each of Destinations has its own.
 	Events map[string]bool
+	// Destinations are the destinations of CUTOVER_DESTINATIONS, each with
+	// its route; they are set by app.Build (SetDestinations) when they
+	// come from DestinationsParameter.
+	Destinations []Destination
+	// DestinationsParameter is the SSM parameter holding the same JSON as
+	// CUTOVER_DESTINATIONS, read at start.
+	DestinationsParameter string
 	// CloudFront configures the invalidation action.
 	CloudFront cloudfront.Config
 	// RecordsTable is the DynamoDB table of delivery records, if any.
@@ -66,10 +74,19 @@ type Config struct {
 
 	// known are the event names the sources produce, in their order.
 	known []string
+	// types are the destination type names, sorted.
+	types []string
 }
 
-// Slack reports whether a Slack destination is configured.
+// Slack reports whether the Slack webhook of CUTOVER_SLACK_WEBHOOK_URL
+// (or _SECRET) is configured.
 func (c *Config) Slack() bool { return !c.SlackWebhookURL.IsZero() || c.SlackWebhookSecret != "" }
+
+// HasDestinations reports whether any chat destination is configured:
+// the Slack webhook, CUTOVER_DESTINATIONS or its parameter.
+func (c *Config) HasDestinations() bool {
+	return c.Slack() || len(c.Destinations) > 0 || c.DestinationsParameter != ""
+}
 
 // EventNames returns the notifying events in the order the sources list
 // them, then any others sorted.
@@ -121,14 +138,15 @@ var cloudFrontNames = cloudfront.Names{
 // default; a value that cannot be read is a problem), then Validate (the
 // values together, and the CloudFront rules). Event names are checked
 // against the names the sources' decoders produce (none when sources is
-// nil). It reports every problem
-// of both steps at once, joined, and returns the configuration read so
-// far even then.
-func Load(env func(string) string, sources *source.Registry) (*Config, error) {
+// nil), destination types against types (app.Destinations().Names()). It
+// reports every problem of both steps at once, joined, and returns the
+// configuration read so far even then.
+func Load(env func(string) string, sources *source.Registry, types []string) (*Config, error) {
 	c := Defaults()
 	if sources != nil {
 		c.known = sources.EventNames()
 	}
+	c.types = slices.Sorted(slices.Values(types))
 	errs := c.parse(env)
 	if err := c.Validate(); err != nil {
 		errs = append(errs, err)
@@ -167,6 +185,18 @@ func (c *Config) parse(env func(string) string) []error {
 	} else {
 		// The defaults a source registry does not produce cannot happen.
 		maps.DeleteFunc(c.Events, func(k string, _ bool) bool { return !slices.Contains(c.known, k) })
+	}
+
+	c.DestinationsParameter = get(EnvDestinationsParameter)
+	if v := get(EnvDestinations); v != "" {
+		if c.DestinationsParameter != "" {
+			bad(EnvDestinationsParameter, "set either it or %s, not both", EnvDestinations)
+		}
+		dsts, derrs := c.parseDestinations(v)
+		for _, err := range derrs {
+			bad(EnvDestinations, "%v", err)
+		}
+		c.Destinations = dsts
 	}
 
 	cf := &c.CloudFront
@@ -257,6 +287,12 @@ func (c *Config) Validate() error {
 			// Never keep (or later echo) a value that may be the secret
 			// itself, e.g. the webhook URL pasted here by mistake.
 			c.SlackWebhookSecret = ""
+		}
+	}
+	if ref := c.DestinationsParameter; ref != "" {
+		if err := secret.CheckRef(ref); err != nil {
+			bad(EnvDestinationsParameter, "%v", err)
+			c.DestinationsParameter = ""
 		}
 	}
 	if err := c.CloudFront.Validate(); err != nil {

@@ -14,7 +14,7 @@ func envOf(m map[string]string) func(string) string { return func(k string) stri
 
 // load is Load with the sources cutover runs with.
 func load(env func(string) string) (*Config, error) {
-	return Load(env, source.New(codedeploy.Decoder{}))
+	return Load(env, source.New(codedeploy.Decoder{}), testTypes)
 }
 
 func TestDefaults(t *testing.T) {

@@ -20,6 +20,11 @@ const (
 	EnvSlackWebhookURLSecret = "CUTOVER_SLACK_WEBHOOK_URL_SECRET"
 	// EnvSlackWebhookURL is the Slack webhook in plain text (local use).
 	EnvSlackWebhookURL = "CUTOVER_SLACK_WEBHOOK_URL"
+	// EnvDestinations is the JSON list of destinations and their routes.
+	EnvDestinations = "CUTOVER_DESTINATIONS"
+	// EnvDestinationsParameter is the SSM parameter that holds the same
+	// JSON, for lists too long for Lambda's environment.
+	EnvDestinationsParameter = "CUTOVER_DESTINATIONS_PARAMETER"
 	// EnvEvents lists, comma-separated, the events that notify.
 	EnvEvents = "CUTOVER_EVENTS"
 	// EnvCloudFrontDistributionIDs lists, comma-separated, the
@@ -83,7 +88,9 @@ type Var struct {
 var Vars = []Var{
 	{Name: EnvSlackWebhookURLSecret, Meaning: "Slack incoming webhook, by reference: a Secrets Manager secret ARN, or an SSM SecureString parameter name or ARN. Read once at start. The secret may be the URL itself or JSON with a `webhook_url` (or `url`) key."},
 	{Name: EnvSlackWebhookURL, Meaning: "The webhook in plain text, for local use (`cutover send`, `demo`). Never logged."},
-	{Name: EnvEvents, Default: strings.Join(DefaultEvents, ","), Meaning: "Comma-separated events that notify."},
+	{Name: EnvEvents, Default: strings.Join(DefaultEvents, ","), Meaning: "Comma-separated events that notify the Slack webhook above (each `CUTOVER_DESTINATIONS` entry has its own `events`, with the same default)."},
+	{Name: EnvDestinations, Meaning: "JSON list of destinations, each with its routing filters (see [Several destinations and routing](#several-destinations-and-routing)): `[{\"name\":\"team-a\",\"type\":\"slack\",\"url_secret\":\"/cutover/team-a-slack\",\"applications\":[\"shop-*\"]}]`. Keys: `name`, `type` (`slack`, `teams`, `discord`, `googlechat`, `webhook`), `url_secret` or `url`, `signing_secret_secret` or `signing_secret` (`webhook`), `events`, `applications`, `deployment_groups`, `services`, `accounts`, `regions`, `mention`."},
+	{Name: EnvDestinationsParameter, Meaning: "An SSM parameter (String or SecureString; name or ARN) holding the same JSON, read once at start: Lambda's environment holds 4 KB in all. Not with `CUTOVER_DESTINATIONS`."},
 	{Name: EnvCloudFrontDistributionIDs, Meaning: "Comma-separated distributions invalidated for every deployment."},
 	{Name: EnvInvalidationPaths, Default: "/*", Meaning: "Comma-separated paths: each starts with `/`, `*` only at the end."},
 	{Name: EnvInvalidateOnRollback, Default: "true", Meaning: "Also invalidate on `DeploymentFailure` and `DeploymentRollback`."},

@@ -86,7 +86,7 @@ func TestVarsDefaults(t *testing.T) {
 	}
 	if !reflect.DeepEqual(def, func() *Config {
 		c := Defaults()
-		c.known = def.known
+		c.known, c.types = def.known, def.types
 		c.CloudFront = c.CloudFront.Normalized()
 		return c
 	}()) {
@@ -167,18 +167,18 @@ func (o oneEvent) EventNames() []string { return []string{string(o)} }
 // names the given sources produce, not one source's list.
 func TestEventNamesFromSources(t *testing.T) {
 	reg := source.New(oneEvent("TaskSetStable"), codedeploy.Decoder{})
-	c, err := Load(envOf(map[string]string{EnvEvents: "tasksetstable,InstanceSuccess"}), reg)
+	c, err := Load(envOf(map[string]string{EnvEvents: "tasksetstable,InstanceSuccess"}), reg, testTypes)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := c.EventNames(); !slices.Equal(got, []string{"TaskSetStable", "InstanceSuccess"}) {
 		t.Errorf("EventNames() = %q, want the sources' order", got)
 	}
-	_, err = Load(envOf(map[string]string{EnvEvents: "InstanceSuccess"}), source.New(oneEvent("TaskSetStable")))
+	_, err = Load(envOf(map[string]string{EnvEvents: "InstanceSuccess"}), source.New(oneEvent("TaskSetStable")), testTypes)
 	if err == nil || !strings.Contains(err.Error(), `unknown event "InstanceSuccess" (known: TaskSetStable)`) {
 		t.Errorf("an event no source produces: %v", err)
 	}
-	c, err = Load(envOf(nil), source.New(oneEvent("TaskSetStable")))
+	c, err = Load(envOf(nil), source.New(oneEvent("TaskSetStable")), testTypes)
 	if err != nil || len(c.Events) != 0 {
 		t.Errorf("defaults no source produces must not notify: %v, %v", c.Events, err)
 	}

@@ -15,6 +15,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -25,22 +27,28 @@ import (
 	"github.com/cutover-dev/cutover/internal/message"
 	"github.com/cutover-dev/cutover/internal/records"
 	"github.com/cutover-dev/cutover/internal/retry"
+	"github.com/cutover-dev/cutover/internal/route"
 )
 
-// Destination is a named notifier.
+// Destination is a named notifier and the events it receives.
 type Destination struct {
 	// Name identifies the destination in delivery records and logs, e.g.
 	// "slack". It must be stable across retries.
 	Name string
+	// Type is the destination type, e.g. "slack" (for reports).
+	Type string
 	// Notifier delivers to it.
 	Notifier chat.Notifier
+	// Route selects the events it receives; nil: the kinds in the
+	// Dispatcher's Events.
+	Route *route.Route
 }
 
 // Dispatcher routes events to actions and destinations.
 type Dispatcher struct {
-	// Destinations receive the notices of events in Events.
+	// Destinations receive the notices of the events their routes select.
 	Destinations []Destination
-	// Events are the kinds that notify.
+	// Events are the kinds that notify the destinations without a Route.
 	Events map[string]bool
 	// Planner gives the actions an event calls for; nil for none.
 	Planner action.Planner
@@ -115,10 +123,48 @@ const (
 type EventReport struct {
 	// Event is the decoded event.
 	Event deploy.Event `json:"event"`
-	// Notified is false when the event's kind is not in Events.
+	// Notified is false when no destination's route selects the event.
 	Notified bool `json:"notified"`
-	// Deliveries lists each action and destination, actions first.
+	// Deliveries lists each action and selected destination, actions
+	// first.
 	Deliveries []Delivery `json:"deliveries"`
+	// Routes says, for every destination, whether its route selects the
+	// event and why.
+	Routes []Decision `json:"routes,omitempty"`
+}
+
+// Decision is whether one destination receives an event, and why.
+type Decision struct {
+	// Destination is the destination's name.
+	Destination string `json:"destination"`
+	// Type is its type.
+	Type string `json:"type,omitempty"`
+	// Selected is true when the destination receives the event.
+	Selected bool `json:"selected"`
+	// Reason names the filters that matched, or the one that excluded the
+	// event.
+	Reason string `json:"reason"`
+}
+
+// Routes decides, for each destination in order, whether it receives ev:
+// its Route, or the Dispatcher's Events for a destination without one.
+// It sends nothing.
+func (d *Dispatcher) Routes(ev *deploy.Event) []Decision {
+	out := make([]Decision, len(d.Destinations))
+	var def *route.Route
+	for i, dst := range d.Destinations {
+		r := dst.Route
+		if r == nil {
+			if def == nil {
+				def = &route.Route{Events: slices.Sorted(maps.Keys(d.Events))}
+				def.Events = slices.DeleteFunc(def.Events, func(k string) bool { return !d.Events[k] })
+			}
+			r = def
+		}
+		ok, why := r.Match(ev)
+		out[i] = Decision{Destination: dst.Name, Type: dst.Type, Selected: ok, Reason: why}
+	}
+	return out
 }
 
 // Report says what happened to a list of events.
@@ -164,18 +210,28 @@ func (d *Dispatcher) now() time.Time {
 func (d *Dispatcher) HandleEvent(ctx context.Context, ev *deploy.Event) (EventReport, error) {
 	log := d.log().With("deployment_id", ev.DeploymentID, "sns_message_id", ev.MessageID,
 		"event", string(ev.Name), "event_id", ev.Identity())
-	rep := EventReport{Event: *ev, Notified: d.Events[ev.Name] && len(d.Destinations) > 0}
+	rep := EventReport{Event: *ev, Routes: d.Routes(ev)}
+	var selected []Destination
+	for i, dec := range rep.Routes {
+		if dec.Selected {
+			selected = append(selected, d.Destinations[i])
+		}
+	}
+	rep.Notified = len(selected) > 0
 
 	var tasks []action.Task
 	if d.Planner != nil {
 		tasks = d.Planner.Tasks(ev)
 	}
 	if !rep.Notified && len(tasks) == 0 {
-		log.Info("event kind not in CUTOVER_EVENTS and calls for no action; nothing to do",
+		log.Info("no destination's route selects the event and it calls for no action; nothing to do",
 			"traffic_switched", ev.TrafficSwitched())
 		return rep, nil
 	}
-	log.Info("event received", "traffic_switched", ev.TrafficSwitched(), "actions", len(tasks))
+	log.Info("event received", "traffic_switched", ev.TrafficSwitched(), "actions", len(tasks), "destinations", len(selected))
+	for _, dec := range rep.Routes {
+		log.Debug("route", "destination", dec.Destination, "selected", dec.Selected, "reason", dec.Reason)
+	}
 
 	// Actions start at once; the notice waits for them only up to ActionWait.
 	acts := make([]Delivery, len(tasks))
@@ -235,7 +291,7 @@ func (d *Dispatcher) HandleEvent(ctx context.Context, ev *deploy.Event) (EventRe
 		}
 		mu.Unlock()
 		n.Now = d.now().UTC()
-		notes = d.notifyAll(ctx, log, ev.Identity(), n)
+		notes = d.notifyAll(ctx, log, selected, ev.Identity(), n)
 	}
 	<-actionsDone
 
@@ -282,9 +338,11 @@ func (d *Dispatcher) runAction(ctx context.Context, log *slog.Logger, ev *deploy
 	return del
 }
 
-// Notify sends n to every destination once, keyed in the delivery records
-// by n.Event.ID, and returns the failures joined. It is for notices that
-// do not come from a CodeDeploy event, such as action follow-ups.
+// Notify sends n once to every destination without a Route and to those
+// whose Route selects n.Event, keyed in the delivery records by
+// n.Event.ID, and returns the failures joined. It is for notices that do
+// not come from a CodeDeploy event, such as action follow-ups (which go
+// where the event they follow went).
 func (d *Dispatcher) Notify(ctx context.Context, n *message.Notice) error {
 	log := d.log().With("deployment_id", n.Event.DeploymentID, "event_id", n.Event.ID, "follow_up", n.FollowUp)
 	key := n.Event.ID
@@ -294,8 +352,16 @@ func (d *Dispatcher) Notify(ctx context.Context, n *message.Notice) error {
 	if n.Now.IsZero() {
 		n.Now = d.now().UTC()
 	}
+	var dsts []Destination
+	for _, dst := range d.Destinations {
+		if dst.Route == nil {
+			dsts = append(dsts, dst)
+		} else if ok, _ := dst.Route.Match(&n.Event); ok {
+			dsts = append(dsts, dst)
+		}
+	}
 	var errs []error
-	for _, del := range d.notifyAll(ctx, log, key, n) {
+	for _, del := range d.notifyAll(ctx, log, dsts, key, n) {
 		if del.failed() {
 			errs = append(errs, del.err)
 		}
@@ -303,12 +369,14 @@ func (d *Dispatcher) Notify(ctx context.Context, n *message.Notice) error {
 	return errors.Join(errs...)
 }
 
-func (d *Dispatcher) notifyAll(ctx context.Context, log *slog.Logger, key string, n *message.Notice) []Delivery {
-	out := make([]Delivery, len(d.Destinations))
+// notifyAll sends n to each of dsts once, concurrently: each is claimed,
+// sent, retried and recorded on its own.
+func (d *Dispatcher) notifyAll(ctx context.Context, log *slog.Logger, dsts []Destination, key string, n *message.Notice) []Delivery {
+	out := make([]Delivery, len(dsts))
 	// What the notice says is decided once; each destination formats it.
 	note := &chat.Notification{Message: message.Build(n), Notice: n}
 	var wg sync.WaitGroup
-	for i, dst := range d.Destinations {
+	for i, dst := range dsts {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -30,7 +30,7 @@ func Start(ctx context.Context, getenv func(string) string) error {
 		level.Set(lvl)
 	}
 	log := slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: level}))
-	cfg, err := config.Load(getenv, app.Sources())
+	cfg, err := config.Load(getenv, app.Sources(), app.Destinations().Names())
 	if err != nil {
 		log.Error("init failed: invalid configuration", "error", err)
 		return err

@@ -95,7 +95,7 @@ func newWorld(t *testing.T, secretInSSM bool) *world {
 		"CUTOVER_FOLLOWUP_QUEUE_URL":          w.queue,
 		config.EnvEnrich:                      "false",
 	}
-	cfg, err := config.Load(func(k string) string { return env[k] }, app.Sources())
+	cfg, err := config.Load(func(k string) string { return env[k] }, app.Sources(), app.Destinations().Names())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,7 +264,7 @@ func TestSecretFromSSM(t *testing.T) {
 	// deduplication off on every event.
 	cfg, err := config.Load(func(k string) string {
 		return map[string]string{config.EnvSlackWebhookURLSecret: w.secret, config.EnvRecordsTable: "no-such-table"}[k]
-	}, app.Sources())
+	}, app.Sources(), app.Destinations().Names())
 	if err != nil {
 		t.Fatal(err)
 	}
