@@ -128,7 +128,6 @@ func plainNotices() map[string]*message.Notice {
 	}
 }
 
-
 // renderCases decodes every CodeDeploy fixture (not the decoded/ goldens
 // of the codedeploy package) and adds goNotices, keyed by golden name.
 func renderCases(t testing.TB) map[string]*message.Notice {
@@ -169,7 +168,6 @@ func renderCases(t testing.TB) map[string]*message.Notice {
 	}
 	return cases
 }
-
 
 // fuzzDetails puts the fuzzer's strings in every text of Details (images,
 // descriptions, log tails, labels, commands, link labels and URLs); bits
@@ -216,12 +214,10 @@ func fuzzDetails(msg, name, id, target string, k uint8) *enrich.Details {
 	}
 }
 
-
 const (
 	consoleBase = "https://us-east-1.console.aws.amazon.com"
 	execID      = "0f4c2b1e-7d3a-4b8e-9c21-5a6f7e8d9c0b"
 )
-
 
 func switchedDetails() *enrich.Details {
 	img := func(tag string) string { return "111122223333.dkr.ecr.us-east-1.amazonaws.com/web-frontend:" + tag }
@@ -416,4 +412,3 @@ func detailNotices() map[string]*message.Notice {
 		"details-partition-us-gov-west-1": partitioned("us-gov-west-1"),
 	}
 }
-

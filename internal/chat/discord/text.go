@@ -150,9 +150,18 @@ func cut(s string, limit int, mark string) string {
 // units. A cut is visible: "…" when short, else
 // "… (truncated, N more characters)", N counting raw characters dropped.
 func truncate(raw string, limit int, long bool) string {
-	pieces := escapePieces(raw)
+	// No more than limit runes can fit (escaping only lengthens): escape
+	// only those, and a few more for escapePieces to look ahead.
+	total, prefix := 0, raw
+	for i := range raw {
+		if total == limit+3 {
+			prefix = raw[:i]
+		}
+		total++
+	}
+	pieces := escapePieces(prefix)
 	esc := strings.Join(pieces, "")
-	if textLen(esc) <= limit {
+	if len(prefix) == len(raw) && textLen(esc) <= limit {
 		return esc
 	}
 	suffix := func(n int) string {
@@ -161,7 +170,7 @@ func truncate(raw string, limit int, long bool) string {
 		}
 		return "… (truncated, " + strconv.Itoa(n) + " more characters)"
 	}
-	budget := max(limit-textLen(suffix(len(pieces))), 0)
+	budget := max(limit-textLen(suffix(total)), 0)
 	var b strings.Builder
 	used, kept := 0, 0
 	for _, p := range pieces {
@@ -173,7 +182,7 @@ func truncate(raw string, limit int, long bool) string {
 		used += l
 		kept++
 	}
-	return trimCut(b.String()) + suffix(len(pieces)-kept)
+	return trimCut(b.String()) + suffix(max(total-kept, 1))
 }
 
 // trimCut drops trailing spaces and newlines from text that is about to
