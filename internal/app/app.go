@@ -22,6 +22,7 @@ import (
 	"github.com/cutover-dev/cutover/internal/action/cloudfront"
 	"github.com/cutover-dev/cutover/internal/awsx"
 	"github.com/cutover-dev/cutover/internal/chat"
+	"github.com/cutover-dev/cutover/internal/chat/discord"
 	"github.com/cutover-dev/cutover/internal/chat/slackhook"
 	"github.com/cutover-dev/cutover/internal/config"
 	"github.com/cutover-dev/cutover/internal/delivery"
@@ -40,7 +41,7 @@ func Sources() *source.Registry { return source.New(codedeploy.Decoder{}) }
 // Destinations returns the destination types cutover delivers to, by the
 // type name configuration uses.
 func Destinations() chat.Types {
-	return chat.Types{"slack": slackhook.Build}
+	return chat.Types{"slack": slackhook.Build, "discord": discord.Build}
 }
 
 // Options adjust how a System is built.

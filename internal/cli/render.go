@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/cutover-dev/cutover/internal/app"
+	"github.com/cutover-dev/cutover/internal/chat/discord"
 	"github.com/cutover-dev/cutover/internal/chat/slackhook"
 	"github.com/cutover-dev/cutover/internal/deploy"
 	"github.com/cutover-dev/cutover/internal/inbound"
@@ -24,7 +25,8 @@ with one line on stderr and nothing on stdout.
 
 // renderers are the destinations render knows, by --to name.
 var renderers = map[string]func(*message.Notice) ([]byte, error){
-	"slack": slackhook.Render,
+	"slack":   slackhook.Render,
+	"discord": discord.Render,
 }
 
 func runRender(_ context.Context, args []string, env Env) error {
