@@ -164,7 +164,7 @@ func Format(m *message.Message, mentions Mentions) ([]byte, error) {
 		return nil, errors.New("render: nil message")
 	}
 	e := embed{
-		Title: cut(emoji(m.Icon)+" "+escape(m.Title), maxTitle, "…"),
+		Title: cutLine(emoji(m.Icon)+" "+escape(m.Title), maxTitle),
 		Color: colors[m.Severity],
 	}
 	for _, s := range m.Subject {
@@ -192,14 +192,14 @@ func Format(m *message.Message, mentions Mentions) ([]byte, error) {
 // content is the message text: the configured mentions when m reports
 // something that went wrong, then the fallback line.
 func content(m *message.Message, mentions Mentions) string {
-	text := cut(render(m.Fallback), maxFallback, "…")
+	text := cutLine(render(m.Fallback), maxFallback)
 	if ping := mentions.text(); ping != "" && m.Severity == message.Danger {
 		text = ping + " " + text
 	}
 	if strings.TrimSpace(text) == "" {
 		text = emoji(m.Icon)
 	}
-	return cut(text, maxContent, "…")
+	return cutLine(text, maxContent)
 }
 
 // allowed is the allowed_mentions of m: nobody, unless m reports something

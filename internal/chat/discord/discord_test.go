@@ -619,3 +619,15 @@ func FuzzFormatDiscord(f *testing.F) {
 		}
 	})
 }
+
+func TestCutLine(t *testing.T) {
+	if got := cutLine(`abc\\\(def`, 6); got != `abc\\…` {
+		t.Errorf("cutLine = %q, want the escaped backslash kept and no lone one", got)
+	}
+	if got := cutLine(`abc\(def`, 5); got != `abc…` {
+		t.Errorf("cutLine = %q, want the half escape dropped", got)
+	}
+	if got := cutLine("short", 6); got != "short" {
+		t.Errorf("cutLine = %q", got)
+	}
+}

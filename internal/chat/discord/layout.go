@@ -249,7 +249,7 @@ func factParts(fs []message.Field) []part {
 	var out []part
 	for _, f := range fs {
 		v := render(f.Value)
-		name := cut(escape(f.Label), maxFieldName, "…")
+		name := cutLine(escape(f.Label), maxFieldName)
 		if strings.TrimSpace(v) == "" || strings.TrimSpace(name) == "" || len(out) == maxFacts {
 			continue
 		}
@@ -275,7 +275,7 @@ func listPart(l *message.List, maxItems int, bullet string, shrink int) []part {
 			lines = append(lines, bullet+s)
 		}
 	}
-	name := cut(escape(l.Title), maxFieldName, "…")
+	name := cutLine(escape(l.Title), maxFieldName)
 	if len(lines) == 0 || name == "" {
 		return nil
 	}
@@ -302,7 +302,7 @@ func sectionParts(m *message.Message) []part {
 		if strings.TrimSpace(line) == "" || name == "" {
 			continue
 		}
-		parts = append(parts, fixedPart(cut(name, maxFieldName, "…"), "```\n"+line+"\n```", false, 7))
+		parts = append(parts, fixedPart(cutLine(name, maxFieldName), "```\n"+line+"\n```", false, 7))
 	}
 	parts = append(parts, listPart(m.Actions, maxActions, "", 5)...)
 	if l := linksText(m); l != "" {
@@ -339,7 +339,7 @@ func failureParts(f *message.Failure) []part {
 	}
 	if strings.TrimSpace(f.Log) != "" && f.LogTitle != "" {
 		log := f.Log
-		parts = append(parts, part{name: cut(escape(f.LogTitle), maxFieldName, "…"), max: maxFieldValue, shrink: 1,
+		parts = append(parts, part{name: cutLine(escape(f.LogTitle), maxFieldName), max: maxFieldValue, shrink: 1,
 			render: func(limit int) string {
 				const overhead = 60 // "… (truncated, N earlier characters)\n```\n" + "\n```"
 				tail, dropped := tailText(log, limit-overhead, maxLogLines)

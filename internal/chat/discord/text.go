@@ -185,6 +185,15 @@ func truncate(raw string, limit int, long bool) string {
 	return trimCut(b.String()) + suffix(max(total-kept, 1))
 }
 
+// cutLine cuts one line of markdown to at most limit units with "…",
+// never leaving a lone backslash to escape the mark.
+func cutLine(s string, limit int) string {
+	if textLen(s) <= limit {
+		return s
+	}
+	return trimCut(cut(s, limit-1, "")) + "…"
+}
+
 // trimCut drops trailing spaces and newlines from text that is about to
 // get a cut mark, and a lone trailing backslash that would escape it.
 func trimCut(s string) string {
