@@ -631,3 +631,21 @@ func TestCutLine(t *testing.T) {
 		t.Errorf("cutLine = %q", got)
 	}
 }
+
+func TestRepair(t *testing.T) {
+	for in, want := range map[string]string{
+		"a `code":                    "a `code`",
+		"a `":                        "a",
+		"a [label](https://x.y/":     "a",
+		"a [lab":                     "a",
+		"[ok](https://x.y) · [cut](": "[ok](https://x.y) ·",
+		"```\nlog":                   "```\nlog\n```",
+		"text\n```\n":                "text",
+		`\[not a link`:               `\[not a link`,
+		"`[in code`":                 "`[in code`",
+	} {
+		if got := repair(in); got != want {
+			t.Errorf("repair(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

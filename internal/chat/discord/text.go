@@ -213,8 +213,8 @@ func clampMarkdown(s string, limit int) string {
 		return s
 	}
 	const mark = "… (truncated)"
-	const fence = "```"
-	budget := limit - textLen(mark) - len(fence) - 1
+	// Room for the mark, a newline and a code fence that repair may add.
+	budget := limit - textLen(mark) - 5
 	if budget <= 0 {
 		return cut(mark, limit, "")
 	}
@@ -222,14 +222,61 @@ func clampMarkdown(s string, limit int) string {
 	if i := strings.LastIndexByte(c, '\n'); i >= budget/2 {
 		c = c[:i]
 	}
-	c = trimCut(c)
-	if strings.Count(c, fence)%2 == 1 {
-		c += fence
-	}
+	c = repair(trimCut(c))
 	if c != "" {
 		c += "\n"
 	}
 	return c + mark
+}
+
+// repair ends markdown that was cut anywhere: it drops a link cut short
+// and closes the inline code or code block the cut left open. It reads s
+// as Discord does: escapes outside code, code verbatim.
+func repair(s string) string {
+	inline, block := false, false
+	opened := 0
+	for i := 0; i < len(s); i++ {
+		switch {
+		case block:
+			if strings.HasPrefix(s[i:], "```") {
+				block = false
+				i += 2
+			}
+		case inline:
+			if s[i] == '`' {
+				inline = false
+			}
+		case strings.HasPrefix(s[i:], "```"):
+			block, opened = true, i
+			i += 2
+		case s[i] == '`':
+			inline, opened = true, i
+		case s[i] == '\\':
+			i++
+		case s[i] == '[':
+			// A link the formatter made: [escaped label](url without ")").
+			j := strings.Index(s[i:], "](")
+			k := -1
+			if j >= 0 {
+				k = strings.IndexByte(s[i+j:], ')')
+			}
+			if k < 0 {
+				return repair(trimCut(s[:i]))
+			}
+			i += j + k
+		}
+	}
+	switch {
+	case block && strings.TrimSpace(s[opened+3:]) == "":
+		return trimCut(s[:opened])
+	case block:
+		return s + "\n```"
+	case inline && opened == len(s)-1:
+		return trimCut(s[:opened])
+	case inline:
+		return s + "`"
+	}
+	return s
 }
 
 // joinLines joins lines within limit units and at most maxLines lines,
