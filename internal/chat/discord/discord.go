@@ -56,6 +56,7 @@ const (
 	maxLifecycle = 20
 	maxTaskSets  = 4
 	maxActions   = 25
+	maxCommands  = 4
 )
 
 // Colours of the embed's side bar, by severity.
@@ -255,24 +256,17 @@ func checkLimits(msg webhookMessage) error {
 	total := 0
 	for i, e := range msg.Embeds {
 		what := "embed " + strconv.Itoa(i+1)
-		checks := []struct {
+		type check struct {
 			what  string
 			s     string
 			limit int
-		}{{"title", e.Title, maxTitle}, {"description", e.Description, maxDescription}}
+		}
+		checks := []check{{"title", e.Title, maxTitle}, {"description", e.Description, maxDescription}}
 		if e.Footer != nil {
-			checks = append(checks, struct {
-				what  string
-				s     string
-				limit int
-			}{"footer", e.Footer.Text, maxFooter})
+			checks = append(checks, check{"footer", e.Footer.Text, maxFooter})
 		}
 		if e.Author != nil {
-			checks = append(checks, struct {
-				what  string
-				s     string
-				limit int
-			}{"author", e.Author.Name, maxAuthor})
+			checks = append(checks, check{"author", e.Author.Name, maxAuthor})
 		}
 		for _, c := range checks {
 			if err := over(what+" "+c.what, c.s, c.limit); err != nil {

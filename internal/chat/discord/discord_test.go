@@ -649,3 +649,42 @@ func TestRepair(t *testing.T) {
 		}
 	}
 }
+
+// TestEncodeRefusesBrokenLimits: the last guard names the limit rather
+// than send a body Discord would refuse.
+func TestEncodeRefusesBrokenLimits(t *testing.T) {
+	x := func(n int) string { return strings.Repeat("x", n) }
+	ok := embed{Title: "t", Description: "d"}
+	fields := func(n, value int) []field {
+		fs := make([]field, n)
+		for i := range fs {
+			fs[i] = field{Name: "n", Value: x(value)}
+		}
+		return fs
+	}
+	for _, tc := range []struct {
+		msg  webhookMessage
+		want string
+	}{
+		{webhookMessage{Content: x(2001)}, "content is 2001 characters"},
+		{webhookMessage{Content: "c", Embeds: slices.Repeat([]embed{ok}, 11)}, "11 embeds"},
+		{webhookMessage{Embeds: []embed{{Title: x(257)}}}, "title is 257"},
+		{webhookMessage{Embeds: []embed{{Description: x(4097)}}}, "description is 4097"},
+		{webhookMessage{Embeds: []embed{{Fields: fields(26, 1)}}}, "26 fields"},
+		{webhookMessage{Embeds: []embed{{Fields: fields(1, 1025)}}}, "value is 1025"},
+		{webhookMessage{Embeds: []embed{{Fields: []field{{Name: x(257), Value: "v"}}}}}, "name is 257"},
+		{webhookMessage{Embeds: []embed{{Fields: []field{{Name: " ", Value: "v"}}}}}, "empty name or value"},
+		{webhookMessage{Embeds: []embed{{Footer: &footer{Text: x(2049)}}}}, "footer is 2049"},
+		{webhookMessage{Embeds: []embed{{Author: &author{Name: x(257)}}}}, "author is 257"},
+		{webhookMessage{Embeds: []embed{{Description: x(4000)}, {Description: x(2001)}}}, "embeds hold 6001 characters"},
+		{webhookMessage{}, "empty message"},
+	} {
+		_, err := encode(tc.msg)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("encode: err = %v, want %q", err, tc.want)
+		}
+	}
+	if _, err := encode(webhookMessage{Content: x(2000), Embeds: []embed{{Description: x(4000)}, {Description: x(2000)}}}); err != nil {
+		t.Errorf("at the limits: %v", err)
+	}
+}

@@ -311,9 +311,6 @@ func sectionParts(m *message.Message) []part {
 	return parts
 }
 
-// maxCommands bounds the command fields.
-const maxCommands = 4
-
 // failureParts are the failing step with its diagnostic and status
 // messages, and the end of its log in a code block.
 func failureParts(f *message.Failure) []part {
