@@ -23,6 +23,7 @@ import (
 	"github.com/cutover-dev/cutover/internal/action/cloudfront"
 	"github.com/cutover-dev/cutover/internal/awsx"
 	"github.com/cutover-dev/cutover/internal/chat"
+	"github.com/cutover-dev/cutover/internal/chat/discord"
 	"github.com/cutover-dev/cutover/internal/chat/googlechat"
 	"github.com/cutover-dev/cutover/internal/chat/slackhook"
 	"github.com/cutover-dev/cutover/internal/chat/teams"
@@ -51,6 +52,7 @@ func Destinations() chat.Types {
 		"googlechat": googlechat.Build,
 		"teams":      teams.Build,
 		"webhook":    webhook.Build,
+		"discord":    discord.Build,
 	}
 }
 

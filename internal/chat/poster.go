@@ -5,9 +5,11 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -172,7 +174,9 @@ func (e *transportError) Unwrap() error { return e.err }
 // Post sends body to rawURL with the given headers, retrying network
 // errors, timeouts, 408, 429 and 5xx within ctx's deadline and the policy
 // (an untrusted certificate is not retried).
-// A 429's Retry-After (seconds or HTTP date) sets the next wait; one longer
+// A 429's Retry-After (seconds or HTTP date), or a "retry_after" number of
+// seconds in its JSON body (which wins: Discord's is fractional), sets the
+// next wait; one longer
 // than the policy's Max ends the attempts with a retryable error, leaving
 // the retry to the caller. Other statuses are permanent errors
 // (retry.IsPermanent) holding a *StatusError. A 2xx answer goes to validate
@@ -254,6 +258,11 @@ func (p *Poster) attempt(ctx context.Context, u *url.URL, rawURL string, body []
 	}
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests:
+		// A "retry_after" in the JSON body (Discord's, in fractional
+		// seconds) is more precise than the header, which rounds up.
+		if d, ok := bodyRetryAfter(raw); ok {
+			return nil, retry.After(se, d)
+		}
 		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
 			return nil, retry.After(se, d)
 		}
@@ -333,6 +342,32 @@ func parseRetryAfter(v string, now time.Time) (d time.Duration, ok bool) {
 		return 0, false
 	}
 	return min(max(t.Sub(now), 0), maxRetryAfter), true
+}
+
+// bodyRetryAfter reads the wait a 429 answer asks for in its JSON body:
+// a top-level "retry_after" number of seconds, possibly fractional, as
+// Discord sends it ({"message":"You are being rate limited.",
+// "retry_after":0.25,"global":false}). It is false for any other body and
+// for a negative or non-finite number; the wait is at most maxRetryAfter.
+func bodyRetryAfter(body []byte) (time.Duration, bool) {
+	body = bytes.TrimSpace(body)
+	if len(body) == 0 || body[0] != '{' {
+		return 0, false
+	}
+	var v struct {
+		RetryAfter *float64 `json:"retry_after"`
+	}
+	if json.Unmarshal(body, &v) != nil || v.RetryAfter == nil {
+		return 0, false
+	}
+	secs := *v.RetryAfter
+	if secs < 0 || math.IsNaN(secs) || math.IsInf(secs, 0) {
+		return 0, false
+	}
+	if secs >= float64(maxRetryAfter/time.Second) {
+		return maxRetryAfter, true
+	}
+	return time.Duration(secs * float64(time.Second)), true
 }
 
 // cleanBody makes an error body printable: valid UTF-8, control

@@ -500,3 +500,64 @@ func FuzzParseRetryAfter(f *testing.F) {
 		}
 	})
 }
+
+func TestPost429RetryAfterBody(t *testing.T) {
+	srv, n := countingServer(t, func(w http.ResponseWriter, r *http.Request, nth int32) {
+		if nth == 1 {
+			// Discord: the header rounds up, the body is precise.
+			w.Header().Set("Retry-After", "1")
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusTooManyRequests)
+			io.WriteString(w, `{"message":"You are being rate limited.","retry_after":0.25,"global":false}`)
+			return
+		}
+		io.WriteString(w, "ok")
+	})
+	p, rec, _ := testPoster(t, 5, time.Second)
+	if err := post(t, p, context.Background(), srv.URL); err != nil {
+		t.Fatalf("Post: %v", err)
+	}
+	if w := rec.got(); n.Load() != 2 || len(w) != 1 || w[0] != 250*time.Millisecond {
+		t.Errorf("requests = %d, waits = %v; want 2 requests and one wait of 250ms from the body", n.Load(), w)
+	}
+}
+
+func TestBodyRetryAfter(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want time.Duration
+		ok   bool
+	}{
+		{`{"retry_after":0.25,"global":false}`, 250 * time.Millisecond, true},
+		{` {"message":"x","retry_after":3} `, 3 * time.Second, true},
+		{`{"retry_after":0}`, 0, true},
+		{`{"retry_after":-1}`, 0, false},
+		{`{"retry_after":"2"}`, 0, false},
+		{`{"retry_after":null}`, 0, false},
+		{`{"retry_after":1e300}`, maxRetryAfter, true},
+		{`{"message":"rate limited"}`, 0, false},
+		{`rate_limited`, 0, false},
+		{``, 0, false},
+		{`[1]`, 0, false},
+	} {
+		got, ok := bodyRetryAfter([]byte(tc.in))
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("bodyRetryAfter(%q) = %v, %v; want %v, %v", tc.in, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+// FuzzBodyRetryAfter feeds arbitrary 429 bodies: bodyRetryAfter must not
+// panic and must return a wait between 0 and maxRetryAfter, 0 when it
+// rejects the body.
+func FuzzBodyRetryAfter(f *testing.F) {
+	for _, v := range []string{`{"retry_after":0.25,"global":false}`, `{"retry_after":1e308}`, `{"retry_after":-0}`, `{`, `{"retry_after":9223372036.9}`, "rate_limited"} {
+		f.Add([]byte(v))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		d, ok := bodyRetryAfter(body)
+		if d < 0 || d > maxRetryAfter || (!ok && d != 0) {
+			t.Fatalf("bodyRetryAfter(%q) = %v, %v", body, d, ok)
+		}
+	})
+}

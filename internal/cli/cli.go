@@ -72,7 +72,8 @@ const usage = `cutover: act the moment CodeDeploy switches production traffic.
 
 Usage:
   cutover demo                          play an ECS blue/green deployment through the real pipeline
-  cutover render [--to slack] [FILE|-]  print the exact message body for each event, one JSON document per line
+  cutover render [--to TYPE|NAME] [FILE|-]
+                                        print the exact message body for each event, one JSON document per line
   cutover send [--no-records] [FILE|-]  run exactly what the Lambda runs on the input
   cutover routes [FILE|-]               explain which destinations would receive each event, and why
   cutover replay [--function NAME] [--queue-url URL] [--keep] [--max N] [--no-records] [FILE...]

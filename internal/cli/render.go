@@ -4,23 +4,29 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/cutover-dev/cutover/internal/app"
+	"github.com/cutover-dev/cutover/internal/chat/discord"
 	"github.com/cutover-dev/cutover/internal/chat/googlechat"
 	"github.com/cutover-dev/cutover/internal/chat/slackhook"
 	"github.com/cutover-dev/cutover/internal/chat/teams"
 	"github.com/cutover-dev/cutover/internal/chat/webhook"
+	"github.com/cutover-dev/cutover/internal/config"
 	"github.com/cutover-dev/cutover/internal/deploy"
 	"github.com/cutover-dev/cutover/internal/inbound"
 	"github.com/cutover-dev/cutover/internal/message"
 )
 
 // renderUsage is the usage of `cutover render` (`cutover help render`).
-const renderUsage = `Usage: cutover render [--to slack] [FILE|-]
+const renderUsage = `Usage: cutover render [--to TYPE|NAME] [FILE|-]
 
 Print the exact body cutover would POST for each event in FILE (standard
-input for "-" or no FILE), one JSON document per line. Nothing is sent and
+input for "-" or no FILE), one JSON document per line. --to takes a
+destination type (slack, teams, discord, googlechat, webhook; default
+slack) or the name of a destination in CUTOVER_DESTINATIONS. Nothing is sent and
 no AWS API is called. Input that is not a deployment notification exits 1
 with one line on stderr and nothing on stdout.
 `
@@ -31,17 +37,38 @@ var renderers = map[string]func(*message.Notice) ([]byte, error){
 	"googlechat": googlechat.Render,
 	"teams":      teams.Render,
 	"webhook":    webhook.Render,
+	"discord":    discord.Render,
+}
+
+// rendererNames lists the types render knows, sorted.
+func rendererNames() []string {
+	names := make([]string, 0, len(renderers))
+	for n := range renderers {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
 }
 
 func runRender(_ context.Context, args []string, env Env) error {
 	fs := newFlags("render", env)
-	to := fs.String("to", "slack", "destination format: slack")
+	to := fs.String("to", "slack", "destination type ("+strings.Join(rendererNames(), ", ")+") or configured destination name")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	render, ok := renderers[*to]
 	if !ok {
-		return usageErr("unknown destination %q for --to (known: slack)", *to)
+		// A configured destination's name renders as its type.
+		if cfg, err := config.Load(env.Getenv, app.Sources(), app.Destinations().Names()); err == nil {
+			for _, d := range cfg.Destinations {
+				if d.Name == *to {
+					render, ok = renderers[d.Type]
+				}
+			}
+		}
+	}
+	if !ok {
+		return usageErr("unknown destination %q for --to (types: %s; or the name of a destination in %s)", *to, strings.Join(rendererNames(), ", "), config.EnvDestinations)
 	}
 	data, _, err := readInput(fs.Args(), env)
 	if err != nil {

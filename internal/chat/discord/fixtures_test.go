@@ -1,0 +1,416 @@
+package discord
+
+// The notices of slackhook's golden test, copied: every destination
+// renders the same fixtures.
+
+import (
+	"fmt"
+	"maps"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	simenrich "github.com/cutover-dev/cutover/internal/enrich/simulated"
+
+	"github.com/cutover-dev/cutover/internal/action"
+	"github.com/cutover-dev/cutover/internal/chat"
+	"github.com/cutover-dev/cutover/internal/deploy"
+	"github.com/cutover-dev/cutover/internal/enrich"
+	"github.com/cutover-dev/cutover/internal/message"
+	"github.com/cutover-dev/cutover/internal/source/codedeploy"
+)
+
+// fixedNow is the render time of every golden message.
+var fixedNow = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+
+// goNotices are notices built in Go, covering what the fixtures may not:
+// plainNotices and detailNotices.
+func goNotices() map[string]*message.Notice {
+	m := plainNotices()
+	maps.Copy(m, detailNotices())
+	for _, n := range m {
+		classify(&n.Event)
+	}
+	return m
+}
+
+// classify sets the phase and platform of an event built in Go from its
+// CodeDeploy name, as decoding does, unless the test set them.
+func classify(ev *deploy.Event) {
+	if ev.Phase == "" {
+		phase := ev.Phase
+		codedeploy.Classify(ev)
+		if phase != "" {
+			ev.Phase = phase
+		}
+	}
+}
+
+// notification is what delivery gives a destination for n.
+func notification(n *message.Notice) *chat.Notification {
+	return &chat.Notification{Message: message.Build(n), Notice: n}
+}
+
+// plainNotices are notices without details: action results, rollback
+// switch-back, long and hostile text.
+func plainNotices() map[string]*message.Notice {
+	switched := deploy.Event{
+		Name: codedeploy.InstanceSuccess, Phase: deploy.TrafficSwitched, Platform: deploy.CodeDeployECS, Source: codedeploy.SourceTrigger,
+		ID: "5f1c2a3b-msg", MessageID: "5f1c2a3b-msg",
+		Region: "us-east-1", AccountID: "111122223333", TriggerName: "cutover",
+		Application: "web-frontend", DeploymentGroup: "web-frontend-prod", DeploymentID: "d-7XQ2K9ABC",
+		Status: "SUCCEEDED", RawStatus: "Succeeded",
+		CreateTime:  time.Date(2026, 11, 26, 11, 40, 0, 0, time.UTC),
+		LastUpdated: time.Date(2026, 11, 26, 11, 52, 31, 0, time.UTC),
+		Target: &deploy.Target{
+			ID: "prod-cluster:web-frontend", Type: "ECS", Cluster: "prod-cluster", Service: "web-frontend",
+			Lifecycle: []deploy.LifecycleStep{
+				{Name: "BeforeInstall", Status: "Succeeded"},
+				{Name: "Install", Status: "Succeeded", Start: time.Date(2026, 11, 26, 11, 40, 5, 0, time.UTC), End: time.Date(2026, 11, 26, 11, 47, 0, 0, time.UTC)},
+				{Name: "AllowTraffic", Status: "Succeeded", Start: time.Date(2026, 11, 26, 11, 52, 0, 0, time.UTC), End: time.Date(2026, 11, 26, 11, 52, 30, 0, time.UTC)},
+			},
+		},
+	}
+	rollbackSwitch := switched
+	rollbackSwitch.DeploymentID = "d-R8BACK001"
+	rollbackSwitch.Rollback = &deploy.Rollback{RollsBack: "d-7XQ2K9ABC", Message: "Deployment d-R8BACK001 is triggered to roll back deployment d-7XQ2K9ABC."}
+
+	long := strings.Repeat("The replacement task set <web-frontend:42> is unhealthy & failing health checks. ", 80)
+	failure := deploy.Event{
+		Name: codedeploy.DeploymentFailure, Source: codedeploy.SourceTrigger,
+		Region: "eu-west-1", Application: "checkout-api", DeploymentGroup: "checkout-api-prod", DeploymentID: "d-FAIL00001",
+		Status: "FAILED", RawStatus: "FAILED",
+		CreateTime:   time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC),
+		CompleteTime: time.Date(2026, 11, 26, 10, 14, 9, 0, time.UTC),
+		Overview:     &deploy.Overview{Failed: 1},
+		Error:        &deploy.Error{Code: "ECS_UPDATE_ERROR", Message: long},
+	}
+	hostile := deploy.Event{
+		Name: codedeploy.DeploymentStop, Region: "us-east-1",
+		Application: "<!channel> & <@U0123>", DeploymentGroup: "grp\nwith\tcontrol\u202eRTL",
+		DeploymentID: "d-<b>|x", TriggerName: "`tick`",
+		Error: &deploy.Error{Code: "`code`", Message: "stopped by <!here> <https://evil.example|click>"},
+	}
+	many := make([]action.Result, 40)
+	for i := range many {
+		many[i] = action.Result{Action: "cloudfront-invalidation", Target: fmt.Sprintf("E%03d", i), ID: fmt.Sprintf("I%03d", i), Paths: []string{"/*"}, Status: "InProgress"}
+	}
+	paths := make([]string, 14)
+	for i := range paths {
+		paths[i] = fmt.Sprintf("/assets/%d/*", i)
+	}
+	return map[string]*message.Notice{
+		"traffic-switched-actions": {Event: switched, Now: fixedNow, Actions: []action.Result{
+			{Action: "cloudfront-invalidation", Target: "E123", ID: "I2J3", Paths: []string{"/*", "/index.html"}, Status: "InProgress"},
+			{Action: "cloudfront-invalidation", Target: "E456", DryRun: true, Paths: []string{"/*"}},
+			{Action: "cloudfront-invalidation", Target: "E789", Skipped: "already invalidated for this deployment"},
+			{Action: "cloudfront-invalidation", Target: "EBAD", Error: "TooManyInvalidationsInProgress: too many <wildcard> invalidations in progress"},
+			{Action: "cloudfront-invalidation", Target: "EMANY", ID: "I9", Paths: paths, Status: "InProgress"},
+		}},
+		"rollback-traffic-switched": {Event: rollbackSwitch, Now: fixedNow},
+		"actions-pending": {Event: switched, Now: fixedNow, Actions: []action.Result{
+			{Action: "cloudfront", Target: "E2QWRUHAPOMQZL", Pending: true},
+			{Action: "cloudfront-invalidation", Target: "E123", ID: "I2J3", Paths: []string{"/*"}, Status: "InProgress"},
+		}},
+		"failure-long-error":   {Event: failure, Now: fixedNow},
+		"hostile-text":         {Event: hostile, Now: fixedNow},
+		"many-actions":         {Event: switched, Now: fixedNow, Actions: many},
+		"bare-unknown":         {Event: deploy.Event{Name: codedeploy.Unknown}, Now: fixedNow},
+		"trigger-test-no-name": {Event: deploy.Event{Name: codedeploy.TriggerTest}},
+		"followup-completed": {Event: switched, Now: fixedNow, FollowUp: true, Actions: []action.Result{
+			{Action: "cloudfront-invalidation", Target: "E123", ID: "I2J3", Paths: []string{"/*", "/index.html"}, Status: "Completed"},
+		}},
+		"followup-gave-up": {Event: switched, Now: fixedNow, FollowUp: true, Actions: []action.Result{
+			{Action: "cloudfront-invalidation", Target: "E123", ID: "I2J3", Paths: []string{"/*"}, Status: "InProgress", Error: "still in progress after 12 checks; giving up"},
+		}},
+	}
+}
+
+// renderCases decodes every CodeDeploy fixture (not the decoded/ goldens
+// of the codedeploy package) and adds goNotices, keyed by golden name.
+func renderCases(t testing.TB) map[string]*message.Notice {
+	t.Helper()
+	// A new map: renaming keys while ranging over a map may visit a
+	// renamed key again.
+	cases := map[string]*message.Notice{}
+	for name, n := range goNotices() {
+		cases["go__"+name] = n
+	}
+	paths, err := filepath.Glob("../../source/codedeploy/testdata/*/*.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range paths {
+		dir := filepath.Base(filepath.Dir(p))
+		if dir == "decoded" {
+			continue
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		events, err := codedeploy.Decode(data)
+		if len(events) == 0 {
+			// A fixture of an input Decode rejects: nothing to render.
+			t.Logf("%s: no event (%v)", p, err)
+			continue
+		}
+		base := dir + "__" + strings.TrimSuffix(filepath.Base(p), ".json")
+		for i, ev := range events {
+			name := base
+			if len(events) > 1 {
+				name += "." + strconv.Itoa(i)
+			}
+			cases[name] = &message.Notice{Event: ev, Now: fixedNow}
+		}
+	}
+	return cases
+}
+
+// fuzzDetails puts the fuzzer's strings in every text of Details (images,
+// descriptions, log tails, labels, commands, link labels and URLs); bits
+// of k choose the window and which parts are there.
+func fuzzDetails(msg, name, id, target string, k uint8) *enrich.Details {
+	if k&0x80 != 0 {
+		return nil
+	}
+	at := fixedNow.Add(time.Duration(int8(k)) * time.Minute)
+	ts := func(label string, weight float64) enrich.TaskSet {
+		return enrich.TaskSet{
+			ID: id, Label: label, Status: name, TrafficWeight: weight, TrafficKnown: k&1 == 0,
+			DesiredCount: int64(len(msg)), RunningCount: -1, PendingCount: int64(k),
+			TargetGroup: target, TaskDefinition: name,
+			Containers: []enrich.Container{{Name: name, Image: msg, LogGroup: target}, {Image: name}, {Image: target}, {Image: id}, {Image: msg + "x"}},
+		}
+	}
+	links := enrich.Links{Deployment: "https://" + target, Service: "https://h.example/" + id, DeploymentGroup: msg,
+		Logs:     []enrich.Link{{Label: msg, URL: "https://h.example/$" + name}, {Label: name, URL: "https://h.example/@"}, {Label: "|", URL: "https://h.example/"}, {Label: id, URL: id}},
+		Pipeline: "https://h.example/p?" + id, Related: "https://" + name}
+	cmds := enrich.Commands{RollBack: msg, FinishEarly: name + "```" + id, Reroute: target}
+	if k&2 != 0 {
+		cmds.Reroute = ""
+	}
+	return &enrich.Details{
+		DeploymentID: id, Region: name, Simulated: k&4 != 0,
+		Deployment: &enrich.Deployment{
+			Creator: name, Description: msg, StatusMessages: []string{msg, name, target, id},
+			ErrorCode: name, ErrorMessage: msg, RollbackDeploymentID: target, RollbackTriggeringDeploymentID: target,
+			RollbackMessage: msg,
+			Pipeline:        &enrich.Pipeline{Name: name, ExecutionID: id, NameTruncated: k&8 != 0, From: "description"},
+		},
+		Window: &enrich.Window{
+			Kind:  []enrich.WindowKind{enrich.WindowRollback, enrich.WindowReroute, enrich.WindowKind(name)}[int(k)%3],
+			Start: at, Deadline: at.Add(time.Duration(len(msg)) * time.Minute), NoWindow: k&16 != 0, Ended: k&32 != 0, EndedAt: at,
+		},
+		Service: &enrich.Service{Cluster: target, Name: name, TaskSets: []enrich.TaskSet{
+			ts("GREEN", float64(len(name))), ts("BLUE", math.NaN()), ts(name, 1e300), ts(msg, -1), ts("", 50),
+		}},
+		Failure: &enrich.Failure{TargetID: target, LifecycleEvent: name, Status: msg, Start: at, End: at.Add(time.Second),
+			Diagnostics: &enrich.Diagnostics{ErrorCode: name, Message: msg, ScriptName: target, LogTail: msg + "\n" + msg}},
+		Links:    links,
+		Commands: cmds,
+	}
+}
+
+const (
+	consoleBase = "https://us-east-1.console.aws.amazon.com"
+	execID      = "0f4c2b1e-7d3a-4b8e-9c21-5a6f7e8d9c0b"
+)
+
+func switchedDetails() *enrich.Details {
+	img := func(tag string) string { return "111122223333.dkr.ecr.us-east-1.amazonaws.com/web-frontend:" + tag }
+	envoy := "public.ecr.aws/appmesh/aws-appmesh-envoy:v1.29.6.0-prod"
+	switchedAt := time.Date(2026, 11, 26, 11, 52, 30, 0, time.UTC)
+	return &enrich.Details{
+		DeploymentID: "d-7XQ2K9ABC", Region: "us-east-1", AccountID: "111122223333",
+		Application: "web-frontend", DeploymentGroup: "web-frontend-prod",
+		Deployment: &enrich.Deployment{
+			Status: "InProgress", Creator: "user", ComputePlatform: "ECS",
+			Description:            "Release 3f9c2e1: faster <checkout> & cart",
+			ConfigName:             "CodeDeployDefault.ECSAllAtOnce",
+			CreateTime:             time.Date(2026, 11, 26, 11, 40, 0, 0, time.UTC),
+			TerminationWaitStarted: true,
+		},
+		Window: &enrich.Window{
+			Kind: enrich.WindowRollback, Start: switchedAt, StartFrom: "lifecycle",
+			Wait: time.Hour, Deadline: switchedAt.Add(time.Hour), Action: "TERMINATE",
+		},
+		Service: &enrich.Service{Cluster: "prod-cluster", Name: "web-frontend", TargetStatus: "Succeeded", TaskSets: []enrich.TaskSet{
+			{
+				ID: "ecs-svc/9223370493423413672", Label: "GREEN", Status: "PRIMARY", TrafficWeight: 100, TrafficKnown: true,
+				DesiredCount: 4, RunningCount: 4, TargetGroup: "web-frontend-green", TaskDefinition: "web-frontend:43",
+				Containers: []enrich.Container{{Name: "web", Image: img("3f9c2e1"), LogGroup: "/ecs/web-frontend"}, {Name: "envoy", Image: envoy}},
+			},
+			{
+				ID: "ecs-svc/9223370493425779968", Label: "BLUE", Status: "ACTIVE", TrafficWeight: 0, TrafficKnown: true,
+				DesiredCount: 4, RunningCount: 3, PendingCount: 1, TargetGroup: "web-frontend-blue", TaskDefinition: "web-frontend:42",
+				Containers: []enrich.Container{{Name: "web", Image: img("a1b7d04")}, {Name: "envoy", Image: envoy}},
+			},
+		}},
+		Links: enrich.Links{
+			Deployment:      consoleBase + "/codesuite/codedeploy/deployments/d-7XQ2K9ABC?region=us-east-1",
+			DeploymentGroup: consoleBase + "/codesuite/codedeploy/applications/web-frontend/deployment-groups/web-frontend-prod?region=us-east-1",
+			Service:         consoleBase + "/ecs/v2/clusters/prod-cluster/services/web-frontend/health?region=us-east-1",
+			Logs:            []enrich.Link{{Label: "/ecs/web-frontend", URL: consoleBase + "/cloudwatch/home?region=us-east-1#logsV2:log-groups/log-group/$252Fecs$252Fweb-frontend"}},
+		},
+		Commands: enrich.Commands{
+			RollBack:    "aws deploy stop-deployment --deployment-id d-7XQ2K9ABC --auto-rollback-enabled --region us-east-1",
+			FinishEarly: "aws deploy continue-deployment --deployment-id d-7XQ2K9ABC --deployment-wait-type TERMINATION_WAIT --region us-east-1",
+		},
+	}
+}
+
+// logTail is a hook log of 120 numbered lines with text to escape, longer
+// than any message can show.
+func logTail() string {
+	var b strings.Builder
+	for i := 1; i <= 120; i++ {
+		fmt.Fprintf(&b, "[smoke] %03d GET /api/cart?id=%d&v=2 -> 502 <Bad Gateway> `upstream` reset\n", i, i)
+	}
+	b.WriteString("[smoke] FAIL: 120 of 120 requests failed\n")
+	return b.String()
+}
+
+// detailNotices are the goldens of notices with enrich.Details, one per
+// kind of message and part of the details.
+func detailNotices() map[string]*message.Notice {
+	base := plainNotices()
+	switched := base["traffic-switched-actions"].Event
+	failure := base["failure-long-error"].Event
+
+	full := switchedDetails()
+
+	closed := switchedDetails()
+	closed.Deployment.Status = "Succeeded"
+	closed.Deployment.CompleteTime = time.Date(2026, 11, 26, 11, 58, 0, 0, time.UTC)
+	closed.Window.Ended, closed.Window.EndedAt = true, closed.Deployment.CompleteTime
+	closed.Commands = enrich.Commands{}
+
+	noWindow := switchedDetails()
+	noWindow.Window = &enrich.Window{Kind: enrich.WindowRollback, Start: noWindow.Window.Start, Deadline: noWindow.Window.Start, Action: "TERMINATE", NoWindow: true}
+	noWindow.Commands = enrich.Commands{}
+
+	ready := deploy.Event{
+		Name: codedeploy.DeploymentReady, Source: codedeploy.SourceTrigger, Region: "us-east-1", AccountID: "111122223333",
+		Application: "web-frontend", DeploymentGroup: "web-frontend-prod", DeploymentID: "d-7XQ2K9ABC",
+		Status: "READY", RawStatus: "READY",
+		CreateTime: time.Date(2026, 11, 26, 11, 40, 0, 0, time.UTC),
+		Published:  time.Date(2026, 11, 26, 11, 45, 0, 0, time.UTC),
+		Overview:   &deploy.Overview{InProgress: 1},
+	}
+	readyDet := switchedDetails()
+	readyDet.Service = nil
+	readyDet.Deployment.Status = "Ready"
+	readyDet.Window = &enrich.Window{
+		Kind: enrich.WindowReroute, Start: ready.Published, StartFrom: "event", Wait: 2 * time.Hour,
+		Deadline: ready.Published.Add(2 * time.Hour), Action: "STOP_DEPLOYMENT",
+	}
+	readyDet.Commands = enrich.Commands{
+		RollBack: "aws deploy stop-deployment --deployment-id d-7XQ2K9ABC --auto-rollback-enabled --region us-east-1",
+		Reroute:  "aws deploy continue-deployment --deployment-id d-7XQ2K9ABC --deployment-wait-type READY_WAIT --region us-east-1",
+	}
+
+	failed := failure
+	failed.Error = &deploy.Error{Code: "HEALTH_CONSTRAINTS", Message: "The deployment failed because a lifecycle hook (AfterAllowTraffic) reported Failed."}
+	failDet := switchedDetails()
+	failDet.DeploymentID, failDet.Region = "d-FAIL00001", "eu-west-1"
+	failDet.Window, failDet.Commands = nil, enrich.Commands{}
+	failDet.Deployment.Status = "Failed"
+	failDet.Deployment.ErrorCode, failDet.Deployment.ErrorMessage = failed.Error.Code, failed.Error.Message
+	failDet.Deployment.StatusMessages = []string{failed.Error.Message, "Rollback of d-FAIL00001 started: traffic returns to <blue>"}
+	failDet.Deployment.RollbackDeploymentID = "d-ROLLB0001"
+	failDet.Links.Related = "https://eu-west-1.console.aws.amazon.com/codesuite/codedeploy/deployments/d-ROLLB0001?region=eu-west-1"
+	failDet.Failure = &enrich.Failure{
+		TargetID: "prod-cluster:checkout-api", LifecycleEvent: "AfterAllowTraffic", Status: "Failed",
+		Start: time.Date(2026, 11, 26, 10, 12, 0, 0, time.UTC), End: time.Date(2026, 11, 26, 10, 14, 5, 0, time.UTC),
+		Diagnostics: &enrich.Diagnostics{
+			ErrorCode: "ScriptFailed", ScriptName: "CodeDeployHook_checkout-smoke",
+			Message: "The AfterAllowTraffic hook returned Failed: 120 of 120 requests to <https://checkout.internal> failed",
+			LogTail: logTail(),
+		},
+	}
+
+	stop := deploy.Event{
+		Name: codedeploy.DeploymentStop, Source: codedeploy.SourceTrigger, Region: "us-east-1",
+		Application: "web-frontend", DeploymentGroup: "web-frontend-prod", DeploymentID: "d-7XQ2K9ABC",
+		Status: "STOPPED", RawStatus: "STOPPED",
+		CreateTime: time.Date(2026, 11, 26, 11, 40, 0, 0, time.UTC), CompleteTime: time.Date(2026, 11, 26, 11, 55, 0, 0, time.UTC),
+	}
+	stopDet := switchedDetails()
+	stopDet.Window, stopDet.Commands = nil, enrich.Commands{}
+	stopDet.Deployment.Status = "Stopped"
+	stopDet.Deployment.ErrorCode = "DEPLOYMENT_STOPPED_ON_REQUEST"
+	stopDet.Deployment.ErrorMessage = "The deployment was stopped by a user request & rolled back."
+	stopDet.Failure = &enrich.Failure{TargetID: "prod-cluster:web-frontend", LifecycleEvent: "AfterAllowTraffic", Status: "Unknown"}
+	stopDet.Service.TaskSets[0].TrafficWeight, stopDet.Service.TaskSets[1].TrafficWeight = 0, 100
+
+	// The instance event of a rollback deployment does not say it is one:
+	// the details do.
+	back := switched
+	back.DeploymentID = "d-R8BACK001"
+	backDet := switchedDetails()
+	backDet.DeploymentID = "d-R8BACK001"
+	backDet.Window, backDet.Commands = nil, enrich.Commands{}
+	backDet.Deployment = &enrich.Deployment{
+		Status: "InProgress", Creator: "codeDeployRollback", ComputePlatform: "ECS",
+		RollbackTriggeringDeploymentID: "d-7XQ2K9ABC",
+		RollbackMessage:                "Deployment d-R8BACK001 is triggered to roll back deployment d-7XQ2K9ABC.",
+	}
+	backDet.Links.Related = consoleBase + "/codesuite/codedeploy/deployments/d-7XQ2K9ABC?region=us-east-1"
+	backDet.Service.TaskSets[0].TrafficWeight, backDet.Service.TaskSets[0].Status = 0, "ACTIVE"
+	backDet.Service.TaskSets[1].TrafficWeight, backDet.Service.TaskSets[1].Status = 100, "PRIMARY"
+
+	start := deploy.Event{
+		Name: codedeploy.DeploymentStart, Source: codedeploy.SourceTrigger, Region: "us-east-1",
+		Application: "web-frontend", DeploymentGroup: "web-frontend-prod", DeploymentID: "d-7XQ2K9ABC",
+		Status: "CREATED", RawStatus: "CREATED", CreateTime: time.Date(2026, 11, 26, 11, 40, 0, 0, time.UTC),
+	}
+	pipeDet := &enrich.Details{
+		DeploymentID: "d-7XQ2K9ABC", Region: "us-east-1", Application: "web-frontend", DeploymentGroup: "web-frontend-prod",
+		Deployment: &enrich.Deployment{
+			Status: "Created", Creator: "user", ComputePlatform: "ECS",
+			Description: "Deployed by CodePipeline web-frontend-release, execution " + execID,
+			Pipeline:    &enrich.Pipeline{Name: "web-frontend-release", ExecutionID: execID, From: "description"},
+		},
+		Links: enrich.Links{
+			Deployment: consoleBase + "/codesuite/codedeploy/deployments/d-7XQ2K9ABC?region=us-east-1",
+			Pipeline:   consoleBase + "/codesuite/codepipeline/pipelines/web-frontend-release/executions/" + execID + "/timeline?region=us-east-1",
+		},
+	}
+
+	partial := &enrich.Details{
+		DeploymentID: "d-7XQ2K9ABC", Region: "us-east-1",
+		Links: enrich.Links{Service: consoleBase + "/ecs/v2/clusters/prod-cluster/services/web-frontend/health?region=us-east-1"},
+	}
+	onlyCreator := &enrich.Details{DeploymentID: "d-7XQ2K9ABC", Deployment: &enrich.Deployment{Creator: "autoscaling"}}
+	simulated := *full
+	simulated.Simulated = true
+	// A deployment outside the commercial partition: every console link
+	// (headline, footer, details) must point at that partition's console.
+	partitioned := func(region string) *message.Notice {
+		ev := switched
+		ev.Region = region
+		return &message.Notice{Event: ev, Now: fixedNow, Details: simenrich.Details(&ev),
+			Actions: []action.Result{{Action: "cloudfront", Target: "E2QWRUHAPOMQZL", Pending: true}}}
+	}
+
+	return map[string]*message.Notice{
+		"details-traffic-switched":        {Event: switched, Now: fixedNow, Details: full, Actions: base["traffic-switched-actions"].Actions[:1]},
+		"details-window-closed":           {Event: switched, Now: fixedNow, Details: closed},
+		"details-no-window":               {Event: switched, Now: fixedNow, Details: noWindow},
+		"details-ready-reroute":           {Event: ready, Now: fixedNow, Details: readyDet},
+		"details-failure-diagnostics":     {Event: failed, Now: fixedNow, Details: failDet},
+		"details-stop":                    {Event: stop, Now: fixedNow, Details: stopDet},
+		"details-rollback-switched-back":  {Event: back, Now: fixedNow, Details: backDet},
+		"details-pipeline-start":          {Event: start, Now: fixedNow, Details: pipeDet},
+		"details-partial":                 {Event: switched, Now: fixedNow, Details: partial},
+		"details-only-creator":            {Event: deploy.Event{Name: codedeploy.DeploymentSuccess, DeploymentID: "d-7XQ2K9ABC"}, Now: fixedNow, Details: onlyCreator},
+		"details-simulated":               {Event: switched, Now: fixedNow, Details: &simulated},
+		"details-partition-cn-north-1":    partitioned("cn-north-1"),
+		"details-partition-us-gov-west-1": partitioned("us-gov-west-1"),
+	}
+}
