@@ -32,9 +32,15 @@ locals {
   destinations_json = jsonencode([for d in var.destinations : { for k, v in d : k => v if v != null }])
   # Decided from inputs only (plan-time known): the parameter's count depends on it.
   destinations_in_parameter = length(var.destinations) > 0 && coalesce(var.destinations_in_parameter, length(var.destinations) >= 5)
-  # Every event some destination notifies: an entry without events gets notify_events.
-  destination_events = distinct(flatten([for d in var.destinations : d.events != null ? d.events : var.notify_events]))
-  destination_refs   = distinct(flatten([for d in var.destinations : compact([d.url_secret, d.signing_secret_secret])]))
+  # Every event some destination notifies. An entry without events gets the function's quiet default set
+  # (config.DefaultEvents); patterns (* and ?) are expanded over the known names, case-insensitively.
+  destination_default_events = ["DeploymentFailure", "DeploymentStop", "DeploymentRollback", "DeploymentReady", "InstanceSuccess", "InstanceFailure", "TriggerTest"]
+  destination_events = distinct(flatten([for d in var.destinations : [
+    for e in(d.events != null ? d.events : local.destination_default_events) : [
+      for n in concat(local.codedeploy_trigger_events, ["TriggerTest"]) : n if can(regex("^(?i)${replace(replace(e, "*", ".*"), "?", ".")}$", n))
+    ]
+  ]]))
+  destination_refs = distinct(flatten([for d in var.destinations : compact([d.url_secret, d.signing_secret_secret])]))
   # One grant per referenced secret or parameter, nothing wider.
   destination_secret_arns = [for r in local.destination_refs : r if startswith(r, "arn:") && strcontains(r, ":secretsmanager:")]
   destination_parameter_arns = [

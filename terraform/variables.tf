@@ -290,7 +290,8 @@ variable "destinations" {
     holding the webhook URL), signing_secret_secret (type webhook: the same kinds of reference, holding the whsec_
     signing secret), and optional filters events, applications, deployment_groups, services ("cluster/service"),
     accounts, regions (glob patterns with * and ?) and mention (who to ping on failures: "@here", "@channel",
-    "@everyone", "user:ID", "group:ID"). An entry without events gets notify_events. The module takes references
+    "@everyone", "user:ID", "group:ID"). An entry without events gets the quiet default set (the default of
+    notify_events), whatever notify_events is set to. The module takes references
     only: plain URLs and signing secrets never go into Terraform state or the function's environment. The function
     may read exactly the secrets and parameters referenced here. Can be combined with the slack_webhook_* inputs
     (a destination named "slack"), in which case no entry may be named "slack".
@@ -336,11 +337,14 @@ variable "destinations" {
     error_message = "A destination of type webhook needs signing_secret_secret: every request is signed."
   }
   validation {
-    condition = alltrue(flatten([for d in var.destinations : [for e in coalesce(d.events, ["DeploymentFailure"]) : contains([
-      "DeploymentStart", "DeploymentSuccess", "DeploymentFailure", "DeploymentStop", "DeploymentRollback", "DeploymentReady",
-      "InstanceStart", "InstanceSuccess", "InstanceFailure", "InstanceReady", "TriggerTest", "Unknown",
-    ], e)]]))
-    error_message = "Destination events must be event names: DeploymentStart, DeploymentSuccess, DeploymentFailure, DeploymentStop, DeploymentRollback, DeploymentReady, InstanceStart, InstanceSuccess, InstanceFailure, InstanceReady, TriggerTest, Unknown."
+    # Event names, or patterns with * and ? that match at least one (as the function checks them).
+    condition = alltrue(flatten([for d in var.destinations : [for e in coalesce(d.events, ["DeploymentFailure"]) :
+      can(regex("^[A-Za-z*?]+$", e)) && length([for n in [
+        "DeploymentStart", "DeploymentSuccess", "DeploymentFailure", "DeploymentStop", "DeploymentRollback", "DeploymentReady",
+        "InstanceStart", "InstanceSuccess", "InstanceFailure", "InstanceReady", "TriggerTest", "Unknown",
+      ] : n if can(regex("^(?i)${replace(replace(e, "*", ".*"), "?", ".")}$", n))]) > 0
+    ]]))
+    error_message = "Destination events must be event names (DeploymentStart, DeploymentSuccess, DeploymentFailure, DeploymentStop, DeploymentRollback, DeploymentReady, InstanceStart, InstanceSuccess, InstanceFailure, InstanceReady, TriggerTest, Unknown) or patterns with * and ? that match one."
   }
   validation {
     condition = alltrue([for d in var.destinations : alltrue([

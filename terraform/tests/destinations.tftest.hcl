@@ -195,6 +195,24 @@ run "webhook_without_signing_secret" {
   expect_failures = [var.destinations]
 }
 
+run "event_patterns_expand_into_the_trigger" {
+  variables {
+    destinations = [{ name = "a", type = "slack", url_secret = "/cutover/x", events = ["Deployment*", "instancesuccess"] }]
+  }
+  assert {
+    condition     = alltrue([for e in ["DeploymentStart", "DeploymentSuccess", "DeploymentReady", "InstanceSuccess"] : contains(output.trigger_events, e)]) && !contains(output.trigger_events, "InstanceStart")
+    error_message = "patterns expand over the known event names, case-insensitively, and nothing else"
+  }
+}
+
+run "pattern_matching_no_event" {
+  command = plan
+  variables {
+    destinations = [{ name = "a", type = "slack", url_secret = "/cutover/x", events = ["Traffic*"] }]
+  }
+  expect_failures = [var.destinations]
+}
+
 run "unknown_event" {
   command = plan
   variables {
