@@ -23,8 +23,9 @@ const Type = "slackhook"
 
 // Hook posts messages to a Slack incoming webhook.
 type Hook struct {
-	url    string
-	poster *chat.Poster
+	url      string
+	poster   *chat.Poster
+	mentions []string // in Slack's syntax
 }
 
 var _ chat.Notifier = (*Hook)(nil)
@@ -45,7 +46,13 @@ func Build(spec chat.Spec, deps chat.Deps) (chat.Notifier, error) {
 	if spec.URL.IsZero() {
 		return nil, errors.New("a Slack destination needs a webhook URL")
 	}
-	return New(spec.URL.Reveal(), deps.Poster), nil
+	mentions, err := ParseMentions(spec.Mentions)
+	if err != nil {
+		return nil, err
+	}
+	h := New(spec.URL.Reveal(), deps.Poster)
+	h.mentions = mentions
+	return h, nil
 }
 
 // Notify formats n.Message with Format and posts it. Errors read e.g.
@@ -58,7 +65,7 @@ func (h *Hook) Notify(ctx context.Context, n *chat.Notification) (chat.Receipt, 
 	if n == nil {
 		return chat.Receipt{}, retry.Permanent(errors.New("slack: nil notification"))
 	}
-	body, err := Format(n.Message)
+	body, err := FormatMentions(n.Message, h.mentions)
 	if err != nil {
 		return chat.Receipt{}, retry.Permanent(fmt.Errorf("slack: %w", err))
 	}
@@ -176,10 +183,23 @@ func Render(n *message.Notice) ([]byte, error) {
 // long error message or log is cut visibly ("… (truncated, N more
 // characters)").
 func Format(m *message.Message) ([]byte, error) {
+	return FormatMentions(m, nil)
+}
+
+// FormatMentions is Format with the configured mentions (already in
+// Slack's syntax, see ParseMentions) put before the headline and the
+// notification text when m reports something that went wrong
+// (message.Danger). They are the only mentions the body can hold: text
+// from a deployment is escaped.
+func FormatMentions(m *message.Message, mentions []string) ([]byte, error) {
 	if m == nil {
 		return nil, errors.New("render: nil message")
 	}
-	headline := "*" + emoji(m.Icon) + " " + m.Title + "*"
+	ping := ""
+	if m.Severity == message.Danger && len(mentions) > 0 {
+		ping = strings.Join(mentions, " ") + " "
+	}
+	headline := ping + "*" + emoji(m.Icon) + " " + m.Title + "*"
 	if s := render(m.Subject); s != "" {
 		headline += " " + s
 	}
@@ -220,7 +240,7 @@ func Format(m *message.Message) ([]byte, error) {
 	details = append(details, contextBlock(footerText(m.Footer)))
 
 	msg := slackMessage{
-		Text:   clampText(render(m.Fallback), slackMaxFallback),
+		Text:   ping + clampText(render(m.Fallback), slackMaxFallback),
 		Blocks: slack.Blocks{BlockSet: top},
 		Attachments: []slack.Attachment{{
 			Color:  colors[m.Severity],
