@@ -249,14 +249,39 @@ func readInput(args []string, env Env) ([]byte, string, error) {
 		return nil, "", usageErr("expected at most one input file, got %d", len(args))
 	}
 	if len(args) == 0 || args[0] == "-" {
-		b, err := io.ReadAll(io.LimitReader(env.Stdin, 8<<20))
+		b, err := readBounded(env.Stdin, "standard input")
 		return b, "stdin", err
 	}
-	b, err := os.ReadFile(args[0])
+	b, err := readFile(args[0])
+	return b, args[0], err
+}
+
+// maxInputFile bounds every input the CLI reads (a file, standard input):
+// far above any notification (source.MaxInput) and a failure-queue batch,
+// and far below what could exhaust memory (`cutover render /dev/zero`).
+const maxInputFile = 8 << 20
+
+// readFile reads the file at path, at most maxInputFile bytes.
+func readFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
 	if err != nil {
-		return nil, args[0], &ExitError{Code: 1, Err: fmt.Errorf("read input: %w", err)}
+		return nil, &ExitError{Code: 1, Err: fmt.Errorf("read input: %w", err)}
 	}
-	return b, args[0], nil
+	defer f.Close()
+	return readBounded(f, path)
+}
+
+// readBounded reads r to its end, failing clearly past maxInputFile bytes
+// instead of growing without bound or cutting the input silently.
+func readBounded(r io.Reader, name string) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, maxInputFile+1))
+	if err != nil {
+		return nil, &ExitError{Code: 1, Err: fmt.Errorf("read input %s: %w", name, err)}
+	}
+	if len(b) > maxInputFile {
+		return nil, &ExitError{Code: 1, Err: fmt.Errorf("read input %s: larger than %d MiB; cutover reads single notifications and saved batches", name, maxInputFile>>20)}
+	}
+	return b, nil
 }
 
 // cliLogger logs text to stderr at the configured level.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -84,7 +83,7 @@ func runReplay(ctx context.Context, args []string, env Env) error {
 	defer sys.Close()
 	r := &replayer{sys: sys, env: env}
 	for _, f := range files {
-		data, err := os.ReadFile(f)
+		data, err := readFile(f)
 		if err != nil {
 			r.fail(f, fmt.Errorf("read: %w", err))
 			continue

@@ -334,7 +334,9 @@ func CheckWebhookURL(v string) error {
 		return errors.New("not an absolute URL")
 	}
 	if u.Scheme != "https" && u.Scheme != "http" {
-		return fmt.Errorf("scheme %q is not https", u.Scheme)
+		// The scheme is not quoted: a value pasted in the wrong place
+		// ("xoxb-…:…") would put a secret in the error.
+		return errors.New("not an https:// URL (http:// only for local use)")
 	}
 	return nil
 }

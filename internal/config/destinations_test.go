@@ -171,3 +171,22 @@ func FuzzDestinations(f *testing.F) {
 		}
 	})
 }
+
+// TestCheckWebhookURLNeverEchoes: a value that is not an https URL (a
+// token pasted in the wrong place, a URL with another scheme) is refused
+// without any part of it in the error.
+func TestCheckWebhookURLNeverEchoes(t *testing.T) {
+	for _, v := range []string{"xoxb-1234-SECRETPART:x@hooks.slack.com/services/T/B/SECRETPART", "ftp://hooks.slack.com/SECRETPART", "SECRETPART", "hooks.slack.com/services/T/B/SECRETPART"} {
+		err := CheckWebhookURL(v)
+		if err == nil {
+			t.Errorf("%q accepted", v)
+			continue
+		}
+		if strings.Contains(err.Error(), "SECRETPART") || strings.Contains(err.Error(), "xoxb") || strings.Contains(err.Error(), "ftp") {
+			t.Errorf("error echoes the value: %v", err)
+		}
+	}
+	if err := CheckWebhookURL("https://hooks.slack.com/services/T/B/X"); err != nil {
+		t.Error(err)
+	}
+}
