@@ -500,14 +500,14 @@ func (d *Dispatcher) claim(ctx context.Context, log *slog.Logger, key records.Ke
 			return c, err
 		}
 		if !time.Now().Add(pause).Before(stop) {
-			return c, fmt.Errorf("%s: another attempt is delivering this event and has not finished; retry later", key.Destination)
+			return c, fmt.Errorf("%s: another attempt claimed this delivery and has not recorded its outcome (it is still sending, died, or could not save its record); retry later", key.Destination)
 		}
 		log.Debug("another attempt holds this delivery; waiting", "destination", key.Destination, "pause", pause.String())
 		t := time.NewTimer(pause)
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return c, fmt.Errorf("%s: another attempt is delivering this event: %w", key.Destination, ctx.Err())
+			return c, fmt.Errorf("%s: another attempt claimed this delivery and has not recorded its outcome: %w", key.Destination, ctx.Err())
 		case <-t.C:
 		}
 		pause = min(pause*2, time.Second)

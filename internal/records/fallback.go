@@ -10,7 +10,7 @@ import (
 // Log messages of WithFallback, one per failed call.
 const (
 	msgClaimFailed    = "delivery records unavailable: duplicates are possible"
-	msgCompleteFailed = "delivery record not saved: a redelivery may send again"
+	msgCompleteFailed = "delivered, but the delivery record could not be saved: a copy of the event arriving before the claim's lease ends waits for it and fails, and one arriving after it sends again"
 	msgReleaseFailed  = "delivery claim not released: a retry may wait for the lease"
 )
 
@@ -54,13 +54,37 @@ func (r *resilient) Claim(ctx context.Context, k Key, lease time.Duration) (Clai
 	return c, nil
 }
 
-// Complete implements [Store.Complete].
+// completeAttempts bounds how often Complete tries a store that is
+// unavailable: the delivery already happened, and until the record says so
+// every copy of the event waits for the claim's lease and then sends again.
+const completeAttempts = 3
+
+// Complete implements [Store.Complete]. A store that is unavailable
+// (ErrUnavailable, a timeout) is tried again, up to completeAttempts times
+// within the call timeout, so that a passing fault does not leave a live
+// claim behind a delivery that happened.
 func (r *resilient) Complete(ctx context.Context, k Key, result []byte) error {
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.timeout)
 	defer cancel()
-	if err := r.s.Complete(cctx, k, result); err != nil {
-		r.warn(ctx, msgCompleteFailed, k, err)
+	pause := 100 * time.Millisecond
+	var err error
+	for attempt := 1; ; attempt++ {
+		if err = r.s.Complete(cctx, k, result); err == nil {
+			return nil
+		}
+		unavailable := errors.Is(err, ErrUnavailable) || errors.Is(err, context.DeadlineExceeded)
+		if !unavailable || attempt == completeAttempts || cctx.Err() != nil {
+			break
+		}
+		t := time.NewTimer(pause)
+		select {
+		case <-cctx.Done():
+		case <-t.C:
+		}
+		t.Stop()
+		pause *= 3
 	}
+	r.warn(ctx, msgCompleteFailed, k, err)
 	return nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -124,8 +125,10 @@ func TestFallbackDeliversWhenStoreFails(t *testing.T) {
 	if got[0].msg != "delivery records unavailable: duplicates are possible" {
 		t.Errorf("Claim warning = %q", got[0].msg)
 	}
-	if inner.calls != 5 {
-		t.Errorf("store calls = %d, want 5", inner.calls)
+	// Three claims, Complete tried completeAttempts times (the store is
+	// unavailable: a passing fault must not leave a live claim), one release.
+	if inner.calls != 3+completeAttempts+1 {
+		t.Errorf("store calls = %d, want %d", inner.calls, 3+completeAttempts+1)
 	}
 }
 
@@ -201,5 +204,57 @@ func TestFallbackCompleteAndReleaseOutliveCancel(t *testing.T) {
 		if err != nil {
 			t.Errorf("call %d ran with a done context: %v", i, err)
 		}
+	}
+}
+
+// flakyCompleteStore fails Complete the first fails times, as a DynamoDB
+// blip right after a send would.
+type flakyCompleteStore struct {
+	Store
+	mu    sync.Mutex
+	fails int
+	calls int
+}
+
+func (f *flakyCompleteStore) Complete(ctx context.Context, k Key, result []byte) error {
+	f.mu.Lock()
+	f.calls++
+	fail := f.calls <= f.fails
+	f.mu.Unlock()
+	if fail {
+		return fmt.Errorf("complete: %w: connection reset", ErrUnavailable)
+	}
+	return f.Store.Complete(ctx, k, result)
+}
+
+// TestFallbackCompleteOutlastsABlip: a record update that fails after a
+// successful send is tried again, so the next copy of the event finds it
+// delivered instead of waiting out the lease and sending a duplicate.
+func TestFallbackCompleteOutlastsABlip(t *testing.T) {
+	mem := NewMemory(0)
+	flaky := &flakyCompleteStore{Store: mem, fails: completeAttempts - 1}
+	log, logged := newRecordingLogger()
+	s := WithFallback(flaky, log)
+	k := Key{EventID: "event:d-1/DeploymentFailure", Destination: "slack"}
+	mustClaim(t, s, k, time.Minute, Acquired)
+	if err := s.Complete(testCtx(t), k, nil); err != nil {
+		t.Fatal(err)
+	}
+	if flaky.calls != completeAttempts {
+		t.Errorf("Complete tried %d times, want %d", flaky.calls, completeAttempts)
+	}
+	if n := len(logged()); n != 0 {
+		t.Errorf("a blip that passed logged %d warnings", n)
+	}
+	mustClaim(t, mem.Peer(), k, time.Minute, Done)
+
+	// A store that stays down: one warning naming the real situation.
+	down := &flakyCompleteStore{Store: NewMemory(0), fails: 100}
+	s = WithFallback(down, log)
+	mustClaim(t, s, k, time.Minute, Acquired)
+	_ = s.Complete(testCtx(t), k, nil)
+	got := logged()
+	if len(got) != 1 || !strings.Contains(got[0].msg, "delivered, but the delivery record could not be saved") {
+		t.Fatalf("warnings %+v", got)
 	}
 }
