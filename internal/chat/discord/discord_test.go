@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
-	"maps"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -17,63 +14,16 @@ import (
 	"github.com/cutover-dev/cutover/internal/action"
 	"github.com/cutover-dev/cutover/internal/deploy"
 	"github.com/cutover-dev/cutover/internal/message"
+	"github.com/cutover-dev/cutover/internal/message/messagetest"
 	"github.com/cutover-dev/cutover/internal/source/codedeploy"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata golden files")
 
 func TestRenderDiscordGolden(t *testing.T) {
-	cases := renderCases(t)
-	dir := "testdata"
-	if *update {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, name := range slices.Sorted(maps.Keys(cases)) {
-		n := cases[name]
-		t.Run(name, func(t *testing.T) {
-			body, err := Render(n)
-			if err != nil {
-				t.Fatal(err)
-			}
-			checkDiscordMessage(t, body, message.Build(n), Mentions{})
-			again, _ := Render(n)
-			if !bytes.Equal(body, again) {
-				t.Fatal("two renders of the same notice differ")
-			}
-			var pretty bytes.Buffer
-			if err := json.Indent(&pretty, body, "", "  "); err != nil {
-				t.Fatal(err)
-			}
-			pretty.WriteByte('\n')
-			golden := filepath.Join(dir, name+".golden.json")
-			if *update {
-				if err := os.WriteFile(golden, pretty.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test ./internal/chat/discord -update, then review the diff)", err)
-			}
-			if !bytes.Equal(pretty.Bytes(), want) {
-				t.Errorf("rendered message differs from %s (run with -update and review the diff):\n%s", golden, pretty.Bytes())
-			}
-		})
-	}
-	existing, _ := filepath.Glob(filepath.Join(dir, "*.golden.json"))
-	for _, g := range existing {
-		if _, ok := cases[strings.TrimSuffix(filepath.Base(g), ".golden.json")]; ok {
-			continue
-		}
-		if *update {
-			_ = os.Remove(g)
-		} else {
-			t.Errorf("%s has no fixture (run with -update to remove it)", g)
-		}
-	}
+	messagetest.GoldenCases(t, messagetest.Cases(t), *update, Render, func(t *testing.T, n *message.Notice, body []byte) {
+		checkDiscordMessage(t, body, message.Build(n), Mentions{})
+	})
 }
 
 // decoded is a rendered body read back.
@@ -280,7 +230,7 @@ func checkClean(t testing.TB, what, s string) {
 func formatT(t *testing.T, n *message.Notice, mentions Mentions) (body []byte, d decoded, all string) {
 	t.Helper()
 	c := *n
-	classify(&c.Event)
+	messagetest.Classify(&c.Event)
 	m := message.Build(&c)
 	body, err := Format(m, mentions)
 	if err != nil {
@@ -305,14 +255,14 @@ func TestFormatKinds(t *testing.T) {
 		want  []string
 		color int
 	}{
-		{"switched", goNotices()["traffic-switched-actions"].Event, []string{"🔀 Traffic switched to the new task set", "web-frontend / web-frontend-prod", "[d-7XQ2K9ABC](https://us-east-1.console.aws.amazon.com/codesuite/codedeploy/deployments/d-7XQ2K9ABC?region=us-east-1)", "ECS service\n`prod-cluster:web-frontend`"}, colorGood},
-		{"failure", goNotices()["failure-long-error"].Event, []string{"❌ Deployment failed", "**Error** `ECS_UPDATE_ERROR`\nThe replacement task set \\<web-frontend:42\\> is unhealthy & failing"}, colorDanger},
+		{"switched", messagetest.GoNotices()["traffic-switched-actions"].Event, []string{"🔀 Traffic switched to the new task set", "web-frontend / web-frontend-prod", "[d-7XQ2K9ABC](https://us-east-1.console.aws.amazon.com/codesuite/codedeploy/deployments/d-7XQ2K9ABC?region=us-east-1)", "ECS service\n`prod-cluster:web-frontend`"}, colorGood},
+		{"failure", messagetest.GoNotices()["failure-long-error"].Event, []string{"❌ Deployment failed", "**Error** `ECS_UPDATE_ERROR`\nThe replacement task set \\<web-frontend:42\\> is unhealthy & failing"}, colorDanger},
 		{"stop", deploy.Event{Name: codedeploy.DeploymentStop, DeploymentID: "d-S"}, []string{"🛑 Deployment stopped"}, colorWarning},
 		{"start", deploy.Event{Name: codedeploy.DeploymentStart, DeploymentID: "d-S"}, []string{"🚀 Deployment started"}, colorInfo},
 		{"trigger test", deploy.Event{Name: codedeploy.TriggerTest, TriggerName: "deploys"}, []string{"🔔 Trigger configured"}, colorNeutral},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, d, all := formatT(t, &message.Notice{Event: tc.ev, Now: fixedNow}, Mentions{})
+			_, d, all := formatT(t, &message.Notice{Event: tc.ev, Now: messagetest.Now}, Mentions{})
 			for _, w := range tc.want {
 				if !strings.Contains(all, w) {
 					t.Errorf("message lacks %q:\n%s", w, all)
@@ -330,7 +280,7 @@ func TestFormatMentionsOnlyOnFailure(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	failed := goNotices()["failure-long-error"]
+	failed := messagetest.GoNotices()["failure-long-error"]
 	_, d, _ := formatT(t, failed, mentions)
 	if want := "@here <@&41771983423143936> <@80351110224678912> ❌ Deployment failed"; !strings.HasPrefix(d.Content, want) {
 		t.Errorf("content = %q, want it to start with %q", d.Content, want)
@@ -340,7 +290,7 @@ func TestFormatMentionsOnlyOnFailure(t *testing.T) {
 		t.Errorf("allowed_mentions = %+v", am)
 	}
 	// A success pings nobody, even with mentions configured.
-	body, d, _ := formatT(t, goNotices()["traffic-switched-actions"], mentions)
+	body, d, _ := formatT(t, messagetest.GoNotices()["traffic-switched-actions"], mentions)
 	if strings.Contains(d.Content, "<@") || strings.Contains(d.Content, "@here") || !bytes.Contains(body, []byte(`"allowed_mentions":{"parse":[]}`)) {
 		t.Errorf("success pings: %s", body)
 	}
@@ -432,7 +382,7 @@ func TestFormatTotalLimit(t *testing.T) {
 }
 
 func TestFormatEscapesHostileText(t *testing.T) {
-	body, d, all := formatT(t, goNotices()["hostile-text"], Mentions{Users: []string{"1"}})
+	body, d, all := formatT(t, messagetest.GoNotices()["hostile-text"], Mentions{Users: []string{"1"}})
 	for _, bad := range []string{"<!channel>", "<@U0123>", "<!here>", "<https://evil.example", "\u202e", "\t"} {
 		if strings.Contains(string(body), bad) {
 			t.Errorf("rendered message holds %q", bad)
@@ -472,7 +422,7 @@ func TestFormatInjectionCorpus(t *testing.T) {
 					Error:  &deploy.Error{Code: s, Message: s},
 					Target: &deploy.Target{ID: s, Type: "ECS", Lifecycle: []deploy.LifecycleStep{{Name: s, Status: s}}},
 				}
-				n := &message.Notice{Event: ev, Now: fixedNow, Details: fuzzDetails(s, s, s, s, uint8(i)),
+				n := &message.Notice{Event: ev, Now: messagetest.Now, Details: messagetest.FuzzDetails(s, s, s, s, uint8(i)),
 					Actions: []action.Result{{Action: "cloudfront-invalidation", Target: s, ID: s, Paths: []string{s}, Status: s}, {Action: s, Target: s, Error: s}}}
 				body, d, _ := formatT(t, n, mentionSets[j])
 				// Code spans and blocks show their text verbatim (Discord
@@ -600,12 +550,12 @@ func FuzzFormatDiscord(f *testing.F) {
 		if switched {
 			ev.Phase = deploy.TrafficSwitched
 		}
-		n := &message.Notice{Event: ev, Now: fixedNow, Actions: []action.Result{
+		n := &message.Notice{Event: ev, Now: messagetest.Now, Actions: []action.Result{
 			{Action: "cloudfront-invalidation", Target: target, ID: id, Paths: []string{msg, name, target}, Status: name},
 			{Action: name, Target: target, Error: msg},
 			{Action: "cloudfront-invalidation", Target: name, Skipped: msg},
 			{Action: "cloudfront-invalidation", Target: id, DryRun: true, Paths: []string{msg}},
-		}, Details: fuzzDetails(msg, name, id, target, kind)}
+		}, Details: messagetest.FuzzDetails(msg, name, id, target, kind)}
 		m := message.Build(n)
 		mentions := mentionSets[int(who)%len(mentionSets)]
 		body, err := Format(m, mentions)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/cutover-dev/cutover/internal/chat"
 	"github.com/cutover-dev/cutover/internal/message"
+	"github.com/cutover-dev/cutover/internal/message/messagetest"
 	"github.com/cutover-dev/cutover/internal/retry"
 	"github.com/cutover-dev/cutover/internal/secret"
 )
@@ -69,8 +70,8 @@ func TestNotifyPostsWithWaitAndReturnsTheMessageID(t *testing.T) {
 	p, _ := testPoster(3, &logs)
 	// The URL may already have a query (a thread): wait=true joins it.
 	hook := build(t, fake.url("thread_id=1209876543210987000"), []string{"@here", "group:41771983423143936"}, p)
-	n := goNotices()["failure-long-error"]
-	rc, err := hook.Notify(context.Background(), notification(n))
+	n := messagetest.GoNotices()["failure-long-error"]
+	rc, err := hook.Notify(context.Background(), messagetest.Notification(n))
 	if err != nil {
 		t.Fatalf("Notify: %v", err)
 	}
@@ -112,7 +113,7 @@ func TestWithWaitKeepsTheQuery(t *testing.T) {
 func TestNotifyRetries429ThenDelivers(t *testing.T) {
 	fake := newFakeDiscord(t, "429", "500")
 	p, w := testPoster(5, nil)
-	rc, err := build(t, fake.url(""), nil, p).Notify(context.Background(), notification(goNotices()["traffic-switched-actions"]))
+	rc, err := build(t, fake.url(""), nil, p).Notify(context.Background(), messagetest.Notification(messagetest.GoNotices()["traffic-switched-actions"]))
 	if err != nil {
 		t.Fatalf("Notify: %v", err)
 	}
@@ -130,7 +131,7 @@ func TestNotifyUnknownWebhookIsPermanent(t *testing.T) {
 	var logs bytes.Buffer
 	p, _ := testPoster(5, &logs)
 	hook := build(t, fake.url(""), nil, p)
-	_, err := hook.Notify(context.Background(), notification(goNotices()["bare-unknown"]))
+	_, err := hook.Notify(context.Background(), messagetest.Notification(messagetest.GoNotices()["bare-unknown"]))
 	if want := "discord: 404 Not Found: Unknown Webhook (code 10015)"; err == nil || err.Error() != want {
 		t.Errorf("err = %v, want %q", err, want)
 	}
@@ -171,7 +172,7 @@ func TestNotifyRejectedBodyIsPermanent(t *testing.T) {
 func TestNotifyServerErrorIsRetryable(t *testing.T) {
 	fake := newFakeDiscord(t, "500", "500")
 	p, _ := testPoster(2, nil)
-	_, err := build(t, fake.url(""), nil, p).Notify(context.Background(), notification(goNotices()["bare-unknown"]))
+	_, err := build(t, fake.url(""), nil, p).Notify(context.Background(), messagetest.Notification(messagetest.GoNotices()["bare-unknown"]))
 	if err == nil || retry.IsPermanent(err) || fake.requests() != 2 || !strings.Contains(err.Error(), "discord: 500 Internal Server Error") {
 		t.Errorf("err = %v after %d requests; want a retryable 500 after 2", err, fake.requests())
 	}

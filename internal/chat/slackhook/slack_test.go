@@ -31,11 +31,6 @@ import (
 
 var update = flag.Bool("update", false, "rewrite testdata/slack golden files")
 
-// notification is what delivery gives a destination for n.
-func notification(n *message.Notice) *chat.Notification {
-	return &chat.Notification{Message: message.Build(n), Notice: n}
-}
-
 func TestRenderSlackGolden(t *testing.T) {
 	messagetest.GoldenCases(t, messagetest.Cases(t), *update, Render, func(t *testing.T, _ *message.Notice, body []byte) {
 		checkSlackMessage(t, body)
@@ -330,7 +325,7 @@ func TestSlackNotifyErrors(t *testing.T) {
 	})
 	p, _, _ := testPoster(t, 3, time.Second)
 	s := New(srv.URL+secretPath, p)
-	_, err := s.Notify(context.Background(), notification(messagetest.GoNotices()["bare-unknown"]))
+	_, err := s.Notify(context.Background(), messagetest.Notification(messagetest.GoNotices()["bare-unknown"]))
 	if want := "slack: post: 404 Not Found: channel_not_found"; err == nil || err.Error() != want {
 		t.Errorf("err = %v, want %q", err, want)
 	}
@@ -352,7 +347,7 @@ func TestSlackNotifyErrors(t *testing.T) {
 }
 
 func TestSlackInvalidURL(t *testing.T) {
-	_, err := New("hooks.slack.com/services/T/B/"+secretToken, nil).Notify(context.Background(), notification(messagetest.GoNotices()["bare-unknown"]))
+	_, err := New("hooks.slack.com/services/T/B/"+secretToken, nil).Notify(context.Background(), messagetest.Notification(messagetest.GoNotices()["bare-unknown"]))
 	if !retry.IsPermanent(err) || strings.Contains(err.Error(), secretToken) {
 		t.Errorf("err = %v, want permanent without the token", err)
 	}

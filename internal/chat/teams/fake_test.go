@@ -154,10 +154,6 @@ func testPoster() *chat.Poster {
 	})
 }
 
-func notification(n *message.Notice) *chat.Notification {
-	return &chat.Notification{Message: message.Build(n), Notice: n}
-}
-
 func TestNotifyPostsCard(t *testing.T) {
 	f := newFakeFlow(t)
 	n := messagetest.GoNotices()["details-traffic-switched"]
@@ -165,7 +161,7 @@ func TestNotifyPostsCard(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rc, err := New(f.url(), testPoster()).Notify(context.Background(), notification(n))
+	rc, err := New(f.url(), testPoster()).Notify(context.Background(), messagetest.Notification(n))
 	if err != nil {
 		t.Fatalf("Notify: %v", err)
 	}
@@ -182,7 +178,7 @@ func TestNotifyRetries(t *testing.T) {
 		t.Run(fmt.Sprint(status), func(t *testing.T) {
 			f := newFakeFlow(t)
 			f.then(status)
-			_, err := New(f.url(), testPoster()).Notify(context.Background(), notification(messagetest.GoNotices()["bare-unknown"]))
+			_, err := New(f.url(), testPoster()).Notify(context.Background(), messagetest.Notification(messagetest.GoNotices()["bare-unknown"]))
 			if err != nil {
 				t.Fatalf("Notify: %v", err)
 			}
@@ -194,7 +190,7 @@ func TestNotifyRetries(t *testing.T) {
 	// Still failing after every attempt: retryable, for Lambda to retry.
 	f := newFakeFlow(t)
 	f.then(500, 500, 500)
-	_, err := New(f.url(), testPoster()).Notify(context.Background(), notification(messagetest.GoNotices()["bare-unknown"]))
+	_, err := New(f.url(), testPoster()).Notify(context.Background(), messagetest.Notification(messagetest.GoNotices()["bare-unknown"]))
 	if err == nil || retry.IsPermanent(err) || !strings.Contains(err.Error(), "teams: post: 500") {
 		t.Errorf("err = %v, want a retryable 500", err)
 	}
@@ -247,7 +243,7 @@ func TestNotifyNeverSendsOversizeCard(t *testing.T) {
 func TestNotifyErrorsHideURL(t *testing.T) {
 	f := newFakeFlow(t)
 	n := New(f.srv.URL+"/wrong?sig="+flowSig, testPoster())
-	_, err := n.Notify(context.Background(), notification(messagetest.GoNotices()["bare-unknown"]))
+	_, err := n.Notify(context.Background(), messagetest.Notification(messagetest.GoNotices()["bare-unknown"]))
 	if !retry.IsPermanent(err) || !strings.Contains(err.Error(), "401") {
 		t.Errorf("err = %v, want a permanent 401", err)
 	}

@@ -5,9 +5,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"maps"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -23,53 +20,9 @@ import (
 var update = flag.Bool("update", false, "rewrite testdata golden files")
 
 func TestRenderTeamsGolden(t *testing.T) {
-	cases := messagetest.Cases(t)
-	dir := "testdata"
-	for _, name := range slices.Sorted(maps.Keys(cases)) {
-		n := cases[name]
-		t.Run(name, func(t *testing.T) {
-			body, err := Render(n)
-			if err != nil {
-				t.Fatal(err)
-			}
-			checkCard(t, body)
-			again, _ := Render(n)
-			if !bytes.Equal(body, again) {
-				t.Fatal("two renders of the same notice differ")
-			}
-			var pretty bytes.Buffer
-			if err := json.Indent(&pretty, body, "", "  "); err != nil {
-				t.Fatal(err)
-			}
-			pretty.WriteByte('\n')
-			golden := filepath.Join(dir, name+".golden.json")
-			if *update {
-				if err := os.WriteFile(golden, pretty.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test ./internal/chat/teams -update, then review the diff)", err)
-			}
-			if !bytes.Equal(pretty.Bytes(), want) {
-				t.Errorf("rendered card differs from %s (run with -update and review the diff):\n%s", golden, pretty.Bytes())
-			}
-		})
-	}
-	// A golden whose fixture is gone is stale.
-	existing, _ := filepath.Glob(filepath.Join(dir, "*.golden.json"))
-	for _, g := range existing {
-		if _, ok := cases[strings.TrimSuffix(filepath.Base(g), ".golden.json")]; ok {
-			continue
-		}
-		if *update {
-			_ = os.Remove(g)
-		} else {
-			t.Errorf("%s has no fixture (run with -update to remove it)", g)
-		}
-	}
+	messagetest.GoldenCases(t, messagetest.Cases(t), *update, Render, func(t *testing.T, _ *message.Notice, body []byte) {
+		checkCard(t, body)
+	})
 }
 
 // wireCard is a card read back from the body, loosely: what the checks

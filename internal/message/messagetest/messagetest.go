@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cutover-dev/cutover/internal/chat"
 	simenrich "github.com/cutover-dev/cutover/internal/enrich/simulated"
 
 	"github.com/cutover-dev/cutover/internal/action"
@@ -96,6 +97,12 @@ func Cases(t testing.TB) map[string]*message.Notice {
 		}
 	}
 	return cases
+}
+
+// Notification is what delivery gives a destination for n: the notice
+// and the message built from it.
+func Notification(n *message.Notice) *chat.Notification {
+	return &chat.Notification{Message: message.Build(n), Notice: n}
 }
 
 // PlainNotices are the notices without details, unclassified, by name:
