@@ -76,36 +76,6 @@ var colors = map[message.Severity]int{
 	message.Neutral: colorNeutral,
 }
 
-// emojis are the message icons as Unicode emoji, which Discord shows as is.
-var emojis = map[message.Icon]string{
-	message.IconStarted:         "🚀",
-	message.IconTargetStarted:   "▶️",
-	message.IconWaiting:         "⏳",
-	message.IconTrafficSwitched: "🔀",
-	message.IconSwitchedBack:    "↩️",
-	message.IconRollingBack:     "⏪",
-	message.IconSucceeded:       "✅",
-	message.IconFailed:          "❌",
-	message.IconStopped:         "🛑",
-	message.IconTest:            "🔔",
-	message.IconUnknown:         "❔",
-	message.IconDeadline:        "⌛",
-	message.IconWarning:         "⚠️",
-	message.IconLink:            "🔗",
-	message.IconInfo:            "ℹ️",
-	message.IconPending:         "⏳",
-	message.IconSkipped:         "⏩",
-	message.IconDryRun:          "📝",
-}
-
-// emoji is icon's emoji, "❔" for one it does not know.
-func emoji(icon message.Icon) string {
-	if e, ok := emojis[icon]; ok {
-		return e
-	}
-	return "❔"
-}
-
 // webhookMessage is the body posted to a Discord webhook.
 type webhookMessage struct {
 	Content         string          `json:"content"`
@@ -165,7 +135,7 @@ func Format(m *message.Message, mentions Mentions) ([]byte, error) {
 		return nil, errors.New("render: nil message")
 	}
 	e := embed{
-		Title: cutLine(emoji(m.Icon)+" "+escape(m.Title), maxTitle),
+		Title: cutLine(m.Icon.Emoji()+" "+escape(m.Title), maxTitle),
 		Color: colors[m.Severity],
 	}
 	for _, s := range m.Subject {
@@ -198,7 +168,7 @@ func content(m *message.Message, mentions Mentions) string {
 		text = ping + " " + text
 	}
 	if strings.TrimSpace(text) == "" {
-		text = emoji(m.Icon)
+		text = m.Icon.Emoji()
 	}
 	return cutLine(text, maxContent)
 }

@@ -136,7 +136,7 @@ func render(t message.Text) string {
 	for _, s := range t {
 		switch s.Kind {
 		case message.Emoji:
-			b.WriteString(emoji(s.Icon))
+			b.WriteString(s.Icon.Emoji())
 		case message.Code:
 			limit := s.Max
 			if limit == 0 {
@@ -163,7 +163,7 @@ func plain(t message.Text) string {
 	for _, s := range t {
 		switch {
 		case s.Kind == message.Emoji:
-			b.WriteString(emoji(s.Icon))
+			b.WriteString(s.Icon.Emoji())
 		case s.Max == 0 && s.Kind != message.Code:
 			b.WriteString(strings.ReplaceAll(s.Text, "\n", " "))
 		default:
@@ -197,9 +197,9 @@ func descriptionPart(m *message.Message) part {
 	if dl := m.Deadline; dl != nil {
 		if text := esc1(dl.Text, maxValue); text != "" {
 			if dl.Open {
-				head = append(head, emoji(message.IconDeadline)+" **"+text+"**")
+				head = append(head, message.IconDeadline.Emoji()+" **"+text+"**")
 			} else {
-				head = append(head, emoji(message.IconWarning)+" "+text)
+				head = append(head, message.IconWarning.Emoji()+" "+text)
 			}
 		}
 	}
@@ -208,7 +208,7 @@ func descriptionPart(m *message.Message) part {
 	}
 	var tail []string
 	if m.Hint != "" {
-		tail = append(tail, emoji(message.IconInfo)+" "+escape(m.Hint))
+		tail = append(tail, message.IconInfo.Emoji()+" "+escape(m.Hint))
 	}
 	render := func(limit int) string {
 		lines := slices.Clone(head)
@@ -306,7 +306,7 @@ func sectionParts(m *message.Message) []part {
 	}
 	parts = append(parts, listPart(m.Actions, maxActions, "", 5)...)
 	if l := linksText(m); l != "" {
-		parts = append(parts, fixedPart(emoji(message.IconLink)+" Links", l, false, 6))
+		parts = append(parts, fixedPart(message.IconLink.Emoji()+" Links", l, false, 6))
 	}
 	return parts
 }

@@ -228,36 +228,6 @@ func style(s message.Severity) string {
 	return "emphasis"
 }
 
-// emojis are the pictograms of the message icons.
-var emojis = map[message.Icon]string{
-	message.IconStarted:         "🚀",
-	message.IconTargetStarted:   "▶️",
-	message.IconWaiting:         "⏳",
-	message.IconTrafficSwitched: "🔀",
-	message.IconSwitchedBack:    "↩️",
-	message.IconRollingBack:     "⏪",
-	message.IconSucceeded:       "✅",
-	message.IconFailed:          "❌",
-	message.IconStopped:         "🛑",
-	message.IconTest:            "🔔",
-	message.IconUnknown:         "❔",
-	message.IconDeadline:        "⌛",
-	message.IconWarning:         "⚠️",
-	message.IconLink:            "🔗",
-	message.IconInfo:            "ℹ️",
-	message.IconPending:         "⏳",
-	message.IconSkipped:         "⏩",
-	message.IconDryRun:          "📝",
-}
-
-// emoji is icon's pictogram, "❔" for one it does not know.
-func emoji(icon message.Icon) string {
-	if e, ok := emojis[icon]; ok {
-		return e
-	}
-	return "❔"
-}
-
 // Bounds of single texts, in characters.
 const (
 	maxValue    = 200  // an outside value without its own Max
@@ -272,7 +242,7 @@ const (
 // something out to fit.
 func buildCard(m *message.Message, lv level, shrunk bool) envelope {
 	head := []element{}
-	title := emoji(m.Icon) + " " + escape(m.Title)
+	title := m.Icon.Emoji() + " " + escape(m.Title)
 	if s := render(m.Subject); s != "" {
 		title += " " + s
 	}
@@ -281,9 +251,9 @@ func buildCard(m *message.Message, lv level, shrunk bool) envelope {
 	head = append(head, tb)
 	if dl := m.Deadline; dl != nil {
 		if text := line(dl.Text, maxValue); text != "" {
-			b := textBlock(emoji(message.IconWarning) + " " + text)
+			b := textBlock(message.IconWarning.Emoji() + " " + text)
 			if dl.Open {
-				b = textBlock(emoji(message.IconDeadline) + " **" + text + "**")
+				b = textBlock(message.IconDeadline.Emoji() + " **" + text + "**")
 				b.Color = "attention"
 			}
 			b.Spacing = "Small"
@@ -313,7 +283,7 @@ func buildCard(m *message.Message, lv level, shrunk bool) envelope {
 	}
 	body = append(body, listBlocks(m.Actions, lv.listItems, "")...)
 	if lv.hint && m.Hint != "" {
-		b := textBlock(emoji(message.IconInfo) + " " + escape(m.Hint))
+		b := textBlock(message.IconInfo.Emoji() + " " + escape(m.Hint))
 		b.IsSubtle = true
 		body = append(body, b)
 	}
@@ -374,7 +344,7 @@ func render(t message.Text) string {
 	for _, s := range t {
 		switch s.Kind {
 		case message.Emoji:
-			b.WriteString(emoji(s.Icon))
+			b.WriteString(s.Icon.Emoji())
 		case message.Strong:
 			if text := spanText(s); text != "" {
 				b.WriteString("**" + text + "**")
@@ -391,7 +361,7 @@ func plainText(t message.Text) string {
 	var b strings.Builder
 	for _, s := range t {
 		if s.Kind == message.Emoji {
-			b.WriteString(emoji(s.Icon))
+			b.WriteString(s.Icon.Emoji())
 			continue
 		}
 		b.WriteString(s.Text)

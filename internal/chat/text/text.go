@@ -21,34 +21,23 @@ const (
 // maxLogLines bounds the log lines shown (its end).
 const maxLogLines = 30
 
-// emojis are the icons as Unicode emoji.
-var emojis = map[message.Icon]string{
-	message.IconStarted:         "🚀",
+// glyphs are the icons a terminal shows otherwise than as
+// message.Icon.Emoji: in text presentation (no emoji variation selector),
+// and a traffic switch as ⇄.
+var glyphs = map[message.Icon]string{
 	message.IconTargetStarted:   "▶",
-	message.IconWaiting:         "⏳",
 	message.IconTrafficSwitched: "⇄",
 	message.IconSwitchedBack:    "↩",
-	message.IconRollingBack:     "⏪",
-	message.IconSucceeded:       "✅",
-	message.IconFailed:          "❌",
-	message.IconStopped:         "🛑",
-	message.IconTest:            "🔔",
-	message.IconUnknown:         "❔",
-	message.IconDeadline:        "⌛",
-	message.IconWarning:         "⚠️",
-	message.IconLink:            "🔗",
 	message.IconInfo:            "ℹ",
-	message.IconPending:         "⏳",
-	message.IconSkipped:         "⏩",
-	message.IconDryRun:          "📝",
 }
 
-// Emoji is icon as a Unicode emoji, "❔" for one it does not know.
+// Emoji is icon as a terminal shows it: its glyph, else its Unicode
+// emoji, "❔" for one it does not know.
 func Emoji(icon message.Icon) string {
-	if e, ok := emojis[icon]; ok {
-		return e
+	if g, ok := glyphs[icon]; ok {
+		return g
 	}
-	return "❔"
+	return icon.Emoji()
 }
 
 // Format is m as indented plain text ending in a blank line; "" for nil.
