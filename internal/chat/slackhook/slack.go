@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -70,11 +69,7 @@ func (h *Hook) Notify(ctx context.Context, n *chat.Notification) (chat.Receipt, 
 
 // String names the destination by host only, e.g. "slack(hooks.slack.com)".
 func (h *Hook) String() string {
-	host := "invalid URL"
-	if u, err := url.Parse(h.url); err == nil && u.Host != "" {
-		host = u.Host
-	}
-	return "slack(" + host + ")"
+	return "slack(" + chat.Host(h.url) + ")"
 }
 
 // GoString keeps %#v from printing the webhook URL.

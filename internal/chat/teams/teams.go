@@ -111,11 +111,7 @@ func Accepted(status int, body []byte) error {
 // String names the destination by host only, e.g.
 // "teams(prod-00.westeurope.logic.azure.com:443)".
 func (t *Notifier) String() string {
-	host := "invalid URL"
-	if u, err := url.Parse(t.url); err == nil && u.Host != "" {
-		host = u.Host
-	}
-	return "teams(" + host + ")"
+	return "teams(" + chat.Host(t.url) + ")"
 }
 
 // GoString keeps %#v from printing the webhook URL.
