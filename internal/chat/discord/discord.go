@@ -206,7 +206,7 @@ func encode(msg webhookMessage) ([]byte, error) {
 // checkLimits reports the first of Discord's documented limits msg breaks.
 func checkLimits(msg webhookMessage) error {
 	over := func(what string, s string, limit int) error {
-		if n := textLen(s); n > limit {
+		if n := message.UTF16Len(s); n > limit {
 			return fmt.Errorf("%s is %d characters, Discord takes at most %d", what, n, limit)
 		}
 		return nil
@@ -242,7 +242,7 @@ func checkLimits(msg webhookMessage) error {
 			if err := over(what+" "+c.what, c.s, c.limit); err != nil {
 				return err
 			}
-			total += textLen(c.s)
+			total += message.UTF16Len(c.s)
 		}
 		if len(e.Fields) > maxFields {
 			return fmt.Errorf("%s: %d fields, Discord takes at most %d", what, len(e.Fields), maxFields)
@@ -258,7 +258,7 @@ func checkLimits(msg webhookMessage) error {
 			if err := over(fw+" value", f.Value, maxFieldValue); err != nil {
 				return err
 			}
-			total += textLen(f.Name) + textLen(f.Value)
+			total += message.UTF16Len(f.Name) + message.UTF16Len(f.Value)
 		}
 	}
 	if total > maxEmbedTotal {

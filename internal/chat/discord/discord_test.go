@@ -76,8 +76,8 @@ func checkDiscordMessage(t testing.TB, body []byte, m *message.Message, mentions
 	if strings.TrimSpace(d.Content) == "" || len(d.Embeds) != 1 {
 		t.Fatalf("want content and one embed, got %q and %d embeds", d.Content, len(d.Embeds))
 	}
-	if textLen(d.Content) > maxContent {
-		t.Errorf("content is %d UTF-16 units", textLen(d.Content))
+	if message.UTF16Len(d.Content) > maxContent {
+		t.Errorf("content is %d UTF-16 units", message.UTF16Len(d.Content))
 	}
 	am := d.AllowedMentions
 	if am.Parse == nil || !bytes.Contains(body, []byte(`"allowed_mentions":{"parse":[`)) {
@@ -139,24 +139,24 @@ func checkDiscordMessage(t testing.TB, body []byte, m *message.Message, mentions
 	if e.URL != "" && !urls[e.URL] {
 		t.Errorf("embed URL %q is no link of the message", e.URL)
 	}
-	total := textLen(e.Title) + textLen(e.Description)
+	total := message.UTF16Len(e.Title) + message.UTF16Len(e.Description)
 	checkMarkdown(t, "title", e.Title, nil)
 	checkMarkdown(t, "description", e.Description, urls)
 	for i, f := range e.Fields {
 		what := "field " + strconv.Itoa(i)
 		checkMarkdown(t, what+" name", f.Name, nil)
 		checkMarkdown(t, what+" value", f.Value, urls)
-		if textLen(f.Name) > maxFieldName || textLen(f.Value) > maxFieldValue {
-			t.Errorf("%s: name %d, value %d UTF-16 units", what, textLen(f.Name), textLen(f.Value))
+		if message.UTF16Len(f.Name) > maxFieldName || message.UTF16Len(f.Value) > maxFieldValue {
+			t.Errorf("%s: name %d, value %d UTF-16 units", what, message.UTF16Len(f.Name), message.UTF16Len(f.Value))
 		}
-		total += textLen(f.Name) + textLen(f.Value)
+		total += message.UTF16Len(f.Name) + message.UTF16Len(f.Value)
 	}
 	if e.Footer != nil {
 		checkClean(t, "footer", e.Footer.Text)
-		total += textLen(e.Footer.Text)
+		total += message.UTF16Len(e.Footer.Text)
 	}
-	if textLen(e.Title) > maxTitle || textLen(e.Description) > maxDescription || total > maxEmbedTotal {
-		t.Errorf("title %d, description %d, total %d UTF-16 units", textLen(e.Title), textLen(e.Description), total)
+	if message.UTF16Len(e.Title) > maxTitle || message.UTF16Len(e.Description) > maxDescription || total > maxEmbedTotal {
+		t.Errorf("title %d, description %d, total %d UTF-16 units", message.UTF16Len(e.Title), message.UTF16Len(e.Description), total)
 	}
 }
 
@@ -513,7 +513,7 @@ func TestEscape(t *testing.T) {
 func TestClampMarkdown(t *testing.T) {
 	s := "line one\n```\n" + strings.Repeat("code line\n", 50) + "```"
 	got := clampMarkdown(s, 100)
-	if textLen(got) > 100 || strings.Count(got, "```")%2 != 0 || !strings.HasSuffix(got, "… (truncated)") {
+	if message.UTF16Len(got) > 100 || strings.Count(got, "```")%2 != 0 || !strings.HasSuffix(got, "… (truncated)") {
 		t.Errorf("clampMarkdown = %q", got)
 	}
 	if got := clampMarkdown(`abc\\\`+strings.Repeat("x", 200), 20); strings.HasSuffix(strings.TrimSuffix(got, "\n… (truncated)"), `\`) && !strings.HasSuffix(got, `\\`) {

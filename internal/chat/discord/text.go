@@ -81,15 +81,6 @@ func escapePieces(s string) []string {
 // escape makes s literal in Discord markdown (see escapePieces).
 func escape(s string) string { return strings.Join(escapePieces(s), "") }
 
-// textLen is s's length in UTF-16 code units.
-func textLen(s string) int {
-	n := 0
-	for _, r := range s {
-		n += max(utf16.RuneLen(r), 1)
-	}
-	return n
-}
-
 // esc1 is untrusted s as one escaped line of at most limit units, cut with
 // an ellipsis.
 func esc1(s string, limit int) string {
@@ -130,10 +121,10 @@ func code(s string, limit int) string {
 
 // cut cuts plain s to at most limit units, ending with mark when it cuts.
 func cut(s string, limit int, mark string) string {
-	if textLen(s) <= limit {
+	if message.UTF16Len(s) <= limit {
 		return s
 	}
-	budget := max(limit-textLen(mark), 0)
+	budget := max(limit-message.UTF16Len(mark), 0)
 	used, end := 0, 0
 	for i, r := range s {
 		l := max(utf16.RuneLen(r), 1)
@@ -161,7 +152,7 @@ func truncate(raw string, limit int, long bool) string {
 	}
 	pieces := escapePieces(prefix)
 	esc := strings.Join(pieces, "")
-	if len(prefix) == len(raw) && textLen(esc) <= limit {
+	if len(prefix) == len(raw) && message.UTF16Len(esc) <= limit {
 		return esc
 	}
 	suffix := func(n int) string {
@@ -170,11 +161,11 @@ func truncate(raw string, limit int, long bool) string {
 		}
 		return "… (truncated, " + strconv.Itoa(n) + " more characters)"
 	}
-	budget := max(limit-textLen(suffix(total)), 0)
+	budget := max(limit-message.UTF16Len(suffix(total)), 0)
 	var b strings.Builder
 	used, kept := 0, 0
 	for _, p := range pieces {
-		l := textLen(p)
+		l := message.UTF16Len(p)
 		if used+l > budget {
 			break
 		}
@@ -188,7 +179,7 @@ func truncate(raw string, limit int, long bool) string {
 // cutLine cuts one line of markdown to at most limit units with "…",
 // never leaving a lone backslash to escape the mark.
 func cutLine(s string, limit int) string {
-	if textLen(s) <= limit {
+	if message.UTF16Len(s) <= limit {
 		return s
 	}
 	return trimCut(cut(s, limit-1, "")) + "…"
@@ -209,12 +200,12 @@ func trimCut(s string) string {
 // code block the cut left open and marking the cut. The renderers bound
 // their parts so that it rarely has anything to do.
 func clampMarkdown(s string, limit int) string {
-	if textLen(s) <= limit {
+	if message.UTF16Len(s) <= limit {
 		return s
 	}
 	const mark = "… (truncated)"
 	// Room for the mark, a newline and a code fence that repair may add.
-	budget := limit - textLen(mark) - 5
+	budget := limit - message.UTF16Len(mark) - 5
 	if budget <= 0 {
 		return cut(mark, limit, "")
 	}
@@ -286,10 +277,10 @@ func joinLines(lines []string, maxLines, limit int, unit string) string {
 	var b strings.Builder
 	used, shown := 0, 0
 	for _, line := range lines {
-		if shown == 0 && textLen(line) > limit-room {
+		if shown == 0 && message.UTF16Len(line) > limit-room {
 			line = clampMarkdown(line, limit-room)
 		}
-		l := textLen(line)
+		l := message.UTF16Len(line)
 		if shown > 0 {
 			l++
 		}
@@ -323,34 +314,7 @@ func tailText(raw string, limit, maxLines int) (tail string, dropped int) {
 	if len(runes) == 0 {
 		return "", 0
 	}
-	start := 0
-	for i, lines := len(runes)-1, 1; i >= 0; i-- {
-		if runes[i] == '\n' {
-			if lines == maxLines {
-				start = i + 1
-				break
-			}
-			lines++
-		}
-	}
-	used, i := 0, len(runes)
-	for i > start {
-		l := max(utf16.RuneLen(runes[i-1]), 1)
-		if used+l > limit {
-			break
-		}
-		used += l
-		i--
-	}
-	if i > start {
-		// Cut inside a line: start at the next whole line, if one is left.
-		for j := i; j < len(runes)-1; j++ {
-			if runes[j] == '\n' {
-				i = j + 1
-				break
-			}
-		}
-	}
+	i := message.TailStart(runes, limit, maxLines, func(r rune) int { return max(utf16.RuneLen(r), 1) })
 	return strings.Trim(string(runes[i:]), "\n"), i
 }
 

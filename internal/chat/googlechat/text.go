@@ -76,25 +76,6 @@ func tailText(raw string, limit, maxLines int) (tail string, dropped int) {
 	if len(runes) == 0 || limit <= 0 || maxLines <= 0 {
 		return "", len(runes)
 	}
-	start := 0
-	for i, lines := len(runes)-1, 1; i >= 0; i-- {
-		if runes[i] == '\n' {
-			if lines == maxLines {
-				start = i + 1
-				break
-			}
-			lines++
-		}
-	}
-	i := max(start, len(runes)-limit)
-	if i > start {
-		// Cut inside a line: start at the next whole line, if one is left.
-		for j := i; j < len(runes)-1; j++ {
-			if runes[j] == '\n' {
-				i = j + 1
-				break
-			}
-		}
-	}
+	i := message.TailStart(runes, limit, maxLines, func(rune) int { return 1 })
 	return br(escape(strings.Trim(string(runes[i:]), "\n"))), i
 }

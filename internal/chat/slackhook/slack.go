@@ -315,7 +315,7 @@ func errorText(e *message.Error) string {
 		}
 		if m := message.Clean(e.Message, true); m != "" {
 			b.WriteString("\n")
-			room := slackMaxSectionText - textLen(b.String()) - textLen(rollback) - 1
+			room := slackMaxSectionText - message.UTF16Len(b.String()) - message.UTF16Len(rollback) - 1
 			b.WriteString(truncate(m, room, true))
 		}
 	}
@@ -365,7 +365,7 @@ func failureText(f *message.Failure) string {
 	text := strings.Join(lines, "\n")
 	// The log gets the room left, and shows its end: the error is there.
 	const overhead = 80 // "\n*Log tail* … (truncated, N earlier characters)\n```" + "```"
-	room := min(slackMaxLogTail, slackMaxSectionText-textLen(text)-overhead)
+	room := min(slackMaxLogTail, slackMaxSectionText-message.UTF16Len(text)-overhead)
 	if room >= 100 {
 		if tail, dropped := tailText(f.Log, room, slackMaxLogLines); tail != "" {
 			text += "\n*" + escape(f.LogTitle) + "*"
@@ -438,34 +438,7 @@ func tailText(raw string, limit, maxLines int) (tail string, dropped int) {
 	if len(runes) == 0 {
 		return "", 0
 	}
-	start := 0
-	for i, lines := len(runes)-1, 1; i >= 0; i-- {
-		if runes[i] == '\n' {
-			if lines == maxLines {
-				start = i + 1
-				break
-			}
-			lines++
-		}
-	}
-	used, i := 0, len(runes)
-	for i > start {
-		l := textLen(escapeRune(runes[i-1]))
-		if used+l > limit {
-			break
-		}
-		used += l
-		i--
-	}
-	if i > start {
-		// Cut inside a line: start at the next whole line, if one is left.
-		for j := i; j < len(runes)-1; j++ {
-			if runes[j] == '\n' {
-				i = j + 1
-				break
-			}
-		}
-	}
+	i := message.TailStart(runes, limit, maxLines, func(r rune) int { return message.UTF16Len(escapeRune(r)) })
 	var b strings.Builder
 	for _, r := range runes[i:] {
 		b.WriteString(escapeRune(r))

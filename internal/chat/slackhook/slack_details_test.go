@@ -271,8 +271,8 @@ func TestRenderSlackLogTail(t *testing.T) {
 	if !strings.HasPrefix(shown, "[smoke] ") || strings.Count(shown, "\n")+1 > slackMaxLogLines {
 		t.Errorf("log tail does not start at a line or has too many lines:\n%s", shown)
 	}
-	if textLen(m[2]) > slackMaxLogTail {
-		t.Errorf("log tail of %d characters", textLen(m[2]))
+	if message.UTF16Len(m[2]) > slackMaxLogTail {
+		t.Errorf("log tail of %d characters", message.UTF16Len(m[2]))
 	}
 }
 

@@ -72,7 +72,7 @@ func checkSlackMessage(t testing.TB, body []byte) {
 		if err := o.Validate(); err != nil {
 			t.Errorf("%s: %v", what, err)
 		}
-		if n := textLen(o.Text); n > limit || utf8.RuneCountInString(o.Text) > limit {
+		if n := message.UTF16Len(o.Text); n > limit || utf8.RuneCountInString(o.Text) > limit {
 			t.Errorf("%s: %d characters, limit %d", what, n, limit)
 		}
 		checkMrkdwn(t, what, o.Text)
@@ -248,8 +248,8 @@ func TestRenderSlackTruncatesVisibly(t *testing.T) {
 	if more, _ := strconv.Atoi(m[2]); len(m[1])+more != len(msg) {
 		t.Errorf("kept %d + %d more != %d characters", len(m[1]), more, len(msg))
 	}
-	if textLen(errText) > slackMaxSectionText || textLen(errText) < slackMaxSectionText-10 {
-		t.Errorf("error section is %d characters: want close to, but within, %d", textLen(errText), slackMaxSectionText)
+	if message.UTF16Len(errText) > slackMaxSectionText || message.UTF16Len(errText) < slackMaxSectionText-10 {
+		t.Errorf("error section is %d characters: want close to, but within, %d", message.UTF16Len(errText), slackMaxSectionText)
 	}
 }
 

@@ -33,15 +33,6 @@ func escapeRune(r rune) string {
 	return string(r)
 }
 
-// textLen is s's length in UTF-16 code units.
-func textLen(s string) int {
-	n := 0
-	for _, r := range s {
-		n += max(utf16.RuneLen(r), 1)
-	}
-	return n
-}
-
 // esc1 is untrusted s as one escaped line of at most limit units, cut with
 // an ellipsis.
 func esc1(s string, limit int) string {
@@ -63,7 +54,7 @@ func code(s string, limit int) string {
 // "… (truncated, N more characters)", N counting raw characters dropped.
 func truncate(raw string, limit int, long bool) string {
 	esc := escape(raw)
-	if textLen(esc) <= limit {
+	if message.UTF16Len(esc) <= limit {
 		return esc
 	}
 	total := len([]rune(raw))
@@ -73,12 +64,12 @@ func truncate(raw string, limit int, long bool) string {
 		}
 		return "… (truncated, " + strconv.Itoa(n) + " more characters)"
 	}
-	budget := max(limit-textLen(suffix(total)), 0)
+	budget := max(limit-message.UTF16Len(suffix(total)), 0)
 	var b strings.Builder
 	used, kept := 0, 0
 	for _, r := range raw {
 		piece := escapeRune(r)
-		l := textLen(piece)
+		l := message.UTF16Len(piece)
 		if used+l > budget {
 			break
 		}
@@ -93,11 +84,11 @@ func truncate(raw string, limit int, long bool) string {
 // limit units without splitting an entity or a link, marking the cut. The
 // renderers bound their parts so that it rarely has anything to do.
 func clampText(s string, limit int) string {
-	if textLen(s) <= limit {
+	if message.UTF16Len(s) <= limit {
 		return s
 	}
 	const mark = "… (truncated)"
-	budget := max(limit-textLen(mark), 0)
+	budget := max(limit-message.UTF16Len(mark), 0)
 	used, end := 0, 0
 	for i, r := range s {
 		l := max(utf16.RuneLen(r), 1)
@@ -124,9 +115,9 @@ func joinLines(title string, lines []string, maxLines int, unit string) string {
 	const room = 60 // for the "… (truncated, N more …)" line
 	var b strings.Builder
 	b.WriteString(title)
-	used, shown := textLen(title), 0
+	used, shown := message.UTF16Len(title), 0
 	for _, line := range lines {
-		l := 1 + textLen(line)
+		l := 1 + message.UTF16Len(line)
 		if shown == maxLines || used+l > slackMaxSectionText-room {
 			break
 		}
