@@ -534,28 +534,8 @@ func FuzzFormatDiscord(f *testing.F) {
 	f.Add("a", strings.Repeat("`", 300), "3c6f9a2e-8b1d-4e0f-9a57-2d4b6c8e1f03", "prod:web", uint8(0x0d), false, uint8(2))
 	mentionSets := []Mentions{{}, {Everyone: true, Here: true}, {Users: []string{"80351110224678912"}, Roles: []string{"41771983423143936"}}, {Here: true, Roles: []string{"1"}}}
 	f.Fuzz(func(t *testing.T, msg, name, id, target string, kind uint8, switched bool, who uint8) {
-		kinds := codedeploy.Names
-		ev := deploy.Event{
-			Name:   kinds[int(kind)%len(kinds)],
-			Region: name, AccountID: name, TriggerName: name, Application: name, DeploymentGroup: msg,
-			DeploymentID: id, RawStatus: msg, MessageID: id,
-			Error:    &deploy.Error{Code: name, Message: msg},
-			Rollback: &deploy.Rollback{RollsBack: id, Message: msg},
-			Overview: &deploy.Overview{Succeeded: len(msg), Failed: 1},
-			Target: &deploy.Target{ID: target, Type: "ECS", Lifecycle: []deploy.LifecycleStep{
-				{Name: name, Status: msg}, {Name: target, Status: id},
-			}},
-		}
-		codedeploy.Classify(&ev)
-		if switched {
-			ev.Phase = deploy.TrafficSwitched
-		}
-		n := &message.Notice{Event: ev, Now: messagetest.Now, Actions: []action.Result{
-			{Action: "cloudfront-invalidation", Target: target, ID: id, Paths: []string{msg, name, target}, Status: name},
-			{Action: name, Target: target, Error: msg},
-			{Action: "cloudfront-invalidation", Target: name, Skipped: msg},
-			{Action: "cloudfront-invalidation", Target: id, DryRun: true, Paths: []string{msg}},
-		}, Details: messagetest.FuzzDetails(msg, name, id, target, kind)}
+		ev := messagetest.FuzzEvent(msg, name, id, target, kind, switched)
+		n := &message.Notice{Event: ev, Now: messagetest.Now, Actions: messagetest.FuzzActions(msg, name, id, target), Details: messagetest.FuzzDetails(msg, name, id, target, kind)}
 		m := message.Build(n)
 		mentions := mentionSets[int(who)%len(mentionSets)]
 		body, err := Format(m, mentions)

@@ -365,26 +365,8 @@ func FuzzRenderGoogleChat(f *testing.F) {
 	f.Add(strings.Repeat("<&>", 2000), "<users/all>", "d-<x>|y", "`", uint8(2), false)
 	f.Add(strings.Repeat("😀", 3000), strings.Repeat("&", 500), strings.Repeat("é", 300), strings.Repeat(">", 300), uint8(11), true)
 	f.Fuzz(func(t *testing.T, msg, name, id, target string, kind uint8, switched bool) {
-		kinds := codedeploy.Names
-		ev := deploy.Event{
-			Name:   kinds[int(kind)%len(kinds)],
-			Region: name, AccountID: name, TriggerName: name, Application: name, DeploymentGroup: msg,
-			DeploymentID: id, RawStatus: msg, MessageID: id,
-			Error:    &deploy.Error{Code: name, Message: msg},
-			Rollback: &deploy.Rollback{RollsBack: id, Message: msg},
-			Overview: &deploy.Overview{Succeeded: len(msg), Failed: 1},
-			Target: &deploy.Target{ID: target, Type: "ECS", Lifecycle: []deploy.LifecycleStep{
-				{Name: name, Status: msg}, {Name: target, Status: id},
-			}},
-		}
-		codedeploy.Classify(&ev)
-		if switched {
-			ev.Phase = deploy.TrafficSwitched
-		}
-		n := &message.Notice{Event: ev, Now: messagetest.Now, Actions: []action.Result{
-			{Action: "cloudfront-invalidation", Target: target, ID: id, Paths: []string{msg, name, target}, Status: name},
-			{Action: name, Target: target, Error: msg},
-		}, Details: messagetest.FuzzDetails(msg, name, id, target, kind)}
+		ev := messagetest.FuzzEvent(msg, name, id, target, kind, switched)
+		n := &message.Notice{Event: ev, Now: messagetest.Now, Actions: messagetest.FuzzActions(msg, name, id, target)[:2], Details: messagetest.FuzzDetails(msg, name, id, target, kind)}
 		m := message.Build(n)
 		mentions := []string{"@here", "user:42"}
 		body, err := Format(m, ThreadKey(id), mentions)

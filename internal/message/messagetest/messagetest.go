@@ -430,3 +430,39 @@ func FuzzDetails(msg, name, id, target string, k uint8) *enrich.Details {
 		Commands: cmds,
 	}
 }
+
+// FuzzEvent is the event of a formatter's fuzz target: the fuzzer's
+// strings in every text field, kind choosing the CodeDeploy name, phase
+// and platform set as decoding does, and the phase forced to a traffic
+// switch when switched.
+func FuzzEvent(msg, name, id, target string, kind uint8, switched bool) deploy.Event {
+	kinds := codedeploy.Names
+	ev := deploy.Event{
+		Name:   kinds[int(kind)%len(kinds)],
+		Region: name, AccountID: name, TriggerName: name, Application: name, DeploymentGroup: msg,
+		DeploymentID: id, RawStatus: msg, MessageID: id,
+		Error:    &deploy.Error{Code: name, Message: msg},
+		Rollback: &deploy.Rollback{RollsBack: id, Message: msg},
+		Overview: &deploy.Overview{Succeeded: len(msg), Failed: 1},
+		Target: &deploy.Target{ID: target, Type: "ECS", Lifecycle: []deploy.LifecycleStep{
+			{Name: name, Status: msg}, {Name: target, Status: id},
+		}},
+	}
+	codedeploy.Classify(&ev)
+	if switched {
+		ev.Phase = deploy.TrafficSwitched
+	}
+	return ev
+}
+
+// FuzzActions are the action results of a formatter's fuzz target, the
+// fuzzer's strings in each: an invalidation, a failure, a skip and a dry
+// run, in that order.
+func FuzzActions(msg, name, id, target string) []action.Result {
+	return []action.Result{
+		{Action: "cloudfront-invalidation", Target: target, ID: id, Paths: []string{msg, name, target}, Status: name},
+		{Action: name, Target: target, Error: msg},
+		{Action: "cloudfront-invalidation", Target: name, Skipped: msg},
+		{Action: "cloudfront-invalidation", Target: id, DryRun: true, Paths: []string{msg}},
+	}
+}
