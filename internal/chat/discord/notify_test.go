@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cutover-dev/cutover/internal/chat"
+	"github.com/cutover-dev/cutover/internal/chat/chattest"
 	"github.com/cutover-dev/cutover/internal/message"
 	"github.com/cutover-dev/cutover/internal/message/messagetest"
 	"github.com/cutover-dev/cutover/internal/retry"
@@ -142,9 +143,7 @@ func TestNotifyUnknownWebhookIsPermanent(t *testing.T) {
 	if !errors.As(err, &se) || se.StatusCode != 404 {
 		t.Errorf("err %v does not hold the 404 *chat.StatusError", err)
 	}
-	var out bytes.Buffer
-	slog.New(slog.NewTextHandler(&out, nil)).Info("notifier", "dest", hook)
-	for _, s := range []string{err.Error(), fmt.Sprint(hook), fmt.Sprintf("%+v", hook), fmt.Sprintf("%#v", hook), out.String(), logs.String()} {
+	for _, s := range append(chattest.Printed(hook), err.Error(), logs.String()) {
 		assertNoSecret(t, "output", s)
 	}
 	if got := fmt.Sprint(hook); !strings.HasPrefix(got, "discord(127.0.0.1:") {

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/cutover-dev/cutover/internal/chat"
+	"github.com/cutover-dev/cutover/internal/chat/chattest"
 	"github.com/cutover-dev/cutover/internal/message"
 	"github.com/cutover-dev/cutover/internal/message/messagetest"
 	"github.com/cutover-dev/cutover/internal/retry"
@@ -276,9 +276,7 @@ func TestNotifyPermanentErrors(t *testing.T) {
 	if _, err := good.Notify(context.Background(), nil); !retry.IsPermanent(err) {
 		t.Errorf("nil: err = %v", err)
 	}
-	var logs bytes.Buffer
-	slog.New(slog.NewTextHandler(&logs, nil)).Info("notifier", "dest", good)
-	for _, out := range []string{fmt.Sprint(good), fmt.Sprintf("%+v", good), fmt.Sprintf("%#v", good), logs.String()} {
+	for _, out := range chattest.Printed(good) {
 		assertNoSecret(t, "output", out)
 	}
 	h, _ := New("https://chat.googleapis.com/v1/spaces/"+space+"/messages?key="+apiKey+"&token="+apiToken, nil, nil)

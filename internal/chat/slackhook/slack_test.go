@@ -8,7 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"regexp"
 	"slices"
@@ -21,6 +20,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/cutover-dev/cutover/internal/chat"
+	"github.com/cutover-dev/cutover/internal/chat/chattest"
 	"github.com/cutover-dev/cutover/internal/deploy"
 	"github.com/cutover-dev/cutover/internal/message"
 	"github.com/cutover-dev/cutover/internal/message/messagetest"
@@ -299,7 +299,7 @@ func TestSlackNotifyPostsRenderedBody(t *testing.T) {
 	}
 	var got []byte
 	var ct string
-	srv, reqs := countingServer(t, func(w http.ResponseWriter, r *http.Request, _ int32) {
+	srv, reqs := chattest.CountingServer(t, func(w http.ResponseWriter, r *http.Request, _ int32) {
 		got, _ = io.ReadAll(r.Body)
 		ct = r.Header.Get("Content-Type")
 		io.WriteString(w, "ok")
@@ -318,7 +318,7 @@ func TestSlackNotifyPostsRenderedBody(t *testing.T) {
 }
 
 func TestSlackNotifyErrors(t *testing.T) {
-	srv, _ := countingServer(t, func(w http.ResponseWriter, r *http.Request, _ int32) {
+	srv, _ := chattest.CountingServer(t, func(w http.ResponseWriter, r *http.Request, _ int32) {
 		w.WriteHeader(http.StatusNotFound)
 		io.WriteString(w, "channel_not_found")
 	})
@@ -335,9 +335,7 @@ func TestSlackNotifyErrors(t *testing.T) {
 		t.Errorf("nil notice: err = %v, want permanent", err)
 	}
 	// Printing or logging the notifier shows the host only.
-	var logs bytes.Buffer
-	slog.New(slog.NewTextHandler(&logs, nil)).Info("notifier", "dest", s)
-	for _, out := range []string{fmt.Sprint(s), fmt.Sprintf("%+v", s), fmt.Sprintf("%#v", s), logs.String(), err.Error()} {
+	for _, out := range append(chattest.Printed(s), err.Error()) {
 		assertNoSecret(t, "output", out, srv.URL)
 	}
 	if got := New("https://hooks.slack.com/services/T/B/"+secretToken, p).String(); got != "slack(hooks.slack.com)" {

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/cutover-dev/cutover/internal/chat"
+	"github.com/cutover-dev/cutover/internal/chat/chattest"
 	"github.com/cutover-dev/cutover/internal/message"
 	"github.com/cutover-dev/cutover/internal/message/messagetest"
 	"github.com/cutover-dev/cutover/internal/retry"
@@ -250,9 +250,7 @@ func TestNotifyErrorsHideURL(t *testing.T) {
 	if _, err := n.Notify(context.Background(), nil); !retry.IsPermanent(err) {
 		t.Errorf("nil notification: err = %v, want permanent", err)
 	}
-	var logs bytes.Buffer
-	slog.New(slog.NewTextHandler(&logs, nil)).Info("notifier", "dest", n)
-	for _, out := range []string{fmt.Sprint(n), fmt.Sprintf("%+v", n), fmt.Sprintf("%#v", n), logs.String(), err.Error()} {
+	for _, out := range append(chattest.Printed(n), err.Error()) {
 		if strings.Contains(out, flowSig) || strings.Contains(out, "/wrong") {
 			t.Errorf("output leaks the URL: %s", out)
 		}
