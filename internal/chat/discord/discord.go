@@ -6,13 +6,12 @@
 package discord
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 
+	"github.com/cutover-dev/cutover/internal/chat"
 	"github.com/cutover-dev/cutover/internal/message"
 )
 
@@ -194,13 +193,11 @@ func encode(msg webhookMessage) ([]byte, error) {
 	if err := checkLimits(msg); err != nil {
 		return nil, fmt.Errorf("render: %w", err)
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(msg); err != nil {
+	body, err := chat.EncodeJSON(msg)
+	if err != nil {
 		return nil, fmt.Errorf("render: %w", err)
 	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+	return body, nil
 }
 
 // checkLimits reports the first of Discord's documented limits msg breaks.

@@ -1,16 +1,15 @@
 package googlechat
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
 
+	"github.com/cutover-dev/cutover/internal/chat"
 	"github.com/cutover-dev/cutover/internal/message"
 )
 
@@ -171,13 +170,11 @@ func Format(m *message.Message, threadKey string, mentions []string) ([]byte, er
 
 // encode is msg as JSON without HTML escaping (the card text is HTML).
 func encode(msg chatMessage) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(msg); err != nil {
+	body, err := chat.EncodeJSON(msg)
+	if err != nil {
 		return nil, fmt.Errorf("render: %w", err)
 	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+	return body, nil
 }
 
 // cardHeader is the card's header: icon and title, and which deployment.

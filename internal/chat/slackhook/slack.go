@@ -1,9 +1,7 @@
 package slackhook
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -237,13 +235,11 @@ func encodeSlack(msg slackMessage) ([]byte, error) {
 	if n > slackMaxBlocks {
 		return nil, fmt.Errorf("render: %d blocks, Slack takes at most %d", n, slackMaxBlocks)
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(msg); err != nil {
+	body, err := chat.EncodeJSON(msg)
+	if err != nil {
 		return nil, fmt.Errorf("render: %w", err)
 	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+	return body, nil
 }
 
 // spanText is a span's text escaped for mrkdwn: outside text cleaned and

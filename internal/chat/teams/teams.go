@@ -151,7 +151,7 @@ func Format(m *message.Message, mentions []string) ([]byte, error) {
 	}
 	var size int
 	for i, lv := range levels {
-		body, err := encode(buildCard(m, lv, i > 0))
+		body, err := chat.EncodeJSON(buildCard(m, lv, i > 0))
 		if err != nil {
 			return nil, fmt.Errorf("render: %w", err)
 		}
