@@ -1,6 +1,9 @@
 package message
 
-import "unicode/utf16"
+import (
+	"strconv"
+	"unicode/utf16"
+)
 
 // UTF16Len is s's length in UTF-16 code units, as Slack and Discord count
 // their limits (an invalid rune counts one).
@@ -47,4 +50,25 @@ func TailStart(runes []rune, limit, maxLines int, size func(r rune) int) int {
 		}
 	}
 	return i
+}
+
+// CutMark marks text cut short at its end: "…", or for long text
+// "… (truncated, N more characters)", n counting the characters left out.
+func CutMark(n int, long bool) string {
+	if !long {
+		return "…"
+	}
+	return CutMore(n, "characters")
+}
+
+// CutMore says that n units (characters, steps, actions…) at the end were
+// left out: "… (truncated, 3 more steps)".
+func CutMore(n int, unit string) string {
+	return "… (truncated, " + strconv.Itoa(n) + " more " + unit + ")"
+}
+
+// CutEarlier says that the n characters before a log's shown end were
+// left out: "… (truncated, 120 earlier characters)".
+func CutEarlier(n int) string {
+	return "… (truncated, " + strconv.Itoa(n) + " earlier characters)"
 }

@@ -39,3 +39,16 @@ func TestTailStart(t *testing.T) {
 		t.Errorf("escaped sizes: start %d, want 4", got)
 	}
 }
+
+func TestCutMarks(t *testing.T) {
+	for _, tc := range []struct{ got, want string }{
+		{CutMark(5, false), "…"},
+		{CutMark(5, true), "… (truncated, 5 more characters)"},
+		{CutMore(3, "steps"), "… (truncated, 3 more steps)"},
+		{CutEarlier(120), "… (truncated, 120 earlier characters)"},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("got %q, want %q", tc.got, tc.want)
+		}
+	}
+}

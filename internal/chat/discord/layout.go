@@ -345,7 +345,7 @@ func failureParts(f *message.Failure) []part {
 				}
 				text := "```\n" + tail + "\n```"
 				if dropped > 0 {
-					text = "… (truncated, " + strconv.Itoa(dropped) + " earlier characters)\n" + text
+					text = message.CutEarlier(dropped) + "\n" + text
 				}
 				return text
 			}})

@@ -1,7 +1,6 @@
 package discord
 
 import (
-	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf16"
@@ -155,13 +154,7 @@ func truncate(raw string, limit int, long bool) string {
 	if len(prefix) == len(raw) && message.UTF16Len(esc) <= limit {
 		return esc
 	}
-	suffix := func(n int) string {
-		if !long {
-			return "…"
-		}
-		return "… (truncated, " + strconv.Itoa(n) + " more characters)"
-	}
-	budget := max(limit-message.UTF16Len(suffix(total)), 0)
+	budget := max(limit-message.UTF16Len(message.CutMark(total, long)), 0)
 	var b strings.Builder
 	used, kept := 0, 0
 	for _, p := range pieces {
@@ -173,7 +166,7 @@ func truncate(raw string, limit int, long bool) string {
 		used += l
 		kept++
 	}
-	return trimCut(b.String()) + suffix(max(total-kept, 1))
+	return trimCut(b.String()) + message.CutMark(max(total-kept, 1), long)
 }
 
 // cutLine cuts one line of markdown to at most limit units with "…",
@@ -301,7 +294,7 @@ func joinLines(lines []string, maxLines, limit int, unit string) string {
 		if shown > 0 {
 			b.WriteString("\n")
 		}
-		b.WriteString("… (truncated, " + strconv.Itoa(more) + " more " + unit + ")")
+		b.WriteString(message.CutMore(more, unit))
 	}
 	return b.String()
 }

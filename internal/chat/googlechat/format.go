@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
 
 	"github.com/cutover-dev/cutover/internal/chat"
@@ -395,7 +394,7 @@ func (r renderer) list(l *message.List, maxItems int, bullet string) string {
 		if more != 1 {
 			unit += "s"
 		}
-		b.WriteString("<br>… (truncated, " + strconv.Itoa(more) + " more " + escape(unit) + ")")
+		b.WriteString("<br>" + escape(message.CutMore(more, unit)))
 	}
 	return b.String()
 }
@@ -412,7 +411,7 @@ func (r renderer) failure(f *message.Failure) []widget {
 	if tail, dropped := tailText(f.Log, r.b.logTail, r.b.logLines); tail != "" {
 		head := "<b>" + escape(f.LogTitle) + "</b>"
 		if dropped > 0 {
-			head += " … (truncated, " + strconv.Itoa(dropped) + " earlier characters)"
+			head += " " + message.CutEarlier(dropped)
 		}
 		head += "<br>"
 		ws = append(ws, paragraph(head+`<font color="#5F6368">`+tail+`</font>`))

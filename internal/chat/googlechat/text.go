@@ -1,7 +1,6 @@
 package googlechat
 
 import (
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -28,16 +27,10 @@ func truncate(raw string, limit int, long bool) string {
 	if total <= limit {
 		return br(escape(raw))
 	}
-	suffix := func(n int) string {
-		if !long {
-			return "…"
-		}
-		return "… (truncated, " + strconv.Itoa(n) + " more characters)"
-	}
-	keep := max(limit-utf8.RuneCountInString(suffix(total)), 0)
+	keep := max(limit-utf8.RuneCountInString(message.CutMark(total, long)), 0)
 	kept := string([]rune(raw)[:keep])
 	kept = strings.TrimRight(kept, " \n")
-	return br(escape(kept)) + suffix(total-utf8.RuneCountInString(kept))
+	return br(escape(kept)) + message.CutMark(total-utf8.RuneCountInString(kept), long)
 }
 
 // br turns line breaks into <br>.

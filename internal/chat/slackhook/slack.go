@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"strings"
 
 	"github.com/slack-go/slack"
@@ -366,7 +365,7 @@ func failureText(f *message.Failure) string {
 		if tail, dropped := tailText(f.Log, room, slackMaxLogLines); tail != "" {
 			text += "\n*" + escape(f.LogTitle) + "*"
 			if dropped > 0 {
-				text += " … (truncated, " + strconv.Itoa(dropped) + " earlier characters)"
+				text += " " + message.CutEarlier(dropped)
 			}
 			text += "\n```" + tail + "```"
 		}

@@ -1,7 +1,6 @@
 package slackhook
 
 import (
-	"strconv"
 	"strings"
 	"unicode/utf16"
 
@@ -58,13 +57,7 @@ func truncate(raw string, limit int, long bool) string {
 		return esc
 	}
 	total := len([]rune(raw))
-	suffix := func(n int) string {
-		if !long {
-			return "…"
-		}
-		return "… (truncated, " + strconv.Itoa(n) + " more characters)"
-	}
-	budget := max(limit-message.UTF16Len(suffix(total)), 0)
+	budget := max(limit-message.UTF16Len(message.CutMark(total, long)), 0)
 	var b strings.Builder
 	used, kept := 0, 0
 	for _, r := range raw {
@@ -77,7 +70,7 @@ func truncate(raw string, limit int, long bool) string {
 		used += l
 		kept++
 	}
-	return strings.TrimRight(b.String(), " \n") + suffix(total-kept)
+	return strings.TrimRight(b.String(), " \n") + message.CutMark(total-kept, long)
 }
 
 // clampText is the last guard on formatted mrkdwn: it cuts s to at most
@@ -130,7 +123,7 @@ func joinLines(title string, lines []string, maxLines int, unit string) string {
 		if more != 1 {
 			unit += "s"
 		}
-		b.WriteString("\n… (truncated, " + strconv.Itoa(more) + " more " + unit + ")")
+		b.WriteString("\n" + message.CutMore(more, unit))
 	}
 	return b.String()
 }

@@ -25,7 +25,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/cutover-dev/cutover/internal/chat"
@@ -445,7 +444,7 @@ func listBlocks(l *message.List, maxItems int, bullet string) []element {
 		if more != 1 {
 			unit += "s"
 		}
-		b := textBlock(escape("… (truncated, " + strconv.Itoa(more) + " more " + unit + ")"))
+		b := textBlock(escape(message.CutMore(more, unit)))
 		b.Spacing, b.IsSubtle = "None", true
 		out = append(out, b)
 	}
@@ -488,7 +487,7 @@ func failureBlocks(f *message.Failure, lv level) []element {
 	}
 	head := "**" + escape(f.LogTitle) + "**"
 	if dropped > 0 {
-		head += " " + escape("… (truncated, "+strconv.Itoa(dropped)+" earlier characters)")
+		head += " " + escape(message.CutEarlier(dropped))
 	}
 	out = append(out, textBlock(head))
 	for _, l := range lines {

@@ -206,7 +206,7 @@ func cut(s string, limit int, long bool) string {
 	if !long {
 		return strings.TrimRight(string(r[:max(limit-1, 0)]), " ") + "…"
 	}
-	return strings.TrimRight(string(r[:limit]), " ") + "… (truncated, " + strconv.Itoa(len(r)-limit) + " more characters)"
+	return strings.TrimRight(string(r[:limit]), " ") + message.CutMark(len(r)-limit, true)
 }
 
 // logTail is the end of an untrusted log: cleaned, its last maxLogLines
