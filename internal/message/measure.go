@@ -15,6 +15,20 @@ func UTF16Len(s string) int {
 	return n
 }
 
+// UTF16Prefix is the longest prefix of s, whole runes, of at most limit
+// UTF-16 code units.
+func UTF16Prefix(s string, limit int) string {
+	used := 0
+	for i, r := range s {
+		l := max(utf16.RuneLen(r), 1)
+		if used+l > limit {
+			return s[:i]
+		}
+		used += l
+	}
+	return s
+}
+
 // TailStart is where the shown end of a log begins in runes: within its
 // last maxLines lines and at most limit units, each rune weighing size(r)
 // (what it takes once escaped); when limit cuts inside a line, the start

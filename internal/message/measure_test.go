@@ -52,3 +52,22 @@ func TestCutMarks(t *testing.T) {
 		}
 	}
 }
+
+func TestUTF16Prefix(t *testing.T) {
+	for _, tc := range []struct {
+		s     string
+		limit int
+		want  string
+	}{
+		{"abc", 5, "abc"},
+		{"abc", 2, "ab"},
+		{"a😀b", 2, "a"}, // the emoji's two units do not fit
+		{"a😀b", 3, "a😀"},
+		{"abc", 0, ""},
+		{"a\xffb", 2, "a\xff"},
+	} {
+		if got := UTF16Prefix(tc.s, tc.limit); got != tc.want {
+			t.Errorf("UTF16Prefix(%q, %d) = %q, want %q", tc.s, tc.limit, got, tc.want)
+		}
+	}
+}

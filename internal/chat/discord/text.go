@@ -124,16 +124,7 @@ func cut(s string, limit int, mark string) string {
 		return s
 	}
 	budget := max(limit-message.UTF16Len(mark), 0)
-	used, end := 0, 0
-	for i, r := range s {
-		l := max(utf16.RuneLen(r), 1)
-		if used+l > budget {
-			break
-		}
-		used += l
-		end = i + len(string(r))
-	}
-	return s[:end] + mark
+	return message.UTF16Prefix(s, budget) + mark
 }
 
 // truncate escapes raw (already cleaned) and cuts it to at most limit

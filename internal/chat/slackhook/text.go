@@ -2,7 +2,6 @@ package slackhook
 
 import (
 	"strings"
-	"unicode/utf16"
 
 	"github.com/cutover-dev/cutover/internal/message"
 )
@@ -82,16 +81,7 @@ func clampText(s string, limit int) string {
 	}
 	const mark = "… (truncated)"
 	budget := max(limit-message.UTF16Len(mark), 0)
-	used, end := 0, 0
-	for i, r := range s {
-		l := max(utf16.RuneLen(r), 1)
-		if used+l > budget {
-			break
-		}
-		used += l
-		end = i + len(string(r))
-	}
-	s = s[:end]
+	s = message.UTF16Prefix(s, budget)
 	// Do not leave half an entity (&amp;) or half a link (<url|label>).
 	if i := strings.LastIndexByte(s, '&'); i >= 0 && !strings.Contains(s[i:], ";") {
 		s = s[:i]
