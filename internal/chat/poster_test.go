@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cutover-dev/cutover/internal/chat/chattest"
 	"github.com/cutover-dev/cutover/internal/retry"
 )
 
@@ -68,18 +69,6 @@ func testPoster(t *testing.T, attempts int, timeout time.Duration) (*Poster, *re
 	return p, rec, &logs
 }
 
-// countingServer serves h, telling it which request (from 1) it serves,
-// and counts the requests.
-func countingServer(t *testing.T, h func(w http.ResponseWriter, r *http.Request, nth int32)) (*httptest.Server, *atomic.Int32) {
-	t.Helper()
-	var n atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h(w, r, n.Add(1))
-	}))
-	t.Cleanup(srv.Close)
-	return srv, &n
-}
-
 // assertNoSecret fails when s holds any part of the webhook URL.
 func assertNoSecret(t *testing.T, what, s, serverURL string) {
 	t.Helper()
@@ -98,7 +87,7 @@ func post(t *testing.T, p *Poster, ctx context.Context, srvURL string) error {
 
 func TestPostOK(t *testing.T) {
 	var gotBody, gotCT, gotUA, gotPath string
-	srv, n := countingServer(t, func(w http.ResponseWriter, r *http.Request, _ int32) {
+	srv, n := chattest.CountingServer(t, func(w http.ResponseWriter, r *http.Request, _ int32) {
 		b, _ := io.ReadAll(r.Body)
 		gotBody, gotCT, gotUA, gotPath = string(b), r.Header.Get("Content-Type"), r.UserAgent(), r.URL.Path
 		io.WriteString(w, "ok")
@@ -120,7 +109,7 @@ func TestPostOK(t *testing.T) {
 }
 
 func TestPost429RetryAfterSeconds(t *testing.T) {
-	srv, n := countingServer(t, func(w http.ResponseWriter, r *http.Request, nth int32) {
+	srv, n := chattest.CountingServer(t, func(w http.ResponseWriter, r *http.Request, nth int32) {
 		if nth == 1 {
 			w.Header().Set("Retry-After", "3")
 			w.WriteHeader(http.StatusTooManyRequests)
@@ -146,7 +135,7 @@ func TestPost429RetryAfterSeconds(t *testing.T) {
 }
 
 func TestPost429RetryAfterDate(t *testing.T) {
-	srv, n := countingServer(t, func(w http.ResponseWriter, r *http.Request, nth int32) {
+	srv, n := chattest.CountingServer(t, func(w http.ResponseWriter, r *http.Request, nth int32) {
 		if nth == 1 {
 			w.Header().Set("Retry-After", time.Now().Add(4*time.Second).UTC().Format(http.TimeFormat))
 			w.WriteHeader(http.StatusTooManyRequests)
@@ -165,7 +154,7 @@ func TestPost429RetryAfterDate(t *testing.T) {
 }
 
 func TestPost429RetryAfterBeyondMax(t *testing.T) {
-	srv, n := countingServer(t, func(w http.ResponseWriter, r *http.Request, _ int32) {
+	srv, n := chattest.CountingServer(t, func(w http.ResponseWriter, r *http.Request, _ int32) {
 		w.Header().Set("Retry-After", "120")
 		w.WriteHeader(http.StatusTooManyRequests)
 		io.WriteString(w, "rate_limited")
@@ -189,7 +178,7 @@ func TestPost429RetryAfterBeyondMax(t *testing.T) {
 }
 
 func TestPost500Exhausts(t *testing.T) {
-	srv, n := countingServer(t, func(w http.ResponseWriter, r *http.Request, _ int32) {
+	srv, n := chattest.CountingServer(t, func(w http.ResponseWriter, r *http.Request, _ int32) {
 		w.WriteHeader(http.StatusInternalServerError)
 		io.WriteString(w, "rollup_error")
 	})
@@ -207,7 +196,7 @@ func TestPost500Exhausts(t *testing.T) {
 }
 
 func TestPost404Permanent(t *testing.T) {
-	srv, n := countingServer(t, func(w http.ResponseWriter, r *http.Request, _ int32) {
+	srv, n := chattest.CountingServer(t, func(w http.ResponseWriter, r *http.Request, _ int32) {
 		w.WriteHeader(http.StatusNotFound)
 		// A destination echoing the request path must not leak it either.
 		io.WriteString(w, "channel_not_found (path "+r.URL.Path+")")
@@ -233,7 +222,7 @@ func TestPost404Permanent(t *testing.T) {
 }
 
 func TestPostErrorBodyBounded(t *testing.T) {
-	srv, _ := countingServer(t, func(w http.ResponseWriter, r *http.Request, _ int32) {
+	srv, _ := chattest.CountingServer(t, func(w http.ResponseWriter, r *http.Request, _ int32) {
 		w.WriteHeader(http.StatusBadRequest)
 		io.WriteString(w, "invalid_payload"+strings.Repeat("x", 100<<10))
 	})
@@ -253,7 +242,7 @@ func TestPostErrorBodyBounded(t *testing.T) {
 
 func TestPostTimeout(t *testing.T) {
 	release := make(chan struct{})
-	srv, n := countingServer(t, func(w http.ResponseWriter, r *http.Request, _ int32) {
+	srv, n := chattest.CountingServer(t, func(w http.ResponseWriter, r *http.Request, _ int32) {
 		select { // hang until the client gives up
 		case <-r.Context().Done():
 		case <-release:
@@ -318,7 +307,7 @@ func TestPostConnectionReset(t *testing.T) {
 
 func TestPostContextDeadline(t *testing.T) {
 	var last atomic.Int64
-	srv, n := countingServer(t, func(w http.ResponseWriter, r *http.Request, _ int32) {
+	srv, n := chattest.CountingServer(t, func(w http.ResponseWriter, r *http.Request, _ int32) {
 		last.Store(time.Now().UnixNano())
 		w.WriteHeader(http.StatusServiceUnavailable)
 	})
@@ -360,7 +349,7 @@ func TestPostContextDeadline(t *testing.T) {
 func TestPostNeverLeaksURL(t *testing.T) {
 	statuses := []int{301, 400, 403, 404, 410, 429, 500, 503}
 	for _, code := range statuses {
-		srv, _ := countingServer(t, func(w http.ResponseWriter, r *http.Request, _ int32) {
+		srv, _ := chattest.CountingServer(t, func(w http.ResponseWriter, r *http.Request, _ int32) {
 			w.Header().Set("Location", "https://elsewhere.example"+r.URL.Path)
 			w.WriteHeader(code)
 			io.WriteString(w, `{"error":"x","url":"`+"http://"+r.Host+r.URL.String()+`","path":"`+r.URL.Path+`"}`)
@@ -502,7 +491,7 @@ func FuzzParseRetryAfter(f *testing.F) {
 }
 
 func TestPost429RetryAfterBody(t *testing.T) {
-	srv, n := countingServer(t, func(w http.ResponseWriter, r *http.Request, nth int32) {
+	srv, n := chattest.CountingServer(t, func(w http.ResponseWriter, r *http.Request, nth int32) {
 		if nth == 1 {
 			// Discord: the header rounds up, the body is precise.
 			w.Header().Set("Retry-After", "1")

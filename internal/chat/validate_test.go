@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cutover-dev/cutover/internal/chat/chattest"
 	"github.com/cutover-dev/cutover/internal/retry"
 )
 
@@ -38,7 +39,7 @@ func TestSlackAPIValidator(t *testing.T) {
 // accepted answer comes back for the receipt; AcceptAny (the incoming
 // webhook's) takes any 2xx.
 func TestPostValidates(t *testing.T) {
-	srv, reqs := countingServer(t, func(w http.ResponseWriter, r *http.Request, nth int32) {
+	srv, reqs := chattest.CountingServer(t, func(w http.ResponseWriter, r *http.Request, nth int32) {
 		if nth == 1 {
 			io.WriteString(w, `{"ok":false,"error":"internal_error"}`)
 			return

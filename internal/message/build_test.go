@@ -126,3 +126,18 @@ func TestBuildWentWrong(t *testing.T) {
 		}
 	}
 }
+
+func TestIconEmoji(t *testing.T) {
+	icons := []Icon{IconStarted, IconTargetStarted, IconWaiting, IconTrafficSwitched, IconSwitchedBack, IconRollingBack,
+		IconSucceeded, IconFailed, IconStopped, IconTest, IconDeadline, IconWarning, IconLink, IconInfo, IconPending, IconSkipped, IconDryRun}
+	for _, i := range icons {
+		if e := i.Emoji(); e == "" || e == "❔" {
+			t.Errorf("%s: emoji %q", i, e)
+		}
+	}
+	for _, i := range []Icon{IconUnknown, "", "no-such-icon"} {
+		if e := i.Emoji(); e != "❔" {
+			t.Errorf("%q: emoji %q, want ❔", i, e)
+		}
+	}
+}

@@ -6,13 +6,12 @@
 package discord
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 
+	"github.com/cutover-dev/cutover/internal/chat"
 	"github.com/cutover-dev/cutover/internal/message"
 )
 
@@ -76,36 +75,6 @@ var colors = map[message.Severity]int{
 	message.Neutral: colorNeutral,
 }
 
-// emojis are the message icons as Unicode emoji, which Discord shows as is.
-var emojis = map[message.Icon]string{
-	message.IconStarted:         "🚀",
-	message.IconTargetStarted:   "▶️",
-	message.IconWaiting:         "⏳",
-	message.IconTrafficSwitched: "🔀",
-	message.IconSwitchedBack:    "↩️",
-	message.IconRollingBack:     "⏪",
-	message.IconSucceeded:       "✅",
-	message.IconFailed:          "❌",
-	message.IconStopped:         "🛑",
-	message.IconTest:            "🔔",
-	message.IconUnknown:         "❔",
-	message.IconDeadline:        "⌛",
-	message.IconWarning:         "⚠️",
-	message.IconLink:            "🔗",
-	message.IconInfo:            "ℹ️",
-	message.IconPending:         "⏳",
-	message.IconSkipped:         "⏩",
-	message.IconDryRun:          "📝",
-}
-
-// emoji is icon's emoji, "❔" for one it does not know.
-func emoji(icon message.Icon) string {
-	if e, ok := emojis[icon]; ok {
-		return e
-	}
-	return "❔"
-}
-
 // webhookMessage is the body posted to a Discord webhook.
 type webhookMessage struct {
 	Content         string          `json:"content"`
@@ -165,7 +134,7 @@ func Format(m *message.Message, mentions Mentions) ([]byte, error) {
 		return nil, errors.New("render: nil message")
 	}
 	e := embed{
-		Title: cutLine(emoji(m.Icon)+" "+escape(m.Title), maxTitle),
+		Title: cutLine(m.Icon.Emoji()+" "+escape(m.Title), maxTitle),
 		Color: colors[m.Severity],
 	}
 	for _, s := range m.Subject {
@@ -198,7 +167,7 @@ func content(m *message.Message, mentions Mentions) string {
 		text = ping + " " + text
 	}
 	if strings.TrimSpace(text) == "" {
-		text = emoji(m.Icon)
+		text = m.Icon.Emoji()
 	}
 	return cutLine(text, maxContent)
 }
@@ -224,19 +193,17 @@ func encode(msg webhookMessage) ([]byte, error) {
 	if err := checkLimits(msg); err != nil {
 		return nil, fmt.Errorf("render: %w", err)
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(msg); err != nil {
+	body, err := chat.EncodeJSON(msg)
+	if err != nil {
 		return nil, fmt.Errorf("render: %w", err)
 	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+	return body, nil
 }
 
 // checkLimits reports the first of Discord's documented limits msg breaks.
 func checkLimits(msg webhookMessage) error {
 	over := func(what string, s string, limit int) error {
-		if n := textLen(s); n > limit {
+		if n := message.UTF16Len(s); n > limit {
 			return fmt.Errorf("%s is %d characters, Discord takes at most %d", what, n, limit)
 		}
 		return nil
@@ -272,7 +239,7 @@ func checkLimits(msg webhookMessage) error {
 			if err := over(what+" "+c.what, c.s, c.limit); err != nil {
 				return err
 			}
-			total += textLen(c.s)
+			total += message.UTF16Len(c.s)
 		}
 		if len(e.Fields) > maxFields {
 			return fmt.Errorf("%s: %d fields, Discord takes at most %d", what, len(e.Fields), maxFields)
@@ -288,7 +255,7 @@ func checkLimits(msg webhookMessage) error {
 			if err := over(fw+" value", f.Value, maxFieldValue); err != nil {
 				return err
 			}
-			total += textLen(f.Name) + textLen(f.Value)
+			total += message.UTF16Len(f.Name) + message.UTF16Len(f.Value)
 		}
 	}
 	if total > maxEmbedTotal {

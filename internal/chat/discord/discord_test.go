@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
-	"maps"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -17,63 +14,16 @@ import (
 	"github.com/cutover-dev/cutover/internal/action"
 	"github.com/cutover-dev/cutover/internal/deploy"
 	"github.com/cutover-dev/cutover/internal/message"
+	"github.com/cutover-dev/cutover/internal/message/messagetest"
 	"github.com/cutover-dev/cutover/internal/source/codedeploy"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata golden files")
 
 func TestRenderDiscordGolden(t *testing.T) {
-	cases := renderCases(t)
-	dir := "testdata"
-	if *update {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, name := range slices.Sorted(maps.Keys(cases)) {
-		n := cases[name]
-		t.Run(name, func(t *testing.T) {
-			body, err := Render(n)
-			if err != nil {
-				t.Fatal(err)
-			}
-			checkDiscordMessage(t, body, message.Build(n), Mentions{})
-			again, _ := Render(n)
-			if !bytes.Equal(body, again) {
-				t.Fatal("two renders of the same notice differ")
-			}
-			var pretty bytes.Buffer
-			if err := json.Indent(&pretty, body, "", "  "); err != nil {
-				t.Fatal(err)
-			}
-			pretty.WriteByte('\n')
-			golden := filepath.Join(dir, name+".golden.json")
-			if *update {
-				if err := os.WriteFile(golden, pretty.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test ./internal/chat/discord -update, then review the diff)", err)
-			}
-			if !bytes.Equal(pretty.Bytes(), want) {
-				t.Errorf("rendered message differs from %s (run with -update and review the diff):\n%s", golden, pretty.Bytes())
-			}
-		})
-	}
-	existing, _ := filepath.Glob(filepath.Join(dir, "*.golden.json"))
-	for _, g := range existing {
-		if _, ok := cases[strings.TrimSuffix(filepath.Base(g), ".golden.json")]; ok {
-			continue
-		}
-		if *update {
-			_ = os.Remove(g)
-		} else {
-			t.Errorf("%s has no fixture (run with -update to remove it)", g)
-		}
-	}
+	messagetest.GoldenCases(t, messagetest.Cases(t), *update, Render, func(t *testing.T, n *message.Notice, body []byte) {
+		checkDiscordMessage(t, body, message.Build(n), Mentions{})
+	})
 }
 
 // decoded is a rendered body read back.
@@ -126,8 +76,8 @@ func checkDiscordMessage(t testing.TB, body []byte, m *message.Message, mentions
 	if strings.TrimSpace(d.Content) == "" || len(d.Embeds) != 1 {
 		t.Fatalf("want content and one embed, got %q and %d embeds", d.Content, len(d.Embeds))
 	}
-	if textLen(d.Content) > maxContent {
-		t.Errorf("content is %d UTF-16 units", textLen(d.Content))
+	if message.UTF16Len(d.Content) > maxContent {
+		t.Errorf("content is %d UTF-16 units", message.UTF16Len(d.Content))
 	}
 	am := d.AllowedMentions
 	if am.Parse == nil || !bytes.Contains(body, []byte(`"allowed_mentions":{"parse":[`)) {
@@ -189,24 +139,24 @@ func checkDiscordMessage(t testing.TB, body []byte, m *message.Message, mentions
 	if e.URL != "" && !urls[e.URL] {
 		t.Errorf("embed URL %q is no link of the message", e.URL)
 	}
-	total := textLen(e.Title) + textLen(e.Description)
+	total := message.UTF16Len(e.Title) + message.UTF16Len(e.Description)
 	checkMarkdown(t, "title", e.Title, nil)
 	checkMarkdown(t, "description", e.Description, urls)
 	for i, f := range e.Fields {
 		what := "field " + strconv.Itoa(i)
 		checkMarkdown(t, what+" name", f.Name, nil)
 		checkMarkdown(t, what+" value", f.Value, urls)
-		if textLen(f.Name) > maxFieldName || textLen(f.Value) > maxFieldValue {
-			t.Errorf("%s: name %d, value %d UTF-16 units", what, textLen(f.Name), textLen(f.Value))
+		if message.UTF16Len(f.Name) > maxFieldName || message.UTF16Len(f.Value) > maxFieldValue {
+			t.Errorf("%s: name %d, value %d UTF-16 units", what, message.UTF16Len(f.Name), message.UTF16Len(f.Value))
 		}
-		total += textLen(f.Name) + textLen(f.Value)
+		total += message.UTF16Len(f.Name) + message.UTF16Len(f.Value)
 	}
 	if e.Footer != nil {
 		checkClean(t, "footer", e.Footer.Text)
-		total += textLen(e.Footer.Text)
+		total += message.UTF16Len(e.Footer.Text)
 	}
-	if textLen(e.Title) > maxTitle || textLen(e.Description) > maxDescription || total > maxEmbedTotal {
-		t.Errorf("title %d, description %d, total %d UTF-16 units", textLen(e.Title), textLen(e.Description), total)
+	if message.UTF16Len(e.Title) > maxTitle || message.UTF16Len(e.Description) > maxDescription || total > maxEmbedTotal {
+		t.Errorf("title %d, description %d, total %d UTF-16 units", message.UTF16Len(e.Title), message.UTF16Len(e.Description), total)
 	}
 }
 
@@ -280,7 +230,7 @@ func checkClean(t testing.TB, what, s string) {
 func formatT(t *testing.T, n *message.Notice, mentions Mentions) (body []byte, d decoded, all string) {
 	t.Helper()
 	c := *n
-	classify(&c.Event)
+	messagetest.Classify(&c.Event)
 	m := message.Build(&c)
 	body, err := Format(m, mentions)
 	if err != nil {
@@ -305,14 +255,14 @@ func TestFormatKinds(t *testing.T) {
 		want  []string
 		color int
 	}{
-		{"switched", goNotices()["traffic-switched-actions"].Event, []string{"🔀 Traffic switched to the new task set", "web-frontend / web-frontend-prod", "[d-7XQ2K9ABC](https://us-east-1.console.aws.amazon.com/codesuite/codedeploy/deployments/d-7XQ2K9ABC?region=us-east-1)", "ECS service\n`prod-cluster:web-frontend`"}, colorGood},
-		{"failure", goNotices()["failure-long-error"].Event, []string{"❌ Deployment failed", "**Error** `ECS_UPDATE_ERROR`\nThe replacement task set \\<web-frontend:42\\> is unhealthy & failing"}, colorDanger},
+		{"switched", messagetest.GoNotices()["traffic-switched-actions"].Event, []string{"🔀 Traffic switched to the new task set", "web-frontend / web-frontend-prod", "[d-7XQ2K9ABC](https://us-east-1.console.aws.amazon.com/codesuite/codedeploy/deployments/d-7XQ2K9ABC?region=us-east-1)", "ECS service\n`prod-cluster:web-frontend`"}, colorGood},
+		{"failure", messagetest.GoNotices()["failure-long-error"].Event, []string{"❌ Deployment failed", "**Error** `ECS_UPDATE_ERROR`\nThe replacement task set \\<web-frontend:42\\> is unhealthy & failing"}, colorDanger},
 		{"stop", deploy.Event{Name: codedeploy.DeploymentStop, DeploymentID: "d-S"}, []string{"🛑 Deployment stopped"}, colorWarning},
 		{"start", deploy.Event{Name: codedeploy.DeploymentStart, DeploymentID: "d-S"}, []string{"🚀 Deployment started"}, colorInfo},
 		{"trigger test", deploy.Event{Name: codedeploy.TriggerTest, TriggerName: "deploys"}, []string{"🔔 Trigger configured"}, colorNeutral},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, d, all := formatT(t, &message.Notice{Event: tc.ev, Now: fixedNow}, Mentions{})
+			_, d, all := formatT(t, &message.Notice{Event: tc.ev, Now: messagetest.Now}, Mentions{})
 			for _, w := range tc.want {
 				if !strings.Contains(all, w) {
 					t.Errorf("message lacks %q:\n%s", w, all)
@@ -330,7 +280,7 @@ func TestFormatMentionsOnlyOnFailure(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	failed := goNotices()["failure-long-error"]
+	failed := messagetest.GoNotices()["failure-long-error"]
 	_, d, _ := formatT(t, failed, mentions)
 	if want := "@here <@&41771983423143936> <@80351110224678912> ❌ Deployment failed"; !strings.HasPrefix(d.Content, want) {
 		t.Errorf("content = %q, want it to start with %q", d.Content, want)
@@ -340,7 +290,7 @@ func TestFormatMentionsOnlyOnFailure(t *testing.T) {
 		t.Errorf("allowed_mentions = %+v", am)
 	}
 	// A success pings nobody, even with mentions configured.
-	body, d, _ := formatT(t, goNotices()["traffic-switched-actions"], mentions)
+	body, d, _ := formatT(t, messagetest.GoNotices()["traffic-switched-actions"], mentions)
 	if strings.Contains(d.Content, "<@") || strings.Contains(d.Content, "@here") || !bytes.Contains(body, []byte(`"allowed_mentions":{"parse":[]}`)) {
 		t.Errorf("success pings: %s", body)
 	}
@@ -432,7 +382,7 @@ func TestFormatTotalLimit(t *testing.T) {
 }
 
 func TestFormatEscapesHostileText(t *testing.T) {
-	body, d, all := formatT(t, goNotices()["hostile-text"], Mentions{Users: []string{"1"}})
+	body, d, all := formatT(t, messagetest.GoNotices()["hostile-text"], Mentions{Users: []string{"1"}})
 	for _, bad := range []string{"<!channel>", "<@U0123>", "<!here>", "<https://evil.example", "\u202e", "\t"} {
 		if strings.Contains(string(body), bad) {
 			t.Errorf("rendered message holds %q", bad)
@@ -472,7 +422,7 @@ func TestFormatInjectionCorpus(t *testing.T) {
 					Error:  &deploy.Error{Code: s, Message: s},
 					Target: &deploy.Target{ID: s, Type: "ECS", Lifecycle: []deploy.LifecycleStep{{Name: s, Status: s}}},
 				}
-				n := &message.Notice{Event: ev, Now: fixedNow, Details: fuzzDetails(s, s, s, s, uint8(i)),
+				n := &message.Notice{Event: ev, Now: messagetest.Now, Details: messagetest.FuzzDetails(s, s, s, s, uint8(i)),
 					Actions: []action.Result{{Action: "cloudfront-invalidation", Target: s, ID: s, Paths: []string{s}, Status: s}, {Action: s, Target: s, Error: s}}}
 				body, d, _ := formatT(t, n, mentionSets[j])
 				// Code spans and blocks show their text verbatim (Discord
@@ -563,7 +513,7 @@ func TestEscape(t *testing.T) {
 func TestClampMarkdown(t *testing.T) {
 	s := "line one\n```\n" + strings.Repeat("code line\n", 50) + "```"
 	got := clampMarkdown(s, 100)
-	if textLen(got) > 100 || strings.Count(got, "```")%2 != 0 || !strings.HasSuffix(got, "… (truncated)") {
+	if message.UTF16Len(got) > 100 || strings.Count(got, "```")%2 != 0 || !strings.HasSuffix(got, "… (truncated)") {
 		t.Errorf("clampMarkdown = %q", got)
 	}
 	if got := clampMarkdown(`abc\\\`+strings.Repeat("x", 200), 20); strings.HasSuffix(strings.TrimSuffix(got, "\n… (truncated)"), `\`) && !strings.HasSuffix(got, `\\`) {
@@ -584,28 +534,8 @@ func FuzzFormatDiscord(f *testing.F) {
 	f.Add("a", strings.Repeat("`", 300), "3c6f9a2e-8b1d-4e0f-9a57-2d4b6c8e1f03", "prod:web", uint8(0x0d), false, uint8(2))
 	mentionSets := []Mentions{{}, {Everyone: true, Here: true}, {Users: []string{"80351110224678912"}, Roles: []string{"41771983423143936"}}, {Here: true, Roles: []string{"1"}}}
 	f.Fuzz(func(t *testing.T, msg, name, id, target string, kind uint8, switched bool, who uint8) {
-		kinds := codedeploy.Names
-		ev := deploy.Event{
-			Name:   kinds[int(kind)%len(kinds)],
-			Region: name, AccountID: name, TriggerName: name, Application: name, DeploymentGroup: msg,
-			DeploymentID: id, RawStatus: msg, MessageID: id,
-			Error:    &deploy.Error{Code: name, Message: msg},
-			Rollback: &deploy.Rollback{RollsBack: id, Message: msg},
-			Overview: &deploy.Overview{Succeeded: len(msg), Failed: 1},
-			Target: &deploy.Target{ID: target, Type: "ECS", Lifecycle: []deploy.LifecycleStep{
-				{Name: name, Status: msg}, {Name: target, Status: id},
-			}},
-		}
-		codedeploy.Classify(&ev)
-		if switched {
-			ev.Phase = deploy.TrafficSwitched
-		}
-		n := &message.Notice{Event: ev, Now: fixedNow, Actions: []action.Result{
-			{Action: "cloudfront-invalidation", Target: target, ID: id, Paths: []string{msg, name, target}, Status: name},
-			{Action: name, Target: target, Error: msg},
-			{Action: "cloudfront-invalidation", Target: name, Skipped: msg},
-			{Action: "cloudfront-invalidation", Target: id, DryRun: true, Paths: []string{msg}},
-		}, Details: fuzzDetails(msg, name, id, target, kind)}
+		ev := messagetest.FuzzEvent(msg, name, id, target, kind, switched)
+		n := &message.Notice{Event: ev, Now: messagetest.Now, Actions: messagetest.FuzzActions(msg, name, id, target), Details: messagetest.FuzzDetails(msg, name, id, target, kind)}
 		m := message.Build(n)
 		mentions := mentionSets[int(who)%len(mentionSets)]
 		body, err := Format(m, mentions)

@@ -30,7 +30,7 @@ func (p *part) size() int {
 	if p.value == "" {
 		return 0
 	}
-	return textLen(p.name) + textLen(p.value)
+	return message.UTF16Len(p.name) + message.UTF16Len(p.value)
 }
 
 // fit renders parts into e within Discord's limits: each part at its
@@ -41,9 +41,9 @@ func fit(e *embed, parts []part) {
 	for i := range parts {
 		parts[i].value = parts[i].render(parts[i].max)
 	}
-	fixed := textLen(e.Title)
+	fixed := message.UTF16Len(e.Title)
 	if e.Footer != nil {
-		fixed += textLen(e.Footer.Text)
+		fixed += message.UTF16Len(e.Footer.Text)
 	}
 	size := func() int {
 		n := fixed
@@ -74,7 +74,7 @@ func fit(e *embed, parts []part) {
 			if p.value == "" {
 				continue
 			}
-			if target := textLen(p.value) - over; target >= minPart {
+			if target := message.UTF16Len(p.value) - over; target >= minPart {
 				p.value = clampMarkdown(p.render(target), target)
 				continue
 			}
@@ -91,7 +91,7 @@ func fit(e *embed, parts []part) {
 			}
 		}
 		if over := size() - budget; over > 0 && len(parts) > 0 {
-			parts[0].value = clampMarkdown(parts[0].value, max(textLen(parts[0].value)-over, 0))
+			parts[0].value = clampMarkdown(parts[0].value, max(message.UTF16Len(parts[0].value)-over, 0))
 		}
 	}
 	for _, p := range parts {
@@ -136,7 +136,7 @@ func render(t message.Text) string {
 	for _, s := range t {
 		switch s.Kind {
 		case message.Emoji:
-			b.WriteString(emoji(s.Icon))
+			b.WriteString(s.Icon.Emoji())
 		case message.Code:
 			limit := s.Max
 			if limit == 0 {
@@ -163,7 +163,7 @@ func plain(t message.Text) string {
 	for _, s := range t {
 		switch {
 		case s.Kind == message.Emoji:
-			b.WriteString(emoji(s.Icon))
+			b.WriteString(s.Icon.Emoji())
 		case s.Max == 0 && s.Kind != message.Code:
 			b.WriteString(strings.ReplaceAll(s.Text, "\n", " "))
 		default:
@@ -197,9 +197,9 @@ func descriptionPart(m *message.Message) part {
 	if dl := m.Deadline; dl != nil {
 		if text := esc1(dl.Text, maxValue); text != "" {
 			if dl.Open {
-				head = append(head, emoji(message.IconDeadline)+" **"+text+"**")
+				head = append(head, message.IconDeadline.Emoji()+" **"+text+"**")
 			} else {
-				head = append(head, emoji(message.IconWarning)+" "+text)
+				head = append(head, message.IconWarning.Emoji()+" "+text)
 			}
 		}
 	}
@@ -208,7 +208,7 @@ func descriptionPart(m *message.Message) part {
 	}
 	var tail []string
 	if m.Hint != "" {
-		tail = append(tail, emoji(message.IconInfo)+" "+escape(m.Hint))
+		tail = append(tail, message.IconInfo.Emoji()+" "+escape(m.Hint))
 	}
 	render := func(limit int) string {
 		lines := slices.Clone(head)
@@ -228,7 +228,7 @@ func descriptionPart(m *message.Message) part {
 				}
 			}
 			if msg := message.Clean(e.Message, true); msg != "" && e.Title != "" {
-				used := textLen(strings.Join(slices.Concat(lines, errLines, []string{rollback}, tail), "\n")) + len(lines) + 4
+				used := message.UTF16Len(strings.Join(slices.Concat(lines, errLines, []string{rollback}, tail), "\n")) + len(lines) + 4
 				if room := min(maxErrorMessage, limit-used); room >= 40 {
 					errLines = append(errLines, truncate(msg, room, true))
 				}
@@ -306,7 +306,7 @@ func sectionParts(m *message.Message) []part {
 	}
 	parts = append(parts, listPart(m.Actions, maxActions, "", 5)...)
 	if l := linksText(m); l != "" {
-		parts = append(parts, fixedPart(emoji(message.IconLink)+" Links", l, false, 6))
+		parts = append(parts, fixedPart(message.IconLink.Emoji()+" Links", l, false, 6))
 	}
 	return parts
 }
@@ -345,7 +345,7 @@ func failureParts(f *message.Failure) []part {
 				}
 				text := "```\n" + tail + "\n```"
 				if dropped > 0 {
-					text = "… (truncated, " + strconv.Itoa(dropped) + " earlier characters)\n" + text
+					text = message.CutEarlier(dropped) + "\n" + text
 				}
 				return text
 			}})
@@ -379,7 +379,7 @@ func linksText(m *message.Message) string {
 		if b.Len() > 0 {
 			sep = " · "
 		}
-		if textLen(b.String())+textLen(sep+p) > maxFieldValue {
+		if message.UTF16Len(b.String())+message.UTF16Len(sep+p) > maxFieldValue {
 			break
 		}
 		b.WriteString(sep + p)

@@ -13,7 +13,9 @@ import (
 	"time"
 
 	"github.com/cutover-dev/cutover/internal/chat"
+	"github.com/cutover-dev/cutover/internal/chat/chattest"
 	"github.com/cutover-dev/cutover/internal/message"
+	"github.com/cutover-dev/cutover/internal/message/messagetest"
 	"github.com/cutover-dev/cutover/internal/retry"
 	"github.com/cutover-dev/cutover/internal/secret"
 )
@@ -69,8 +71,8 @@ func TestNotifyPostsWithWaitAndReturnsTheMessageID(t *testing.T) {
 	p, _ := testPoster(3, &logs)
 	// The URL may already have a query (a thread): wait=true joins it.
 	hook := build(t, fake.url("thread_id=1209876543210987000"), []string{"@here", "group:41771983423143936"}, p)
-	n := goNotices()["failure-long-error"]
-	rc, err := hook.Notify(context.Background(), notification(n))
+	n := messagetest.GoNotices()["failure-long-error"]
+	rc, err := hook.Notify(context.Background(), messagetest.Notification(n))
 	if err != nil {
 		t.Fatalf("Notify: %v", err)
 	}
@@ -112,7 +114,7 @@ func TestWithWaitKeepsTheQuery(t *testing.T) {
 func TestNotifyRetries429ThenDelivers(t *testing.T) {
 	fake := newFakeDiscord(t, "429", "500")
 	p, w := testPoster(5, nil)
-	rc, err := build(t, fake.url(""), nil, p).Notify(context.Background(), notification(goNotices()["traffic-switched-actions"]))
+	rc, err := build(t, fake.url(""), nil, p).Notify(context.Background(), messagetest.Notification(messagetest.GoNotices()["traffic-switched-actions"]))
 	if err != nil {
 		t.Fatalf("Notify: %v", err)
 	}
@@ -130,7 +132,7 @@ func TestNotifyUnknownWebhookIsPermanent(t *testing.T) {
 	var logs bytes.Buffer
 	p, _ := testPoster(5, &logs)
 	hook := build(t, fake.url(""), nil, p)
-	_, err := hook.Notify(context.Background(), notification(goNotices()["bare-unknown"]))
+	_, err := hook.Notify(context.Background(), messagetest.Notification(messagetest.GoNotices()["bare-unknown"]))
 	if want := "discord: 404 Not Found: Unknown Webhook (code 10015)"; err == nil || err.Error() != want {
 		t.Errorf("err = %v, want %q", err, want)
 	}
@@ -141,9 +143,7 @@ func TestNotifyUnknownWebhookIsPermanent(t *testing.T) {
 	if !errors.As(err, &se) || se.StatusCode != 404 {
 		t.Errorf("err %v does not hold the 404 *chat.StatusError", err)
 	}
-	var out bytes.Buffer
-	slog.New(slog.NewTextHandler(&out, nil)).Info("notifier", "dest", hook)
-	for _, s := range []string{err.Error(), fmt.Sprint(hook), fmt.Sprintf("%+v", hook), fmt.Sprintf("%#v", hook), out.String(), logs.String()} {
+	for _, s := range append(chattest.Printed(hook), err.Error(), logs.String()) {
 		assertNoSecret(t, "output", s)
 	}
 	if got := fmt.Sprint(hook); !strings.HasPrefix(got, "discord(127.0.0.1:") {
@@ -171,7 +171,7 @@ func TestNotifyRejectedBodyIsPermanent(t *testing.T) {
 func TestNotifyServerErrorIsRetryable(t *testing.T) {
 	fake := newFakeDiscord(t, "500", "500")
 	p, _ := testPoster(2, nil)
-	_, err := build(t, fake.url(""), nil, p).Notify(context.Background(), notification(goNotices()["bare-unknown"]))
+	_, err := build(t, fake.url(""), nil, p).Notify(context.Background(), messagetest.Notification(messagetest.GoNotices()["bare-unknown"]))
 	if err == nil || retry.IsPermanent(err) || fake.requests() != 2 || !strings.Contains(err.Error(), "discord: 500 Internal Server Error") {
 		t.Errorf("err = %v after %d requests; want a retryable 500 after 2", err, fake.requests())
 	}

@@ -1,7 +1,6 @@
 package discord
 
 import (
-	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf16"
@@ -81,15 +80,6 @@ func escapePieces(s string) []string {
 // escape makes s literal in Discord markdown (see escapePieces).
 func escape(s string) string { return strings.Join(escapePieces(s), "") }
 
-// textLen is s's length in UTF-16 code units.
-func textLen(s string) int {
-	n := 0
-	for _, r := range s {
-		n += max(utf16.RuneLen(r), 1)
-	}
-	return n
-}
-
 // esc1 is untrusted s as one escaped line of at most limit units, cut with
 // an ellipsis.
 func esc1(s string, limit int) string {
@@ -130,20 +120,11 @@ func code(s string, limit int) string {
 
 // cut cuts plain s to at most limit units, ending with mark when it cuts.
 func cut(s string, limit int, mark string) string {
-	if textLen(s) <= limit {
+	if message.UTF16Len(s) <= limit {
 		return s
 	}
-	budget := max(limit-textLen(mark), 0)
-	used, end := 0, 0
-	for i, r := range s {
-		l := max(utf16.RuneLen(r), 1)
-		if used+l > budget {
-			break
-		}
-		used += l
-		end = i + len(string(r))
-	}
-	return s[:end] + mark
+	budget := max(limit-message.UTF16Len(mark), 0)
+	return message.UTF16Prefix(s, budget) + mark
 }
 
 // truncate escapes raw (already cleaned) and cuts it to at most limit
@@ -161,20 +142,14 @@ func truncate(raw string, limit int, long bool) string {
 	}
 	pieces := escapePieces(prefix)
 	esc := strings.Join(pieces, "")
-	if len(prefix) == len(raw) && textLen(esc) <= limit {
+	if len(prefix) == len(raw) && message.UTF16Len(esc) <= limit {
 		return esc
 	}
-	suffix := func(n int) string {
-		if !long {
-			return "…"
-		}
-		return "… (truncated, " + strconv.Itoa(n) + " more characters)"
-	}
-	budget := max(limit-textLen(suffix(total)), 0)
+	budget := max(limit-message.UTF16Len(message.CutMark(total, long)), 0)
 	var b strings.Builder
 	used, kept := 0, 0
 	for _, p := range pieces {
-		l := textLen(p)
+		l := message.UTF16Len(p)
 		if used+l > budget {
 			break
 		}
@@ -182,13 +157,13 @@ func truncate(raw string, limit int, long bool) string {
 		used += l
 		kept++
 	}
-	return trimCut(b.String()) + suffix(max(total-kept, 1))
+	return trimCut(b.String()) + message.CutMark(max(total-kept, 1), long)
 }
 
 // cutLine cuts one line of markdown to at most limit units with "…",
 // never leaving a lone backslash to escape the mark.
 func cutLine(s string, limit int) string {
-	if textLen(s) <= limit {
+	if message.UTF16Len(s) <= limit {
 		return s
 	}
 	return trimCut(cut(s, limit-1, "")) + "…"
@@ -209,12 +184,12 @@ func trimCut(s string) string {
 // code block the cut left open and marking the cut. The renderers bound
 // their parts so that it rarely has anything to do.
 func clampMarkdown(s string, limit int) string {
-	if textLen(s) <= limit {
+	if message.UTF16Len(s) <= limit {
 		return s
 	}
 	const mark = "… (truncated)"
 	// Room for the mark, a newline and a code fence that repair may add.
-	budget := limit - textLen(mark) - 5
+	budget := limit - message.UTF16Len(mark) - 5
 	if budget <= 0 {
 		return cut(mark, limit, "")
 	}
@@ -286,10 +261,10 @@ func joinLines(lines []string, maxLines, limit int, unit string) string {
 	var b strings.Builder
 	used, shown := 0, 0
 	for _, line := range lines {
-		if shown == 0 && textLen(line) > limit-room {
+		if shown == 0 && message.UTF16Len(line) > limit-room {
 			line = clampMarkdown(line, limit-room)
 		}
-		l := textLen(line)
+		l := message.UTF16Len(line)
 		if shown > 0 {
 			l++
 		}
@@ -310,7 +285,7 @@ func joinLines(lines []string, maxLines, limit int, unit string) string {
 		if shown > 0 {
 			b.WriteString("\n")
 		}
-		b.WriteString("… (truncated, " + strconv.Itoa(more) + " more " + unit + ")")
+		b.WriteString(message.CutMore(more, unit))
 	}
 	return b.String()
 }
@@ -323,34 +298,7 @@ func tailText(raw string, limit, maxLines int) (tail string, dropped int) {
 	if len(runes) == 0 {
 		return "", 0
 	}
-	start := 0
-	for i, lines := len(runes)-1, 1; i >= 0; i-- {
-		if runes[i] == '\n' {
-			if lines == maxLines {
-				start = i + 1
-				break
-			}
-			lines++
-		}
-	}
-	used, i := 0, len(runes)
-	for i > start {
-		l := max(utf16.RuneLen(runes[i-1]), 1)
-		if used+l > limit {
-			break
-		}
-		used += l
-		i--
-	}
-	if i > start {
-		// Cut inside a line: start at the next whole line, if one is left.
-		for j := i; j < len(runes)-1; j++ {
-			if runes[j] == '\n' {
-				i = j + 1
-				break
-			}
-		}
-	}
+	i := message.TailStart(runes, limit, maxLines, func(r rune) int { return max(utf16.RuneLen(r), 1) })
 	return strings.Trim(string(runes[i:]), "\n"), i
 }
 

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -15,7 +14,9 @@ import (
 	"time"
 
 	"github.com/cutover-dev/cutover/internal/chat"
+	"github.com/cutover-dev/cutover/internal/chat/chattest"
 	"github.com/cutover-dev/cutover/internal/message"
+	"github.com/cutover-dev/cutover/internal/message/messagetest"
 	"github.com/cutover-dev/cutover/internal/retry"
 	"github.com/cutover-dev/cutover/internal/secret"
 )
@@ -152,15 +153,15 @@ func TestNotifyThreadsOneDeployment(t *testing.T) {
 	f := newFakeChat(t)
 	h := testHook(t, f)
 	ctx := context.Background()
-	first, err := h.Notify(ctx, notification(goNotices()["traffic-switched-actions"]))
+	first, err := h.Notify(ctx, messagetest.Notification(messagetest.GoNotices()["traffic-switched-actions"]))
 	if err != nil {
 		t.Fatal(err)
 	}
-	second, err := h.Notify(ctx, notification(goNotices()["followup-completed"]))
+	second, err := h.Notify(ctx, messagetest.Notification(messagetest.GoNotices()["followup-completed"]))
 	if err != nil {
 		t.Fatal(err)
 	}
-	other, err := h.Notify(ctx, notification(goNotices()["failure-long-error"]))
+	other, err := h.Notify(ctx, messagetest.Notification(messagetest.GoNotices()["failure-long-error"]))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,9 +191,9 @@ func TestNotifyPostsFormattedBody(t *testing.T) {
 		r.Body = io.NopCloser(bytes.NewReader(got))
 		inner.ServeHTTP(w, r)
 	})
-	n := goNotices()["failure-long-error"]
+	n := messagetest.GoNotices()["failure-long-error"]
 	h := testHook(t, f, "@here", "user:42")
-	if _, err := h.Notify(context.Background(), notification(n)); err != nil {
+	if _, err := h.Notify(context.Background(), messagetest.Notification(n)); err != nil {
 		t.Fatal(err)
 	}
 	want, _ := Format(message.Build(n), ThreadKey(n.Event.DeploymentID), []string{"@here", "user:42"})
@@ -208,20 +209,20 @@ func TestNotifyRetries(t *testing.T) {
 	// 500, then success: retried by the Poster.
 	f := newFakeChat(t)
 	f.fail500 = 1
-	if _, err := testHook(t, f).Notify(context.Background(), notification(goNotices()["bare-unknown"])); err != nil || f.requests != 2 {
+	if _, err := testHook(t, f).Notify(context.Background(), messagetest.Notification(messagetest.GoNotices()["bare-unknown"])); err != nil || f.requests != 2 {
 		t.Errorf("500 once: err %v, %d requests", err, f.requests)
 	}
 	// 429 without Retry-After beyond the Poster's 3 attempts: one more
 	// round after the rate-limit wait.
 	f = newFakeChat(t)
 	f.fail429 = 4
-	if _, err := testHook(t, f).Notify(context.Background(), notification(goNotices()["bare-unknown"])); err != nil || f.requests != 5 || len(f.messages) != 1 {
+	if _, err := testHook(t, f).Notify(context.Background(), messagetest.Notification(messagetest.GoNotices()["bare-unknown"])); err != nil || f.requests != 5 || len(f.messages) != 1 {
 		t.Errorf("429 ×4: err %v, %d requests, %d messages", err, f.requests, len(f.messages))
 	}
 	// 429 that never ends: retryable, names the quota, never the URL.
 	f = newFakeChat(t)
 	f.fail429 = 100
-	_, err := testHook(t, f).Notify(context.Background(), notification(goNotices()["bare-unknown"]))
+	_, err := testHook(t, f).Notify(context.Background(), messagetest.Notification(messagetest.GoNotices()["bare-unknown"]))
 	if err == nil || retry.IsPermanent(err) || !strings.Contains(err.Error(), "googlechat: 429 RESOURCE_EXHAUSTED: Resource has been exhausted") {
 		t.Errorf("429 forever: err = %v, want retryable", err)
 	}
@@ -231,13 +232,13 @@ func TestNotifyRetries(t *testing.T) {
 	// 429 with Retry-After: the Poster honours it; no extra round.
 	f = newFakeChat(t)
 	f.fail429, f.retryAfter = 1, "0"
-	if _, err := testHook(t, f).Notify(context.Background(), notification(goNotices()["bare-unknown"])); err != nil || f.requests != 2 {
+	if _, err := testHook(t, f).Notify(context.Background(), messagetest.Notification(messagetest.GoNotices()["bare-unknown"])); err != nil || f.requests != 2 {
 		t.Errorf("429 with Retry-After: err %v, %d requests", err, f.requests)
 	}
 	// 500 forever: retryable.
 	f = newFakeChat(t)
 	f.fail500 = 100
-	_, err = testHook(t, f).Notify(context.Background(), notification(goNotices()["bare-unknown"]))
+	_, err = testHook(t, f).Notify(context.Background(), messagetest.Notification(messagetest.GoNotices()["bare-unknown"]))
 	if err == nil || retry.IsPermanent(err) || !strings.Contains(err.Error(), "googlechat: 500 INTERNAL") {
 		t.Errorf("500 forever: err = %v", err)
 	}
@@ -254,7 +255,7 @@ func TestNotifyPermanentErrors(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = h.Notify(context.Background(), notification(goNotices()["bare-unknown"]))
+		_, err = h.Notify(context.Background(), messagetest.Notification(messagetest.GoNotices()["bare-unknown"]))
 		if err == nil || !retry.IsPermanent(err) || !strings.HasPrefix(err.Error(), "googlechat: "+name[:3]) {
 			t.Errorf("%s: err = %v, want permanent", name, err)
 		}
@@ -275,9 +276,7 @@ func TestNotifyPermanentErrors(t *testing.T) {
 	if _, err := good.Notify(context.Background(), nil); !retry.IsPermanent(err) {
 		t.Errorf("nil: err = %v", err)
 	}
-	var logs bytes.Buffer
-	slog.New(slog.NewTextHandler(&logs, nil)).Info("notifier", "dest", good)
-	for _, out := range []string{fmt.Sprint(good), fmt.Sprintf("%+v", good), fmt.Sprintf("%#v", good), logs.String()} {
+	for _, out := range chattest.Printed(good) {
 		assertNoSecret(t, "output", out)
 	}
 	h, _ := New("https://chat.googleapis.com/v1/spaces/"+space+"/messages?key="+apiKey+"&token="+apiToken, nil, nil)
@@ -292,8 +291,8 @@ func TestNotifyPermanentErrors(t *testing.T) {
 func TestEveryGoldenThroughTheFake(t *testing.T) {
 	f := newFakeChat(t)
 	h := testHook(t, f, "@here")
-	for name, n := range renderCases(t) {
-		if _, err := h.Notify(context.Background(), notification(n)); err != nil {
+	for name, n := range messagetest.Cases(t) {
+		if _, err := h.Notify(context.Background(), messagetest.Notification(n)); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
 	}

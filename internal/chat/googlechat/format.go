@@ -1,16 +1,14 @@
 package googlechat
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
 
+	"github.com/cutover-dev/cutover/internal/chat"
 	"github.com/cutover-dev/cutover/internal/message"
 )
 
@@ -50,35 +48,6 @@ type budget struct {
 var budgets = []budget{
 	{value: 600, long: 600, errorText: 3000, logTail: 1500, logLines: 30, items: 25, taskSets: 4, command: 500, buttons: 6, fields: 12, paragraph: 6000},
 	{value: 120, long: 300, errorText: 800, logTail: 400, logLines: 8, items: 10, taskSets: 2, command: 300, buttons: 4, fields: 8, paragraph: 2000},
-}
-
-// icons are the message icons as emoji: Google Chat has no emoji names.
-var icons = map[message.Icon]string{
-	message.IconStarted:         "🚀",
-	message.IconTargetStarted:   "▶️",
-	message.IconWaiting:         "⏳",
-	message.IconTrafficSwitched: "🔀",
-	message.IconSwitchedBack:    "↩️",
-	message.IconRollingBack:     "⏪",
-	message.IconSucceeded:       "✅",
-	message.IconFailed:          "❌",
-	message.IconStopped:         "🛑",
-	message.IconTest:            "🔔",
-	message.IconUnknown:         "❔",
-	message.IconDeadline:        "⌛",
-	message.IconWarning:         "⚠️",
-	message.IconLink:            "🔗",
-	message.IconInfo:            "ℹ️",
-	message.IconPending:         "⏳",
-	message.IconSkipped:         "⏩",
-	message.IconDryRun:          "📝",
-}
-
-func icon(i message.Icon) string {
-	if e, ok := icons[i]; ok {
-		return e
-	}
-	return icons[message.IconUnknown]
 }
 
 // Header colours of the severity line, Google's palette.
@@ -200,19 +169,17 @@ func Format(m *message.Message, threadKey string, mentions []string) ([]byte, er
 
 // encode is msg as JSON without HTML escaping (the card text is HTML).
 func encode(msg chatMessage) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(msg); err != nil {
+	body, err := chat.EncodeJSON(msg)
+	if err != nil {
 		return nil, fmt.Errorf("render: %w", err)
 	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+	return body, nil
 }
 
 // cardHeader is the card's header: icon and title, and which deployment.
 func cardHeader(m *message.Message) header {
 	return header{
-		Title:    cut(icon(m.Icon)+" "+escape(message.Line(m.Title)), maxHeader),
+		Title:    cut(m.Icon.Emoji()+" "+escape(message.Line(m.Title)), maxHeader),
 		Subtitle: cut(plainHTML(m.Summary), maxHeader),
 	}
 }
@@ -227,9 +194,9 @@ func buildCard(m *message.Message, b budget) card {
 	if dl := m.Deadline; dl != nil {
 		if t := r.line(dl.Text, b.value); t != "" {
 			if dl.Open {
-				t = icon(message.IconDeadline) + " <b>" + t + "</b>"
+				t = message.IconDeadline.Emoji() + " <b>" + t + "</b>"
 			} else {
-				t = icon(message.IconWarning) + " " + t
+				t = message.IconWarning.Emoji() + " " + t
 			}
 			top = append(top, paragraph(`<font color="`+colors[m.Severity]+`">`+t+`</font>`))
 		}
@@ -286,7 +253,7 @@ func buildCard(m *message.Message, b budget) card {
 		last = append(last, widget{ButtonList: &buttonList{Buttons: btns}})
 	}
 	if m.Hint != "" {
-		last = append(last, paragraph(icon(message.IconInfo)+" "+escape(m.Hint)))
+		last = append(last, paragraph(message.IconInfo.Emoji()+" "+escape(m.Hint)))
 	}
 	if f := r.footer(m.Footer); f != "" {
 		last = append(last, paragraph(`<font color="#5F6368">`+f+`</font>`))
@@ -319,7 +286,7 @@ func capWidgets(sections []section) []section {
 func minimalCard(m *message.Message) card {
 	return card{Header: cardHeader(m), Sections: []section{{Widgets: []widget{
 		paragraph(cut(escape(message.Line(chatPlain(m.Fallback))), 2*maxFallback)),
-		paragraph(`<font color="#5F6368">` + icon(message.IconInfo) + " Details left out: the message was longer than Google Chat's 32,000 bytes.</font>"),
+		paragraph(`<font color="#5F6368">` + message.IconInfo.Emoji() + " Details left out: the message was longer than Google Chat's 32,000 bytes.</font>"),
 	}}}}
 }
 
@@ -367,7 +334,7 @@ func (r renderer) html(t message.Text) string {
 	for _, s := range t {
 		switch s.Kind {
 		case message.Emoji:
-			b.WriteString(icon(s.Icon))
+			b.WriteString(s.Icon.Emoji())
 		case message.Link:
 			label := r.spanText(s)
 			if safeURL(s.URL) && label != "" {
@@ -427,7 +394,7 @@ func (r renderer) list(l *message.List, maxItems int, bullet string) string {
 		if more != 1 {
 			unit += "s"
 		}
-		b.WriteString("<br>… (truncated, " + strconv.Itoa(more) + " more " + escape(unit) + ")")
+		b.WriteString("<br>" + escape(message.CutMore(more, unit)))
 	}
 	return b.String()
 }
@@ -444,7 +411,7 @@ func (r renderer) failure(f *message.Failure) []widget {
 	if tail, dropped := tailText(f.Log, r.b.logTail, r.b.logLines); tail != "" {
 		head := "<b>" + escape(f.LogTitle) + "</b>"
 		if dropped > 0 {
-			head += " … (truncated, " + strconv.Itoa(dropped) + " earlier characters)"
+			head += " " + message.CutEarlier(dropped)
 		}
 		head += "<br>"
 		ws = append(ws, paragraph(head+`<font color="#5F6368">`+tail+`</font>`))
@@ -489,7 +456,7 @@ func chatPlain(t message.Text) string {
 	for _, s := range t {
 		switch {
 		case s.Kind == message.Emoji:
-			b.WriteString(icon(s.Icon))
+			b.WriteString(s.Icon.Emoji())
 		case s.Max > 0 || s.Kind == message.Code:
 			lim := s.Max
 			if lim <= 0 {

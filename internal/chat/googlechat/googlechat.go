@@ -284,11 +284,7 @@ func safeWord(s string) string {
 // String names the destination by host only, e.g.
 // "googlechat(chat.googleapis.com)".
 func (h *Hook) String() string {
-	host := "invalid URL"
-	if u, err := url.Parse(h.url); err == nil && u.Host != "" {
-		host = u.Host
-	}
-	return "googlechat(" + host + ")"
+	return "googlechat(" + chat.Host(h.url) + ")"
 }
 
 // GoString keeps %#v from printing the webhook URL.

@@ -5,9 +5,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"maps"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -17,6 +14,7 @@ import (
 	"github.com/cutover-dev/cutover/internal/chat"
 	"github.com/cutover-dev/cutover/internal/deploy"
 	"github.com/cutover-dev/cutover/internal/message"
+	"github.com/cutover-dev/cutover/internal/message/messagetest"
 	"github.com/cutover-dev/cutover/internal/secret"
 	"github.com/cutover-dev/cutover/internal/source/codedeploy"
 )
@@ -31,52 +29,9 @@ const (
 )
 
 func TestRenderGoogleChatGolden(t *testing.T) {
-	cases := renderCases(t)
-	dir := "testdata"
-	for _, name := range slices.Sorted(maps.Keys(cases)) {
-		n := cases[name]
-		t.Run(name, func(t *testing.T) {
-			body, err := Render(n)
-			if err != nil {
-				t.Fatal(err)
-			}
-			checkMessage(t, body, linkURLs(message.Build(n)), nil)
-			again, _ := Render(n)
-			if !bytes.Equal(body, again) {
-				t.Fatal("two renders of the same notice differ")
-			}
-			var pretty bytes.Buffer
-			if err := json.Indent(&pretty, body, "", "  "); err != nil {
-				t.Fatal(err)
-			}
-			pretty.WriteByte('\n')
-			golden := filepath.Join(dir, name+".golden.json")
-			if *update {
-				if err := os.WriteFile(golden, pretty.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test ./internal/chat/googlechat -update, then review the diff)", err)
-			}
-			if !bytes.Equal(pretty.Bytes(), want) {
-				t.Errorf("rendered message differs from %s (run with -update and review the diff):\n%s", golden, pretty.Bytes())
-			}
-		})
-	}
-	existing, _ := filepath.Glob(filepath.Join(dir, "*.golden.json"))
-	for _, g := range existing {
-		if _, ok := cases[strings.TrimSuffix(filepath.Base(g), ".golden.json")]; ok {
-			continue
-		}
-		if *update {
-			_ = os.Remove(g)
-		} else {
-			t.Errorf("%s has no fixture (run with -update to remove it)", g)
-		}
-	}
+	messagetest.GoldenCases(t, messagetest.Cases(t), *update, Render, func(t *testing.T, n *message.Notice, body []byte) {
+		checkMessage(t, body, linkURLs(message.Build(n)), nil)
+	})
 }
 
 // parsed is the body as a test reads it.
@@ -249,7 +204,7 @@ func checkMessage(t testing.TB, body []byte, allowed map[string]bool, mentions [
 func renderT(t *testing.T, n *message.Notice, mentions []string) (parsed, string) {
 	t.Helper()
 	c := *n
-	classify(&c.Event)
+	messagetest.Classify(&c.Event)
 	m := message.Build(&c)
 	rendered, err := renderMentions(mentions)
 	if err != nil {
@@ -263,7 +218,7 @@ func renderT(t *testing.T, n *message.Notice, mentions []string) (parsed, string
 }
 
 func TestFormatLayout(t *testing.T) {
-	p, body := renderT(t, goNotices()["details-traffic-switched"], nil)
+	p, body := renderT(t, messagetest.GoNotices()["details-traffic-switched"], nil)
 	c := p.CardsV2[0].Card
 	if c.Header.Title != "🔀 Traffic switched to the new task set" || c.Header.Subtitle != "web-frontend / web-frontend-prod · d-7XQ2K9ABC" {
 		t.Errorf("header = %+v", c.Header)
@@ -286,11 +241,11 @@ func TestFormatLayout(t *testing.T) {
 
 func TestFormatMentionsOnlyOnDanger(t *testing.T) {
 	mentions := []string{"@here", "user:123456789", "@everyone"}
-	p, _ := renderT(t, goNotices()["failure-long-error"], mentions)
+	p, _ := renderT(t, messagetest.GoNotices()["failure-long-error"], mentions)
 	if !strings.HasSuffix(p.Text, "\n<users/all> <users/123456789>") {
 		t.Errorf("failure text = %q, want the mentions at the end, once each", p.Text)
 	}
-	p, body := renderT(t, goNotices()["traffic-switched-actions"], mentions)
+	p, body := renderT(t, messagetest.GoNotices()["traffic-switched-actions"], mentions)
 	if strings.Contains(body, "<users/") {
 		t.Errorf("a good message mentions: %q", p.Text)
 	}
@@ -357,7 +312,7 @@ func TestFormatFitsLimit(t *testing.T) {
 	for i := range 40 {
 		acts = append(acts, action.Result{Action: "cloudfront-invalidation", Target: amp + fmt.Sprint(i), Error: amp, Paths: []string{amp}})
 	}
-	n := &message.Notice{Event: ev, Now: fixedNow, Actions: acts, Details: fuzzDetails(amp, amp, amp, amp, 0)}
+	n := &message.Notice{Event: ev, Now: messagetest.Now, Actions: acts, Details: messagetest.FuzzDetails(amp, amp, amp, amp, 0)}
 	_, body := renderT(t, n, nil)
 	if len(body) > MaxBytes {
 		t.Fatalf("%d bytes", len(body))
@@ -390,7 +345,7 @@ func TestInjectionCorpus(t *testing.T) {
 			Rollback: &deploy.Rollback{RollsBack: s, Message: s},
 			Target:   &deploy.Target{ID: s, Type: "ECS", Lifecycle: []deploy.LifecycleStep{{Name: s, Status: s}}},
 		}
-		n := &message.Notice{Event: ev, Now: fixedNow, Details: fuzzDetails(s, s, s, s, 3),
+		n := &message.Notice{Event: ev, Now: messagetest.Now, Details: messagetest.FuzzDetails(s, s, s, s, 3),
 			Actions: []action.Result{{Action: "cloudfront-invalidation", Target: s, Error: s, Paths: []string{s}}}}
 		t.Run(fmt.Sprint(i), func(t *testing.T) {
 			_, body := renderT(t, n, nil)
@@ -410,26 +365,8 @@ func FuzzRenderGoogleChat(f *testing.F) {
 	f.Add(strings.Repeat("<&>", 2000), "<users/all>", "d-<x>|y", "`", uint8(2), false)
 	f.Add(strings.Repeat("😀", 3000), strings.Repeat("&", 500), strings.Repeat("é", 300), strings.Repeat(">", 300), uint8(11), true)
 	f.Fuzz(func(t *testing.T, msg, name, id, target string, kind uint8, switched bool) {
-		kinds := codedeploy.Names
-		ev := deploy.Event{
-			Name:   kinds[int(kind)%len(kinds)],
-			Region: name, AccountID: name, TriggerName: name, Application: name, DeploymentGroup: msg,
-			DeploymentID: id, RawStatus: msg, MessageID: id,
-			Error:    &deploy.Error{Code: name, Message: msg},
-			Rollback: &deploy.Rollback{RollsBack: id, Message: msg},
-			Overview: &deploy.Overview{Succeeded: len(msg), Failed: 1},
-			Target: &deploy.Target{ID: target, Type: "ECS", Lifecycle: []deploy.LifecycleStep{
-				{Name: name, Status: msg}, {Name: target, Status: id},
-			}},
-		}
-		codedeploy.Classify(&ev)
-		if switched {
-			ev.Phase = deploy.TrafficSwitched
-		}
-		n := &message.Notice{Event: ev, Now: fixedNow, Actions: []action.Result{
-			{Action: "cloudfront-invalidation", Target: target, ID: id, Paths: []string{msg, name, target}, Status: name},
-			{Action: name, Target: target, Error: msg},
-		}, Details: fuzzDetails(msg, name, id, target, kind)}
+		ev := messagetest.FuzzEvent(msg, name, id, target, kind, switched)
+		n := &message.Notice{Event: ev, Now: messagetest.Now, Actions: messagetest.FuzzActions(msg, name, id, target)[:2], Details: messagetest.FuzzDetails(msg, name, id, target, kind)}
 		m := message.Build(n)
 		mentions := []string{"@here", "user:42"}
 		body, err := Format(m, ThreadKey(id), mentions)

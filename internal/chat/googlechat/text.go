@@ -1,7 +1,6 @@
 package googlechat
 
 import (
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -28,16 +27,10 @@ func truncate(raw string, limit int, long bool) string {
 	if total <= limit {
 		return br(escape(raw))
 	}
-	suffix := func(n int) string {
-		if !long {
-			return "…"
-		}
-		return "… (truncated, " + strconv.Itoa(n) + " more characters)"
-	}
-	keep := max(limit-utf8.RuneCountInString(suffix(total)), 0)
+	keep := max(limit-utf8.RuneCountInString(message.CutMark(total, long)), 0)
 	kept := string([]rune(raw)[:keep])
 	kept = strings.TrimRight(kept, " \n")
-	return br(escape(kept)) + suffix(total-utf8.RuneCountInString(kept))
+	return br(escape(kept)) + message.CutMark(total-utf8.RuneCountInString(kept), long)
 }
 
 // br turns line breaks into <br>.
@@ -76,25 +69,6 @@ func tailText(raw string, limit, maxLines int) (tail string, dropped int) {
 	if len(runes) == 0 || limit <= 0 || maxLines <= 0 {
 		return "", len(runes)
 	}
-	start := 0
-	for i, lines := len(runes)-1, 1; i >= 0; i-- {
-		if runes[i] == '\n' {
-			if lines == maxLines {
-				start = i + 1
-				break
-			}
-			lines++
-		}
-	}
-	i := max(start, len(runes)-limit)
-	if i > start {
-		// Cut inside a line: start at the next whole line, if one is left.
-		for j := i; j < len(runes)-1; j++ {
-			if runes[j] == '\n' {
-				i = j + 1
-				break
-			}
-		}
-	}
+	i := message.TailStart(runes, limit, maxLines, func(rune) int { return 1 })
 	return br(escape(strings.Trim(string(runes[i:]), "\n"))), i
 }

@@ -1,10 +1,7 @@
 package slackhook
 
 import (
-	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -26,18 +23,6 @@ func testPoster(t *testing.T, attempts int, timeout time.Duration) (*chat.Poster
 		Timeout: timeout,
 		Policy:  retry.Policy{Attempts: attempts, Base: time.Millisecond, Max: 5 * time.Second},
 	}), nil, nil
-}
-
-// countingServer serves h, telling it which request (from 1) it serves,
-// and counts the requests.
-func countingServer(t *testing.T, h func(w http.ResponseWriter, r *http.Request, nth int32)) (*httptest.Server, *atomic.Int32) {
-	t.Helper()
-	var n atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h(w, r, n.Add(1))
-	}))
-	t.Cleanup(srv.Close)
-	return srv, &n
 }
 
 // assertNoSecret fails when s holds any part of the webhook URL.

@@ -1,14 +1,10 @@
 package slackhook
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/slack-go/slack"
@@ -77,11 +73,7 @@ func (h *Hook) Notify(ctx context.Context, n *chat.Notification) (chat.Receipt, 
 
 // String names the destination by host only, e.g. "slack(hooks.slack.com)".
 func (h *Hook) String() string {
-	host := "invalid URL"
-	if u, err := url.Parse(h.url); err == nil && u.Host != "" {
-		host = u.Host
-	}
-	return "slack(" + host + ")"
+	return "slack(" + chat.Host(h.url) + ")"
 }
 
 // GoString keeps %#v from printing the webhook URL.
@@ -262,13 +254,11 @@ func encodeSlack(msg slackMessage) ([]byte, error) {
 	if n > slackMaxBlocks {
 		return nil, fmt.Errorf("render: %d blocks, Slack takes at most %d", n, slackMaxBlocks)
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(msg); err != nil {
+	body, err := chat.EncodeJSON(msg)
+	if err != nil {
 		return nil, fmt.Errorf("render: %w", err)
 	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+	return body, nil
 }
 
 // spanText is a span's text escaped for mrkdwn: outside text cleaned and
@@ -340,7 +330,7 @@ func errorText(e *message.Error) string {
 		}
 		if m := message.Clean(e.Message, true); m != "" {
 			b.WriteString("\n")
-			room := slackMaxSectionText - textLen(b.String()) - textLen(rollback) - 1
+			room := slackMaxSectionText - message.UTF16Len(b.String()) - message.UTF16Len(rollback) - 1
 			b.WriteString(truncate(m, room, true))
 		}
 	}
@@ -390,12 +380,12 @@ func failureText(f *message.Failure) string {
 	text := strings.Join(lines, "\n")
 	// The log gets the room left, and shows its end: the error is there.
 	const overhead = 80 // "\n*Log tail* … (truncated, N earlier characters)\n```" + "```"
-	room := min(slackMaxLogTail, slackMaxSectionText-textLen(text)-overhead)
+	room := min(slackMaxLogTail, slackMaxSectionText-message.UTF16Len(text)-overhead)
 	if room >= 100 {
 		if tail, dropped := tailText(f.Log, room, slackMaxLogLines); tail != "" {
 			text += "\n*" + escape(f.LogTitle) + "*"
 			if dropped > 0 {
-				text += " … (truncated, " + strconv.Itoa(dropped) + " earlier characters)"
+				text += " " + message.CutEarlier(dropped)
 			}
 			text += "\n```" + tail + "```"
 		}
@@ -463,34 +453,7 @@ func tailText(raw string, limit, maxLines int) (tail string, dropped int) {
 	if len(runes) == 0 {
 		return "", 0
 	}
-	start := 0
-	for i, lines := len(runes)-1, 1; i >= 0; i-- {
-		if runes[i] == '\n' {
-			if lines == maxLines {
-				start = i + 1
-				break
-			}
-			lines++
-		}
-	}
-	used, i := 0, len(runes)
-	for i > start {
-		l := textLen(escapeRune(runes[i-1]))
-		if used+l > limit {
-			break
-		}
-		used += l
-		i--
-	}
-	if i > start {
-		// Cut inside a line: start at the next whole line, if one is left.
-		for j := i; j < len(runes)-1; j++ {
-			if runes[j] == '\n' {
-				i = j + 1
-				break
-			}
-		}
-	}
+	i := message.TailStart(runes, limit, maxLines, func(r rune) int { return message.UTF16Len(escapeRune(r)) })
 	var b strings.Builder
 	for _, r := range runes[i:] {
 		b.WriteString(escapeRune(r))

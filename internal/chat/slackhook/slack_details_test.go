@@ -11,224 +11,22 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"github.com/cutover-dev/cutover/internal/action"
 	"github.com/cutover-dev/cutover/internal/deploy"
 	"github.com/cutover-dev/cutover/internal/enrich"
 	simenrich "github.com/cutover-dev/cutover/internal/enrich/simulated"
 	"github.com/cutover-dev/cutover/internal/message"
+	"github.com/cutover-dev/cutover/internal/message/messagetest"
 	"github.com/cutover-dev/cutover/internal/source/codedeploy"
 )
 
-const (
-	consoleBase = "https://us-east-1.console.aws.amazon.com"
-	execID      = "0f4c2b1e-7d3a-4b8e-9c21-5a6f7e8d9c0b"
-)
-
-// switchedDetails are complete details of the traffic switch of
-// goNotices' "traffic-switched-actions": window open at fixedNow, new and
-// old task sets, pipeline, links and commands.
 // The hints as Slack shows them.
 const (
 	hintSwitched = ":information_source: The original task set keeps running until the termination wait ends: stop the deployment with rollback to switch traffic back."
 	hintReady    = ":information_source: Reroute traffic (continue the deployment) from the CodeDeploy console, or stop it."
 )
 
-func switchedDetails() *enrich.Details {
-	img := func(tag string) string { return "111122223333.dkr.ecr.us-east-1.amazonaws.com/web-frontend:" + tag }
-	envoy := "public.ecr.aws/appmesh/aws-appmesh-envoy:v1.29.6.0-prod"
-	switchedAt := time.Date(2026, 11, 26, 11, 52, 30, 0, time.UTC)
-	return &enrich.Details{
-		DeploymentID: "d-7XQ2K9ABC", Region: "us-east-1", AccountID: "111122223333",
-		Application: "web-frontend", DeploymentGroup: "web-frontend-prod",
-		Deployment: &enrich.Deployment{
-			Status: "InProgress", Creator: "user", ComputePlatform: "ECS",
-			Description:            "Release 3f9c2e1: faster <checkout> & cart",
-			ConfigName:             "CodeDeployDefault.ECSAllAtOnce",
-			CreateTime:             time.Date(2026, 11, 26, 11, 40, 0, 0, time.UTC),
-			TerminationWaitStarted: true,
-		},
-		Window: &enrich.Window{
-			Kind: enrich.WindowRollback, Start: switchedAt, StartFrom: "lifecycle",
-			Wait: time.Hour, Deadline: switchedAt.Add(time.Hour), Action: "TERMINATE",
-		},
-		Service: &enrich.Service{Cluster: "prod-cluster", Name: "web-frontend", TargetStatus: "Succeeded", TaskSets: []enrich.TaskSet{
-			{
-				ID: "ecs-svc/9223370493423413672", Label: "GREEN", Status: "PRIMARY", TrafficWeight: 100, TrafficKnown: true,
-				DesiredCount: 4, RunningCount: 4, TargetGroup: "web-frontend-green", TaskDefinition: "web-frontend:43",
-				Containers: []enrich.Container{{Name: "web", Image: img("3f9c2e1"), LogGroup: "/ecs/web-frontend"}, {Name: "envoy", Image: envoy}},
-			},
-			{
-				ID: "ecs-svc/9223370493425779968", Label: "BLUE", Status: "ACTIVE", TrafficWeight: 0, TrafficKnown: true,
-				DesiredCount: 4, RunningCount: 3, PendingCount: 1, TargetGroup: "web-frontend-blue", TaskDefinition: "web-frontend:42",
-				Containers: []enrich.Container{{Name: "web", Image: img("a1b7d04")}, {Name: "envoy", Image: envoy}},
-			},
-		}},
-		Links: enrich.Links{
-			Deployment:      consoleBase + "/codesuite/codedeploy/deployments/d-7XQ2K9ABC?region=us-east-1",
-			DeploymentGroup: consoleBase + "/codesuite/codedeploy/applications/web-frontend/deployment-groups/web-frontend-prod?region=us-east-1",
-			Service:         consoleBase + "/ecs/v2/clusters/prod-cluster/services/web-frontend/health?region=us-east-1",
-			Logs:            []enrich.Link{{Label: "/ecs/web-frontend", URL: consoleBase + "/cloudwatch/home?region=us-east-1#logsV2:log-groups/log-group/$252Fecs$252Fweb-frontend"}},
-		},
-		Commands: enrich.Commands{
-			RollBack:    "aws deploy stop-deployment --deployment-id d-7XQ2K9ABC --auto-rollback-enabled --region us-east-1",
-			FinishEarly: "aws deploy continue-deployment --deployment-id d-7XQ2K9ABC --deployment-wait-type TERMINATION_WAIT --region us-east-1",
-		},
-	}
-}
-
-// logTail is a hook log of 120 numbered lines with text to escape, longer
-// than any message can show.
-func logTail() string {
-	var b strings.Builder
-	for i := 1; i <= 120; i++ {
-		fmt.Fprintf(&b, "[smoke] %03d GET /api/cart?id=%d&v=2 -> 502 <Bad Gateway> `upstream` reset\n", i, i)
-	}
-	b.WriteString("[smoke] FAIL: 120 of 120 requests failed\n")
-	return b.String()
-}
-
-// detailNotices are the goldens of notices with enrich.Details, one per
-// kind of message and part of the details.
-func detailNotices() map[string]*message.Notice {
-	base := plainNotices()
-	switched := base["traffic-switched-actions"].Event
-	failure := base["failure-long-error"].Event
-
-	full := switchedDetails()
-
-	closed := switchedDetails()
-	closed.Deployment.Status = "Succeeded"
-	closed.Deployment.CompleteTime = time.Date(2026, 11, 26, 11, 58, 0, 0, time.UTC)
-	closed.Window.Ended, closed.Window.EndedAt = true, closed.Deployment.CompleteTime
-	closed.Commands = enrich.Commands{}
-
-	noWindow := switchedDetails()
-	noWindow.Window = &enrich.Window{Kind: enrich.WindowRollback, Start: noWindow.Window.Start, Deadline: noWindow.Window.Start, Action: "TERMINATE", NoWindow: true}
-	noWindow.Commands = enrich.Commands{}
-
-	ready := deploy.Event{
-		Name: codedeploy.DeploymentReady, Source: codedeploy.SourceTrigger, Region: "us-east-1", AccountID: "111122223333",
-		Application: "web-frontend", DeploymentGroup: "web-frontend-prod", DeploymentID: "d-7XQ2K9ABC",
-		Status: "READY", RawStatus: "READY",
-		CreateTime: time.Date(2026, 11, 26, 11, 40, 0, 0, time.UTC),
-		Published:  time.Date(2026, 11, 26, 11, 45, 0, 0, time.UTC),
-		Overview:   &deploy.Overview{InProgress: 1},
-	}
-	readyDet := switchedDetails()
-	readyDet.Service = nil
-	readyDet.Deployment.Status = "Ready"
-	readyDet.Window = &enrich.Window{
-		Kind: enrich.WindowReroute, Start: ready.Published, StartFrom: "event", Wait: 2 * time.Hour,
-		Deadline: ready.Published.Add(2 * time.Hour), Action: "STOP_DEPLOYMENT",
-	}
-	readyDet.Commands = enrich.Commands{
-		RollBack: "aws deploy stop-deployment --deployment-id d-7XQ2K9ABC --auto-rollback-enabled --region us-east-1",
-		Reroute:  "aws deploy continue-deployment --deployment-id d-7XQ2K9ABC --deployment-wait-type READY_WAIT --region us-east-1",
-	}
-
-	failed := failure
-	failed.Error = &deploy.Error{Code: "HEALTH_CONSTRAINTS", Message: "The deployment failed because a lifecycle hook (AfterAllowTraffic) reported Failed."}
-	failDet := switchedDetails()
-	failDet.DeploymentID, failDet.Region = "d-FAIL00001", "eu-west-1"
-	failDet.Window, failDet.Commands = nil, enrich.Commands{}
-	failDet.Deployment.Status = "Failed"
-	failDet.Deployment.ErrorCode, failDet.Deployment.ErrorMessage = failed.Error.Code, failed.Error.Message
-	failDet.Deployment.StatusMessages = []string{failed.Error.Message, "Rollback of d-FAIL00001 started: traffic returns to <blue>"}
-	failDet.Deployment.RollbackDeploymentID = "d-ROLLB0001"
-	failDet.Links.Related = "https://eu-west-1.console.aws.amazon.com/codesuite/codedeploy/deployments/d-ROLLB0001?region=eu-west-1"
-	failDet.Failure = &enrich.Failure{
-		TargetID: "prod-cluster:checkout-api", LifecycleEvent: "AfterAllowTraffic", Status: "Failed",
-		Start: time.Date(2026, 11, 26, 10, 12, 0, 0, time.UTC), End: time.Date(2026, 11, 26, 10, 14, 5, 0, time.UTC),
-		Diagnostics: &enrich.Diagnostics{
-			ErrorCode: "ScriptFailed", ScriptName: "CodeDeployHook_checkout-smoke",
-			Message: "The AfterAllowTraffic hook returned Failed: 120 of 120 requests to <https://checkout.internal> failed",
-			LogTail: logTail(),
-		},
-	}
-
-	stop := deploy.Event{
-		Name: codedeploy.DeploymentStop, Source: codedeploy.SourceTrigger, Region: "us-east-1",
-		Application: "web-frontend", DeploymentGroup: "web-frontend-prod", DeploymentID: "d-7XQ2K9ABC",
-		Status: "STOPPED", RawStatus: "STOPPED",
-		CreateTime: time.Date(2026, 11, 26, 11, 40, 0, 0, time.UTC), CompleteTime: time.Date(2026, 11, 26, 11, 55, 0, 0, time.UTC),
-	}
-	stopDet := switchedDetails()
-	stopDet.Window, stopDet.Commands = nil, enrich.Commands{}
-	stopDet.Deployment.Status = "Stopped"
-	stopDet.Deployment.ErrorCode = "DEPLOYMENT_STOPPED_ON_REQUEST"
-	stopDet.Deployment.ErrorMessage = "The deployment was stopped by a user request & rolled back."
-	stopDet.Failure = &enrich.Failure{TargetID: "prod-cluster:web-frontend", LifecycleEvent: "AfterAllowTraffic", Status: "Unknown"}
-	stopDet.Service.TaskSets[0].TrafficWeight, stopDet.Service.TaskSets[1].TrafficWeight = 0, 100
-
-	// The instance event of a rollback deployment does not say it is one:
-	// the details do.
-	back := switched
-	back.DeploymentID = "d-R8BACK001"
-	backDet := switchedDetails()
-	backDet.DeploymentID = "d-R8BACK001"
-	backDet.Window, backDet.Commands = nil, enrich.Commands{}
-	backDet.Deployment = &enrich.Deployment{
-		Status: "InProgress", Creator: "codeDeployRollback", ComputePlatform: "ECS",
-		RollbackTriggeringDeploymentID: "d-7XQ2K9ABC",
-		RollbackMessage:                "Deployment d-R8BACK001 is triggered to roll back deployment d-7XQ2K9ABC.",
-	}
-	backDet.Links.Related = consoleBase + "/codesuite/codedeploy/deployments/d-7XQ2K9ABC?region=us-east-1"
-	backDet.Service.TaskSets[0].TrafficWeight, backDet.Service.TaskSets[0].Status = 0, "ACTIVE"
-	backDet.Service.TaskSets[1].TrafficWeight, backDet.Service.TaskSets[1].Status = 100, "PRIMARY"
-
-	start := deploy.Event{
-		Name: codedeploy.DeploymentStart, Source: codedeploy.SourceTrigger, Region: "us-east-1",
-		Application: "web-frontend", DeploymentGroup: "web-frontend-prod", DeploymentID: "d-7XQ2K9ABC",
-		Status: "CREATED", RawStatus: "CREATED", CreateTime: time.Date(2026, 11, 26, 11, 40, 0, 0, time.UTC),
-	}
-	pipeDet := &enrich.Details{
-		DeploymentID: "d-7XQ2K9ABC", Region: "us-east-1", Application: "web-frontend", DeploymentGroup: "web-frontend-prod",
-		Deployment: &enrich.Deployment{
-			Status: "Created", Creator: "user", ComputePlatform: "ECS",
-			Description: "Deployed by CodePipeline web-frontend-release, execution " + execID,
-			Pipeline:    &enrich.Pipeline{Name: "web-frontend-release", ExecutionID: execID, From: "description"},
-		},
-		Links: enrich.Links{
-			Deployment: consoleBase + "/codesuite/codedeploy/deployments/d-7XQ2K9ABC?region=us-east-1",
-			Pipeline:   consoleBase + "/codesuite/codepipeline/pipelines/web-frontend-release/executions/" + execID + "/timeline?region=us-east-1",
-		},
-	}
-
-	partial := &enrich.Details{
-		DeploymentID: "d-7XQ2K9ABC", Region: "us-east-1",
-		Links: enrich.Links{Service: consoleBase + "/ecs/v2/clusters/prod-cluster/services/web-frontend/health?region=us-east-1"},
-	}
-	onlyCreator := &enrich.Details{DeploymentID: "d-7XQ2K9ABC", Deployment: &enrich.Deployment{Creator: "autoscaling"}}
-	simulated := *full
-	simulated.Simulated = true
-	// A deployment outside the commercial partition: every console link
-	// (headline, footer, details) must point at that partition's console.
-	partitioned := func(region string) *message.Notice {
-		ev := switched
-		ev.Region = region
-		return &message.Notice{Event: ev, Now: fixedNow, Details: simenrich.Details(&ev),
-			Actions: []action.Result{{Action: "cloudfront", Target: "E2QWRUHAPOMQZL", Pending: true}}}
-	}
-
-	return map[string]*message.Notice{
-		"details-traffic-switched":        {Event: switched, Now: fixedNow, Details: full, Actions: base["traffic-switched-actions"].Actions[:1]},
-		"details-window-closed":           {Event: switched, Now: fixedNow, Details: closed},
-		"details-no-window":               {Event: switched, Now: fixedNow, Details: noWindow},
-		"details-ready-reroute":           {Event: ready, Now: fixedNow, Details: readyDet},
-		"details-failure-diagnostics":     {Event: failed, Now: fixedNow, Details: failDet},
-		"details-stop":                    {Event: stop, Now: fixedNow, Details: stopDet},
-		"details-rollback-switched-back":  {Event: back, Now: fixedNow, Details: backDet},
-		"details-pipeline-start":          {Event: start, Now: fixedNow, Details: pipeDet},
-		"details-partial":                 {Event: switched, Now: fixedNow, Details: partial},
-		"details-only-creator":            {Event: deploy.Event{Name: codedeploy.DeploymentSuccess, DeploymentID: "d-7XQ2K9ABC"}, Now: fixedNow, Details: onlyCreator},
-		"details-simulated":               {Event: switched, Now: fixedNow, Details: &simulated},
-		"details-partition-cn-north-1":    partitioned("cn-north-1"),
-		"details-partition-us-gov-west-1": partitioned("us-gov-west-1"),
-	}
-}
-
 func TestRenderSlackDetails(t *testing.T) {
-	notices := detailNotices()
+	notices := messagetest.DetailNotices()
 	for _, tc := range []struct {
 		name      string
 		want, not []string
@@ -243,7 +41,7 @@ func TestRenderSlackDetails(t *testing.T) {
 				"*Blue (original)* `web-frontend:42` · 0% traffic · 3/4 running, 1 pending · target group `web-frontend-blue`\nimage `111122223333.dkr.ecr.us-east-1.amazonaws.com/web-frontend:a1b7d04` (other images as above)",
 				"*Roll back now* (stop the deployment; traffic returns to the original task set)\n```aws deploy stop-deployment --deployment-id d-7XQ2K9ABC --auto-rollback-enabled --region us-east-1```",
 				"*Finish early* (end the wait and remove the original task set: no rollback after that)\n```aws deploy continue-deployment --deployment-id d-7XQ2K9ABC --deployment-wait-type TERMINATION_WAIT --region us-east-1```",
-				"|ECS service> · <" + consoleBase + "/cloudwatch/home?region=us-east-1#logsV2:log-groups/log-group/$252Fecs$252Fweb-frontend|Logs /ecs/web-frontend> · <",
+				"|ECS service> · <" + messagetest.ConsoleBase + "/cloudwatch/home?region=us-east-1#logsV2:log-groups/log-group/$252Fecs$252Fweb-frontend|Logs /ecs/web-frontend> · <",
 				"|Deployment group>",
 			},
 			// The hint says what the commands say; the headline and footer link the deployment already.
@@ -297,7 +95,7 @@ func TestRenderSlackDetails(t *testing.T) {
 		{
 			name: "details-rollback-switched-back",
 			want: []string{
-				"*:leftwards_arrow_with_hook: Traffic switched back to the original task set* · rolling back <" + consoleBase + "/codesuite/codedeploy/deployments/d-7XQ2K9ABC?region=us-east-1|d-7XQ2K9ABC>",
+				"*:leftwards_arrow_with_hook: Traffic switched back to the original task set* · rolling back <" + messagetest.ConsoleBase + "/codesuite/codedeploy/deployments/d-7XQ2K9ABC?region=us-east-1|d-7XQ2K9ABC>",
 				// What serves now comes first, with all its images.
 				"*Task sets*\n*Blue* `web-frontend:42` · 100% traffic · 3/4 running, 1 pending · target group `web-frontend-blue`\nimages `111122223333.dkr.ecr.us-east-1.amazonaws.com/web-frontend:a1b7d04`, `public",
 				"*Green* `web-frontend:43` · 0% traffic",
@@ -309,14 +107,14 @@ func TestRenderSlackDetails(t *testing.T) {
 		{
 			name: "details-pipeline-start",
 			want: []string{
-				"*Started by*\n<" + consoleBase + "/codesuite/codepipeline/pipelines/web-frontend-release/executions/" + execID + "/timeline?region=us-east-1|pipeline web-frontend-release · execution 0f4c2b1e>",
+				"*Started by*\n<" + messagetest.ConsoleBase + "/codesuite/codepipeline/pipelines/web-frontend-release/executions/" + messagetest.ExecID + "/timeline?region=us-east-1|pipeline web-frontend-release · execution 0f4c2b1e>",
 			},
 			// The description says only what "Started by" does; the pipeline is linked once.
 			not: []string{"*Description*", "|Pipeline>"},
 		},
 		{
 			name: "details-partial",
-			want: []string{"*Switched at*", "*Lifecycle*", hintSwitched, ":link: <" + consoleBase + "/ecs/v2/clusters/prod-cluster/services/web-frontend/health?region=us-east-1|ECS service>"},
+			want: []string{"*Switched at*", "*Lifecycle*", hintSwitched, ":link: <" + messagetest.ConsoleBase + "/ecs/v2/clusters/prod-cluster/services/web-frontend/health?region=us-east-1|ECS service>"},
 			not:  []string{"*Task sets*", "Started by", "Roll back before", "```"},
 		},
 		{
@@ -376,7 +174,7 @@ func eventsEqual(a, b deploy.Event) bool {
 // TestRenderSlackDetailsOptional: without details, or with empty ones, the
 // message is the one without details; every part can be missing alone.
 func TestRenderSlackDetailsOptional(t *testing.T) {
-	for name, n := range plainNotices() {
+	for name, n := range messagetest.PlainNotices() {
 		plain, err := Render(n)
 		if err != nil {
 			t.Fatal(err)
@@ -391,7 +189,7 @@ func TestRenderSlackDetailsOptional(t *testing.T) {
 			t.Errorf("%s: empty details change the message:\n%s\n%s", name, plain, got)
 		}
 	}
-	n := detailNotices()["details-traffic-switched"]
+	n := messagetest.DetailNotices()["details-traffic-switched"]
 	strip := []func(d *enrich.Details){
 		func(d *enrich.Details) { d.Deployment = nil },
 		func(d *enrich.Details) { d.Window = nil },
@@ -412,9 +210,9 @@ func TestRenderSlackDetailsOptional(t *testing.T) {
 		},
 	}
 	for i, f := range strip {
-		d := switchedDetails()
+		d := messagetest.SwitchedDetails()
 		f(d)
-		_, _, all := renderT(t, &message.Notice{Event: n.Event, Now: fixedNow, Details: d})
+		_, _, all := renderT(t, &message.Notice{Event: n.Event, Now: messagetest.Now, Details: d})
 		for _, w := range []string{"Traffic switched to the new task set", "*Switched at*", "*ECS service*", "CodeDeploy console"} {
 			if !strings.Contains(all, w) {
 				t.Errorf("strip %d: message lacks %q:\n%s", i, w, all)
@@ -422,14 +220,14 @@ func TestRenderSlackDetailsOptional(t *testing.T) {
 		}
 	}
 	// Each stripped part is really gone, and what stands in says so.
-	d := switchedDetails()
+	d := messagetest.SwitchedDetails()
 	d.Service.TaskSets[1].Containers = d.Service.TaskSets[0].Containers
-	if _, _, all := renderT(t, &message.Notice{Event: n.Event, Now: fixedNow, Details: d}); !strings.Contains(all, "\nsame images as above") {
+	if _, _, all := renderT(t, &message.Notice{Event: n.Event, Now: messagetest.Now, Details: d}); !strings.Contains(all, "\nsame images as above") {
 		t.Errorf("same images: %s", all)
 	}
-	d = switchedDetails()
+	d = messagetest.SwitchedDetails()
 	d.Service.TaskSets[0].TrafficKnown, d.Service.TaskSets[0].TaskDefinition = false, ""
-	if _, _, all := renderT(t, &message.Notice{Event: n.Event, Now: fixedNow, Details: d}); !strings.Contains(all, "*Green (new)* `ecs-svc/9223370493423413672` · PRIMARY · 4/4 running") {
+	if _, _, all := renderT(t, &message.Notice{Event: n.Event, Now: messagetest.Now, Details: d}); !strings.Contains(all, "*Green (new)* `ecs-svc/9223370493423413672` · PRIMARY · 4/4 running") {
 		t.Errorf("unknown traffic and task definition: %s", all)
 	}
 }
@@ -437,7 +235,7 @@ func TestRenderSlackDetailsOptional(t *testing.T) {
 // TestRenderSlackWindowClock: the deadline counts down from the notice's
 // Now, and without one from the event's own time.
 func TestRenderSlackWindowClock(t *testing.T) {
-	n := *detailNotices()["details-traffic-switched"]
+	n := *messagetest.DetailNotices()["details-traffic-switched"]
 	for _, tc := range []struct {
 		now  time.Time
 		want string
@@ -459,13 +257,13 @@ func TestRenderSlackWindowClock(t *testing.T) {
 // TestRenderSlackLogTail: the end of a long log is kept, whole lines only,
 // and the cut is counted.
 func TestRenderSlackLogTail(t *testing.T) {
-	_, _, all := renderT(t, detailNotices()["details-failure-diagnostics"])
+	_, _, all := renderT(t, messagetest.DetailNotices()["details-failure-diagnostics"])
 	m := regexp.MustCompile("\\*Log tail\\* … \\(truncated, (\\d+) earlier characters\\)\n```([^`]*)```").FindStringSubmatch(all)
 	if m == nil {
 		t.Fatalf("no visibly truncated log tail:\n%s", all)
 	}
 	shown := strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(m[2])
-	raw := strings.ReplaceAll(strings.TrimSpace(logTail()), "`", "'")
+	raw := strings.ReplaceAll(strings.TrimSpace(messagetest.LogTail()), "`", "'")
 	dropped, _ := strconv.Atoi(m[1])
 	if !strings.HasSuffix(raw, shown) || len([]rune(raw))-len([]rune(shown)) != dropped {
 		t.Errorf("shown %d characters + %d dropped != %d, or not the end of the log", len([]rune(shown)), dropped, len([]rune(raw)))
@@ -473,8 +271,8 @@ func TestRenderSlackLogTail(t *testing.T) {
 	if !strings.HasPrefix(shown, "[smoke] ") || strings.Count(shown, "\n")+1 > slackMaxLogLines {
 		t.Errorf("log tail does not start at a line or has too many lines:\n%s", shown)
 	}
-	if textLen(m[2]) > slackMaxLogTail {
-		t.Errorf("log tail of %d characters", textLen(m[2]))
+	if message.UTF16Len(m[2]) > slackMaxLogTail {
+		t.Errorf("log tail of %d characters", message.UTF16Len(m[2]))
 	}
 }
 
@@ -504,12 +302,12 @@ func TestSimulatedDemoRenders(t *testing.T) {
 	// The demo's details for every kind render within limits.
 	for _, k := range codedeploy.Names {
 		for _, ev := range []deploy.Event{
-			{Name: k, DeploymentID: "d-DEMO7XQ2K", Region: "us-east-1", LastUpdated: fixedNow.Add(-time.Minute)},
+			{Name: k, DeploymentID: "d-DEMO7XQ2K", Region: "us-east-1", LastUpdated: messagetest.Now.Add(-time.Minute)},
 			{Name: k, DeploymentID: "d-DEMOBACK1", Region: "us-east-1",
 				Target: &deploy.Target{ID: "prod-cluster:checkout-api", Type: "ECS", Cluster: "prod-cluster", Service: "checkout-api"}},
 		} {
 			codedeploy.Classify(&ev)
-			n := &message.Notice{Event: ev, Now: fixedNow, Details: simenrich.Details(&ev)}
+			n := &message.Notice{Event: ev, Now: messagetest.Now, Details: simenrich.Details(&ev)}
 			_, _, all := renderT(t, n)
 			if n.Details != nil && !strings.Contains(all, "simulated details (demo)") {
 				t.Errorf("%s %s: no simulated note:\n%s", k, ev.DeploymentID, all)

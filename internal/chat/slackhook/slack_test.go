@@ -8,12 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
-	"maps"
-	"math"
 	"net/http"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -24,218 +19,21 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"github.com/cutover-dev/cutover/internal/action"
 	"github.com/cutover-dev/cutover/internal/chat"
+	"github.com/cutover-dev/cutover/internal/chat/chattest"
 	"github.com/cutover-dev/cutover/internal/deploy"
-	"github.com/cutover-dev/cutover/internal/enrich"
 	"github.com/cutover-dev/cutover/internal/message"
+	"github.com/cutover-dev/cutover/internal/message/messagetest"
 	"github.com/cutover-dev/cutover/internal/retry"
 	"github.com/cutover-dev/cutover/internal/source/codedeploy"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/slack golden files")
 
-// fixedNow is the render time of every golden message.
-var fixedNow = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
-
-// goNotices are notices built in Go, covering what the fixtures may not:
-// plainNotices and detailNotices.
-func goNotices() map[string]*message.Notice {
-	m := plainNotices()
-	maps.Copy(m, detailNotices())
-	for _, n := range m {
-		classify(&n.Event)
-	}
-	return m
-}
-
-// classify sets the phase and platform of an event built in Go from its
-// CodeDeploy name, as decoding does, unless the test set them.
-func classify(ev *deploy.Event) {
-	if ev.Phase == "" {
-		phase := ev.Phase
-		codedeploy.Classify(ev)
-		if phase != "" {
-			ev.Phase = phase
-		}
-	}
-}
-
-// notification is what delivery gives a destination for n.
-func notification(n *message.Notice) *chat.Notification {
-	return &chat.Notification{Message: message.Build(n), Notice: n}
-}
-
-// plainNotices are notices without details: action results, rollback
-// switch-back, long and hostile text.
-func plainNotices() map[string]*message.Notice {
-	switched := deploy.Event{
-		Name: codedeploy.InstanceSuccess, Phase: deploy.TrafficSwitched, Platform: deploy.CodeDeployECS, Source: codedeploy.SourceTrigger,
-		ID: "5f1c2a3b-msg", MessageID: "5f1c2a3b-msg",
-		Region: "us-east-1", AccountID: "111122223333", TriggerName: "cutover",
-		Application: "web-frontend", DeploymentGroup: "web-frontend-prod", DeploymentID: "d-7XQ2K9ABC",
-		Status: "SUCCEEDED", RawStatus: "Succeeded",
-		CreateTime:  time.Date(2026, 11, 26, 11, 40, 0, 0, time.UTC),
-		LastUpdated: time.Date(2026, 11, 26, 11, 52, 31, 0, time.UTC),
-		Target: &deploy.Target{
-			ID: "prod-cluster:web-frontend", Type: "ECS", Cluster: "prod-cluster", Service: "web-frontend",
-			Lifecycle: []deploy.LifecycleStep{
-				{Name: "BeforeInstall", Status: "Succeeded"},
-				{Name: "Install", Status: "Succeeded", Start: time.Date(2026, 11, 26, 11, 40, 5, 0, time.UTC), End: time.Date(2026, 11, 26, 11, 47, 0, 0, time.UTC)},
-				{Name: "AllowTraffic", Status: "Succeeded", Start: time.Date(2026, 11, 26, 11, 52, 0, 0, time.UTC), End: time.Date(2026, 11, 26, 11, 52, 30, 0, time.UTC)},
-			},
-		},
-	}
-	rollbackSwitch := switched
-	rollbackSwitch.DeploymentID = "d-R8BACK001"
-	rollbackSwitch.Rollback = &deploy.Rollback{RollsBack: "d-7XQ2K9ABC", Message: "Deployment d-R8BACK001 is triggered to roll back deployment d-7XQ2K9ABC."}
-
-	long := strings.Repeat("The replacement task set <web-frontend:42> is unhealthy & failing health checks. ", 80)
-	failure := deploy.Event{
-		Name: codedeploy.DeploymentFailure, Source: codedeploy.SourceTrigger,
-		Region: "eu-west-1", Application: "checkout-api", DeploymentGroup: "checkout-api-prod", DeploymentID: "d-FAIL00001",
-		Status: "FAILED", RawStatus: "FAILED",
-		CreateTime:   time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC),
-		CompleteTime: time.Date(2026, 11, 26, 10, 14, 9, 0, time.UTC),
-		Overview:     &deploy.Overview{Failed: 1},
-		Error:        &deploy.Error{Code: "ECS_UPDATE_ERROR", Message: long},
-	}
-	hostile := deploy.Event{
-		Name: codedeploy.DeploymentStop, Region: "us-east-1",
-		Application: "<!channel> & <@U0123>", DeploymentGroup: "grp\nwith\tcontrol\u202eRTL",
-		DeploymentID: "d-<b>|x", TriggerName: "`tick`",
-		Error: &deploy.Error{Code: "`code`", Message: "stopped by <!here> <https://evil.example|click>"},
-	}
-	many := make([]action.Result, 40)
-	for i := range many {
-		many[i] = action.Result{Action: "cloudfront-invalidation", Target: fmt.Sprintf("E%03d", i), ID: fmt.Sprintf("I%03d", i), Paths: []string{"/*"}, Status: "InProgress"}
-	}
-	paths := make([]string, 14)
-	for i := range paths {
-		paths[i] = fmt.Sprintf("/assets/%d/*", i)
-	}
-	return map[string]*message.Notice{
-		"traffic-switched-actions": {Event: switched, Now: fixedNow, Actions: []action.Result{
-			{Action: "cloudfront-invalidation", Target: "E123", ID: "I2J3", Paths: []string{"/*", "/index.html"}, Status: "InProgress"},
-			{Action: "cloudfront-invalidation", Target: "E456", DryRun: true, Paths: []string{"/*"}},
-			{Action: "cloudfront-invalidation", Target: "E789", Skipped: "already invalidated for this deployment"},
-			{Action: "cloudfront-invalidation", Target: "EBAD", Error: "TooManyInvalidationsInProgress: too many <wildcard> invalidations in progress"},
-			{Action: "cloudfront-invalidation", Target: "EMANY", ID: "I9", Paths: paths, Status: "InProgress"},
-		}},
-		"rollback-traffic-switched": {Event: rollbackSwitch, Now: fixedNow},
-		"actions-pending": {Event: switched, Now: fixedNow, Actions: []action.Result{
-			{Action: "cloudfront", Target: "E2QWRUHAPOMQZL", Pending: true},
-			{Action: "cloudfront-invalidation", Target: "E123", ID: "I2J3", Paths: []string{"/*"}, Status: "InProgress"},
-		}},
-		"failure-long-error":   {Event: failure, Now: fixedNow},
-		"hostile-text":         {Event: hostile, Now: fixedNow},
-		"many-actions":         {Event: switched, Now: fixedNow, Actions: many},
-		"bare-unknown":         {Event: deploy.Event{Name: codedeploy.Unknown}, Now: fixedNow},
-		"trigger-test-no-name": {Event: deploy.Event{Name: codedeploy.TriggerTest}},
-		"followup-completed": {Event: switched, Now: fixedNow, FollowUp: true, Actions: []action.Result{
-			{Action: "cloudfront-invalidation", Target: "E123", ID: "I2J3", Paths: []string{"/*", "/index.html"}, Status: "Completed"},
-		}},
-		"followup-gave-up": {Event: switched, Now: fixedNow, FollowUp: true, Actions: []action.Result{
-			{Action: "cloudfront-invalidation", Target: "E123", ID: "I2J3", Paths: []string{"/*"}, Status: "InProgress", Error: "still in progress after 12 checks; giving up"},
-		}},
-	}
-}
-
-// renderCases decodes every CodeDeploy fixture (not the decoded/ goldens
-// of the codedeploy package) and adds goNotices, keyed by golden name.
-func renderCases(t testing.TB) map[string]*message.Notice {
-	t.Helper()
-	// A new map: renaming keys while ranging over a map may visit a
-	// renamed key again.
-	cases := map[string]*message.Notice{}
-	for name, n := range goNotices() {
-		cases["go__"+name] = n
-	}
-	paths, err := filepath.Glob("../../source/codedeploy/testdata/*/*.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range paths {
-		dir := filepath.Base(filepath.Dir(p))
-		if dir == "decoded" {
-			continue
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		events, err := codedeploy.Decode(data)
-		if len(events) == 0 {
-			// A fixture of an input Decode rejects: nothing to render.
-			t.Logf("%s: no event (%v)", p, err)
-			continue
-		}
-		base := dir + "__" + strings.TrimSuffix(filepath.Base(p), ".json")
-		for i, ev := range events {
-			name := base
-			if len(events) > 1 {
-				name += "." + strconv.Itoa(i)
-			}
-			cases[name] = &message.Notice{Event: ev, Now: fixedNow}
-		}
-	}
-	return cases
-}
-
 func TestRenderSlackGolden(t *testing.T) {
-	cases := renderCases(t)
-	dir := "testdata"
-	if *update {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	names := slices.Sorted(maps.Keys(cases))
-	for _, name := range names {
-		n := cases[name]
-		t.Run(name, func(t *testing.T) {
-			body, err := Render(n)
-			if err != nil {
-				t.Fatal(err)
-			}
-			checkSlackMessage(t, body)
-			again, _ := Render(n)
-			if !bytes.Equal(body, again) {
-				t.Fatal("two renders of the same notice differ")
-			}
-			var pretty bytes.Buffer
-			if err := json.Indent(&pretty, body, "", "  "); err != nil {
-				t.Fatal(err)
-			}
-			pretty.WriteByte('\n')
-			golden := filepath.Join(dir, name+".golden.json")
-			if *update {
-				if err := os.WriteFile(golden, pretty.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test ./internal/chat/slackhook -update, then review the diff)", err)
-			}
-			if !bytes.Equal(pretty.Bytes(), want) {
-				t.Errorf("rendered message differs from %s (run with -update and review the diff):\n%s", golden, pretty.Bytes())
-			}
-		})
-	}
-	// A golden whose fixture is gone is stale.
-	existing, _ := filepath.Glob(filepath.Join(dir, "*.golden.json"))
-	for _, g := range existing {
-		if _, ok := cases[strings.TrimSuffix(filepath.Base(g), ".golden.json")]; ok {
-			continue
-		}
-		if *update {
-			_ = os.Remove(g)
-		} else {
-			t.Errorf("%s has no fixture (run with -update to remove it)", g)
-		}
-	}
+	messagetest.GoldenCases(t, messagetest.Cases(t), *update, Render, func(t *testing.T, _ *message.Notice, body []byte) {
+		checkSlackMessage(t, body)
+	})
 }
 
 // checkSlackMessage asserts what every rendered body must satisfy: valid
@@ -273,7 +71,7 @@ func checkSlackMessage(t testing.TB, body []byte) {
 		if err := o.Validate(); err != nil {
 			t.Errorf("%s: %v", what, err)
 		}
-		if n := textLen(o.Text); n > limit || utf8.RuneCountInString(o.Text) > limit {
+		if n := message.UTF16Len(o.Text); n > limit || utf8.RuneCountInString(o.Text) > limit {
 			t.Errorf("%s: %d characters, limit %d", what, n, limit)
 		}
 		checkMrkdwn(t, what, o.Text)
@@ -363,7 +161,7 @@ func sectionTexts(t *testing.T, body []byte) []string {
 func renderT(t *testing.T, n *message.Notice) (body []byte, msg slack.WebhookMessage, all string) {
 	t.Helper()
 	c := *n
-	classify(&c.Event)
+	messagetest.Classify(&c.Event)
 	body, err := Render(&c)
 	if err != nil {
 		t.Fatal(err)
@@ -376,8 +174,8 @@ func renderT(t *testing.T, n *message.Notice) (body []byte, msg slack.WebhookMes
 }
 
 func TestRenderSlackKinds(t *testing.T) {
-	ev := goNotices()["traffic-switched-actions"].Event
-	rb := goNotices()["rollback-traffic-switched"].Event
+	ev := messagetest.GoNotices()["traffic-switched-actions"].Event
+	rb := messagetest.GoNotices()["rollback-traffic-switched"].Event
 	for _, tc := range []struct {
 		name  string
 		ev    deploy.Event
@@ -388,7 +186,7 @@ func TestRenderSlackKinds(t *testing.T) {
 		{"switched back", rb, []string{"Traffic switched back to the original task set* · rolling back <https://us-east-1.console.aws.amazon.com/codesuite/codedeploy/deployments/d-7XQ2K9ABC?region=us-east-1|d-7XQ2K9ABC>"}, colorWarning},
 		{"rollback", deploy.Event{Name: codedeploy.DeploymentRollback, DeploymentID: "d-R", Region: "eu-west-1", Rollback: &deploy.Rollback{RollsBack: "d-M"}},
 			[]string{"*:rewind: Rolling back* <https://eu-west-1.console.aws.amazon.com/codesuite/codedeploy/deployments/d-M?region=eu-west-1|d-M>"}, colorWarning},
-		{"failure", goNotices()["failure-long-error"].Event, []string{":x: Deployment failed*", "*Error* `ECS_UPDATE_ERROR`\nThe replacement task set &lt;web-frontend:42&gt; is unhealthy &amp;", "*Duration*\n14 min", "*Targets*\n1 failed"}, colorDanger},
+		{"failure", messagetest.GoNotices()["failure-long-error"].Event, []string{":x: Deployment failed*", "*Error* `ECS_UPDATE_ERROR`\nThe replacement task set &lt;web-frontend:42&gt; is unhealthy &amp;", "*Duration*\n14 min", "*Targets*\n1 failed"}, colorDanger},
 		{"stop", deploy.Event{Name: codedeploy.DeploymentStop, DeploymentID: "d-S"}, []string{":octagonal_sign: Deployment stopped*"}, colorWarning},
 		{"ready", deploy.Event{Name: codedeploy.DeploymentReady, DeploymentID: "d-S"}, []string{"Replacement task set installed, waiting for traffic reroute"}, colorInfo},
 		{"start", deploy.Event{Name: codedeploy.DeploymentStart, DeploymentID: "d-S"}, []string{":rocket: Deployment started*"}, colorInfo},
@@ -400,7 +198,7 @@ func TestRenderSlackKinds(t *testing.T) {
 		{"unknown", deploy.Event{Name: codedeploy.Unknown, DeploymentID: "d-S", RawStatus: "Baking"}, []string{"Unrecognised CodeDeploy status:* `Baking`", "*Status*\n`Baking`"}, colorNeutral},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, msg, all := renderT(t, &message.Notice{Event: tc.ev, Now: fixedNow})
+			_, msg, all := renderT(t, &message.Notice{Event: tc.ev, Now: messagetest.Now})
 			for _, w := range tc.want {
 				if !strings.Contains(all, w) {
 					t.Errorf("message lacks %q:\n%s", w, all)
@@ -414,7 +212,7 @@ func TestRenderSlackKinds(t *testing.T) {
 }
 
 func TestRenderSlackActions(t *testing.T) {
-	_, _, all := renderT(t, goNotices()["traffic-switched-actions"])
+	_, _, all := renderT(t, messagetest.GoNotices()["traffic-switched-actions"])
 	for _, w := range []string{
 		":white_check_mark: CloudFront E123: invalidation I2J3 for `/*`, `/index.html` (InProgress)",
 		":memo: CloudFront E456: dry run, would invalidate `/*`",
@@ -426,7 +224,7 @@ func TestRenderSlackActions(t *testing.T) {
 			t.Errorf("actions lack %q:\n%s", w, all)
 		}
 	}
-	_, _, all = renderT(t, goNotices()["many-actions"])
+	_, _, all = renderT(t, messagetest.GoNotices()["many-actions"])
 	if !strings.Contains(all, "E024") || strings.Contains(all, "E025") || !strings.Contains(all, "… (truncated, 15 more actions)") {
 		t.Errorf("40 actions: want 25 shown and the rest counted:\n%s", all)
 	}
@@ -449,13 +247,13 @@ func TestRenderSlackTruncatesVisibly(t *testing.T) {
 	if more, _ := strconv.Atoi(m[2]); len(m[1])+more != len(msg) {
 		t.Errorf("kept %d + %d more != %d characters", len(m[1]), more, len(msg))
 	}
-	if textLen(errText) > slackMaxSectionText || textLen(errText) < slackMaxSectionText-10 {
-		t.Errorf("error section is %d characters: want close to, but within, %d", textLen(errText), slackMaxSectionText)
+	if message.UTF16Len(errText) > slackMaxSectionText || message.UTF16Len(errText) < slackMaxSectionText-10 {
+		t.Errorf("error section is %d characters: want close to, but within, %d", message.UTF16Len(errText), slackMaxSectionText)
 	}
 }
 
 func TestRenderSlackEscapes(t *testing.T) {
-	body, msg, all := renderT(t, goNotices()["hostile-text"])
+	body, msg, all := renderT(t, messagetest.GoNotices()["hostile-text"])
 	for _, bad := range []string{"<!channel>", "<@U0123>", "<!here>", "<https://evil.example", "\u202e", "\t"} {
 		if strings.Contains(string(body), bad) || strings.Contains(msg.Text, bad) {
 			t.Errorf("rendered message holds %q", bad)
@@ -470,7 +268,7 @@ func TestRenderSlackEscapes(t *testing.T) {
 
 func TestRenderSlackTimes(t *testing.T) {
 	// No time in the event: the notice's Now, labelled as receipt time.
-	_, _, all := renderT(t, &message.Notice{Event: deploy.Event{Name: codedeploy.DeploymentStart, DeploymentID: "d-1"}, Now: fixedNow})
+	_, _, all := renderT(t, &message.Notice{Event: deploy.Event{Name: codedeploy.DeploymentStart, DeploymentID: "d-1"}, Now: messagetest.Now})
 	if !strings.Contains(all, "*Received*\n2026-11-26 12:00:00 UTC") {
 		t.Errorf("want the notice time:\n%s", all)
 	}
@@ -494,14 +292,14 @@ func TestRenderSlackNil(t *testing.T) {
 }
 
 func TestSlackNotifyPostsRenderedBody(t *testing.T) {
-	n := goNotices()["traffic-switched-actions"]
+	n := messagetest.GoNotices()["traffic-switched-actions"]
 	want, err := Render(n)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var got []byte
 	var ct string
-	srv, reqs := countingServer(t, func(w http.ResponseWriter, r *http.Request, _ int32) {
+	srv, reqs := chattest.CountingServer(t, func(w http.ResponseWriter, r *http.Request, _ int32) {
 		got, _ = io.ReadAll(r.Body)
 		ct = r.Header.Get("Content-Type")
 		io.WriteString(w, "ok")
@@ -520,13 +318,13 @@ func TestSlackNotifyPostsRenderedBody(t *testing.T) {
 }
 
 func TestSlackNotifyErrors(t *testing.T) {
-	srv, _ := countingServer(t, func(w http.ResponseWriter, r *http.Request, _ int32) {
+	srv, _ := chattest.CountingServer(t, func(w http.ResponseWriter, r *http.Request, _ int32) {
 		w.WriteHeader(http.StatusNotFound)
 		io.WriteString(w, "channel_not_found")
 	})
 	p, _, _ := testPoster(t, 3, time.Second)
 	s := New(srv.URL+secretPath, p)
-	_, err := s.Notify(context.Background(), notification(goNotices()["bare-unknown"]))
+	_, err := s.Notify(context.Background(), messagetest.Notification(messagetest.GoNotices()["bare-unknown"]))
 	if want := "slack: post: 404 Not Found: channel_not_found"; err == nil || err.Error() != want {
 		t.Errorf("err = %v, want %q", err, want)
 	}
@@ -537,9 +335,7 @@ func TestSlackNotifyErrors(t *testing.T) {
 		t.Errorf("nil notice: err = %v, want permanent", err)
 	}
 	// Printing or logging the notifier shows the host only.
-	var logs bytes.Buffer
-	slog.New(slog.NewTextHandler(&logs, nil)).Info("notifier", "dest", s)
-	for _, out := range []string{fmt.Sprint(s), fmt.Sprintf("%+v", s), fmt.Sprintf("%#v", s), logs.String(), err.Error()} {
+	for _, out := range append(chattest.Printed(s), err.Error()) {
 		assertNoSecret(t, "output", out, srv.URL)
 	}
 	if got := New("https://hooks.slack.com/services/T/B/"+secretToken, p).String(); got != "slack(hooks.slack.com)" {
@@ -548,7 +344,7 @@ func TestSlackNotifyErrors(t *testing.T) {
 }
 
 func TestSlackInvalidURL(t *testing.T) {
-	_, err := New("hooks.slack.com/services/T/B/"+secretToken, nil).Notify(context.Background(), notification(goNotices()["bare-unknown"]))
+	_, err := New("hooks.slack.com/services/T/B/"+secretToken, nil).Notify(context.Background(), messagetest.Notification(messagetest.GoNotices()["bare-unknown"]))
 	if !retry.IsPermanent(err) || strings.Contains(err.Error(), secretToken) {
 		t.Errorf("err = %v, want permanent without the token", err)
 	}
@@ -567,28 +363,8 @@ func FuzzRenderSlack(f *testing.F) {
 	f.Add(strings.Repeat("\n", 5000), "", "", "", uint8(0x30), true)
 	f.Add("a", strings.Repeat("`", 300), "3c6f9a2e-8b1d-4e0f-9a57-2d4b6c8e1f03", "prod:web", uint8(0x0d), false)
 	f.Fuzz(func(t *testing.T, msg, name, id, target string, kind uint8, switched bool) {
-		kinds := codedeploy.Names
-		ev := deploy.Event{
-			Name:   kinds[int(kind)%len(kinds)],
-			Region: name, AccountID: name, TriggerName: name, Application: name, DeploymentGroup: msg,
-			DeploymentID: id, RawStatus: msg, MessageID: id,
-			Error:    &deploy.Error{Code: name, Message: msg},
-			Rollback: &deploy.Rollback{RollsBack: id, Message: msg},
-			Overview: &deploy.Overview{Succeeded: len(msg), Failed: 1},
-			Target: &deploy.Target{ID: target, Type: "ECS", Lifecycle: []deploy.LifecycleStep{
-				{Name: name, Status: msg}, {Name: target, Status: id},
-			}},
-		}
-		codedeploy.Classify(&ev)
-		if switched {
-			ev.Phase = deploy.TrafficSwitched
-		}
-		n := &message.Notice{Event: ev, Now: fixedNow, Actions: []action.Result{
-			{Action: "cloudfront-invalidation", Target: target, ID: id, Paths: []string{msg, name, target}, Status: name},
-			{Action: name, Target: target, Error: msg},
-			{Action: "cloudfront-invalidation", Target: name, Skipped: msg},
-			{Action: "cloudfront-invalidation", Target: id, DryRun: true, Paths: []string{msg}},
-		}, Details: fuzzDetails(msg, name, id, target, kind)}
+		ev := messagetest.FuzzEvent(msg, name, id, target, kind, switched)
+		n := &message.Notice{Event: ev, Now: messagetest.Now, Actions: messagetest.FuzzActions(msg, name, id, target), Details: messagetest.FuzzDetails(msg, name, id, target, kind)}
 		body, err := Render(n)
 		if err != nil {
 			t.Fatal(err)
@@ -601,53 +377,8 @@ func FuzzRenderSlack(f *testing.F) {
 	})
 }
 
-// fuzzDetails puts the fuzzer's strings in every text of Details (images,
-// descriptions, log tails, labels, commands, link labels and URLs); bits
-// of k choose the window and which parts are there.
-func fuzzDetails(msg, name, id, target string, k uint8) *enrich.Details {
-	if k&0x80 != 0 {
-		return nil
-	}
-	at := fixedNow.Add(time.Duration(int8(k)) * time.Minute)
-	ts := func(label string, weight float64) enrich.TaskSet {
-		return enrich.TaskSet{
-			ID: id, Label: label, Status: name, TrafficWeight: weight, TrafficKnown: k&1 == 0,
-			DesiredCount: int64(len(msg)), RunningCount: -1, PendingCount: int64(k),
-			TargetGroup: target, TaskDefinition: name,
-			Containers: []enrich.Container{{Name: name, Image: msg, LogGroup: target}, {Image: name}, {Image: target}, {Image: id}, {Image: msg + "x"}},
-		}
-	}
-	links := enrich.Links{Deployment: "https://" + target, Service: "https://h.example/" + id, DeploymentGroup: msg,
-		Logs:     []enrich.Link{{Label: msg, URL: "https://h.example/$" + name}, {Label: name, URL: "https://h.example/@"}, {Label: "|", URL: "https://h.example/"}, {Label: id, URL: id}},
-		Pipeline: "https://h.example/p?" + id, Related: "https://" + name}
-	cmds := enrich.Commands{RollBack: msg, FinishEarly: name + "```" + id, Reroute: target}
-	if k&2 != 0 {
-		cmds.Reroute = ""
-	}
-	return &enrich.Details{
-		DeploymentID: id, Region: name, Simulated: k&4 != 0,
-		Deployment: &enrich.Deployment{
-			Creator: name, Description: msg, StatusMessages: []string{msg, name, target, id},
-			ErrorCode: name, ErrorMessage: msg, RollbackDeploymentID: target, RollbackTriggeringDeploymentID: target,
-			RollbackMessage: msg,
-			Pipeline:        &enrich.Pipeline{Name: name, ExecutionID: id, NameTruncated: k&8 != 0, From: "description"},
-		},
-		Window: &enrich.Window{
-			Kind:  []enrich.WindowKind{enrich.WindowRollback, enrich.WindowReroute, enrich.WindowKind(name)}[int(k)%3],
-			Start: at, Deadline: at.Add(time.Duration(len(msg)) * time.Minute), NoWindow: k&16 != 0, Ended: k&32 != 0, EndedAt: at,
-		},
-		Service: &enrich.Service{Cluster: target, Name: name, TaskSets: []enrich.TaskSet{
-			ts("GREEN", float64(len(name))), ts("BLUE", math.NaN()), ts(name, 1e300), ts(msg, -1), ts("", 50),
-		}},
-		Failure: &enrich.Failure{TargetID: target, LifecycleEvent: name, Status: msg, Start: at, End: at.Add(time.Second),
-			Diagnostics: &enrich.Diagnostics{ErrorCode: name, Message: msg, ScriptName: target, LogTail: msg + "\n" + msg}},
-		Links:    links,
-		Commands: cmds,
-	}
-}
-
 func BenchmarkRenderSlack(b *testing.B) {
-	n := goNotices()["traffic-switched-actions"]
+	n := messagetest.GoNotices()["traffic-switched-actions"]
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := Render(n); err != nil {

@@ -1,9 +1,7 @@
 package slackhook
 
 import (
-	"strconv"
 	"strings"
-	"unicode/utf16"
 
 	"github.com/cutover-dev/cutover/internal/message"
 )
@@ -33,15 +31,6 @@ func escapeRune(r rune) string {
 	return string(r)
 }
 
-// textLen is s's length in UTF-16 code units.
-func textLen(s string) int {
-	n := 0
-	for _, r := range s {
-		n += max(utf16.RuneLen(r), 1)
-	}
-	return n
-}
-
 // esc1 is untrusted s as one escaped line of at most limit units, cut with
 // an ellipsis.
 func esc1(s string, limit int) string {
@@ -63,22 +52,16 @@ func code(s string, limit int) string {
 // "… (truncated, N more characters)", N counting raw characters dropped.
 func truncate(raw string, limit int, long bool) string {
 	esc := escape(raw)
-	if textLen(esc) <= limit {
+	if message.UTF16Len(esc) <= limit {
 		return esc
 	}
 	total := len([]rune(raw))
-	suffix := func(n int) string {
-		if !long {
-			return "…"
-		}
-		return "… (truncated, " + strconv.Itoa(n) + " more characters)"
-	}
-	budget := max(limit-textLen(suffix(total)), 0)
+	budget := max(limit-message.UTF16Len(message.CutMark(total, long)), 0)
 	var b strings.Builder
 	used, kept := 0, 0
 	for _, r := range raw {
 		piece := escapeRune(r)
-		l := textLen(piece)
+		l := message.UTF16Len(piece)
 		if used+l > budget {
 			break
 		}
@@ -86,28 +69,19 @@ func truncate(raw string, limit int, long bool) string {
 		used += l
 		kept++
 	}
-	return strings.TrimRight(b.String(), " \n") + suffix(total-kept)
+	return strings.TrimRight(b.String(), " \n") + message.CutMark(total-kept, long)
 }
 
 // clampText is the last guard on formatted mrkdwn: it cuts s to at most
 // limit units without splitting an entity or a link, marking the cut. The
 // renderers bound their parts so that it rarely has anything to do.
 func clampText(s string, limit int) string {
-	if textLen(s) <= limit {
+	if message.UTF16Len(s) <= limit {
 		return s
 	}
 	const mark = "… (truncated)"
-	budget := max(limit-textLen(mark), 0)
-	used, end := 0, 0
-	for i, r := range s {
-		l := max(utf16.RuneLen(r), 1)
-		if used+l > budget {
-			break
-		}
-		used += l
-		end = i + len(string(r))
-	}
-	s = s[:end]
+	budget := max(limit-message.UTF16Len(mark), 0)
+	s = message.UTF16Prefix(s, budget)
 	// Do not leave half an entity (&amp;) or half a link (<url|label>).
 	if i := strings.LastIndexByte(s, '&'); i >= 0 && !strings.Contains(s[i:], ";") {
 		s = s[:i]
@@ -124,9 +98,9 @@ func joinLines(title string, lines []string, maxLines int, unit string) string {
 	const room = 60 // for the "… (truncated, N more …)" line
 	var b strings.Builder
 	b.WriteString(title)
-	used, shown := textLen(title), 0
+	used, shown := message.UTF16Len(title), 0
 	for _, line := range lines {
-		l := 1 + textLen(line)
+		l := 1 + message.UTF16Len(line)
 		if shown == maxLines || used+l > slackMaxSectionText-room {
 			break
 		}
@@ -139,7 +113,7 @@ func joinLines(title string, lines []string, maxLines int, unit string) string {
 		if more != 1 {
 			unit += "s"
 		}
-		b.WriteString("\n… (truncated, " + strconv.Itoa(more) + " more " + unit + ")")
+		b.WriteString("\n" + message.CutMore(more, unit))
 	}
 	return b.String()
 }

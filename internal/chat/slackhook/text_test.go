@@ -15,8 +15,8 @@ func TestTruncate(t *testing.T) {
 	// Cut visibly, counting raw characters dropped, never inside an entity.
 	raw := strings.Repeat("<", 100)
 	got := truncate(raw, 60, true)
-	if textLen(got) > 60 || !strings.HasSuffix(got, " more characters)") || strings.Contains(got, "&l…") {
-		t.Errorf("truncate = %q (%d)", got, textLen(got))
+	if message.UTF16Len(got) > 60 || !strings.HasSuffix(got, " more characters)") || strings.Contains(got, "&l…") {
+		t.Errorf("truncate = %q (%d)", got, message.UTF16Len(got))
 	}
 	kept := strings.Count(got, "&lt;")
 	if want := "… (truncated, " + strconv.Itoa(100-kept) + " more characters)"; !strings.HasSuffix(got, want) {
@@ -26,7 +26,7 @@ func TestTruncate(t *testing.T) {
 	if got := truncate(strings.Repeat("😀", 10), 9, false); got != "😀😀😀😀…" {
 		t.Errorf("emoji truncate = %q", got)
 	}
-	if got := truncate("abcdef", 0, true); textLen(got) < 1 {
+	if got := truncate("abcdef", 0, true); message.UTF16Len(got) < 1 {
 		t.Errorf("zero limit gave %q, want at least the mark", got)
 	}
 }
@@ -35,7 +35,7 @@ func TestClampText(t *testing.T) {
 	s := "see <https://x.example/a|the link> &amp; more"
 	for limit := 1; limit < len(s); limit++ {
 		got := clampText(s, limit)
-		if textLen(got) > max(limit, textLen("… (truncated)")) {
+		if message.UTF16Len(got) > max(limit, message.UTF16Len("… (truncated)")) {
 			t.Errorf("clampText(%d) = %q, too long", limit, got)
 		}
 		checkMrkdwn(t, "clamped", got)
@@ -78,7 +78,7 @@ func TestJoinLines(t *testing.T) {
 	}
 	long := strings.Repeat("x", 1000)
 	got := joinLines("*T*", []string{long, long, long, long}, 10, "item")
-	if textLen(got) > slackMaxSectionText || !strings.HasSuffix(got, "… (truncated, 2 more items)") {
-		t.Errorf("joinLines of long lines: %d characters, ends %q", textLen(got), got[len(got)-40:])
+	if message.UTF16Len(got) > slackMaxSectionText || !strings.HasSuffix(got, "… (truncated, 2 more items)") {
+		t.Errorf("joinLines of long lines: %d characters, ends %q", message.UTF16Len(got), got[len(got)-40:])
 	}
 }

@@ -1,10 +1,5 @@
 package teams
 
-import (
-	"bytes"
-	"encoding/json"
-)
-
 // The Workflows webhook body and the parts of Adaptive Card 1.4 that
 // cutover uses. Field order is the JSON order: rendering is deterministic.
 
@@ -80,15 +75,4 @@ const (
 // textBlock is a wrapping TextBlock of Markdown text.
 func textBlock(text string) element {
 	return element{Type: "TextBlock", Text: text, Wrap: true}
-}
-
-// encode is env as JSON, without HTML escaping.
-func encode(env envelope) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(env); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/cutover-dev/cutover/internal/chat"
+	"github.com/cutover-dev/cutover/internal/chat/chattest"
 	"github.com/cutover-dev/cutover/internal/message"
 	"github.com/cutover-dev/cutover/internal/message/messagetest"
 	"github.com/cutover-dev/cutover/internal/retry"
@@ -154,10 +154,6 @@ func testPoster() *chat.Poster {
 	})
 }
 
-func notification(n *message.Notice) *chat.Notification {
-	return &chat.Notification{Message: message.Build(n), Notice: n}
-}
-
 func TestNotifyPostsCard(t *testing.T) {
 	f := newFakeFlow(t)
 	n := messagetest.GoNotices()["details-traffic-switched"]
@@ -165,7 +161,7 @@ func TestNotifyPostsCard(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rc, err := New(f.url(), testPoster()).Notify(context.Background(), notification(n))
+	rc, err := New(f.url(), testPoster()).Notify(context.Background(), messagetest.Notification(n))
 	if err != nil {
 		t.Fatalf("Notify: %v", err)
 	}
@@ -182,7 +178,7 @@ func TestNotifyRetries(t *testing.T) {
 		t.Run(fmt.Sprint(status), func(t *testing.T) {
 			f := newFakeFlow(t)
 			f.then(status)
-			_, err := New(f.url(), testPoster()).Notify(context.Background(), notification(messagetest.GoNotices()["bare-unknown"]))
+			_, err := New(f.url(), testPoster()).Notify(context.Background(), messagetest.Notification(messagetest.GoNotices()["bare-unknown"]))
 			if err != nil {
 				t.Fatalf("Notify: %v", err)
 			}
@@ -194,7 +190,7 @@ func TestNotifyRetries(t *testing.T) {
 	// Still failing after every attempt: retryable, for Lambda to retry.
 	f := newFakeFlow(t)
 	f.then(500, 500, 500)
-	_, err := New(f.url(), testPoster()).Notify(context.Background(), notification(messagetest.GoNotices()["bare-unknown"]))
+	_, err := New(f.url(), testPoster()).Notify(context.Background(), messagetest.Notification(messagetest.GoNotices()["bare-unknown"]))
 	if err == nil || retry.IsPermanent(err) || !strings.Contains(err.Error(), "teams: post: 500") {
 		t.Errorf("err = %v, want a retryable 500", err)
 	}
@@ -247,16 +243,14 @@ func TestNotifyNeverSendsOversizeCard(t *testing.T) {
 func TestNotifyErrorsHideURL(t *testing.T) {
 	f := newFakeFlow(t)
 	n := New(f.srv.URL+"/wrong?sig="+flowSig, testPoster())
-	_, err := n.Notify(context.Background(), notification(messagetest.GoNotices()["bare-unknown"]))
+	_, err := n.Notify(context.Background(), messagetest.Notification(messagetest.GoNotices()["bare-unknown"]))
 	if !retry.IsPermanent(err) || !strings.Contains(err.Error(), "401") {
 		t.Errorf("err = %v, want a permanent 401", err)
 	}
 	if _, err := n.Notify(context.Background(), nil); !retry.IsPermanent(err) {
 		t.Errorf("nil notification: err = %v, want permanent", err)
 	}
-	var logs bytes.Buffer
-	slog.New(slog.NewTextHandler(&logs, nil)).Info("notifier", "dest", n)
-	for _, out := range []string{fmt.Sprint(n), fmt.Sprintf("%+v", n), fmt.Sprintf("%#v", n), logs.String(), err.Error()} {
+	for _, out := range append(chattest.Printed(n), err.Error()) {
 		if strings.Contains(out, flowSig) || strings.Contains(out, "/wrong") {
 			t.Errorf("output leaks the URL: %s", out)
 		}

@@ -25,7 +25,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/cutover-dev/cutover/internal/chat"
@@ -111,11 +110,7 @@ func Accepted(status int, body []byte) error {
 // String names the destination by host only, e.g.
 // "teams(prod-00.westeurope.logic.azure.com:443)".
 func (t *Notifier) String() string {
-	host := "invalid URL"
-	if u, err := url.Parse(t.url); err == nil && u.Host != "" {
-		host = u.Host
-	}
-	return "teams(" + host + ")"
+	return "teams(" + chat.Host(t.url) + ")"
 }
 
 // GoString keeps %#v from printing the webhook URL.
@@ -155,7 +150,7 @@ func Format(m *message.Message, mentions []string) ([]byte, error) {
 	}
 	var size int
 	for i, lv := range levels {
-		body, err := encode(buildCard(m, lv, i > 0))
+		body, err := chat.EncodeJSON(buildCard(m, lv, i > 0))
 		if err != nil {
 			return nil, fmt.Errorf("render: %w", err)
 		}
@@ -228,36 +223,6 @@ func style(s message.Severity) string {
 	return "emphasis"
 }
 
-// emojis are the pictograms of the message icons.
-var emojis = map[message.Icon]string{
-	message.IconStarted:         "🚀",
-	message.IconTargetStarted:   "▶️",
-	message.IconWaiting:         "⏳",
-	message.IconTrafficSwitched: "🔀",
-	message.IconSwitchedBack:    "↩️",
-	message.IconRollingBack:     "⏪",
-	message.IconSucceeded:       "✅",
-	message.IconFailed:          "❌",
-	message.IconStopped:         "🛑",
-	message.IconTest:            "🔔",
-	message.IconUnknown:         "❔",
-	message.IconDeadline:        "⌛",
-	message.IconWarning:         "⚠️",
-	message.IconLink:            "🔗",
-	message.IconInfo:            "ℹ️",
-	message.IconPending:         "⏳",
-	message.IconSkipped:         "⏩",
-	message.IconDryRun:          "📝",
-}
-
-// emoji is icon's pictogram, "❔" for one it does not know.
-func emoji(icon message.Icon) string {
-	if e, ok := emojis[icon]; ok {
-		return e
-	}
-	return "❔"
-}
-
 // Bounds of single texts, in characters.
 const (
 	maxValue    = 200  // an outside value without its own Max
@@ -272,7 +237,7 @@ const (
 // something out to fit.
 func buildCard(m *message.Message, lv level, shrunk bool) envelope {
 	head := []element{}
-	title := emoji(m.Icon) + " " + escape(m.Title)
+	title := m.Icon.Emoji() + " " + escape(m.Title)
 	if s := render(m.Subject); s != "" {
 		title += " " + s
 	}
@@ -281,9 +246,9 @@ func buildCard(m *message.Message, lv level, shrunk bool) envelope {
 	head = append(head, tb)
 	if dl := m.Deadline; dl != nil {
 		if text := line(dl.Text, maxValue); text != "" {
-			b := textBlock(emoji(message.IconWarning) + " " + text)
+			b := textBlock(message.IconWarning.Emoji() + " " + text)
 			if dl.Open {
-				b = textBlock(emoji(message.IconDeadline) + " **" + text + "**")
+				b = textBlock(message.IconDeadline.Emoji() + " **" + text + "**")
 				b.Color = "attention"
 			}
 			b.Spacing = "Small"
@@ -313,7 +278,7 @@ func buildCard(m *message.Message, lv level, shrunk bool) envelope {
 	}
 	body = append(body, listBlocks(m.Actions, lv.listItems, "")...)
 	if lv.hint && m.Hint != "" {
-		b := textBlock(emoji(message.IconInfo) + " " + escape(m.Hint))
+		b := textBlock(message.IconInfo.Emoji() + " " + escape(m.Hint))
 		b.IsSubtle = true
 		body = append(body, b)
 	}
@@ -374,7 +339,7 @@ func render(t message.Text) string {
 	for _, s := range t {
 		switch s.Kind {
 		case message.Emoji:
-			b.WriteString(emoji(s.Icon))
+			b.WriteString(s.Icon.Emoji())
 		case message.Strong:
 			if text := spanText(s); text != "" {
 				b.WriteString("**" + text + "**")
@@ -391,7 +356,7 @@ func plainText(t message.Text) string {
 	var b strings.Builder
 	for _, s := range t {
 		if s.Kind == message.Emoji {
-			b.WriteString(emoji(s.Icon))
+			b.WriteString(s.Icon.Emoji())
 			continue
 		}
 		b.WriteString(s.Text)
@@ -479,7 +444,7 @@ func listBlocks(l *message.List, maxItems int, bullet string) []element {
 		if more != 1 {
 			unit += "s"
 		}
-		b := textBlock(escape("… (truncated, " + strconv.Itoa(more) + " more " + unit + ")"))
+		b := textBlock(escape(message.CutMore(more, unit)))
 		b.Spacing, b.IsSubtle = "None", true
 		out = append(out, b)
 	}
@@ -522,7 +487,7 @@ func failureBlocks(f *message.Failure, lv level) []element {
 	}
 	head := "**" + escape(f.LogTitle) + "**"
 	if dropped > 0 {
-		head += " " + escape("… (truncated, "+strconv.Itoa(dropped)+" earlier characters)")
+		head += " " + escape(message.CutEarlier(dropped))
 	}
 	out = append(out, textBlock(head))
 	for _, l := range lines {

@@ -5,9 +5,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"maps"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -23,53 +20,9 @@ import (
 var update = flag.Bool("update", false, "rewrite testdata golden files")
 
 func TestRenderTeamsGolden(t *testing.T) {
-	cases := messagetest.Cases(t)
-	dir := "testdata"
-	for _, name := range slices.Sorted(maps.Keys(cases)) {
-		n := cases[name]
-		t.Run(name, func(t *testing.T) {
-			body, err := Render(n)
-			if err != nil {
-				t.Fatal(err)
-			}
-			checkCard(t, body)
-			again, _ := Render(n)
-			if !bytes.Equal(body, again) {
-				t.Fatal("two renders of the same notice differ")
-			}
-			var pretty bytes.Buffer
-			if err := json.Indent(&pretty, body, "", "  "); err != nil {
-				t.Fatal(err)
-			}
-			pretty.WriteByte('\n')
-			golden := filepath.Join(dir, name+".golden.json")
-			if *update {
-				if err := os.WriteFile(golden, pretty.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test ./internal/chat/teams -update, then review the diff)", err)
-			}
-			if !bytes.Equal(pretty.Bytes(), want) {
-				t.Errorf("rendered card differs from %s (run with -update and review the diff):\n%s", golden, pretty.Bytes())
-			}
-		})
-	}
-	// A golden whose fixture is gone is stale.
-	existing, _ := filepath.Glob(filepath.Join(dir, "*.golden.json"))
-	for _, g := range existing {
-		if _, ok := cases[strings.TrimSuffix(filepath.Base(g), ".golden.json")]; ok {
-			continue
-		}
-		if *update {
-			_ = os.Remove(g)
-		} else {
-			t.Errorf("%s has no fixture (run with -update to remove it)", g)
-		}
-	}
+	messagetest.GoldenCases(t, messagetest.Cases(t), *update, Render, func(t *testing.T, _ *message.Notice, body []byte) {
+		checkCard(t, body)
+	})
 }
 
 // wireCard is a card read back from the body, loosely: what the checks
@@ -455,27 +408,8 @@ func FuzzRenderTeams(f *testing.F) {
 	f.Add(strings.Repeat("😀", 3000), strings.Repeat("&", 500), strings.Repeat("é", 300), strings.Repeat(">", 300), uint8(11), true)
 	f.Add(strings.Repeat("\n", 5000), "", "", "", uint8(0x30), true)
 	f.Fuzz(func(t *testing.T, msg, name, id, target string, kind uint8, switched bool) {
-		kinds := codedeploy.Names
-		ev := deploy.Event{
-			Name:   kinds[int(kind)%len(kinds)],
-			Region: name, AccountID: name, TriggerName: name, Application: name, DeploymentGroup: msg,
-			DeploymentID: id, RawStatus: msg, MessageID: id,
-			Error:    &deploy.Error{Code: name, Message: msg},
-			Rollback: &deploy.Rollback{RollsBack: id, Message: msg},
-			Overview: &deploy.Overview{Succeeded: len(msg), Failed: 1},
-			Target: &deploy.Target{ID: target, Type: "ECS", Lifecycle: []deploy.LifecycleStep{
-				{Name: name, Status: msg}, {Name: target, Status: id},
-			}},
-		}
-		codedeploy.Classify(&ev)
-		if switched {
-			ev.Phase = deploy.TrafficSwitched
-		}
-		n := &message.Notice{Event: ev, Now: messagetest.Now, Actions: []action.Result{
-			{Action: "cloudfront-invalidation", Target: target, ID: id, Paths: []string{msg, name, target}, Status: name},
-			{Action: name, Target: target, Error: msg},
-			{Action: "cloudfront-invalidation", Target: name, Skipped: msg},
-		}, Details: messagetest.FuzzDetails(msg, name, id, target, kind)}
+		ev := messagetest.FuzzEvent(msg, name, id, target, kind, switched)
+		n := &message.Notice{Event: ev, Now: messagetest.Now, Actions: messagetest.FuzzActions(msg, name, id, target)[:3], Details: messagetest.FuzzDetails(msg, name, id, target, kind)}
 		body, err := Render(n)
 		if err != nil {
 			t.Fatal(err)

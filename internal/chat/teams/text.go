@@ -1,7 +1,6 @@
 package teams
 
 import (
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -82,16 +81,10 @@ func cut(raw string, limit int, long bool) string {
 		return escape(raw)
 	}
 	total := runes(raw)
-	suffix := func(n int) string {
-		if !long {
-			return "…"
-		}
-		return "… (truncated, " + strconv.Itoa(n) + " more characters)"
-	}
-	budget := max(limit-runes(suffix(total)), 0)
+	budget := max(limit-runes(message.CutMark(total, long)), 0)
 	kept := []rune(raw)[:budget]
 	head := strings.TrimRight(string(kept), " \n")
-	return escape(head) + suffix(total-len(kept))
+	return escape(head) + message.CutMark(total-len(kept), long)
 }
 
 // line is untrusted s as one escaped line of at most limit characters.

@@ -21,34 +21,23 @@ const (
 // maxLogLines bounds the log lines shown (its end).
 const maxLogLines = 30
 
-// emojis are the icons as Unicode emoji.
-var emojis = map[message.Icon]string{
-	message.IconStarted:         "🚀",
+// glyphs are the icons a terminal shows otherwise than as
+// message.Icon.Emoji: in text presentation (no emoji variation selector),
+// and a traffic switch as ⇄.
+var glyphs = map[message.Icon]string{
 	message.IconTargetStarted:   "▶",
-	message.IconWaiting:         "⏳",
 	message.IconTrafficSwitched: "⇄",
 	message.IconSwitchedBack:    "↩",
-	message.IconRollingBack:     "⏪",
-	message.IconSucceeded:       "✅",
-	message.IconFailed:          "❌",
-	message.IconStopped:         "🛑",
-	message.IconTest:            "🔔",
-	message.IconUnknown:         "❔",
-	message.IconDeadline:        "⌛",
-	message.IconWarning:         "⚠️",
-	message.IconLink:            "🔗",
 	message.IconInfo:            "ℹ",
-	message.IconPending:         "⏳",
-	message.IconSkipped:         "⏩",
-	message.IconDryRun:          "📝",
 }
 
-// Emoji is icon as a Unicode emoji, "❔" for one it does not know.
+// Emoji is icon as a terminal shows it: its glyph, else its Unicode
+// emoji, "❔" for one it does not know.
 func Emoji(icon message.Icon) string {
-	if e, ok := emojis[icon]; ok {
-		return e
+	if g, ok := glyphs[icon]; ok {
+		return g
 	}
-	return "❔"
+	return icon.Emoji()
 }
 
 // Format is m as indented plain text ending in a blank line; "" for nil.
@@ -217,7 +206,7 @@ func cut(s string, limit int, long bool) string {
 	if !long {
 		return strings.TrimRight(string(r[:max(limit-1, 0)]), " ") + "…"
 	}
-	return strings.TrimRight(string(r[:limit]), " ") + "… (truncated, " + strconv.Itoa(len(r)-limit) + " more characters)"
+	return strings.TrimRight(string(r[:limit]), " ") + message.CutMark(len(r)-limit, true)
 }
 
 // logTail is the end of an untrusted log: cleaned, its last maxLogLines

@@ -13,6 +13,7 @@ import (
 	"github.com/cutover-dev/cutover/internal/deploy"
 	"github.com/cutover-dev/cutover/internal/enrich/simulated"
 	"github.com/cutover-dev/cutover/internal/message"
+	"github.com/cutover-dev/cutover/internal/message/messagetest"
 	"github.com/cutover-dev/cutover/internal/source/codedeploy"
 )
 
@@ -73,20 +74,7 @@ func TestFormatGolden(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			got := Format(message.Build(n))
 			checkText(t, got)
-			golden := filepath.Join("testdata", name+".golden.txt")
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test ./internal/chat/text -update, then review the diff)", err)
-			}
-			if got != string(want) {
-				t.Errorf("text differs from %s (run with -update and review the diff):\n%s", golden, got)
-			}
+			messagetest.Golden(t, filepath.Join(messagetest.GoldenDir, name+".golden.txt"), []byte(got), *update)
 		})
 	}
 }

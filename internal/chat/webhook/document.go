@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -465,7 +464,7 @@ func cut(s string, limit int, long bool) string {
 	if !long {
 		return string(r[:limit-1]) + "…"
 	}
-	return string(r[:limit]) + "… (truncated, " + strconv.Itoa(len(r)-limit) + " more characters)"
+	return string(r[:limit]) + message.CutMark(len(r)-limit, true)
 }
 
 // httpURL is u when it is an absolute http(s) URL with a host, else "".

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/cutover-dev/cutover/internal/chat"
+	"github.com/cutover-dev/cutover/internal/message/messagetest"
 	"github.com/cutover-dev/cutover/internal/retry"
 	"github.com/cutover-dev/cutover/internal/secret"
 )
@@ -174,7 +175,7 @@ func newReceiver(t *testing.T, secret string) *receiver {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &receiver{secret: secret, key: key, now: func() time.Time { return fixedNow }, handled: map[string][]byte{}}
+	return &receiver{secret: secret, key: key, now: func() time.Time { return messagetest.Now }, handled: map[string][]byte{}}
 }
 
 func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -236,10 +237,10 @@ func TestNotifySignedDelivery(t *testing.T) {
 	rc := newReceiver(t, testSecret)
 	srv := httptest.NewServer(rc)
 	defer srv.Close()
-	at := fixedNow.Add(3 * time.Second)
+	at := messagetest.Now.Add(3 * time.Second)
 	h := newNotifier(t, srv, testSecret, &at)
-	n := goNotices()["traffic-switched-actions"]
-	r, err := h.Notify(context.Background(), notification(n))
+	n := messagetest.GoNotices()["traffic-switched-actions"]
+	r, err := h.Notify(context.Background(), messagetest.Notification(n))
 	if err != nil {
 		t.Fatalf("notify: %v (refusals %v)", err, rc.refusals)
 	}
@@ -269,10 +270,10 @@ func TestNotifyRetryAfterLostAnswerKeepsID(t *testing.T) {
 	rc.loseFirstAnswer = true
 	srv := httptest.NewServer(rc)
 	defer srv.Close()
-	at := fixedNow
+	at := messagetest.Now
 	h := newNotifier(t, srv, testSecret, &at)
-	n := goNotices()["details-traffic-switched"]
-	if _, err := h.Notify(context.Background(), notification(n)); err != nil {
+	n := messagetest.GoNotices()["details-traffic-switched"]
+	if _, err := h.Notify(context.Background(), messagetest.Notification(n)); err != nil {
 		t.Fatalf("notify: %v", err)
 	}
 	if rc.requests != 2 || len(rc.handled) != 1 || rc.duplicate != 1 || rc.ids[0] != rc.ids[1] {
@@ -280,8 +281,8 @@ func TestNotifyRetryAfterLostAnswerKeepsID(t *testing.T) {
 	}
 	// A redelivery later (a Lambda retry, a replay) is signed anew at its
 	// own time, with the same id.
-	at = fixedNow.Add(2 * time.Minute)
-	if _, err := h.Notify(context.Background(), notification(n)); err != nil {
+	at = messagetest.Now.Add(2 * time.Minute)
+	if _, err := h.Notify(context.Background(), messagetest.Notification(n)); err != nil {
 		t.Fatalf("redelivery: %v", err)
 	}
 	if len(rc.handled) != 1 || rc.duplicate != 2 || rc.lastHdr.Get("webhook-timestamp") != strconv.FormatInt(at.Unix(), 10) {
@@ -296,9 +297,9 @@ func TestReceiverRefuses(t *testing.T) {
 		at     time.Time
 		want   error
 	}{
-		"stale timestamp":  {testSecret, fixedNow.Add(-6 * time.Minute), errStale},
-		"future timestamp": {testSecret, fixedNow.Add(6 * time.Minute), errStale},
-		"bad signature":    {other, fixedNow, errBadSignature},
+		"stale timestamp":  {testSecret, messagetest.Now.Add(-6 * time.Minute), errStale},
+		"future timestamp": {testSecret, messagetest.Now.Add(6 * time.Minute), errStale},
+		"bad signature":    {other, messagetest.Now, errBadSignature},
 	} {
 		t.Run(name, func(t *testing.T) {
 			rc := newReceiver(t, testSecret)
@@ -306,7 +307,7 @@ func TestReceiverRefuses(t *testing.T) {
 			defer srv.Close()
 			at := tc.at
 			h := newNotifier(t, srv, tc.secret, &at)
-			_, err := h.Notify(context.Background(), notification(goNotices()["failure-long-error"]))
+			_, err := h.Notify(context.Background(), messagetest.Notification(messagetest.GoNotices()["failure-long-error"]))
 			if err == nil || !retry.IsPermanent(err) {
 				t.Fatalf("want a permanent error, got %v", err)
 			}
@@ -325,11 +326,11 @@ func TestReceiverRefuses(t *testing.T) {
 	key, _ := SigningKey(testSecret)
 	body := []byte(`{"version":"1"}`)
 	hdr := http.Header{}
-	for k, v := range Sign(key, "msg_1", fixedNow.Unix(), body) {
+	for k, v := range Sign(key, "msg_1", messagetest.Now.Unix(), body) {
 		hdr.Set(k, v)
 	}
 	hdr.Set("X-Signature", "sha256="+strings.Repeat("0", 64))
-	if verifyStandard(testSecret, hdr, body, fixedNow) != nil || !errors.Is(verifyGitHub(rc.key, hdr, body), errBadSignature) {
+	if verifyStandard(testSecret, hdr, body, messagetest.Now) != nil || !errors.Is(verifyGitHub(rc.key, hdr, body), errBadSignature) {
 		t.Error("forged X-Signature accepted")
 	}
 }
@@ -360,9 +361,9 @@ func TestNotifyStatuses(t *testing.T) {
 				_, _ = io.WriteString(w, `{"error":"receiver says no `+strings.Repeat("x", 8000)+`"}`)
 			}))
 			defer srv.Close()
-			at := fixedNow
+			at := messagetest.Now
 			h := newNotifier(t, srv, testSecret, &at)
-			_, err := h.Notify(context.Background(), notification(goNotices()["traffic-switched-actions"]))
+			_, err := h.Notify(context.Background(), messagetest.Notification(messagetest.GoNotices()["traffic-switched-actions"]))
 			if (err == nil) != tc.ok || (err != nil && retry.IsPermanent(err) != tc.permanent) || n.Load() != tc.attempts {
 				t.Fatalf("err %v (permanent %v), %d attempts", err, retry.IsPermanent(err), n.Load())
 			}
@@ -418,7 +419,7 @@ func TestBuild(t *testing.T) {
 }
 
 func TestNotifyNil(t *testing.T) {
-	at := fixedNow
+	at := messagetest.Now
 	srv := httptest.NewServer(http.NotFoundHandler())
 	defer srv.Close()
 	h := newNotifier(t, srv, testSecret, &at)

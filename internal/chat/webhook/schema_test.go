@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/cutover-dev/cutover/internal/message/messagetest"
 )
 
 // schemaPath is the published JSON Schema of the document.
@@ -169,7 +171,7 @@ func hasType(typ string, x any) bool {
 
 // TestSchemaValidatorRejects makes sure the validator is not vacuous.
 func TestSchemaValidatorRejects(t *testing.T) {
-	body, err := Render(goNotices()["traffic-switched-actions"])
+	body, err := Render(messagetest.GoNotices()["traffic-switched-actions"])
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -177,11 +176,7 @@ func (h *Notifier) Notify(ctx context.Context, n *chat.Notification) (chat.Recei
 // String names the destination and its host only, e.g.
 // "webhook ops(hooks.example.com)".
 func (h *Notifier) String() string {
-	host := "invalid URL"
-	if u, err := url.Parse(h.url); err == nil && u.Host != "" {
-		host = u.Host
-	}
-	return "webhook " + h.name + "(" + host + ")"
+	return "webhook " + h.name + "(" + chat.Host(h.url) + ")"
 }
 
 // GoString keeps %#v from printing the URL or the key.

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"go/parser"
 	"go/token"
-	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -18,63 +17,16 @@ import (
 	"github.com/cutover-dev/cutover/internal/action"
 	"github.com/cutover-dev/cutover/internal/deploy"
 	"github.com/cutover-dev/cutover/internal/message"
+	"github.com/cutover-dev/cutover/internal/message/messagetest"
 	"github.com/cutover-dev/cutover/internal/source/codedeploy"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata golden files")
 
 func TestRenderWebhookGolden(t *testing.T) {
-	cases := renderCases(t)
-	dir := "testdata"
-	if *update {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, name := range slices.Sorted(maps.Keys(cases)) {
-		n := cases[name]
-		t.Run(name, func(t *testing.T) {
-			body, err := Render(n)
-			if err != nil {
-				t.Fatal(err)
-			}
-			checkDocument(t, n, RenderName, body)
-			again, _ := Render(n)
-			if !bytes.Equal(body, again) {
-				t.Fatal("two renders of the same notice differ")
-			}
-			var pretty bytes.Buffer
-			if err := json.Indent(&pretty, body, "", "  "); err != nil {
-				t.Fatal(err)
-			}
-			pretty.WriteByte('\n')
-			golden := filepath.Join(dir, name+".golden.json")
-			if *update {
-				if err := os.WriteFile(golden, pretty.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test ./internal/chat/webhook -update, then review the diff)", err)
-			}
-			if !bytes.Equal(pretty.Bytes(), want) {
-				t.Errorf("rendered document differs from %s (run with -update and review the diff):\n%s", golden, pretty.Bytes())
-			}
-		})
-	}
-	existing, _ := filepath.Glob(filepath.Join(dir, "*.golden.json"))
-	for _, g := range existing {
-		if _, ok := cases[strings.TrimSuffix(filepath.Base(g), ".golden.json")]; ok {
-			continue
-		}
-		if *update {
-			_ = os.Remove(g)
-		} else {
-			t.Errorf("%s has no fixture (run with -update to remove it)", g)
-		}
-	}
+	messagetest.GoldenCases(t, messagetest.Cases(t), *update, Render, func(t *testing.T, n *message.Notice, body []byte) {
+		checkDocument(t, n, RenderName, body)
+	})
 }
 
 // TestGoldensValidate checks every checked-in golden body, not only fresh
@@ -128,13 +80,13 @@ func checkDocument(t testing.TB, n *message.Notice, destination string, body []b
 }
 
 func TestDeliveryID(t *testing.T) {
-	n := goNotices()["traffic-switched-actions"]
+	n := messagetest.GoNotices()["traffic-switched-actions"]
 	id := DeliveryID(n, "ops")
 	if id != DeliveryID(n, "ops") {
 		t.Fatal("not stable")
 	}
 	other := *n
-	other.Event.ID, other.Event.MessageID, other.Now = "redelivered-through-eventbridge", "", fixedNow.Add(time.Hour)
+	other.Event.ID, other.Event.MessageID, other.Now = "redelivered-through-eventbridge", "", messagetest.Now.Add(time.Hour)
 	if DeliveryID(&other, "ops") != id {
 		t.Error("the same event through another path or later has another id")
 	}
@@ -154,7 +106,7 @@ func TestDeliveryID(t *testing.T) {
 }
 
 func TestDocumentProjection(t *testing.T) {
-	n := goNotices()["traffic-switched-actions"]
+	n := messagetest.GoNotices()["traffic-switched-actions"]
 	var doc Document
 	body, _ := Render(n)
 	if err := json.Unmarshal(body, &doc); err != nil {
@@ -186,7 +138,7 @@ func TestDocumentProjection(t *testing.T) {
 // nothing is escaped, control characters stay (JSON-escaped) in the event,
 // and the plain-text message is cleaned onto lines.
 func TestDocumentKeepsData(t *testing.T) {
-	n := goNotices()["hostile-text"]
+	n := messagetest.GoNotices()["hostile-text"]
 	body, _ := Render(n)
 	var doc Document
 	if err := json.Unmarshal(body, &doc); err != nil {
@@ -218,7 +170,7 @@ func TestDocumentBoundsOutsideText(t *testing.T) {
 	for i := range acts {
 		acts[i] = action.Result{Action: "cloudfront-invalidation", Target: "E", Paths: paths}
 	}
-	body, err := Render(&message.Notice{Event: ev, Now: fixedNow, Actions: acts})
+	body, err := Render(&message.Notice{Event: ev, Now: messagetest.Now, Actions: acts})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -258,24 +210,24 @@ func FuzzFormatWebhook(f *testing.F) {
 			Name:   kinds[int(kind)%len(kinds)],
 			Region: name, AccountID: name, TriggerName: name, Application: name, DeploymentGroup: msg,
 			DeploymentID: id, RawStatus: msg, MessageID: id, ID: msg, Source: target,
-			CreateTime: fixedNow.Add(-time.Duration(len(msg)) * time.Second),
+			CreateTime: messagetest.Now.Add(-time.Duration(len(msg)) * time.Second),
 			Error:      &deploy.Error{Code: name, Message: msg},
 			Rollback:   &deploy.Rollback{RollsBack: id, Message: msg},
 			Overview:   &deploy.Overview{Succeeded: len(msg), Failed: 1},
 			Target: &deploy.Target{ID: target, Type: "ECS", Lifecycle: []deploy.LifecycleStep{
-				{Name: name, Status: msg, Start: fixedNow}, {Name: target, Status: id},
+				{Name: name, Status: msg, Start: messagetest.Now}, {Name: target, Status: id},
 			}},
 		}
 		codedeploy.Classify(&ev)
 		if switched {
 			ev.Phase = deploy.TrafficSwitched
 		}
-		n := &message.Notice{Event: ev, Now: fixedNow, FollowUp: kind&0x40 != 0, Actions: []action.Result{
+		n := &message.Notice{Event: ev, Now: messagetest.Now, FollowUp: kind&0x40 != 0, Actions: []action.Result{
 			{Action: "cloudfront-invalidation", Target: target, ID: id, Paths: []string{msg, name, target}, Status: name},
 			{Action: name, Target: target, Error: msg},
 			{Action: "cloudfront-invalidation", Target: name, Skipped: msg},
 			{Action: "cloudfront-invalidation", Target: id, DryRun: true, Paths: []string{msg}, Pending: switched},
-		}, Details: fuzzDetails(msg, name, id, target, kind)}
+		}, Details: messagetest.FuzzDetails(msg, name, id, target, kind)}
 		body, err := Format(n, nil, name)
 		if err != nil {
 			t.Fatal(err)

@@ -1,9 +1,9 @@
 // Package messagetest holds the notices that destination formatters are
 // tested with: notices built in Go (action results, rollbacks, long and
 // hostile text, enrichment details of every kind) and every CodeDeploy
-// fixture of package codedeploy, decoded. They are the same notices as
-// the Slack webhook's golden tests, so every destination renders the same
-// cases. For tests only.
+// fixture of package codedeploy, decoded, so that every destination
+// renders the same cases; and the golden-file checks of their tests. For
+// tests only.
 package messagetest
 
 import (
@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cutover-dev/cutover/internal/chat"
 	simenrich "github.com/cutover-dev/cutover/internal/enrich/simulated"
 
 	"github.com/cutover-dev/cutover/internal/action"
@@ -30,15 +31,12 @@ import (
 // Now is the render time of every notice.
 var Now = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 
-// fixedNow is Now under the name the notices below were written with.
-var fixedNow = Now
-
 // GoNotices are the notices built in Go, by name (e.g.
 // "traffic-switched-actions", "hostile-text", "details-stop"), their
 // phase and platform set as decoding would. Each call builds new ones.
 func GoNotices() map[string]*message.Notice {
-	m := plainNotices()
-	maps.Copy(m, detailNotices())
+	m := PlainNotices()
+	maps.Copy(m, DetailNotices())
 	for _, n := range m {
 		Classify(&n.Event)
 	}
@@ -101,9 +99,16 @@ func Cases(t testing.TB) map[string]*message.Notice {
 	return cases
 }
 
-// plainNotices are notices without details: action results, rollback
-// switch-back, long and hostile text.
-func plainNotices() map[string]*message.Notice {
+// Notification is what delivery gives a destination for n: the notice
+// and the message built from it.
+func Notification(n *message.Notice) *chat.Notification {
+	return &chat.Notification{Message: message.Build(n), Notice: n}
+}
+
+// PlainNotices are the notices without details, unclassified, by name:
+// action results, rollback switch-back, long and hostile text. Each call
+// builds new ones.
+func PlainNotices() map[string]*message.Notice {
 	switched := deploy.Event{
 		Name: codedeploy.InstanceSuccess, Phase: deploy.TrafficSwitched, Platform: deploy.CodeDeployECS, Source: codedeploy.SourceTrigger,
 		ID: "5f1c2a3b-msg", MessageID: "5f1c2a3b-msg",
@@ -150,41 +155,43 @@ func plainNotices() map[string]*message.Notice {
 		paths[i] = fmt.Sprintf("/assets/%d/*", i)
 	}
 	return map[string]*message.Notice{
-		"traffic-switched-actions": {Event: switched, Now: fixedNow, Actions: []action.Result{
+		"traffic-switched-actions": {Event: switched, Now: Now, Actions: []action.Result{
 			{Action: "cloudfront-invalidation", Target: "E123", ID: "I2J3", Paths: []string{"/*", "/index.html"}, Status: "InProgress"},
 			{Action: "cloudfront-invalidation", Target: "E456", DryRun: true, Paths: []string{"/*"}},
 			{Action: "cloudfront-invalidation", Target: "E789", Skipped: "already invalidated for this deployment"},
 			{Action: "cloudfront-invalidation", Target: "EBAD", Error: "TooManyInvalidationsInProgress: too many <wildcard> invalidations in progress"},
 			{Action: "cloudfront-invalidation", Target: "EMANY", ID: "I9", Paths: paths, Status: "InProgress"},
 		}},
-		"rollback-traffic-switched": {Event: rollbackSwitch, Now: fixedNow},
-		"actions-pending": {Event: switched, Now: fixedNow, Actions: []action.Result{
+		"rollback-traffic-switched": {Event: rollbackSwitch, Now: Now},
+		"actions-pending": {Event: switched, Now: Now, Actions: []action.Result{
 			{Action: "cloudfront", Target: "E2QWRUHAPOMQZL", Pending: true},
 			{Action: "cloudfront-invalidation", Target: "E123", ID: "I2J3", Paths: []string{"/*"}, Status: "InProgress"},
 		}},
-		"failure-long-error":   {Event: failure, Now: fixedNow},
-		"hostile-text":         {Event: hostile, Now: fixedNow},
-		"many-actions":         {Event: switched, Now: fixedNow, Actions: many},
-		"bare-unknown":         {Event: deploy.Event{Name: codedeploy.Unknown}, Now: fixedNow},
+		"failure-long-error":   {Event: failure, Now: Now},
+		"hostile-text":         {Event: hostile, Now: Now},
+		"many-actions":         {Event: switched, Now: Now, Actions: many},
+		"bare-unknown":         {Event: deploy.Event{Name: codedeploy.Unknown}, Now: Now},
 		"trigger-test-no-name": {Event: deploy.Event{Name: codedeploy.TriggerTest}},
-		"followup-completed": {Event: switched, Now: fixedNow, FollowUp: true, Actions: []action.Result{
+		"followup-completed": {Event: switched, Now: Now, FollowUp: true, Actions: []action.Result{
 			{Action: "cloudfront-invalidation", Target: "E123", ID: "I2J3", Paths: []string{"/*", "/index.html"}, Status: "Completed"},
 		}},
-		"followup-gave-up": {Event: switched, Now: fixedNow, FollowUp: true, Actions: []action.Result{
+		"followup-gave-up": {Event: switched, Now: Now, FollowUp: true, Actions: []action.Result{
 			{Action: "cloudfront-invalidation", Target: "E123", ID: "I2J3", Paths: []string{"/*"}, Status: "InProgress", Error: "still in progress after 12 checks; giving up"},
 		}},
 	}
 }
 
 const (
-	consoleBase = "https://us-east-1.console.aws.amazon.com"
-	execID      = "0f4c2b1e-7d3a-4b8e-9c21-5a6f7e8d9c0b"
+	// ConsoleBase is the AWS console of the notices' region, us-east-1.
+	ConsoleBase = "https://us-east-1.console.aws.amazon.com"
+	// ExecID is the CodePipeline execution of "details-pipeline-start".
+	ExecID = "0f4c2b1e-7d3a-4b8e-9c21-5a6f7e8d9c0b"
 )
 
-// switchedDetails are complete details of the traffic switch of
+// SwitchedDetails are complete details of the traffic switch of
 // "traffic-switched-actions": window open at Now, new and old task sets,
 // pipeline, links and commands.
-func switchedDetails() *enrich.Details {
+func SwitchedDetails() *enrich.Details {
 	img := func(tag string) string { return "111122223333.dkr.ecr.us-east-1.amazonaws.com/web-frontend:" + tag }
 	envoy := "public.ecr.aws/appmesh/aws-appmesh-envoy:v1.29.6.0-prod"
 	switchedAt := time.Date(2026, 11, 26, 11, 52, 30, 0, time.UTC)
@@ -215,10 +222,10 @@ func switchedDetails() *enrich.Details {
 			},
 		}},
 		Links: enrich.Links{
-			Deployment:      consoleBase + "/codesuite/codedeploy/deployments/d-7XQ2K9ABC?region=us-east-1",
-			DeploymentGroup: consoleBase + "/codesuite/codedeploy/applications/web-frontend/deployment-groups/web-frontend-prod?region=us-east-1",
-			Service:         consoleBase + "/ecs/v2/clusters/prod-cluster/services/web-frontend/health?region=us-east-1",
-			Logs:            []enrich.Link{{Label: "/ecs/web-frontend", URL: consoleBase + "/cloudwatch/home?region=us-east-1#logsV2:log-groups/log-group/$252Fecs$252Fweb-frontend"}},
+			Deployment:      ConsoleBase + "/codesuite/codedeploy/deployments/d-7XQ2K9ABC?region=us-east-1",
+			DeploymentGroup: ConsoleBase + "/codesuite/codedeploy/applications/web-frontend/deployment-groups/web-frontend-prod?region=us-east-1",
+			Service:         ConsoleBase + "/ecs/v2/clusters/prod-cluster/services/web-frontend/health?region=us-east-1",
+			Logs:            []enrich.Link{{Label: "/ecs/web-frontend", URL: ConsoleBase + "/cloudwatch/home?region=us-east-1#logsV2:log-groups/log-group/$252Fecs$252Fweb-frontend"}},
 		},
 		Commands: enrich.Commands{
 			RollBack:    "aws deploy stop-deployment --deployment-id d-7XQ2K9ABC --auto-rollback-enabled --region us-east-1",
@@ -227,9 +234,9 @@ func switchedDetails() *enrich.Details {
 	}
 }
 
-// logTail is a hook log of 120 numbered lines with text to escape, longer
-// than any message can show.
-func logTail() string {
+// LogTail is the hook log of "details-failure-diagnostics": 120 numbered
+// lines with text to escape, longer than any message can show.
+func LogTail() string {
 	var b strings.Builder
 	for i := 1; i <= 120; i++ {
 		fmt.Fprintf(&b, "[smoke] %03d GET /api/cart?id=%d&v=2 -> 502 <Bad Gateway> `upstream` reset\n", i, i)
@@ -238,22 +245,23 @@ func logTail() string {
 	return b.String()
 }
 
-// detailNotices are the goldens of notices with enrich.Details, one per
-// kind of message and part of the details.
-func detailNotices() map[string]*message.Notice {
-	base := plainNotices()
+// DetailNotices are the notices with enrich.Details, unclassified, by
+// name: one per kind of message and part of the details. Each call builds
+// new ones.
+func DetailNotices() map[string]*message.Notice {
+	base := PlainNotices()
 	switched := base["traffic-switched-actions"].Event
 	failure := base["failure-long-error"].Event
 
-	full := switchedDetails()
+	full := SwitchedDetails()
 
-	closed := switchedDetails()
+	closed := SwitchedDetails()
 	closed.Deployment.Status = "Succeeded"
 	closed.Deployment.CompleteTime = time.Date(2026, 11, 26, 11, 58, 0, 0, time.UTC)
 	closed.Window.Ended, closed.Window.EndedAt = true, closed.Deployment.CompleteTime
 	closed.Commands = enrich.Commands{}
 
-	noWindow := switchedDetails()
+	noWindow := SwitchedDetails()
 	noWindow.Window = &enrich.Window{Kind: enrich.WindowRollback, Start: noWindow.Window.Start, Deadline: noWindow.Window.Start, Action: "TERMINATE", NoWindow: true}
 	noWindow.Commands = enrich.Commands{}
 
@@ -265,7 +273,7 @@ func detailNotices() map[string]*message.Notice {
 		Published:  time.Date(2026, 11, 26, 11, 45, 0, 0, time.UTC),
 		Overview:   &deploy.Overview{InProgress: 1},
 	}
-	readyDet := switchedDetails()
+	readyDet := SwitchedDetails()
 	readyDet.Service = nil
 	readyDet.Deployment.Status = "Ready"
 	readyDet.Window = &enrich.Window{
@@ -279,7 +287,7 @@ func detailNotices() map[string]*message.Notice {
 
 	failed := failure
 	failed.Error = &deploy.Error{Code: "HEALTH_CONSTRAINTS", Message: "The deployment failed because a lifecycle hook (AfterAllowTraffic) reported Failed."}
-	failDet := switchedDetails()
+	failDet := SwitchedDetails()
 	failDet.DeploymentID, failDet.Region = "d-FAIL00001", "eu-west-1"
 	failDet.Window, failDet.Commands = nil, enrich.Commands{}
 	failDet.Deployment.Status = "Failed"
@@ -293,7 +301,7 @@ func detailNotices() map[string]*message.Notice {
 		Diagnostics: &enrich.Diagnostics{
 			ErrorCode: "ScriptFailed", ScriptName: "CodeDeployHook_checkout-smoke",
 			Message: "The AfterAllowTraffic hook returned Failed: 120 of 120 requests to <https://checkout.internal> failed",
-			LogTail: logTail(),
+			LogTail: LogTail(),
 		},
 	}
 
@@ -303,7 +311,7 @@ func detailNotices() map[string]*message.Notice {
 		Status: "STOPPED", RawStatus: "STOPPED",
 		CreateTime: time.Date(2026, 11, 26, 11, 40, 0, 0, time.UTC), CompleteTime: time.Date(2026, 11, 26, 11, 55, 0, 0, time.UTC),
 	}
-	stopDet := switchedDetails()
+	stopDet := SwitchedDetails()
 	stopDet.Window, stopDet.Commands = nil, enrich.Commands{}
 	stopDet.Deployment.Status = "Stopped"
 	stopDet.Deployment.ErrorCode = "DEPLOYMENT_STOPPED_ON_REQUEST"
@@ -315,7 +323,7 @@ func detailNotices() map[string]*message.Notice {
 	// the details do.
 	back := switched
 	back.DeploymentID = "d-R8BACK001"
-	backDet := switchedDetails()
+	backDet := SwitchedDetails()
 	backDet.DeploymentID = "d-R8BACK001"
 	backDet.Window, backDet.Commands = nil, enrich.Commands{}
 	backDet.Deployment = &enrich.Deployment{
@@ -323,7 +331,7 @@ func detailNotices() map[string]*message.Notice {
 		RollbackTriggeringDeploymentID: "d-7XQ2K9ABC",
 		RollbackMessage:                "Deployment d-R8BACK001 is triggered to roll back deployment d-7XQ2K9ABC.",
 	}
-	backDet.Links.Related = consoleBase + "/codesuite/codedeploy/deployments/d-7XQ2K9ABC?region=us-east-1"
+	backDet.Links.Related = ConsoleBase + "/codesuite/codedeploy/deployments/d-7XQ2K9ABC?region=us-east-1"
 	backDet.Service.TaskSets[0].TrafficWeight, backDet.Service.TaskSets[0].Status = 0, "ACTIVE"
 	backDet.Service.TaskSets[1].TrafficWeight, backDet.Service.TaskSets[1].Status = 100, "PRIMARY"
 
@@ -336,18 +344,18 @@ func detailNotices() map[string]*message.Notice {
 		DeploymentID: "d-7XQ2K9ABC", Region: "us-east-1", Application: "web-frontend", DeploymentGroup: "web-frontend-prod",
 		Deployment: &enrich.Deployment{
 			Status: "Created", Creator: "user", ComputePlatform: "ECS",
-			Description: "Deployed by CodePipeline web-frontend-release, execution " + execID,
-			Pipeline:    &enrich.Pipeline{Name: "web-frontend-release", ExecutionID: execID, From: "description"},
+			Description: "Deployed by CodePipeline web-frontend-release, execution " + ExecID,
+			Pipeline:    &enrich.Pipeline{Name: "web-frontend-release", ExecutionID: ExecID, From: "description"},
 		},
 		Links: enrich.Links{
-			Deployment: consoleBase + "/codesuite/codedeploy/deployments/d-7XQ2K9ABC?region=us-east-1",
-			Pipeline:   consoleBase + "/codesuite/codepipeline/pipelines/web-frontend-release/executions/" + execID + "/timeline?region=us-east-1",
+			Deployment: ConsoleBase + "/codesuite/codedeploy/deployments/d-7XQ2K9ABC?region=us-east-1",
+			Pipeline:   ConsoleBase + "/codesuite/codepipeline/pipelines/web-frontend-release/executions/" + ExecID + "/timeline?region=us-east-1",
 		},
 	}
 
 	partial := &enrich.Details{
 		DeploymentID: "d-7XQ2K9ABC", Region: "us-east-1",
-		Links: enrich.Links{Service: consoleBase + "/ecs/v2/clusters/prod-cluster/services/web-frontend/health?region=us-east-1"},
+		Links: enrich.Links{Service: ConsoleBase + "/ecs/v2/clusters/prod-cluster/services/web-frontend/health?region=us-east-1"},
 	}
 	onlyCreator := &enrich.Details{DeploymentID: "d-7XQ2K9ABC", Deployment: &enrich.Deployment{Creator: "autoscaling"}}
 	simulated := *full
@@ -357,22 +365,22 @@ func detailNotices() map[string]*message.Notice {
 	partitioned := func(region string) *message.Notice {
 		ev := switched
 		ev.Region = region
-		return &message.Notice{Event: ev, Now: fixedNow, Details: simenrich.Details(&ev),
+		return &message.Notice{Event: ev, Now: Now, Details: simenrich.Details(&ev),
 			Actions: []action.Result{{Action: "cloudfront", Target: "E2QWRUHAPOMQZL", Pending: true}}}
 	}
 
 	return map[string]*message.Notice{
-		"details-traffic-switched":        {Event: switched, Now: fixedNow, Details: full, Actions: base["traffic-switched-actions"].Actions[:1]},
-		"details-window-closed":           {Event: switched, Now: fixedNow, Details: closed},
-		"details-no-window":               {Event: switched, Now: fixedNow, Details: noWindow},
-		"details-ready-reroute":           {Event: ready, Now: fixedNow, Details: readyDet},
-		"details-failure-diagnostics":     {Event: failed, Now: fixedNow, Details: failDet},
-		"details-stop":                    {Event: stop, Now: fixedNow, Details: stopDet},
-		"details-rollback-switched-back":  {Event: back, Now: fixedNow, Details: backDet},
-		"details-pipeline-start":          {Event: start, Now: fixedNow, Details: pipeDet},
-		"details-partial":                 {Event: switched, Now: fixedNow, Details: partial},
-		"details-only-creator":            {Event: deploy.Event{Name: codedeploy.DeploymentSuccess, DeploymentID: "d-7XQ2K9ABC"}, Now: fixedNow, Details: onlyCreator},
-		"details-simulated":               {Event: switched, Now: fixedNow, Details: &simulated},
+		"details-traffic-switched":        {Event: switched, Now: Now, Details: full, Actions: base["traffic-switched-actions"].Actions[:1]},
+		"details-window-closed":           {Event: switched, Now: Now, Details: closed},
+		"details-no-window":               {Event: switched, Now: Now, Details: noWindow},
+		"details-ready-reroute":           {Event: ready, Now: Now, Details: readyDet},
+		"details-failure-diagnostics":     {Event: failed, Now: Now, Details: failDet},
+		"details-stop":                    {Event: stop, Now: Now, Details: stopDet},
+		"details-rollback-switched-back":  {Event: back, Now: Now, Details: backDet},
+		"details-pipeline-start":          {Event: start, Now: Now, Details: pipeDet},
+		"details-partial":                 {Event: switched, Now: Now, Details: partial},
+		"details-only-creator":            {Event: deploy.Event{Name: codedeploy.DeploymentSuccess, DeploymentID: "d-7XQ2K9ABC"}, Now: Now, Details: onlyCreator},
+		"details-simulated":               {Event: switched, Now: Now, Details: &simulated},
 		"details-partition-cn-north-1":    partitioned("cn-north-1"),
 		"details-partition-us-gov-west-1": partitioned("us-gov-west-1"),
 	}
@@ -385,7 +393,7 @@ func FuzzDetails(msg, name, id, target string, k uint8) *enrich.Details {
 	if k&0x80 != 0 {
 		return nil
 	}
-	at := fixedNow.Add(time.Duration(int8(k)) * time.Minute)
+	at := Now.Add(time.Duration(int8(k)) * time.Minute)
 	ts := func(label string, weight float64) enrich.TaskSet {
 		return enrich.TaskSet{
 			ID: id, Label: label, Status: name, TrafficWeight: weight, TrafficKnown: k&1 == 0,
@@ -420,5 +428,41 @@ func FuzzDetails(msg, name, id, target string, k uint8) *enrich.Details {
 			Diagnostics: &enrich.Diagnostics{ErrorCode: name, Message: msg, ScriptName: target, LogTail: msg + "\n" + msg}},
 		Links:    links,
 		Commands: cmds,
+	}
+}
+
+// FuzzEvent is the event of a formatter's fuzz target: the fuzzer's
+// strings in every text field, kind choosing the CodeDeploy name, phase
+// and platform set as decoding does, and the phase forced to a traffic
+// switch when switched.
+func FuzzEvent(msg, name, id, target string, kind uint8, switched bool) deploy.Event {
+	kinds := codedeploy.Names
+	ev := deploy.Event{
+		Name:   kinds[int(kind)%len(kinds)],
+		Region: name, AccountID: name, TriggerName: name, Application: name, DeploymentGroup: msg,
+		DeploymentID: id, RawStatus: msg, MessageID: id,
+		Error:    &deploy.Error{Code: name, Message: msg},
+		Rollback: &deploy.Rollback{RollsBack: id, Message: msg},
+		Overview: &deploy.Overview{Succeeded: len(msg), Failed: 1},
+		Target: &deploy.Target{ID: target, Type: "ECS", Lifecycle: []deploy.LifecycleStep{
+			{Name: name, Status: msg}, {Name: target, Status: id},
+		}},
+	}
+	codedeploy.Classify(&ev)
+	if switched {
+		ev.Phase = deploy.TrafficSwitched
+	}
+	return ev
+}
+
+// FuzzActions are the action results of a formatter's fuzz target, the
+// fuzzer's strings in each: an invalidation, a failure, a skip and a dry
+// run, in that order.
+func FuzzActions(msg, name, id, target string) []action.Result {
+	return []action.Result{
+		{Action: "cloudfront-invalidation", Target: target, ID: id, Paths: []string{msg, name, target}, Status: name},
+		{Action: name, Target: target, Error: msg},
+		{Action: "cloudfront-invalidation", Target: name, Skipped: msg},
+		{Action: "cloudfront-invalidation", Target: id, DryRun: true, Paths: []string{msg}},
 	}
 }
