@@ -6,7 +6,7 @@ FUZZTIME ?= 10s
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/cutover-dev/cutover/internal/cli.Version=$(VERSION)
 
-.PHONY: demo test check-tools vet unit fuzz terraform-check build package bench clean
+.PHONY: demo test check-tools vet unit fuzz terraform-check build package bench golden clean
 
 demo: ## Play an ECS blue/green deployment through the real pipeline (no AWS, no Slack needed)
 	$(GO) run ./cmd/cutover demo
@@ -44,6 +44,9 @@ package: ## Build the Lambda zip for provided.al2023 on arm64: dist/cutover-lamb
 
 bench: ## Benchmarks; results are reported in docs/performance.md
 	@bench/run.sh
+
+golden: ## Rewrite the golden files of every package that has them (review the diff)
+	$(GO) test $$(grep -rl 'flag.Bool("update"' --include='*_test.go' internal | xargs -n1 dirname | sort -u | sed 's|^|./|') -update
 
 clean:
 	rm -rf bin dist
