@@ -13,6 +13,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -305,9 +306,11 @@ func (r *signedReceiver) leaks(s string) string {
 
 // stateLeaks returns the resources of a Terraform state (JSON) other than
 // the example's two oncall_webhook parameters that hold a secret part of
-// the receiver: the parameters hold them by design (the values come from a
-// sensitive variable), nothing else may.
-func stateLeaks(t *testing.T, state []byte, r *signedReceiver) []string {
+// the receiver (and the outputs, if they do): the parameters hold them by
+// design (the values come from a sensitive variable), nothing else may.
+// expected lists the parameters that hold one, so a caller can check the
+// search finds what is there.
+func stateLeaks(t *testing.T, state []byte, r *signedReceiver) (leaks, expected []string) {
 	t.Helper()
 	var st struct {
 		Outputs   json.RawMessage `json:"outputs"`
@@ -326,20 +329,61 @@ func stateLeaks(t *testing.T, state []byte, r *signedReceiver) []string {
 	if err := json.Unmarshal(state, &raw); err != nil {
 		t.Fatalf("state: %v", err)
 	}
-	var out []string
 	if what := r.leaks(string(st.Outputs)); what != "" {
-		out = append(out, "outputs ("+what+")")
+		leaks = append(leaks, "outputs ("+what+")")
 	}
 	for i, res := range st.Resources {
 		what := r.leaks(string(raw.Resources[i]))
 		if what == "" {
 			continue
 		}
+		addr := strings.TrimPrefix(res.Module+"."+res.Type+"."+res.Name, ".")
 		if res.Module == "" && res.Type == "aws_ssm_parameter" && strings.HasPrefix(res.Name, "oncall_webhook_") {
+			expected = append(expected, addr+" ("+what+")")
 			continue
 		}
-		addr := strings.TrimPrefix(res.Module+"."+res.Type+"."+res.Name, ".")
-		out = append(out, addr+" ("+what+")")
+		leaks = append(leaks, addr+" ("+what+")")
 	}
-	return out
+	return leaks, expected
+}
+
+// TestStateLeaks checks the state search on a state of Terraform's
+// format: the oncall_webhook parameters are expected to hold the values,
+// any other resource or an output holding one is a leak.
+func TestStateLeaks(t *testing.T) {
+	r := newSignedReceiver(t)
+	resource := func(module, typ, name string, attrs map[string]any) map[string]any {
+		res := map[string]any{"mode": "managed", "type": typ, "name": name, "instances": []any{map[string]any{"attributes": attrs}}}
+		if module != "" {
+			res["module"] = module
+		}
+		return res
+	}
+	state := func(outputs map[string]any, resources ...map[string]any) []byte {
+		b, err := json.Marshal(map[string]any{"version": 4, "outputs": outputs, "resources": resources})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	params := []map[string]any{
+		resource("", "aws_ssm_parameter", "oncall_webhook_url", map[string]any{"name": oncallURLParameter, "value": r.URL()}),
+		resource("", "aws_ssm_parameter", "oncall_webhook_signing_secret", map[string]any{"name": oncallSecretParameter, "value": r.Secret()}),
+	}
+	wantExpected := []string{"aws_ssm_parameter.oncall_webhook_url (the webhook URL)", "aws_ssm_parameter.oncall_webhook_signing_secret (the signing secret)"}
+
+	clean := append(params, resource("module.cutover", "aws_lambda_function", "this",
+		map[string]any{"environment": map[string]any{"CUTOVER_DESTINATIONS": `[{"url_secret":"` + oncallURLParameter + `"}]`}}))
+	leaks, expected := stateLeaks(t, state(map[string]any{"alb_dns_name": map[string]any{"value": "x"}}, clean...), r)
+	if len(leaks) > 0 || !slices.Equal(expected, wantExpected) {
+		t.Errorf("clean state: leaks %q, expected %q; want none and %q", leaks, expected, wantExpected)
+	}
+
+	leaky := append(params, resource("module.cutover", "aws_lambda_function", "this",
+		map[string]any{"environment": map[string]any{"HOOK": strings.TrimPrefix(r.Secret(), "whsec_")}}))
+	leaks, _ = stateLeaks(t, state(map[string]any{"hook": map[string]any{"value": r.URL()}}, leaky...), r)
+	want := []string{"outputs (the webhook URL)", "module.cutover.aws_lambda_function.this (the signing secret)"}
+	if !slices.Equal(leaks, want) {
+		t.Errorf("leaky state: leaks %q, want %q", leaks, want)
+	}
 }
