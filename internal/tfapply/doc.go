@@ -12,9 +12,15 @@
 // Between apply and destroy it uses what Terraform created the way a user
 // and AWS would:
 //
+//   - it applies the example with its second destination: the test passes
+//     oncall_webhook (the URL of a receiver of its own and a fresh whsec_
+//     signing secret) as a user would, and the example stores both in SSM
+//     SecureString parameters;
 //   - it reads the function's configuration back from moto Lambda and
 //     checks the environment (the contract with the bootstrap) holds a
-//     Secrets Manager ARN and never a webhook URL;
+//     Secrets Manager ARN for Slack and, in CUTOVER_DESTINATIONS, the
+//     parameter names and routing of the signed webhook (failures only),
+//     and never a webhook URL or signing secret;
 //   - it stores the webhook URL (a fake Slack) in the secret the example
 //     created, as `aws secretsmanager put-secret-value` would;
 //   - it creates CodeDeploy deployments on the deployment group Terraform
@@ -25,14 +31,22 @@
 //     as the SNS event Lambda would pass, to the real bootstrap under the
 //     Lambda Runtime Interface Emulator with the function's configured
 //     environment;
-//   - it checks the fake Slack got one message per event, the CloudFront
+//   - it checks the fake Slack got one message per event; the webhook
+//     receiver, which verifies every request's Standard Webhooks signature
+//     (HMAC-SHA256 of id.timestamp.body with the whsec_ key) and its
+//     X-Signature (sha256= and the hex HMAC of the body) as the
+//     specifications define them, got the failure once and not the traffic
+//     switch, which its events filter out; the CloudFront
 //     distribution Terraform created holds one invalidation per event with
 //     cutover's caller reference, the records table holds delivery records,
 //     the follow-up queue holds completion checks, and a redelivery of the
 //     same events changes nothing.
 //
 // After terraform destroy it lists what moto still holds and checks that
-// nothing the example created is left.
+// nothing the example created is left, the webhook's SSM parameters
+// included. The webhook's URL and secret may be in the state only in those
+// two parameters, and never in outputs, the function's configuration or
+// its logs.
 //
 // The test needs the terraform binary on PATH and a filesystem mirror of the
 // hashicorp/aws provider at /opt/tf-plugins (or CUTOVER_TF_PLUGIN_DIR); it

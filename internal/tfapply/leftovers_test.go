@@ -2,6 +2,7 @@ package tfapply
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -13,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 )
 
 // checkNothingLeft lists, after terraform destroy, every kind of resource
@@ -25,6 +27,9 @@ import (
 //     Secrets Manager's default recovery window of 30 days): ListSecrets
 //     no longer lists it, DescribeSecret shows a DeletedDate;
 //   - a deleted ECS cluster stays visible as INACTIVE (moto even lists it).
+//
+// The oncall webhook's SSM parameters are deleted at once (SSM has no
+// recovery window): DescribeParameters must list none.
 func checkNothingLeft(ctx context.Context, t *testing.T, raw *rawAWS, cfg aws.Config, secretARN string) {
 	t.Helper()
 	empty := func(what string, items []string, err error) {
@@ -134,6 +139,23 @@ func checkNothingLeft(ctx context.Context, t *testing.T, raw *rawAWS, cfg aws.Co
 		}
 	}
 	empty("secrets (not scheduled for deletion)", names, err)
+
+	// The oncall webhook's SecureString parameters (and any other, such
+	// as a destinations parameter of the module's); moto's public
+	// parameters under /aws/ are not the account's.
+	names = nil
+	err = nil
+	for p := ssm.NewDescribeParametersPaginator(ssm.NewFromConfig(cfg), &ssm.DescribeParametersInput{}); p.HasMorePages() && err == nil; {
+		var page *ssm.DescribeParametersOutput
+		if page, err = p.NextPage(ctx); err == nil {
+			for _, m := range page.Parameters {
+				if n := aws.ToString(m.Name); !strings.HasPrefix(n, "/aws/") {
+					names = append(names, n)
+				}
+			}
+		}
+	}
+	empty("SSM parameters", names, err)
 	if desc, err := smc.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(secretARN)}); err == nil && desc.DeletedDate == nil {
 		t.Errorf("the webhook secret %s is not scheduled for deletion", secretARN)
 	}

@@ -25,6 +25,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	cfaction "github.com/cutover-dev/cutover/internal/action/cloudfront"
 	"github.com/cutover-dev/cutover/internal/config"
@@ -45,6 +46,15 @@ const (
 
 // invalidationPaths is what the complete example invalidates.
 var invalidationPaths = []string{"/*"}
+
+// The example's second destination: a signed webhook that receives
+// failures only, its URL and signing secret in SSM SecureString parameters
+// named after the example (var.name keeps its default).
+const (
+	oncallName            = "oncall"
+	oncallURLParameter    = "/cutover-demo/oncall-webhook/url"
+	oncallSecretParameter = "/cutover-demo/oncall-webhook/signing-secret"
+)
 
 // TestCompleteExampleOnMoto applies terraform/examples/complete (an ECS
 // blue/green service behind an ALB and CloudFront, a CodeDeploy deployment
@@ -73,12 +83,16 @@ func TestCompleteExampleOnMoto(t *testing.T) {
 
 	moto := testrig.StartMoto(t)
 	chat := testrig.NewFakeChat(t)
+	oncall := newSignedReceiver(t)
 	bootstrap := testrig.BuildBootstrap(t)
 	zipPath := writeLambdaZip(t, bootstrap)
 	dir := copyExample(t, root)
 	tf := newTerraform(t, tfBin, dir, writeCLIConfig(t, mirror), map[string]string{
 		"aws_endpoint_url": moto.Endpoint,
 		"lambda_zip_path":  zipPath,
+		// The second destination, as a user sets it (an HCL object in
+		// TF_VAR_oncall_webhook).
+		"oncall_webhook": fmt.Sprintf("{url = %q, signing_secret = %q}", oncall.URL(), oncall.Secret()),
 	})
 
 	cfg := moto.AWSConfig(t)
@@ -90,6 +104,7 @@ func TestCompleteExampleOnMoto(t *testing.T) {
 	smc := secretsmanager.NewFromConfig(cfg)
 	snsc := sns.NewFromConfig(cfg)
 	sqsc := sqs.NewFromConfig(cfg)
+	ssmc := ssm.NewFromConfig(cfg)
 	ctx := t.Context()
 
 	var took struct{ init, apply, e2e, destroy time.Duration }
@@ -183,7 +198,14 @@ func TestCompleteExampleOnMoto(t *testing.T) {
 			if strings.Contains(v, "://") && k != config.EnvFollowUpQueueURL {
 				t.Errorf("environment variable %s holds a URL (%q): only the follow-up queue's URL may", k, v)
 			}
+			if strings.Contains(v, oncall.Secret()) {
+				t.Errorf("environment variable %s holds the webhook's signing secret", k)
+			}
 		}
+
+		// The second destination: parameter names and its routing, the
+		// values in SecureString parameters.
+		checkOncallDestination(ctx, t, env, ssmc, oncall)
 		if _, err := smc.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(secretARN)}); err != nil {
 			t.Errorf("DescribeSecret %s: %v", secretARN, err)
 		}
@@ -494,16 +516,62 @@ func TestCompleteExampleOnMoto(t *testing.T) {
 			}
 		}
 
-		// DynamoDB: one completed record per event and destination (sk);
-		// the event key (pk) names the SNS message or the deployment,
-		// whichever the ledger keys events by.
-		items := records(t)
-		got := describeItems(items)
-		if len(items) != 2*len(deliveries) {
-			t.Errorf("%d records (pk|sk|state) %q, want %d: one per event for Slack and for CloudFront", len(items), got, 2*len(deliveries))
+		// The signed webhook: the failure only (its events filter the
+		// traffic switch out), once, every request's signatures verified
+		// by the receiver.
+		if rej := oncall.Rejected(); len(rej) > 0 {
+			t.Errorf("the webhook receiver rejected %d requests: %q", len(rej), rej)
+		}
+		accepted := oncall.Accepted()
+		if len(accepted) != 1 {
+			t.Errorf("the webhook receiver accepted %d signed requests, want 1 (the failure)", len(accepted))
 		}
 		for _, d := range deliveries {
-			for _, sk := range []string{"slack", "cloudfront:" + distID} {
+			want := 0
+			if d.kind == cd.DeploymentFailure {
+				want = 1
+			}
+			n := 0
+			for _, r := range accepted {
+				var doc webhookDocument
+				if err := json.Unmarshal(r.Body, &doc); err != nil {
+					t.Fatalf("webhook body is not JSON: %v: %.300s", err, r.Body)
+				}
+				if doc.Event.DeploymentID != d.deploymentID {
+					continue
+				}
+				n++
+				if doc.Event.Name != string(d.kind) || !doc.Event.WentWrong || doc.Delivery.Destination != oncallName || doc.Delivery.ID != r.ID {
+					t.Errorf("%s: webhook document event %q (went wrong %v), delivery %q to %q; want %s, true, the webhook-id %q, %s",
+						d.kind, doc.Event.Name, doc.Event.WentWrong, doc.Delivery.ID, doc.Delivery.Destination, d.kind, r.ID, oncallName)
+				}
+			}
+			if n != want {
+				t.Errorf("%s: the webhook got %d requests for deployment %s, want %d", d.kind, n, d.deploymentID, want)
+			}
+		}
+
+		// DynamoDB: one completed record per event and destination (sk)
+		// the event went to: Slack and CloudFront for both, the webhook for
+		// the failure only. The event key (pk) names the SNS message or
+		// the deployment, whichever the ledger keys events by. Receipts
+		// (pk receipt#…, the webhook's webhook-id per deployment) are not
+		// delivery records.
+		var items []map[string]ddbtypes.AttributeValue
+		for _, it := range records(t) {
+			if pk, _, _ := itemKey(it); !strings.HasPrefix(pk, "receipt#") {
+				items = append(items, it)
+			}
+		}
+		got := describeItems(items)
+		wantRecords := 0
+		for _, d := range deliveries {
+			for _, sk := range []string{"slack", "cloudfront:" + distID, oncallName} {
+				want := 1
+				if sk == oncallName && d.kind != cd.DeploymentFailure {
+					want = 0
+				}
+				wantRecords += want
 				n := 0
 				for _, it := range items {
 					pk, itSK, state := itemKey(it)
@@ -511,11 +579,14 @@ func TestCompleteExampleOnMoto(t *testing.T) {
 						n++
 					}
 				}
-				if n != 1 {
-					t.Errorf("%s: %d done records for %s naming SNS message %s or deployment %s, want 1; records (pk|sk|state): %q",
-						d.kind, n, sk, d.messageID, d.deploymentID, got)
+				if n != want {
+					t.Errorf("%s: %d done records for %s naming SNS message %s or deployment %s, want %d; records (pk|sk|state): %q",
+						d.kind, n, sk, d.messageID, d.deploymentID, want, got)
 				}
 			}
+		}
+		if len(items) != wantRecords {
+			t.Errorf("%d records (pk|sk|state) %q, want %d: one per event for Slack and CloudFront, and the failure's for the webhook", len(items), got, wantRecords)
 		}
 
 		// The follow-up queue: a delayed completion check per
@@ -535,6 +606,9 @@ func TestCompleteExampleOnMoto(t *testing.T) {
 			}
 			if n := chat.Count(); n != len(deliveries) {
 				t.Errorf("after redelivery the fake Slack has %d requests, want still %d", n, len(deliveries))
+			}
+			if n, rej := len(oncall.Accepted()), oncall.Rejected(); n != 1 || len(rej) > 0 {
+				t.Errorf("after redelivery the webhook receiver accepted %d requests and rejected %q, want still 1 and none", n, rej)
 			}
 			if refs := invalidations(t); len(refs) != len(deliveries) {
 				t.Errorf("after redelivery %d invalidations, want still %d (moto itself does not deduplicate caller references)", len(refs), len(deliveries))
@@ -567,6 +641,26 @@ func TestCompleteExampleOnMoto(t *testing.T) {
 			if p := containsWebhook(s, webhook); p != "" {
 				t.Errorf("%s holds the webhook URL (%q)", what, p)
 			}
+		}
+		// The second destination's URL and signing secret: in its two
+		// SSM parameters (and so in their state), nowhere else.
+		for what, s := range map[string]string{
+			"terraform output -json":              rawOuts,
+			"the function's configuration (moto)": string(fnConfigJS),
+			"the function's output (logs)":        rie.Output(),
+		} {
+			if leak := oncall.leaks(s); leak != "" {
+				t.Errorf("%s holds %s of the oncall webhook", what, leak)
+			}
+		}
+		leaks, expected := stateLeaks(t, state, oncall)
+		if len(leaks) > 0 {
+			t.Errorf("in the state, more than the oncall_webhook parameters hold the webhook's secrets: %q", leaks)
+		}
+		// As the example's README says, the two parameters do (their
+		// values come from the sensitive variable): the search finds them.
+		if want := []string{"aws_ssm_parameter.oncall_webhook_signing_secret (the signing secret)", "aws_ssm_parameter.oncall_webhook_url (the webhook URL)"}; !slices.Equal(slices.Sorted(slices.Values(expected)), want) {
+			t.Errorf("in the state, the webhook's secrets are in %q, want %q", expected, want)
 		}
 	})
 

@@ -46,6 +46,82 @@ run "complete_example" {
     condition     = output.cutover_function_name == "cutover-demo-cutover"
     error_message = "cutover is named after the example"
   }
+  assert {
+    condition     = length(local.destinations) == 0 && length(aws_ssm_parameter.oncall_webhook_url) == 0 && length(aws_ssm_parameter.oncall_webhook_signing_secret) == 0
+    error_message = "without oncall_webhook there is one destination, Slack, and no webhook parameters"
+  }
+}
+
+# The example with its second destination: a signed webhook for failures next to Slack.
+run "complete_example_two_destinations" {
+  module {
+    source = "./examples/complete"
+  }
+
+  variables {
+    lambda_zip_path = "tests/fixtures/bootstrap.zip"
+    oncall_webhook = {
+      url            = "https://oncall.example.com/hooks/cutover/Zm9vYmFyLXNlY3JldC1wYXRo"
+      signing_secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwdGVzdGluZzEyMw=="
+    }
+  }
+
+  assert {
+    condition = jsonencode(local.destinations) == jsonencode([{
+      name                  = "oncall"
+      type                  = "webhook"
+      url_secret            = "/cutover-demo/oncall-webhook/url"
+      signing_secret_secret = "/cutover-demo/oncall-webhook/signing-secret"
+      events                = ["DeploymentFailure", "DeploymentStop", "DeploymentRollback", "InstanceFailure"]
+    }])
+    error_message = "the module gets one more destination, oncall: a webhook for failures, by parameter name"
+  }
+  assert {
+    condition     = !contains([for d in local.destinations : d.name], "slack") && module.cutover.slack_webhook_secret_arn == aws_secretsmanager_secret.slack_webhook.arn
+    error_message = "Slack stays the legacy input (the destination named slack, records key slack)"
+  }
+  assert {
+    condition = (
+      aws_ssm_parameter.oncall_webhook_url[0].type == "SecureString" &&
+      aws_ssm_parameter.oncall_webhook_signing_secret[0].type == "SecureString" &&
+      nonsensitive(aws_ssm_parameter.oncall_webhook_url[0].value == var.oncall_webhook.url) &&
+      nonsensitive(aws_ssm_parameter.oncall_webhook_signing_secret[0].value == var.oncall_webhook.signing_secret)
+    )
+    error_message = "the URL and the signing secret are stored as SecureString parameters"
+  }
+  assert {
+    condition     = alltrue([for d in local.destinations : !strcontains(d.url_secret, "://") && !strcontains(d.signing_secret_secret, "whsec_")])
+    error_message = "the destinations hold references, never the URL or the secret"
+  }
+  assert {
+    condition     = join(",", module.cutover.trigger_events) == "DeploymentFailure,DeploymentReady,DeploymentRollback,DeploymentStop,InstanceFailure,InstanceSuccess"
+    error_message = "the trigger carries the traffic switch and the webhook's events, which are in notify_events already: it does not change"
+  }
+  assert {
+    condition = alltrue([for v in [
+      output.cloudfront_domain_name, output.alb_dns_name, output.slack_webhook_secret_arn, output.codedeploy_application_name,
+      output.codedeploy_deployment_group_name, output.cutover_function_name, output.cutover_sns_topic_arn, output.cutover_failure_queue_url,
+    ] : !strcontains(v, "oncall.example.com") && !strcontains(v, "whsec_")])
+    error_message = "no output holds the webhook URL or the signing secret"
+  }
+}
+
+run "complete_example_rejects_a_short_signing_secret" {
+  command = plan
+
+  module {
+    source = "./examples/complete"
+  }
+
+  variables {
+    lambda_zip_path = "tests/fixtures/bootstrap.zip"
+    oncall_webhook = {
+      url            = "https://oncall.example.com/hooks/cutover/Zm9vYmFyLXNlY3JldC1wYXRo"
+      signing_secret = "whsec_c2hvcnQ="
+    }
+  }
+
+  expect_failures = [var.oncall_webhook]
 }
 
 run "minimal_example" {

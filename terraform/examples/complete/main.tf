@@ -1,5 +1,6 @@
 # A complete ECS blue/green service deployed by CodeDeploy, fronted by CloudFront,
-# with cutover posting to Slack and invalidating CloudFront when production traffic switches.
+# with cutover posting to Slack and invalidating CloudFront when production traffic switches,
+# and (optionally) sending failures to a signed webhook of your own as a second destination.
 
 data "aws_availability_zones" "available" {
   state = "available"
@@ -11,6 +12,18 @@ locals {
   azs            = slice(data.aws_availability_zones.available.names, 0, 2)
   container_name = "web"
   container_port = 80
+
+  # The second destination exists when it is configured (whether it is, is not secret).
+  oncall_webhook = nonsensitive(var.oncall_webhook != null)
+
+  # The module's destinations: references (parameter names) and routing only.
+  destinations = local.oncall_webhook ? [{
+    name                  = "oncall"
+    type                  = "webhook"
+    url_secret            = aws_ssm_parameter.oncall_webhook_url[0].name
+    signing_secret_secret = aws_ssm_parameter.oncall_webhook_signing_secret[0].name
+    events                = var.oncall_webhook_events
+  }] : []
 }
 
 ################################################################################
@@ -333,6 +346,33 @@ resource "aws_secretsmanager_secret" "slack_webhook" {
 }
 
 ################################################################################
+# On-call webhook (optional second destination): signed JSON requests to a receiver of
+# your own, for failures only. Its URL and whsec_ signing secret come from the sensitive
+# variable oncall_webhook and are stored as SSM
+# SecureString parameters; the function gets their names only. Both values are in
+# Terraform state: keep the state encrypted, or create the parameters outside Terraform
+# and put their names into the destination below.
+################################################################################
+
+resource "aws_ssm_parameter" "oncall_webhook_url" {
+  count = local.oncall_webhook ? 1 : 0
+
+  name        = "/${var.name}/oncall-webhook/url"
+  description = "URL of the on-call webhook cutover (${var.name}) posts failures to."
+  type        = "SecureString"
+  value       = var.oncall_webhook.url
+}
+
+resource "aws_ssm_parameter" "oncall_webhook_signing_secret" {
+  count = local.oncall_webhook ? 1 : 0
+
+  name        = "/${var.name}/oncall-webhook/signing-secret"
+  description = "whsec_ signing secret of the on-call webhook of cutover (${var.name})."
+  type        = "SecureString"
+  value       = var.oncall_webhook.signing_secret
+}
+
+################################################################################
 # cutover
 ################################################################################
 
@@ -342,7 +382,11 @@ module "cutover" {
   name            = "${var.name}-cutover"
   lambda_zip_path = var.lambda_zip_path
 
+  # Slack: the destination named "slack" (its delivery records keep that key), notified of notify_events.
   slack_webhook_secret_arn = aws_secretsmanager_secret.slack_webhook.arn
+
+  # The second destination, with its own routing: failures only.
+  destinations = local.destinations
 
   cloudfront_distribution_ids = [aws_cloudfront_distribution.this.id]
   invalidation_paths          = ["/*"]

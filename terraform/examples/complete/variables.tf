@@ -51,6 +51,38 @@ variable "alarm_actions" {
   default     = []
 }
 
+variable "oncall_webhook" {
+  description = <<-EOT
+    A signed webhook receiver of your own as a second destination, named oncall (see docs/webhook.md): url and
+    signing_secret (whsec_ and the base64 of 24 to 64 random bytes: echo "whsec_$(openssl rand -base64 32)"; the
+    receiver checks the webhook-signature and X-Signature headers with it). Null: Slack only. Both are stored in SSM
+    SecureString parameters whose names alone go to the function; they are in Terraform state.
+  EOT
+  type = object({
+    url            = string
+    signing_secret = string
+  })
+  default   = null
+  sensitive = true
+
+  validation {
+    condition     = var.oncall_webhook == null || can(regex("^https?://[^/\\s]+\\S*$", var.oncall_webhook.url))
+    error_message = "oncall_webhook.url must be an absolute https:// (or http://) URL."
+  }
+  validation {
+    # At least 16 key bytes: 22 base64 characters.
+    condition     = var.oncall_webhook == null || can(regex("^whsec_[A-Za-z0-9+/]{22,}={0,2}$", var.oncall_webhook.signing_secret))
+    error_message = "oncall_webhook.signing_secret must be whsec_ and the base64 of at least 16 (better 32) random bytes."
+  }
+}
+
+variable "oncall_webhook_events" {
+  description = "The events the oncall webhook receives (its routing filter); Slack keeps the module's notify_events."
+  type        = list(string)
+  default     = ["DeploymentFailure", "DeploymentStop", "DeploymentRollback", "InstanceFailure"]
+  nullable    = false
+}
+
 variable "tags" {
   description = "Default tags for every resource."
   type        = map(string)
