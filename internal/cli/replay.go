@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -25,6 +27,11 @@ function's own; without it they come from the environment, the queue from
 --queue-url or $` + config.EnvFailureQueueURL + `. Nothing already delivered is
 sent again. What succeeds is deleted from the queue (unless --keep); what
 still fails stays there, and replay exits 1.
+
+A message that can never be delivered (input that is no notification, a
+lifecycle-hook invocation) is set aside: saved as a file in --poison-dir
+for you to inspect, left in the queue unless --drop-poison, and not counted
+as failing: replay exits 0 when everything that could be delivered was.
 `
 
 // SQSAPI is the part of SQS replay uses.
@@ -41,6 +48,8 @@ func runReplay(ctx context.Context, args []string, env Env) error {
 	keep := fs.Bool("keep", false, "do not delete replayed messages from the queue")
 	noRecords := fs.Bool("no-records", false, "replay without the function's delivery records: what was delivered may be sent again")
 	maxMsgs := fs.Int("max", 1000, "stop after about this many queue messages (checked per batch of up to 10)")
+	poisonDir := fs.String("poison-dir", "cutover-poison", "where queue messages that can never be delivered are saved, one file each")
+	dropPoison := fs.Bool("drop-poison", false, "delete from the queue the messages that can never be delivered, once saved")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -81,7 +90,7 @@ func runReplay(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	defer sys.Close()
-	r := &replayer{sys: sys, env: env}
+	r := &replayer{sys: sys, env: env, poisonDir: *poisonDir, dropPoison: *dropPoison}
 	for _, f := range files {
 		data, err := readFile(f)
 		if err != nil {
@@ -95,7 +104,7 @@ func runReplay(ctx context.Context, args []string, env Env) error {
 			return &ExitError{Code: 1, Err: err}
 		}
 	}
-	fmt.Fprintf(env.Stdout, "replay: %d replayed, %d delivered, %d still failing\n", r.total, r.ok, r.failed)
+	fmt.Fprintf(env.Stdout, "replay: %d replayed, %d delivered, %d still failing, %d set aside (never deliverable)\n", r.total, r.ok, r.failed, r.poison)
 	if r.failed > 0 {
 		return &ExitError{Code: 1, Err: fmt.Errorf("replay: %d still failing; fix the cause and run replay again", r.failed)}
 	}
@@ -103,10 +112,21 @@ func runReplay(ctx context.Context, args []string, env Env) error {
 }
 
 type replayer struct {
-	sys               *app.System
-	env               Env
-	total, ok, failed int
+	sys                       *app.System
+	env                       Env
+	poisonDir                 string
+	dropPoison                bool
+	total, ok, failed, poison int
 }
+
+// outcome is what replaying one input came to.
+type outcome int
+
+const (
+	replayed outcome = iota // delivered
+	failing                 // may succeed once the cause is fixed
+	poisoned                // can never be delivered
+)
 
 func (r *replayer) fail(name string, err error) {
 	r.total++
@@ -116,21 +136,77 @@ func (r *replayer) fail(name string, err error) {
 
 // one replays one saved input through the inbound router, as the Lambda
 // would: a notification (any envelope, including a failure-queue record),
-// an SQS batch, or a CloudFront follow-up. It reports whether it fully
-// succeeded.
-func (r *replayer) one(ctx context.Context, name string, data []byte) bool {
+// an SQS batch, or a CloudFront follow-up. It says whether it succeeded,
+// may succeed later, or never can.
+func (r *replayer) one(ctx context.Context, name string, data []byte) outcome {
 	rep, err := r.sys.Inbound.Handle(ctx, data)
+	if why := never(rep); why != nil {
+		r.total++
+		r.poison++
+		fmt.Fprintf(r.env.Stdout, "POISON %s: %s\n", name, oneLine(why))
+		return poisoned
+	}
 	if err == nil {
 		err = undelivered(rep)
 	}
 	if err != nil {
 		r.fail(name, err)
-		return false
+		return failing
 	}
 	r.total++
 	r.ok++
 	fmt.Fprintf(r.env.Stdout, "ok   %s: %s\n", name, rep.Summary())
-	return true
+	return replayed
+}
+
+// never says why an input can never be delivered, or nil: it holds no
+// notification and only parts no retry can fix (permanent rejections), or
+// it is a lifecycle-hook invocation, which this version does not run.
+func never(rep inbound.Report) error {
+	if rep.Hook != nil {
+		return rep.Hook
+	}
+	if rep.Accepted() {
+		return nil
+	}
+	rejected := rep.Rejections()
+	if len(rejected) == 0 {
+		return nil
+	}
+	for _, rj := range rejected {
+		if !rj.Permanent() {
+			return nil
+		}
+	}
+	return rejected[0]
+}
+
+// setAside saves a message that can never be delivered to the poison
+// directory (its file name is the message ID, so replaying again rewrites
+// the same file) and returns the file's path.
+func (r *replayer) setAside(id string, body []byte) (string, error) {
+	if err := os.MkdirAll(r.poisonDir, 0o700); err != nil {
+		return "", fmt.Errorf("poison dir: %w", err)
+	}
+	path := filepath.Join(r.poisonDir, safeFileName(id)+".json")
+	if err := os.WriteFile(path, body, 0o600); err != nil {
+		return "", fmt.Errorf("poison file: %w", err)
+	}
+	return path, nil
+}
+
+// safeFileName keeps letters, digits, - and _ of s.
+func safeFileName(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			b[i] = '_'
+		}
+	}
+	if len(b) == 0 || len(b) > 128 {
+		return "message"
+	}
+	return string(b)
 }
 
 // undelivered says why a replay that returned no error still did not
@@ -176,12 +252,30 @@ func (r *replayer) queue(ctx context.Context, client SQSAPI, url string, max int
 				continue
 			}
 			seen[id], fresh = true, fresh+1
-			ok := r.one(ctx, "sqs:"+id, []byte(aws.ToString(m.Body)))
-			switch {
-			case ok && del:
+			body := []byte(aws.ToString(m.Body))
+			switch out := r.one(ctx, "sqs:"+id, body); {
+			case out == replayed && del:
 				if err := deleteMessage(ctx, client, url, m); err != nil {
 					fmt.Fprintf(r.env.Stdout, "WARN sqs:%s: delivered but not deleted: %s\n", id, oneLine(err))
 				}
+			case out == poisoned:
+				path, err := r.setAside(id, body)
+				if err != nil {
+					// Not saved: never delete it.
+					fmt.Fprintf(r.env.Stdout, "WARN sqs:%s: not saved, kept in the queue: %s\n", id, oneLine(err))
+					held = append(held, m)
+					continue
+				}
+				if r.dropPoison && del {
+					if err := deleteMessage(ctx, client, url, m); err != nil {
+						fmt.Fprintf(r.env.Stdout, "WARN sqs:%s: saved to %s but not deleted: %s\n", id, path, oneLine(err))
+					} else {
+						fmt.Fprintf(r.env.Stdout, "       saved to %s and deleted from the queue\n", path)
+					}
+					continue
+				}
+				fmt.Fprintf(r.env.Stdout, "       saved to %s; kept in the queue (--drop-poison deletes it)\n", path)
+				held = append(held, m)
 			default:
 				held = append(held, m)
 			}

@@ -96,10 +96,10 @@ func TestReplayFailureQueue(t *testing.T) {
 			t.Setenv(k, v)
 		}
 	}
-	replay := func(t *testing.T) (string, error) {
+	replayWith := func(t *testing.T, extra ...string) (string, error) {
 		t.Helper()
 		var stdout, stderr bytes.Buffer
-		err := cli.Run(ctx, []string{"replay", "--queue-url", queueURL}, cli.Env{
+		err := cli.Run(ctx, append([]string{"replay", "--queue-url", queueURL}, extra...), cli.Env{
 			Stdin:  strings.NewReader(""),
 			Stdout: &stdout,
 			Stderr: &stderr,
@@ -113,6 +113,7 @@ func TestReplayFailureQueue(t *testing.T) {
 		}
 		return out, err
 	}
+	replay := func(t *testing.T) (string, error) { t.Helper(); return replayWith(t) }
 	queueDepth := func(t *testing.T) (visible, inFlight int) {
 		t.Helper()
 		out, err := client.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
@@ -208,6 +209,47 @@ func TestReplayFailureQueue(t *testing.T) {
 			t.Errorf("replay reported %d already-delivered events, want %d", c, len(ids))
 		}
 		assertQueueEmpty(ctx, t, client, queueURL, queueDepth)
+	})
+	// Messages that can never be delivered (input that is no notification,
+	// a lifecycle-hook invocation) are set aside: saved for inspection,
+	// kept in the queue unless --drop-poison, and not counted as failing.
+	t.Run("poison_is_set_aside", func(t *testing.T) {
+		poisonDir := filepath.Join(t.TempDir(), "poison")
+		for _, body := range []string{
+			"this is not a notification",
+			`{"DeploymentId":"d-HOOK0001","LifecycleEventHookExecutionId":"eyJob29rIjoxfQ=="}`,
+			destinationRecord(t, "e2e-replay-after-poison", "d-REPLAY900"),
+		} {
+			if _, err := client.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(queueURL), MessageBody: aws.String(body)}); err != nil {
+				t.Fatalf("send message: %v", err)
+			}
+		}
+		before := chat.Count()
+		out, err := replayWith(t, "--poison-dir", poisonDir)
+		if err != nil {
+			t.Fatalf("replay with only poison left failing: %v", err)
+		}
+		if !strings.Contains(out, "1 delivered, 0 still failing, 2 set aside") || strings.Count(out, "POISON") != 2 ||
+			!strings.Contains(out, "does not run lifecycle hooks yet") || !strings.Contains(out, "not a JSON object") {
+			t.Errorf("replay's output does not name the two poison messages and the delivery")
+		}
+		if n := chat.Count() - before; n != 1 {
+			t.Errorf("the good message was sent %d times, want 1", n)
+		}
+		files, _ := os.ReadDir(poisonDir)
+		if len(files) != 2 {
+			t.Errorf("%d poison files, want 2", len(files))
+		}
+		if v, f := queueDepth(t); v != 2 || f != 0 {
+			t.Errorf("queue holds %d visible + %d in flight, want the 2 poison messages kept and visible", v, f)
+		}
+		if _, err := replayWith(t, "--poison-dir", poisonDir, "--drop-poison"); err != nil {
+			t.Fatalf("replay --drop-poison: %v", err)
+		}
+		assertQueueEmpty(ctx, t, client, queueURL, queueDepth)
+		if files, _ := os.ReadDir(poisonDir); len(files) != 2 {
+			t.Errorf("dropped poison must stay saved: %d files", len(files))
+		}
 	})
 }
 
