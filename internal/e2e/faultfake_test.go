@@ -11,6 +11,7 @@ import (
 	"os"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/cutover-dev/cutover/internal/testrig"
 )
@@ -47,6 +48,7 @@ type faultFake struct {
 	closed  map[int]bool     // connections the peer closed, by number
 	lastReq map[int]int      // connection number → Seq of its last request
 	nextCon int
+	busy    int // requests whose reply has not returned yet
 }
 
 // faultRequest is one request a faultFake received.
@@ -117,6 +119,7 @@ func (f *faultFake) serve(w http.ResponseWriter, r *http.Request) {
 	i := len(f.reqs)
 	f.reqs = append(f.reqs, faultRequest{Seq: i + 1, Conn: conn, Body: body, Header: r.Header.Clone(), Kind: kind})
 	f.lastReq[conn] = i + 1
+	f.busy++
 	f.mu.Unlock()
 
 	sw := &statusWriter{ResponseWriter: w}
@@ -126,6 +129,7 @@ func (f *faultFake) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	f.mu.Lock()
 	f.reqs[i].Status = sw.status
+	f.busy--
 	f.mu.Unlock()
 }
 
@@ -160,8 +164,18 @@ func (s *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	return http.NewResponseController(s.ResponseWriter).Hijack()
 }
 
-// Requests returns the requests received so far, in arrival order.
+// Requests returns the requests received so far, in arrival order, once
+// every reply has returned (or after 10 s): a reply that answers late
+// still counts what it answered.
 func (f *faultFake) Requests() []faultRequest {
+	for end := time.Now().Add(10 * time.Second); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
+		f.mu.Lock()
+		busy := f.busy
+		f.mu.Unlock()
+		if busy == 0 {
+			break
+		}
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]faultRequest(nil), f.reqs...)
