@@ -11,7 +11,10 @@
 //     that fails 30% of requests, with Lambda-style retries and a failure
 //     queue, checked for exactly-once delivery; duplicate and concurrent
 //     deliveries; and the duplicate window left by a crash between sending
-//     and recording.
+//     and recording. faults4_test.go runs 300 events to four destinations
+//     (slack, teams, googlechat, webhook), each failing its own way;
+//     faultfake_test.go is their fake, which also tells the answers lost
+//     on the way back (a 2xx the client had given up on).
 //   - badinput_test.go feeds a corpus of bad inputs to the dispatcher and to
 //     the bootstrap: each is rejected once, without a retry storm or a chat
 //     request.
