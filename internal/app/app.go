@@ -148,6 +148,9 @@ func Build(ctx context.Context, cfg *config.Config, opts Options) (*System, erro
 	}
 	d.Destinations = dsts
 	d.Destinations = append(d.Destinations, opts.Extra...)
+	if opts.Lambda {
+		warnPlainSecrets(log, cfg)
+	}
 
 	// Delivery records.
 	switch {
@@ -364,6 +367,23 @@ func (l *lazyReader) Read(ctx context.Context, ref string, keys ...string) (secr
 		l.r = secret.NewReader(l.aws)
 	}
 	return l.r.Read(ctx, ref, keys...)
+}
+
+// warnPlainSecrets says, once per destination, when the function's own
+// environment holds a webhook URL or signing secret in plain text: they are
+// for local use, and the environment is readable by anyone who may read the
+// function's configuration. Never the values themselves.
+func warnPlainSecrets(log *slog.Logger, cfg *config.Config) {
+	if !cfg.SlackWebhookURL.IsZero() {
+		log.Warn("the webhook URL is in the function's environment in plain text: store it in Secrets Manager or SSM and set " +
+			config.EnvSlackWebhookURLSecret + " instead of " + config.EnvSlackWebhookURL)
+	}
+	for _, dst := range cfg.Destinations {
+		if !dst.URL.IsZero() || !dst.SigningSecret.IsZero() {
+			log.Warn("a destination's secret is in the function's environment in plain text: use url_secret / signing_secret_secret",
+				"destination", dst.Name)
+		}
+	}
 }
 
 // probeTable reads one item of the records table at init, so that a wrong

@@ -182,6 +182,9 @@ func (c *Config) parse(env func(string) string) []error {
 			}
 			c.Events[k] = true
 		}
+		if len(SplitList(v)) == 0 {
+			bad(EnvEvents, "lists no event: leave it unset for the default set")
+		}
 	} else {
 		// The defaults a source registry does not produce cannot happen.
 		maps.DeleteFunc(c.Events, func(k string, _ bool) bool { return !slices.Contains(c.known, k) })

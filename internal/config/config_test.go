@@ -119,3 +119,14 @@ func FuzzLoad(f *testing.F) {
 		}
 	})
 }
+
+// TestEventsThatListNothing: CUTOVER_EVENTS set to separators only is an
+// error, not an empty set (which once routed every event to the webhook).
+func TestEventsThatListNothing(t *testing.T) {
+	for _, v := range []string{",", " , ", ",,"} {
+		_, err := load(envOf(map[string]string{EnvEvents: v}))
+		if err == nil || !strings.Contains(err.Error(), EnvEvents+": lists no event") {
+			t.Errorf("CUTOVER_EVENTS=%q: %v", v, err)
+		}
+	}
+}

@@ -156,8 +156,14 @@ func (d *Dispatcher) Routes(ev *deploy.Event) []Decision {
 		r := dst.Route
 		if r == nil {
 			if def == nil {
-				def = &route.Route{Events: slices.Sorted(maps.Keys(d.Events))}
-				def.Events = slices.DeleteFunc(def.Events, func(k string) bool { return !d.Events[k] })
+				// Never nil: a route with nil Events takes every event,
+				// and an empty set of events must take none.
+				def = &route.Route{Events: []string{}}
+				for _, k := range slices.Sorted(maps.Keys(d.Events)) {
+					if d.Events[k] {
+						def.Events = append(def.Events, k)
+					}
+				}
 			}
 			r = def
 		}
@@ -352,12 +358,12 @@ func (d *Dispatcher) Notify(ctx context.Context, n *message.Notice) error {
 	if n.Now.IsZero() {
 		n.Now = d.now().UTC()
 	}
+	// A follow-up goes where the event it follows went: the same routes,
+	// the default one (Events) included.
 	var dsts []Destination
-	for _, dst := range d.Destinations {
-		if dst.Route == nil {
-			dsts = append(dsts, dst)
-		} else if ok, _ := dst.Route.Match(&n.Event); ok {
-			dsts = append(dsts, dst)
+	for i, dec := range d.Routes(&n.Event) {
+		if dec.Selected {
+			dsts = append(dsts, d.Destinations[i])
 		}
 	}
 	var errs []error

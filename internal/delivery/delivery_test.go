@@ -406,3 +406,38 @@ func TestReceiptsFollowTheDeployment(t *testing.T) {
 		t.Errorf("a webhook without a message ID keeps no receipt: %s", raw)
 	}
 }
+
+// TestEmptyEventSetTakesNothing: a destination without a route and a
+// Dispatcher whose Events select nothing receives nothing (a nil route
+// filter would take every event).
+func TestEmptyEventSetTakesNothing(t *testing.T) {
+	n := &recorder{}
+	d := &Dispatcher{Destinations: []Destination{{Name: "slack", Notifier: n}}, Events: map[string]bool{}}
+	ev := deploy.Event{Name: codedeploy.DeploymentStart, Phase: deploy.Started, DeploymentID: "d-1"}
+	if dec := d.Routes(&ev); len(dec) != 1 || dec[0].Selected {
+		t.Fatalf("routes %+v: an empty event set must select nothing", dec)
+	}
+	if _, err := d.HandleEvent(context.Background(), &ev); err != nil || n.count() != 0 {
+		t.Fatalf("err %v, %d notices", err, n.count())
+	}
+}
+
+// TestFollowUpsFollowTheDefaultRoute: a follow-up goes to a route-less
+// destination only when its Events take the event it follows.
+func TestFollowUpsFollowTheDefaultRoute(t *testing.T) {
+	n := &recorder{}
+	d := &Dispatcher{Destinations: []Destination{{Name: "slack", Notifier: n}}, Events: map[string]bool{codedeploy.DeploymentFailure: true}}
+	for _, c := range []struct {
+		name string
+		want int
+	}{{codedeploy.InstanceSuccess, 0}, {codedeploy.DeploymentFailure, 1}} {
+		fu := &message.Notice{Event: deploy.Event{Name: c.name, ID: "follow-up:" + c.name, DeploymentID: "d-1"}, FollowUp: true}
+		before := n.count()
+		if err := d.Notify(context.Background(), fu); err != nil {
+			t.Fatal(err)
+		}
+		if got := n.count() - before; got != c.want {
+			t.Errorf("follow-up of %s sent %d times, want %d", c.name, got, c.want)
+		}
+	}
+}

@@ -32,7 +32,12 @@ type ReceiptStore interface {
 // DeploymentKey is the receipt key of a deployment at a destination.
 // It is bounded like every key (NewKey).
 func DeploymentKey(deploymentID, destination string) Key {
-	return NewKey("deployment:"+deploymentID, destination)
+	// Bounded so that the DynamoDB partition key, receiptPrefix and this,
+	// stays within MaxEventIDLen too.
+	return Key{
+		EventID:     bound("deployment:"+deploymentID, MaxEventIDLen-len(receiptPrefix)),
+		Destination: bound(destination, MaxDestinationLen),
+	}
 }
 
 var (

@@ -108,3 +108,18 @@ func FuzzNewKey(f *testing.F) {
 		}
 	})
 }
+
+// TestDeploymentKeyLeavesRoomForThePrefix: the receipt's DynamoDB
+// partition key (receiptPrefix + EventID) stays within the key limit
+// however long the deployment ID.
+func TestDeploymentKeyLeavesRoomForThePrefix(t *testing.T) {
+	for _, n := range []int{2030, 2037, 2041, 2048, 5000} {
+		k := DeploymentKey(strings.Repeat("d", n), "slack")
+		if l := len(receiptPrefix + k.EventID); l > MaxEventIDLen {
+			t.Errorf("deployment ID of %d bytes: partition key of %d bytes", n, l)
+		}
+		if k != DeploymentKey(strings.Repeat("d", n), "slack") {
+			t.Error("not stable")
+		}
+	}
+}
