@@ -48,11 +48,11 @@ func Sources() *source.Registry { return source.New(codedeploy.Decoder{}) }
 // type name configuration uses.
 func Destinations() chat.Types {
 	return chat.Types{
-		"slack":      slackhook.Build,
-		"googlechat": googlechat.Build,
-		"teams":      teams.Build,
-		"webhook":    webhook.Build,
-		"discord":    discord.Build,
+		"slack":      {New: slackhook.Build, Render: slackhook.RenderSpec},
+		"teams":      {New: teams.Build, Render: teams.RenderSpec},
+		"discord":    {New: discord.Build, Render: discord.RenderSpec},
+		"googlechat": {New: googlechat.Build, Render: googlechat.RenderSpec},
+		"webhook":    {New: webhook.Build, Render: webhook.RenderSpec},
 	}
 }
 

@@ -42,12 +42,12 @@ func (f *fakeNotifier) Notify(context.Context, *chat.Notification) (chat.Receipt
 func fakeTypes() chat.Types {
 	t := chat.Types{}
 	for _, name := range []string{"slack", "teams", "discord", "googlechat", "webhook"} {
-		t[name] = func(spec chat.Spec, _ chat.Deps) (chat.Notifier, error) {
+		t[name] = chat.Type{New: func(spec chat.Spec, _ chat.Deps) (chat.Notifier, error) {
 			if spec.Type == "webhook" && spec.SigningSecret.IsZero() {
 				return nil, errors.New("no signing secret")
 			}
 			return &fakeNotifier{spec: spec}, nil
-		}
+		}}
 	}
 	return t
 }

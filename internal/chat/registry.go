@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/cutover-dev/cutover/internal/message"
 	"github.com/cutover-dev/cutover/internal/secret"
 )
 
@@ -40,10 +41,21 @@ type Deps struct {
 // Factory builds a destination of one type from its spec.
 type Factory func(spec Spec, deps Deps) (Notifier, error)
 
-// Types maps destination type names to their factories: the registry of
+// Type is one destination type: how to build a destination of it, and how
+// to render, without sending anything, the exact body a destination
+// configured by a spec sends for a notice (`cutover render`). Render needs
+// no URL or secret, only what shapes the body (name, mentions).
+type Type struct {
+	// New builds a destination from its spec.
+	New Factory
+	// Render returns the body a destination configured by spec sends for n.
+	Render func(n *message.Notice, spec Spec) ([]byte, error)
+}
+
+// Types maps destination type names to their types: the registry of
 // destinations. The composition root lists them (app.Destinations); there
 // is no global registration.
-type Types map[string]Factory
+type Types map[string]Type
 
 // Names lists the registered type names, sorted.
 func (t Types) Names() []string {
@@ -61,11 +73,11 @@ func (t Types) New(spec Spec, deps Deps) (Notifier, error) {
 	if spec.Name == "" {
 		return nil, errors.New("destination: empty name")
 	}
-	f, ok := t[spec.Type]
-	if !ok {
+	typ, ok := t[spec.Type]
+	if !ok || typ.New == nil {
 		return nil, fmt.Errorf("destination %s: unknown type %q (known: %s)", spec.Name, spec.Type, strings.Join(t.Names(), ", "))
 	}
-	n, err := f(spec, deps)
+	n, err := typ.New(spec, deps)
 	if err != nil {
 		return nil, fmt.Errorf("destination %s: %w", spec.Name, err)
 	}

@@ -16,10 +16,10 @@ func (nopNotifier) Notify(context.Context, *Notification) (Receipt, error) { ret
 func TestTypesNew(t *testing.T) {
 	const hook = "https://hooks.example.com/services/T0/B0/SECRETTOKEN"
 	types := Types{
-		"slack": func(s Spec, d Deps) (Notifier, error) { return nopNotifier{spec: s}, nil },
-		"broken": func(s Spec, d Deps) (Notifier, error) {
+		"slack": {New: func(s Spec, d Deps) (Notifier, error) { return nopNotifier{spec: s}, nil }},
+		"broken": {New: func(s Spec, d Deps) (Notifier, error) {
 			return nil, errors.New("needs a signing secret")
-		},
+		}},
 	}
 	n, err := types.New(Spec{Name: "team-web", Type: "slack", URL: secret.New(hook)}, Deps{})
 	if err != nil {

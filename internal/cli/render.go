@@ -4,16 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/cutover-dev/cutover/internal/app"
-	"github.com/cutover-dev/cutover/internal/chat/discord"
-	"github.com/cutover-dev/cutover/internal/chat/googlechat"
-	"github.com/cutover-dev/cutover/internal/chat/slackhook"
-	"github.com/cutover-dev/cutover/internal/chat/teams"
-	"github.com/cutover-dev/cutover/internal/chat/webhook"
+	"github.com/cutover-dev/cutover/internal/chat"
 	"github.com/cutover-dev/cutover/internal/config"
 	"github.com/cutover-dev/cutover/internal/deploy"
 	"github.com/cutover-dev/cutover/internal/inbound"
@@ -31,44 +26,45 @@ no AWS API is called. Input that is not a deployment notification exits 1
 with one line on stderr and nothing on stdout.
 `
 
-// renderers are the destinations render knows, by --to name.
-var renderers = map[string]func(*message.Notice) ([]byte, error){
-	"slack":      slackhook.Render,
-	"googlechat": googlechat.Render,
-	"teams":      teams.Render,
-	"webhook":    webhook.Render,
-	"discord":    discord.Render,
-}
-
-// rendererNames lists the types render knows, sorted.
-func rendererNames() []string {
-	names := make([]string, 0, len(renderers))
-	for n := range renderers {
-		names = append(names, n)
+// renderTarget resolves --to: a destination type renders as a destination
+// of that type named after it; the name of a destination configured in
+// CUTOVER_DESTINATIONS renders exactly what that destination sends (its
+// mentions, its name). Only the destinations' settings are read: no
+// secret, no AWS call.
+func renderTarget(to string, env Env) (func(*message.Notice) ([]byte, error), bool) {
+	types := app.Destinations()
+	spec := chat.Spec{Name: to, Type: to}
+	if _, ok := types[to]; !ok {
+		cfg, err := config.Load(env.Getenv, app.Sources(), types.Names())
+		if err != nil {
+			return nil, false
+		}
+		found := false
+		for _, d := range cfg.Destinations {
+			if d.Name == to {
+				spec, found = chat.Spec{Name: d.Name, Type: d.Type, Mentions: d.Mentions}, true
+			}
+		}
+		if !found {
+			return nil, false
+		}
 	}
-	slices.Sort(names)
-	return names
+	typ, ok := types[spec.Type]
+	if !ok || typ.Render == nil {
+		return nil, false
+	}
+	return func(n *message.Notice) ([]byte, error) { return typ.Render(n, spec) }, true
 }
 
 func runRender(_ context.Context, args []string, env Env) error {
 	fs := newFlags("render", env)
-	to := fs.String("to", "slack", "destination type ("+strings.Join(rendererNames(), ", ")+") or configured destination name")
+	to := fs.String("to", "slack", "destination type ("+strings.Join(app.Destinations().Names(), ", ")+") or configured destination name")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	render, ok := renderers[*to]
+	render, ok := renderTarget(*to, env)
 	if !ok {
-		// A configured destination's name renders as its type.
-		if cfg, err := config.Load(env.Getenv, app.Sources(), app.Destinations().Names()); err == nil {
-			for _, d := range cfg.Destinations {
-				if d.Name == *to {
-					render, ok = renderers[d.Type]
-				}
-			}
-		}
-	}
-	if !ok {
-		return usageErr("unknown destination %q for --to (types: %s; or the name of a destination in %s)", *to, strings.Join(rendererNames(), ", "), config.EnvDestinations)
+		return usageErr("unknown destination %q for --to (types: %s; or the name of a destination in %s)", *to, strings.Join(app.Destinations().Names(), ", "), config.EnvDestinations)
 	}
 	data, _, err := readInput(fs.Args(), env)
 	if err != nil {

@@ -123,6 +123,19 @@ func Render(n *message.Notice) ([]byte, error) {
 	return Format(message.Build(n), Mentions{})
 }
 
+// RenderSpec is Render for the destination spec configures: its mentions
+// included, exactly as it sends.
+func RenderSpec(n *message.Notice, spec chat.Spec) ([]byte, error) {
+	mentions, err := ParseMentions(spec.Mentions)
+	if err != nil {
+		return nil, err
+	}
+	if n == nil {
+		return nil, errors.New("render: nil notice")
+	}
+	return Format(message.Build(n), mentions)
+}
+
 // Format returns the exact JSON body Discord is sent for m, pinging
 // mentions when m reports something that went wrong (message.Danger). It
 // is pure: the same Message always gives the same bytes. Every text from

@@ -125,6 +125,15 @@ func Render(n *message.Notice) ([]byte, error) {
 	return Format(message.Build(n), ThreadKey(n.Event.DeploymentID), nil)
 }
 
+// RenderSpec is Render for the destination spec configures: its mentions
+// included, exactly as it sends.
+func RenderSpec(n *message.Notice, spec chat.Spec) ([]byte, error) {
+	if n == nil {
+		return nil, errors.New("render: nil notice")
+	}
+	return Format(message.Build(n), ThreadKey(n.Event.DeploymentID), spec.Mentions)
+}
+
 // Format returns the exact JSON body Google Chat is sent for m: a text
 // (the fallback line, then the mentions when m reports something gone
 // wrong) and one card, in the thread threadKey ("" for none). It is pure:

@@ -169,6 +169,19 @@ func Render(n *message.Notice) ([]byte, error) {
 	return Format(message.Build(n))
 }
 
+// RenderSpec is Render for the destination spec configures: its mentions
+// included, exactly as it sends.
+func RenderSpec(n *message.Notice, spec chat.Spec) ([]byte, error) {
+	mentions, err := ParseMentions(spec.Mentions)
+	if err != nil {
+		return nil, err
+	}
+	if n == nil {
+		return nil, errors.New("render: nil notice")
+	}
+	return FormatMentions(message.Build(n), mentions)
+}
+
 // Format returns the exact JSON body Slack is sent for m. It is pure: the
 // same Message always gives the same bytes. All text from outside is
 // escaped for Slack mrkdwn and kept within Slack's Block Kit limits; a

@@ -133,6 +133,15 @@ func Render(n *message.Notice) ([]byte, error) {
 	return Format(message.Build(n), nil)
 }
 
+// RenderSpec is Render for the destination spec configures (a Teams
+// destination takes no mentions: Format refuses them).
+func RenderSpec(n *message.Notice, spec chat.Spec) ([]byte, error) {
+	if n == nil {
+		return nil, errors.New("render: nil notice")
+	}
+	return Format(message.Build(n), spec.Mentions)
+}
+
 // Format returns the exact JSON body a Workflows webhook is sent for m. It
 // is pure: the same Message always gives the same bytes. Mentions must be
 // empty (ErrMentions): a Workflows webhook cannot render them reliably,

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cutover-dev/cutover/internal/action"
 	"github.com/cutover-dev/cutover/internal/awsx"
+	"github.com/cutover-dev/cutover/internal/chat"
 	"github.com/cutover-dev/cutover/internal/chat/text"
 	"github.com/cutover-dev/cutover/internal/deploy"
 	"github.com/cutover-dev/cutover/internal/message"
@@ -243,6 +244,17 @@ func Render(n *message.Notice) ([]byte, error) {
 		return nil, errors.New("render: nil notice")
 	}
 	return Format(n, message.Build(n), RenderName)
+}
+
+// RenderSpec is Render for the destination spec configures: the body
+// names that destination (delivery.destination and delivery.id), exactly
+// as it sends.
+func RenderSpec(n *message.Notice, spec chat.Spec) ([]byte, error) {
+	name := spec.Name
+	if name == "" {
+		name = RenderName
+	}
+	return Format(n, nil, name)
 }
 
 // Format returns the exact JSON body sent to the destination named

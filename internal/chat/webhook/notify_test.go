@@ -402,7 +402,7 @@ func TestBuild(t *testing.T) {
 	} {
 		s := spec
 		mutate(&s)
-		_, err := chat.Types{Type: Build}.New(s, chat.Deps{})
+		_, err := chat.Types{Type: {New: Build}}.New(s, chat.Deps{})
 		if err == nil {
 			t.Errorf("%s: built", name)
 			continue
