@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 rev="${1:?usage: bench/compare.sh REV [ROUNDS]}"
 rounds="${2:-3}"
-bench='BenchmarkDecode$|BenchmarkRenderSlack|BenchmarkDecodeRender|BenchmarkHandle'
+bench='BenchmarkDecode$|BenchmarkRenderSlack$|BenchmarkDecodeRender$|BenchmarkHandle$'
 old="$(mktemp -d)"
 trap 'git worktree remove --force "$old" >/dev/null 2>&1 || true' EXIT
 git worktree add -q --detach "$old" "$rev"
