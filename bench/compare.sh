@@ -13,7 +13,7 @@ old="$(mktemp -d)"
 trap 'git worktree remove --force "$old" >/dev/null 2>&1 || true' EXIT
 git worktree add -q --detach "$old" "$rev"
 pkgs() { # the packages of $1 that hold these benchmarks
-  (cd "$1" && grep -rlE "func ($bench)" --include='*_test.go' internal | xargs -n1 dirname | sort -u | sed 's|^|./|')
+  (cd "$1" && grep -rlE "func (${bench//\$/})\(" --include='*_test.go' internal | xargs -n1 dirname | sort -u | sed 's|^|./|')
 }
 for round in $(seq "$rounds"); do
   (cd "$old" && go test -run '^$' -bench "$bench" -benchmem -count=1 $(pkgs "$old") | grep '^Benchmark' | sed "s/^/$rev /")
