@@ -289,8 +289,9 @@ variable "destinations" {
     discord, googlechat, webhook), url_secret (Secrets Manager secret ARN, or SSM SecureString parameter name or ARN,
     holding the webhook URL), signing_secret_secret (type webhook: the same kinds of reference, holding the whsec_
     signing secret), and optional filters events, applications, deployment_groups, services ("cluster/service"),
-    accounts, regions (glob patterns with * and ?) and mention (who to ping on failures: "@here", "@channel",
-    "@everyone", "user:ID", "group:ID"). An entry without events gets the quiet default set (the default of
+    accounts, regions (glob patterns with * ? [...], case-sensitive) and mention (who to ping on failures; slack:
+    "@here", "@channel", "@everyone", "user:ID", "group:ID"; discord: no "@channel", numeric IDs; googlechat: no
+    "group:"; teams, webhook: none). The rules are the function's, checked here: see the README. An entry without events gets the quiet default set (the default of
     notify_events), whatever notify_events is set to. The module takes references
     only: plain URLs and signing secrets never go into Terraform state or the function's environment. The function
     may read exactly the secrets and parameters referenced here. Can be combined with the slack_webhook_* inputs
