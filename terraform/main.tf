@@ -32,15 +32,48 @@ locals {
   destinations_json = jsonencode([for d in var.destinations : { for k, v in d : k => v if v != null }])
   # Decided from inputs only (plan-time known): the parameter's count depends on it.
   destinations_in_parameter = length(var.destinations) > 0 && coalesce(var.destinations_in_parameter, length(var.destinations) >= 5)
-  # Every event some destination notifies. An entry without events gets the function's quiet default set
-  # (config.DefaultEvents); patterns (* and ?) are expanded over the known names, case-insensitively.
+  # Every event some destination notifies, read the way the function reads an entry's events
+  # (config.eventsMatching): an entry without events gets the quiet default set (config.DefaultEvents);
+  # an entry equal to an event name once trimmed, ignoring case (strings.EqualFold, which RE2's (?i)
+  # folds alike), is that event; any other entry is a path.Match pattern over the known names, trimmed
+  # and case-sensitive: * and ? (never /), [classes] with ranges and ^, \ escapes; a malformed pattern
+  # matches nothing. Terraform has no glob function, so each pattern becomes a regular expression
+  # token by token: a literal that is no ASCII letter can match no event name, so it becomes "!"; a
+  # class becomes the set of ASCII letters it holds, found from code points (printable ASCII by its
+  # place in destination_ascii, control characters below it, anything else above "z").
+  # variables.tf checks the destinations with the same expression; tests/destinations.tftest.hcl
+  # compares both with Go's results.
+  destination_event_names = [
+    "DeploymentStart", "DeploymentSuccess", "DeploymentFailure", "DeploymentStop", "DeploymentRollback", "DeploymentReady",
+    "InstanceStart", "InstanceSuccess", "InstanceFailure", "InstanceReady", "TriggerTest", "Unknown",
+  ]
   destination_default_events = ["DeploymentFailure", "DeploymentStop", "DeploymentRollback", "DeploymentReady", "InstanceSuccess", "InstanceFailure", "TriggerTest"]
-  destination_events = distinct(flatten([for d in var.destinations : [
-    for e in(d.events != null ? d.events : local.destination_default_events) : [
-      for n in concat(local.codedeploy_trigger_events, ["TriggerTest"]) : n if can(regex("^(?i)${replace(replace(e, "*", ".*"), "?", ".")}$", n))
-    ]
-  ]]))
-  destination_refs = distinct(flatten([for d in var.destinations : compact([d.url_secret, d.signing_secret_secret])]))
+  destination_ascii          = regexall("[\\s\\S]", " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~")
+  # For each destination, for each entry of its events, the known events it names.
+  destination_event_matches = [for d in var.destinations : [
+    for e in(d.events != null ? d.events : local.destination_default_events) : [for p in [trimspace(e)] : (
+      anytrue([for n in local.destination_event_names : can(regex("^(?i)${n}$", p))]) ? [for n in local.destination_event_names : n if can(regex("^(?i)${n}$", p))] : [
+        for t in [regexall("\\\\[\\s\\S]|\\[(?:\\^(?:(?:\\\\[\\s\\S]|[^\\\\\\]-])(?:-(?:\\\\[\\s\\S]|[^\\\\\\]-]))?)+|(?:\\\\[\\s\\S]|[^\\\\\\]^-])(?:-(?:\\\\[\\s\\S]|[^\\\\\\]-]))?(?:(?:\\\\[\\s\\S]|[^\\\\\\]-])(?:-(?:\\\\[\\s\\S]|[^\\\\\\]-]))?)*)\\]|[\\s\\S]", p)] : [
+          for r in [contains(t, "[") || contains(t, "\\") ? "!" : join("", [for x in t : (
+            x == "*" ? ".*" : x == "?" ? "." : !startswith(x, "[") ? (can(regex("^\\\\?[A-Za-z]$", x)) ? trimprefix(x, "\\") : "!") : [
+              for rs in [[
+                for m in regexall("(\\\\[\\s\\S]|[^\\\\\\]-])(?:-(\\\\[\\s\\S]|[^\\\\\\]-]))?", trimprefix(trimsuffix(trimprefix(x, "["), "]"), "^")) : [
+                  for ch in [trimprefix(m[0], "\\"), trimprefix(coalesce(m[1], m[0]), "\\")] :
+                  contains(local.destination_ascii, ch) ? index(local.destination_ascii, ch) + 32 : can(regex("^[\\x00-\\x1f]$", ch)) ? 0 : 200
+                ]
+                ]] : [
+                for s in [join("", [
+                  for i, ch in local.destination_ascii : ch if i >= 33 && i <= 90 && !(i >= 59 && i <= 64) && anytrue([for r in rs : r[0] <= i + 32 && i + 32 <= r[1]]) != startswith(x, "[^")
+                ])] : s == "" ? "!" : "[${s}]"
+              ][0]
+            ][0]
+          )])] : [for n in local.destination_event_names : n if can(regex("^${r}$", n))]
+        ][0]
+      ][0]
+    )][0]
+  ]]
+  destination_events = distinct(flatten(local.destination_event_matches))
+  destination_refs   = distinct(flatten([for d in var.destinations : compact([d.url_secret, d.signing_secret_secret])]))
   # One grant per referenced secret or parameter, nothing wider.
   destination_secret_arns = [for r in local.destination_refs : r if startswith(r, "arn:") && strcontains(r, ":secretsmanager:")]
   destination_parameter_arns = [
@@ -217,14 +250,16 @@ resource "aws_secretsmanager_secret_version" "slack_webhook" {
 ################################################################################
 
 # The destinations JSON when it would not fit in the function's environment (4 KB in all). It holds
-# references and routing rules, never secrets, so it is a plain String parameter.
+# references and routing rules, never secrets, so it is a plain String parameter. Intelligent-Tiering:
+# Standard (free) while the JSON fits in 4 KB, Advanced (charged, up to 8 KB) only when it does not;
+# a parameter made Advanced is never downgraded, so it is not asked for up front.
 resource "aws_ssm_parameter" "destinations" {
   count = local.destinations_in_parameter ? 1 : 0
 
   name        = "/${var.name}/destinations"
   description = "cutover destinations and routing rules (CUTOVER_DESTINATIONS_PARAMETER): references, never secrets."
   type        = "String"
-  tier        = "Advanced"
+  tier        = "Intelligent-Tiering"
   value       = local.destinations_json
   tags        = var.tags
 }

@@ -289,8 +289,9 @@ variable "destinations" {
     discord, googlechat, webhook), url_secret (Secrets Manager secret ARN, or SSM SecureString parameter name or ARN,
     holding the webhook URL), signing_secret_secret (type webhook: the same kinds of reference, holding the whsec_
     signing secret), and optional filters events, applications, deployment_groups, services ("cluster/service"),
-    accounts, regions (glob patterns with * and ?) and mention (who to ping on failures: "@here", "@channel",
-    "@everyone", "user:ID", "group:ID"). An entry without events gets the quiet default set (the default of
+    accounts, regions (glob patterns with * ? [...], case-sensitive) and mention (who to ping on failures; slack:
+    "@here", "@channel", "@everyone", "user:ID", "group:ID"; discord: no "@channel", numeric IDs; googlechat: no
+    "group:"; teams, webhook: none). The rules are the function's, checked here: see the README. An entry without events gets the quiet default set (the default of
     notify_events), whatever notify_events is set to. The module takes references
     only: plain URLs and signing secrets never go into Terraform state or the function's environment. The function
     may read exactly the secrets and parameters referenced here. Can be combined with the slack_webhook_* inputs
@@ -325,26 +326,64 @@ variable "destinations" {
     error_message = "Each destination type must be one of slack, teams, discord, googlechat, webhook."
   }
   validation {
+    # secret.CheckRef, on the trimmed reference (Terraform refuses spaces outright: the grant is made for the
+    # reference as written): an ARN of a Secrets Manager secret or SSM parameter, or an SSM parameter name that
+    # is no URL, no URL path without its host, no Slack token and has no token-like segment.
     condition = alltrue(flatten([for d in var.destinations : [
-      for ref in compact([d.url_secret, d.signing_secret_secret]) : can(regex(
+      for ref in compact([d.url_secret, d.signing_secret_secret]) : (can(regex(
         "^(arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+|arn:aws[a-z-]*:ssm:[a-z0-9-]+:[0-9]{12}:parameter/[A-Za-z0-9_.\\-/]+|/?[A-Za-z0-9_.\\-]+(/[A-Za-z0-9_.\\-]+)*)$", ref
-      )) && !can(regex("://", ref))
+        )) && !can(regex("://", ref)) && (startswith(ref, "arn:") || (
+        length(ref) <= 2048 && (startswith(ref, "/") || !strcontains(ref, "/")) && !startswith(ref, "xox") &&
+        !anytrue([for w in ["/services/", "/api/webhooks/", "/v1/spaces/", "/workflows/", "/webhookb2/"] : startswith(ref, w)]) &&
+        !anytrue([for s in split("/", ref) : length(s) >= 24 && can(regex("^[A-Za-z0-9]*([0-9][A-Za-z0-9]*[A-Za-z]|[A-Za-z][A-Za-z0-9]*[0-9])[A-Za-z0-9]*$", s))])
+      )))
     ]]))
-    error_message = "url_secret and signing_secret_secret take a reference (a Secrets Manager secret ARN, or an SSM parameter name or ARN), never the URL or secret itself."
+    error_message = "url_secret and signing_secret_secret take a reference (a Secrets Manager secret ARN, or an SSM parameter name or ARN), never the URL or secret itself: a parameter name with a path starts with /, and neither starts like a webhook URL's path (/services/, /api/webhooks/, /v1/spaces/, /workflows/, /webhookb2/) nor holds a token-like segment (24 or more letters and digits)."
   }
   validation {
-    condition     = alltrue([for d in var.destinations : d.type != "webhook" || d.signing_secret_secret != null])
+    condition     = alltrue([for d in var.destinations : d.url_secret != null && d.url_secret != ""])
+    error_message = "Each destination needs url_secret: a Secrets Manager secret ARN, or an SSM parameter name or ARN, holding the webhook URL."
+  }
+  validation {
+    condition     = alltrue([for d in var.destinations : d.type != "webhook" || (d.signing_secret_secret != null && d.signing_secret_secret != "")])
     error_message = "A destination of type webhook needs signing_secret_secret: every request is signed."
   }
   validation {
-    # Event names, or patterns with * and ? that match at least one (as the function checks them).
-    condition = alltrue(flatten([for d in var.destinations : [for e in coalesce(d.events, ["DeploymentFailure"]) :
-      can(regex("^[A-Za-z*?]+$", e)) && length([for n in [
-        "DeploymentStart", "DeploymentSuccess", "DeploymentFailure", "DeploymentStop", "DeploymentRollback", "DeploymentReady",
-        "InstanceStart", "InstanceSuccess", "InstanceFailure", "InstanceReady", "TriggerTest", "Unknown",
-      ] : n if can(regex("^(?i)${replace(replace(e, "*", ".*"), "?", ".")}$", n))]) > 0
-    ]]))
-    error_message = "Destination events must be event names (DeploymentStart, DeploymentSuccess, DeploymentFailure, DeploymentStop, DeploymentRollback, DeploymentReady, InstanceStart, InstanceSuccess, InstanceFailure, InstanceReady, TriggerTest, Unknown) or patterns with * and ? that match one."
+    condition     = alltrue([for d in var.destinations : d.type == "webhook" || d.signing_secret_secret == null || d.signing_secret_secret == ""])
+    error_message = "signing_secret_secret is for type webhook only: the other types do not sign requests (the function refuses it)."
+  }
+  validation {
+    # config.eventsMatching: an event name, ignoring case, or a case-sensitive pattern that matches one. The same
+    # expression as local.destination_event_matches in main.tf, which explains it (a validation may refer to
+    # nothing but its variable before Terraform 1.9).
+    condition = alltrue(flatten([
+      for ascii in [regexall("[\\s\\S]", " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~")] : [
+        for names in [[
+          "DeploymentStart", "DeploymentSuccess", "DeploymentFailure", "DeploymentStop", "DeploymentRollback", "DeploymentReady",
+          "InstanceStart", "InstanceSuccess", "InstanceFailure", "InstanceReady", "TriggerTest", "Unknown",
+          ]] : [for d in var.destinations : [for e in(d.events != null ? d.events : []) : length([for p in [trimspace(e)] : (
+            anytrue([for n in names : can(regex("^(?i)${n}$", p))]) ? [for n in names : n if can(regex("^(?i)${n}$", p))] : [
+              for t in [regexall("\\\\[\\s\\S]|\\[(?:\\^(?:(?:\\\\[\\s\\S]|[^\\\\\\]-])(?:-(?:\\\\[\\s\\S]|[^\\\\\\]-]))?)+|(?:\\\\[\\s\\S]|[^\\\\\\]^-])(?:-(?:\\\\[\\s\\S]|[^\\\\\\]-]))?(?:(?:\\\\[\\s\\S]|[^\\\\\\]-])(?:-(?:\\\\[\\s\\S]|[^\\\\\\]-]))?)*)\\]|[\\s\\S]", p)] : [
+                for r in [contains(t, "[") || contains(t, "\\") ? "!" : join("", [for x in t : (
+                  x == "*" ? ".*" : x == "?" ? "." : !startswith(x, "[") ? (can(regex("^\\\\?[A-Za-z]$", x)) ? trimprefix(x, "\\") : "!") : [
+                    for rs in [[
+                      for m in regexall("(\\\\[\\s\\S]|[^\\\\\\]-])(?:-(\\\\[\\s\\S]|[^\\\\\\]-]))?", trimprefix(trimsuffix(trimprefix(x, "["), "]"), "^")) : [
+                        for ch in [trimprefix(m[0], "\\"), trimprefix(coalesce(m[1], m[0]), "\\")] :
+                        contains(ascii, ch) ? index(ascii, ch) + 32 : can(regex("^[\\x00-\\x1f]$", ch)) ? 0 : 200
+                      ]
+                      ]] : [
+                      for s in [join("", [
+                        for i, ch in ascii : ch if i >= 33 && i <= 90 && !(i >= 59 && i <= 64) && anytrue([for r in rs : r[0] <= i + 32 && i + 32 <= r[1]]) != startswith(x, "[^")
+                      ])] : s == "" ? "!" : "[${s}]"
+                    ][0]
+                  ][0]
+                )])] : [for n in names : n if can(regex("^${r}$", n))]
+              ][0]
+            ][0]
+        )][0]) > 0]]
+      ]
+    ]))
+    error_message = "Destination events must be event names (DeploymentStart, DeploymentSuccess, DeploymentFailure, DeploymentStop, DeploymentRollback, DeploymentReady, InstanceStart, InstanceSuccess, InstanceFailure, InstanceReady, TriggerTest, Unknown; any case) or patterns that match at least one of them (case-sensitive, as Go's path.Match: *, ?, [classes], \\ escapes)."
   }
   validation {
     condition = alltrue([for d in var.destinations : alltrue([
@@ -353,16 +392,66 @@ variable "destinations" {
     error_message = "A routing filter that is set must list at least one value: an empty filter can never match (leave it unset to match everything)."
   }
   validation {
-    condition     = alltrue(flatten([for d in var.destinations : [for s in coalesce(d.services, ["c/s"]) : can(regex("^[^/]+/[^/]+$", s))]]))
+    # route.CheckPattern, for every filter but events: not empty, no spaces around it, path.Match syntax.
+    condition = alltrue(flatten([for d in var.destinations : [
+      for f in [d.applications, d.deployment_groups, d.services, d.accounts, d.regions] : [
+        for p in(f != null ? f : []) : p != "" && trimspace(p) == p && can(regex("^(?:\\\\[\\s\\S]|\\[(?:\\^(?:(?:\\\\[\\s\\S]|[^\\\\\\]-])(?:-(?:\\\\[\\s\\S]|[^\\\\\\]-]))?)+|(?:\\\\[\\s\\S]|[^\\\\\\]^-])(?:-(?:\\\\[\\s\\S]|[^\\\\\\]-]))?(?:(?:\\\\[\\s\\S]|[^\\\\\\]-])(?:-(?:\\\\[\\s\\S]|[^\\\\\\]-]))?)*)\\]|[^\\\\\\[])*$", p))
+      ]
+    ]]))
+    error_message = "applications, deployment_groups, services, accounts and regions entries are glob patterns (Go's path.Match: *, ?, [classes], \\ escapes), not empty, without spaces around them and without an unclosed [ or a trailing \\."
+  }
+  validation {
+    condition = alltrue(flatten([for d in var.destinations : [
+      for p in concat(d.applications != null ? d.applications : [], d.deployment_groups != null ? d.deployment_groups : [], d.regions != null ? d.regions : []) : !strcontains(p, "/")
+    ]]))
+    error_message = "applications, deployment_groups and regions entries never contain / (no such name does)."
+  }
+  validation {
+    condition     = alltrue(flatten([for d in var.destinations : [for s in(d.services != null ? d.services : []) : can(regex("^[^/]+/[^/]+$", s))]]))
     error_message = "services entries are \"cluster/service\" (glob patterns allowed in either part)."
   }
   validation {
-    condition     = alltrue(flatten([for d in var.destinations : [for a in coalesce(d.accounts, ["000000000000"]) : can(regex("^[0-9*?]{1,12}$", a))]]))
-    error_message = "accounts entries are 12-digit account IDs or glob patterns of digits, * and ?."
+    # route.CheckPattern: digits and * ? [ ] - only; exactly 12 characters unless it holds *, ? or [.
+    condition = alltrue(flatten([for d in var.destinations : [
+      for a in(d.accounts != null ? d.accounts : []) : can(regex("^[0-9*?\\[\\]-]+$", a)) && (length(a) == 12 || can(regex("[*?\\[]", a)))
+    ]]))
+    error_message = "accounts entries are 12-digit account IDs, or patterns of one with *, ? or [...] (digits only otherwise)."
   }
   validation {
-    condition     = alltrue(flatten([for d in var.destinations : [for m in coalesce(d.mention, ["@here"]) : can(regex("^(@here|@channel|@everyone|user:[A-Za-z0-9]+|group:[A-Za-z0-9]+)$", m))]]))
-    error_message = "mention entries are @here, @channel, @everyone, user:ID or group:ID."
+    condition     = alltrue(flatten([for d in var.destinations : [for m in(d.mention != null ? d.mention : []) : trimspace(m) != ""]]))
+    error_message = "mention entries may not be empty."
+  }
+  validation {
+    # teams.Build, webhook.Build: a Workflows webhook cannot @mention reliably; a webhook's receiver decides who to alert.
+    condition     = alltrue([for d in var.destinations : !contains(["teams", "webhook"], d.type) || length(d.mention != null ? d.mention : []) == 0])
+    error_message = "Destinations of type teams and webhook take no mention."
+  }
+  validation {
+    # slackhook.ParseMentions: exact forms (no trimming); IDs are Slack member, user-group or bot IDs.
+    condition = alltrue(flatten([for d in var.destinations : [
+      for m in(d.mention != null ? d.mention : []) : d.type != "slack" || can(regex("^(@here|@channel|@everyone|(user|group):[A-Z0-9]{2,20})$", m))
+    ]]))
+    error_message = "Slack mention entries are @here, @channel, @everyone, user:ID (a member ID such as U024BE7LH) or group:ID (a user group ID such as SAZ94GDB8): IDs of 2-20 upper-case letters and digits."
+  }
+  validation {
+    # discord.ParseMentions: trimmed; no @channel; IDs are snowflakes (a positive decimal that fits in 64 bits);
+    # at most 100 distinct users and 100 distinct roles.
+    condition = alltrue(flatten([for d in var.destinations : d.type != "discord" ? [] : concat(
+      [for m in(d.mention != null ? d.mention : []) : can(regex("^(@here|@everyone|(user|group):[1-9][0-9]{0,19})$", trimspace(m))) &&
+        try(tonumber(regex("[0-9]+$", trimspace(m))) <= 18446744073709551615, true)
+      ],
+      [for kind in ["user:", "group:"] : length(distinct([for m in(d.mention != null ? d.mention : []) : trimspace(m) if startswith(trimspace(m), kind)])) <= 100],
+    )]))
+    error_message = "Discord mention entries are @here, @everyone, user:ID or group:ID (a role), IDs being Discord snowflakes (numbers such as 80351110224678912); Discord has no @channel; at most 100 users and 100 roles."
+  }
+  validation {
+    # googlechat.renderMentions: at most 20 entries; trimmed; @here, @channel and @everyone all mean everyone;
+    # a webhook cannot mention a group.
+    condition = alltrue([for d in var.destinations : d.type != "googlechat" || (
+      length(d.mention != null ? d.mention : []) <= 20 &&
+      alltrue([for m in(d.mention != null ? d.mention : []) : can(regex("^(@here|@channel|@everyone|user:[A-Za-z0-9][A-Za-z0-9._@+-]{0,127})$", trimspace(m)))])
+    )])
+    error_message = "Google Chat mention entries are @here, @channel, @everyone (all three mention everyone) or user:ID (a Google Chat user ID); a webhook cannot mention a group (group:); at most 20 entries."
   }
 }
 

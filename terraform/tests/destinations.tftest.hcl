@@ -96,6 +96,10 @@ run "many_destinations_go_to_a_parameter" {
     error_message = "five destinations: the JSON goes to a String parameter"
   }
   assert {
+    condition     = aws_ssm_parameter.destinations[0].tier == "Intelligent-Tiering"
+    error_message = "the parameter is Standard while the JSON fits, Advanced only when it must be (Intelligent-Tiering)"
+  }
+  assert {
     condition     = aws_lambda_function.this.environment[0].variables["CUTOVER_DESTINATIONS_PARAMETER"] == aws_ssm_parameter.destinations[0].name && !contains(keys(aws_lambda_function.this.environment[0].variables), "CUTOVER_DESTINATIONS")
     error_message = "the function gets the parameter's name, not the JSON"
   }
@@ -201,8 +205,49 @@ run "event_patterns_expand_into_the_trigger" {
   }
   assert {
     condition     = alltrue([for e in ["DeploymentStart", "DeploymentSuccess", "DeploymentReady", "InstanceSuccess"] : contains(output.trigger_events, e)]) && !contains(output.trigger_events, "InstanceStart")
-    error_message = "patterns expand over the known event names, case-insensitively, and nothing else"
+    error_message = "a pattern expands over the known event names, an exact name ignores case, and nothing else gets in"
   }
+}
+
+run "event_entries_read_as_the_function_reads_them" {
+  # The expected lists are what config.eventsMatching returns for each entry (checked against the Go code):
+  # exact names trimmed and ignoring case, patterns case-sensitive with classes, ranges, negation and escapes.
+  command = plan
+  variables {
+    destinations = [{
+      name       = "a"
+      type       = "slack"
+      url_secret = "/cutover/x"
+      events     = ["Deployment*", "instancesuccess", " TriggerTest ", "[DI]*Ready", "Instance[^S]*", "Deploy\\ment[R-S]*", "?nknown", "UNKNOWN", "*[^a-z]*t"]
+    }]
+  }
+  assert {
+    condition = jsonencode(local.destination_event_matches[0]) == jsonencode([
+      ["DeploymentStart", "DeploymentSuccess", "DeploymentFailure", "DeploymentStop", "DeploymentRollback", "DeploymentReady"],
+      ["InstanceSuccess"],
+      ["TriggerTest"],
+      ["DeploymentReady", "InstanceReady"],
+      ["InstanceFailure", "InstanceReady"],
+      ["DeploymentStart", "DeploymentSuccess", "DeploymentStop", "DeploymentRollback", "DeploymentReady"],
+      ["Unknown"],
+      ["Unknown"],
+      ["DeploymentStart", "InstanceStart", "TriggerTest"],
+    ])
+    error_message = "each events entry names the events Go's config.eventsMatching gives it"
+  }
+  assert {
+    condition     = contains(output.trigger_events, "InstanceStart") && contains(output.trigger_events, "InstanceFailure")
+    error_message = "the trigger carries the events the patterns match (InstanceStart only through *[^a-z]*t)"
+  }
+}
+
+run "event_pattern_matching_no_event_by_class" {
+  # [!-@] holds no letter: the pattern is valid but names no event.
+  command = plan
+  variables {
+    destinations = [{ name = "a", type = "slack", url_secret = "/cutover/x", events = ["[!-@]*"] }]
+  }
+  expect_failures = [var.destinations]
 }
 
 run "pattern_matching_no_event" {
@@ -249,6 +294,399 @@ run "bad_mention" {
   command = plan
   variables {
     destinations = [{ name = "a", type = "slack", url_secret = "/cutover/x", mention = ["<!channel>"] }]
+  }
+  expect_failures = [var.destinations]
+}
+
+# The Go rules, one case each: every failing entry is refused by the function at start too, every
+# passing one accepted (checked by running config.Load and each destination factory on the same JSON).
+
+run "event_pattern_is_case_sensitive" {
+  # A pattern is case-sensitive (path.Match); only an exact name ignores case.
+  command = plan
+  variables {
+    destinations = [{ name = "a", type = "slack", url_secret = "/cutover/x", events = ["deployment*"] }]
+  }
+  expect_failures = [var.destinations]
+}
+
+run "event_pattern_malformed" {
+  # A malformed pattern matches nothing (path.Match: ErrBadPattern).
+  command = plan
+  variables {
+    destinations = [{ name = "a", type = "slack", url_secret = "/cutover/x", events = ["Deployment["] }]
+  }
+  expect_failures = [var.destinations]
+}
+
+run "event_pattern_negation_without_range" {
+  # [^] is malformed: the ^ negates and no range follows.
+  command = plan
+  variables {
+    destinations = [{ name = "a", type = "slack", url_secret = "/cutover/x", events = ["[^]*"] }]
+  }
+  expect_failures = [var.destinations]
+}
+
+run "event_pattern_escape_at_the_end" {
+  # A trailing backslash is malformed.
+  command = plan
+  variables {
+    destinations = [{ name = "a", type = "slack", url_secret = "/cutover/x", events = ["Deployment*\\"] }]
+  }
+  expect_failures = [var.destinations]
+}
+
+run "account_wildcard_patterns" {
+  # An account ID, or a pattern of one with * ? or [...].
+  command = plan
+  variables {
+    destinations = [{ name = "a", type = "slack", url_secret = "/cutover/x", accounts = ["123456789012", "1234*", "12345678901[0-9]", "12345678901?"] }]
+  }
+}
+
+run "account_too_short" {
+  # Without a wildcard an account is 12 digits.
+  command = plan
+  variables {
+    destinations = [{ name = "a", type = "slack", url_secret = "/cutover/x", accounts = ["12345"] }]
+  }
+  expect_failures = [var.destinations]
+}
+
+run "account_too_long" {
+  # Without a wildcard an account is 12 digits.
+  command = plan
+  variables {
+    destinations = [{ name = "a", type = "slack", url_secret = "/cutover/x", accounts = ["1234567890123"] }]
+  }
+  expect_failures = [var.destinations]
+}
+
+run "account_letter" {
+  # Digits only.
+  command = plan
+  variables {
+    destinations = [{ name = "a", type = "slack", url_secret = "/cutover/x", accounts = ["12345678901a"] }]
+  }
+  expect_failures = [var.destinations]
+}
+
+run "account_malformed_pattern" {
+  # An unclosed [ never matches.
+  command = plan
+  variables {
+    destinations = [{ name = "a", type = "slack", url_secret = "/cutover/x", accounts = ["1234567890[1"] }]
+  }
+  expect_failures = [var.destinations]
+}
+
+run "filter_patterns" {
+  # Glob patterns with classes and escapes.
+  command = plan
+  variables {
+    destinations = [{ name = "a", type = "slack", url_secret = "/cutover/x", applications = ["web-*", "api-[ab]", "a\\*"], deployment_groups = ["dg-?"], regions = ["eu-*"], services = ["prod/web", "prod/*", "*/[a-z]*"] }]
+  }
+}
+
+run "application_empty" {
+  # An empty pattern never matches.
+  command = plan
+  variables {
+    destinations = [{ name = "a", type = "slack", url_secret = "/cutover/x", applications = [""] }]
+  }
+  expect_failures = [var.destinations]
+}
+
+run "application_spaces_around" {
+  # Spaces around a pattern: it never matches.
+  command = plan
+  variables {
+    destinations = [{ name = "a", type = "slack", url_secret = "/cutover/x", applications = [" web"] }]
+  }
+  expect_failures = [var.destinations]
+}
+
+run "application_slash" {
+  # Names never contain /.
+  command = plan
+  variables {
+    destinations = [{ name = "a", type = "slack", url_secret = "/cutover/x", applications = ["web/x"] }]
+  }
+  expect_failures = [var.destinations]
+}
+
+run "application_malformed" {
+  # An unclosed [ never matches.
+  command = plan
+  variables {
+    destinations = [{ name = "a", type = "slack", url_secret = "/cutover/x", applications = ["web-["] }]
+  }
+  expect_failures = [var.destinations]
+}
+
+run "deployment_group_slash" {
+  # Names never contain /.
+  command = plan
+  variables {
+    destinations = [{ name = "a", type = "slack", url_secret = "/cutover/x", deployment_groups = ["dg/x"] }]
+  }
+  expect_failures = [var.destinations]
+}
+
+run "region_spaces_around" {
+  # Spaces around a pattern: it never matches.
+  command = plan
+  variables {
+    destinations = [{ name = "a", type = "slack", url_secret = "/cutover/x", regions = ["eu-west-1 "] }]
+  }
+  expect_failures = [var.destinations]
+}
+
+run "region_trailing_escape" {
+  # A trailing backslash is malformed.
+  command = plan
+  variables {
+    destinations = [{ name = "a", type = "slack", url_secret = "/cutover/x", regions = ["eu-west-1\\"] }]
+  }
+  expect_failures = [var.destinations]
+}
+
+run "service_two_slashes" {
+  # Cluster/service, one /.
+  command = plan
+  variables {
+    destinations = [{ name = "a", type = "slack", url_secret = "/cutover/x", services = ["prod/web/x"] }]
+  }
+  expect_failures = [var.destinations]
+}
+
+run "service_without_cluster_name" {
+  # Both parts are needed.
+  command = plan
+  variables {
+    destinations = [{ name = "a", type = "slack", url_secret = "/cutover/x", services = ["/web"] }]
+  }
+  expect_failures = [var.destinations]
+}
+
+run "service_malformed" {
+  # An unclosed [ never matches.
+  command = plan
+  variables {
+    destinations = [{ name = "a", type = "slack", url_secret = "/cutover/x", services = ["prod/[a"] }]
+  }
+  expect_failures = [var.destinations]
+}
+
+run "reference_empty" {
+  # Url_secret is required.
+  command = plan
+  variables {
+    destinations = [{ name = "a", type = "slack", url_secret = "" }]
+  }
+  expect_failures = [var.destinations]
+}
+
+run "reference_url_without_scheme" {
+  # A parameter name with a path starts with /.
+  command = plan
+  variables {
+    destinations = [{ name = "a", type = "slack", url_secret = "hooks.slack.com/services/T0/B0/XYZ" }]
+  }
+  expect_failures = [var.destinations]
+}
+
+run "reference_webhook_path" {
+  # The path of a webhook URL is a secret.
+  command = plan
+  variables {
+    destinations = [{ name = "a", type = "slack", url_secret = "/services/T0/B0/XYZ" }]
+  }
+  expect_failures = [var.destinations]
+}
+
+run "reference_slack_token" {
+  # A Slack token is a secret.
+  command = plan
+  variables {
+    destinations = [{ name = "a", type = "slack", url_secret = "xoxb-123-456" }]
+  }
+  expect_failures = [var.destinations]
+}
+
+run "reference_token_segment" {
+  # A token-like segment is a secret.
+  command = plan
+  variables {
+    destinations = [{ name = "a", type = "slack", url_secret = "/cutover/AbCdEfGhIjKlMnOpQrStUvWx12" }]
+  }
+  expect_failures = [var.destinations]
+}
+
+run "signing_secret_on_slack" {
+  # Only type webhook signs requests.
+  command = plan
+  variables {
+    destinations = [{ name = "a", type = "slack", url_secret = "/cutover/x", signing_secret_secret = "/cutover/signing" }]
+  }
+  expect_failures = [var.destinations]
+}
+
+run "webhook_with_empty_signing_secret" {
+  # An empty reference is none.
+  command = plan
+  variables {
+    destinations = [{ name = "a", type = "webhook", url_secret = "/cutover/x", signing_secret_secret = "" }]
+  }
+  expect_failures = [var.destinations]
+}
+
+run "teams_mention" {
+  # A Workflows webhook cannot @mention.
+  command = plan
+  variables {
+    destinations = [{ name = "a", type = "teams", url_secret = "/cutover/x", mention = ["@here"] }]
+  }
+  expect_failures = [var.destinations]
+}
+
+run "webhook_mention" {
+  # A webhook's receiver decides who to alert.
+  command = plan
+  variables {
+    destinations = [{ name = "a", type = "webhook", url_secret = "/cutover/x", signing_secret_secret = "/cutover/signing", mention = ["user:1"] }]
+  }
+  expect_failures = [var.destinations]
+}
+
+run "slack_mentions" {
+  # Slack IDs.
+  command = plan
+  variables {
+    destinations = [{ name = "a", type = "slack", url_secret = "/cutover/x", mention = ["@here", "@channel", "@everyone", "user:U024BE7LH", "group:SAZ94GDB8"] }]
+  }
+}
+
+run "slack_mention_lower_case_id" {
+  # Slack IDs are upper-case.
+  command = plan
+  variables {
+    destinations = [{ name = "a", type = "slack", url_secret = "/cutover/x", mention = ["user:u024be7lh"] }]
+  }
+  expect_failures = [var.destinations]
+}
+
+run "slack_mention_spaces" {
+  # Slack mentions are not trimmed.
+  command = plan
+  variables {
+    destinations = [{ name = "a", type = "slack", url_secret = "/cutover/x", mention = [" @here"] }]
+  }
+  expect_failures = [var.destinations]
+}
+
+run "slack_mention_short_id" {
+  # Slack IDs have at least 2 characters.
+  command = plan
+  variables {
+    destinations = [{ name = "a", type = "slack", url_secret = "/cutover/x", mention = ["user:U"] }]
+  }
+  expect_failures = [var.destinations]
+}
+
+run "slack_mention_empty" {
+  # No empty entry.
+  command = plan
+  variables {
+    destinations = [{ name = "a", type = "slack", url_secret = "/cutover/x", mention = [""] }]
+  }
+  expect_failures = [var.destinations]
+}
+
+run "discord_mentions" {
+  # Snowflakes, trimmed entries.
+  command = plan
+  variables {
+    destinations = [{ name = "a", type = "discord", url_secret = "/cutover/x", mention = ["@here", "@everyone", "user:80351110224678912", " group:123 ", "user:18446744073709551615"] }]
+  }
+}
+
+run "discord_mention_channel" {
+  # Discord has no @channel.
+  command = plan
+  variables {
+    destinations = [{ name = "a", type = "discord", url_secret = "/cutover/x", mention = ["@channel"] }]
+  }
+  expect_failures = [var.destinations]
+}
+
+run "discord_mention_slack_id" {
+  # A Discord ID is a number.
+  command = plan
+  variables {
+    destinations = [{ name = "a", type = "discord", url_secret = "/cutover/x", mention = ["user:U024BE7LH"] }]
+  }
+  expect_failures = [var.destinations]
+}
+
+run "discord_mention_leading_zero" {
+  # A snowflake has no leading zero.
+  command = plan
+  variables {
+    destinations = [{ name = "a", type = "discord", url_secret = "/cutover/x", mention = ["group:0123"] }]
+  }
+  expect_failures = [var.destinations]
+}
+
+run "discord_mention_too_big" {
+  # A snowflake fits in 64 bits.
+  command = plan
+  variables {
+    destinations = [{ name = "a", type = "discord", url_secret = "/cutover/x", mention = ["user:18446744073709551616"] }]
+  }
+  expect_failures = [var.destinations]
+}
+
+run "discord_too_many_users" {
+  # At most 100 users.
+  command = plan
+  variables {
+    destinations = [{ name = "a", type = "discord", url_secret = "/cutover/x", mention = [for i in range(101) : "user:${1000 + i}"] }]
+  }
+  expect_failures = [var.destinations]
+}
+
+run "discord_many_roles" {
+  # 100 roles and 100 users (repeats count once).
+  command = plan
+  variables {
+    destinations = [{ name = "a", type = "discord", url_secret = "/cutover/x", mention = concat([for i in range(100) : "group:${1000 + i}"], [for i in range(100) : "user:${1000 + i}"], ["user:1000"]) }]
+  }
+}
+
+run "googlechat_mentions" {
+  # User IDs, trimmed entries.
+  command = plan
+  variables {
+    destinations = [{ name = "a", type = "googlechat", url_secret = "/cutover/x", mention = ["@channel", " @here", "user:123456789012345678901", "user:a.b@example.com"] }]
+  }
+}
+
+run "googlechat_mention_group" {
+  # A Google Chat webhook cannot mention a group.
+  command = plan
+  variables {
+    destinations = [{ name = "a", type = "googlechat", url_secret = "/cutover/x", mention = ["group:abc"] }]
+  }
+  expect_failures = [var.destinations]
+}
+
+run "googlechat_too_many_mentions" {
+  # At most 20 entries.
+  command = plan
+  variables {
+    destinations = [{ name = "a", type = "googlechat", url_secret = "/cutover/x", mention = [for i in range(21) : "@here"] }]
   }
   expect_failures = [var.destinations]
 }
