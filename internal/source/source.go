@@ -133,6 +133,52 @@ func Snippet(data []byte, n int) string {
 	return s
 }
 
+// JSONProblem says what is wrong with JSON that did not decode, in terms of
+// the input rather than Go's types: "field Sns.Message: a number where a
+// string belongs" instead of "cannot unmarshal number into Go struct field
+// snsEnvelope.Message of type string"; a syntax error with its offset.
+func JSONProblem(err error) string {
+	var te *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &te):
+		want := map[string]string{
+			"string": "a string", "bool": "true or false", "[]string": "a list of strings",
+			"json.RawMessage": "a JSON value", "map[string]json.RawMessage": "an object",
+		}[te.Type.String()]
+		if want == "" {
+			switch te.Type.Kind().String() {
+			case "struct", "map":
+				want = "an object"
+			case "slice", "array":
+				want = "a list"
+			case "int", "int64", "float64":
+				want = "a number"
+			default:
+				want = "another type"
+			}
+		}
+		if te.Field == "" {
+			return fmt.Sprintf("%s where %s belongs", article(te.Value), want)
+		}
+		return fmt.Sprintf("field %s: %s where %s belongs", te.Field, article(te.Value), want)
+	case errors.As(err, &se):
+		return fmt.Sprintf("invalid JSON at byte %d: %s", se.Offset, strings.TrimPrefix(se.Error(), "invalid character "))
+	}
+	return err.Error()
+}
+
+// article puts "a"/"an" before a JSON kind: "a number", "an object".
+func article(kind string) string {
+	switch kind {
+	case "object", "array":
+		return "an " + kind
+	case "":
+		return "a value"
+	}
+	return "a " + kind
+}
+
 // Has reports whether top has the key k, not null.
 func Has(top map[string]json.RawMessage, k string) bool {
 	v, ok := top[k]
@@ -181,7 +227,7 @@ func (r *Registry) decode(data []byte, depth int) ([]deploy.Event, error) {
 	}
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(trimmed, &top); err != nil {
-		return nil, Errorf(data, "not a JSON object: %v", err)
+		return nil, Errorf(data, "not a JSON object: %s", JSONProblem(err))
 	}
 	switch {
 	case Has(top, "Records"):
@@ -251,7 +297,7 @@ type lambdaRecord struct {
 func (r *Registry) decodeRecords(raw json.RawMessage, whole []byte, depth int) ([]deploy.Event, error) {
 	var recs []lambdaRecord
 	if err := json.Unmarshal(raw, &recs); err != nil {
-		return nil, Errorf(whole, "Records is not a list of records: %v", err)
+		return nil, Errorf(whole, "Records is not a list of records: %s", JSONProblem(err))
 	}
 	if len(recs) == 0 {
 		return nil, Errorf(whole, "event has no records")
@@ -301,7 +347,7 @@ type snsEnvelope struct {
 func (r *Registry) decodeSNSLambda(raw json.RawMessage) (deploy.Event, error) {
 	var s snsEnvelope
 	if err := json.Unmarshal(raw, &s); err != nil {
-		return deploy.Event{}, Errorf(raw, "malformed SNS record: %v", err)
+		return deploy.Event{}, Errorf(raw, "malformed SNS record: %s", JSONProblem(err))
 	}
 	return r.decodeSNSMessage(s)
 }
@@ -309,7 +355,7 @@ func (r *Registry) decodeSNSLambda(raw json.RawMessage) (deploy.Event, error) {
 func (r *Registry) decodeSNSHTTP(data []byte) (deploy.Event, error) {
 	var s snsEnvelope
 	if err := json.Unmarshal(data, &s); err != nil {
-		return deploy.Event{}, Errorf(data, "malformed SNS HTTP body: %v", err)
+		return deploy.Event{}, Errorf(data, "malformed SNS HTTP body: %s", JSONProblem(err))
 	}
 	switch s.Type {
 	case "Notification":
@@ -331,7 +377,7 @@ func (r *Registry) decodeSNSMessage(s snsEnvelope) (deploy.Event, error) {
 	}
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(body, &top); err != nil {
-		return deploy.Event{}, withID(Errorf(body, "SNS message is not JSON: %v", err))
+		return deploy.Event{}, withID(Errorf(body, "SNS message is not JSON: %s", JSONProblem(err)))
 	}
 	m := &Message{Body: body, Top: top, Subject: s.Subject}
 	d := r.claim(m)

@@ -127,7 +127,7 @@ var ebStates = map[string]struct{ deployment, instance, status string }{
 func decodeEventBridge(data []byte) (deploy.Event, error) {
 	var e eventBridge
 	if err := json.Unmarshal(data, &e); err != nil {
-		return deploy.Event{}, source.Errorf(data, "malformed EventBridge event: %v", err)
+		return deploy.Event{}, source.Errorf(data, "malformed EventBridge event: %s", source.JSONProblem(err))
 	}
 	var instance bool
 	switch e.DetailType {

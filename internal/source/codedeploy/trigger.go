@@ -43,7 +43,7 @@ var subjectStatus = regexp.MustCompile(`^([A-Za-z_]+): AWS CodeDeploy `)
 func decodeTrigger(data []byte, subject string) (deploy.Event, error) {
 	var m triggerMessage
 	if err := json.Unmarshal(data, &m); err != nil {
-		return deploy.Event{}, source.Errorf(data, "malformed CodeDeploy trigger message: %v", err)
+		return deploy.Event{}, source.Errorf(data, "malformed CodeDeploy trigger message: %s", source.JSONProblem(err))
 	}
 	ev := deploy.Event{
 		Source:          SourceTrigger,
