@@ -89,8 +89,21 @@ type Event struct {
 	Application string `json:"application,omitempty"`
 	// DeploymentGroup is the deployment group name.
 	DeploymentGroup string `json:"deploymentGroup,omitempty"`
-	// DeploymentID is the deployment ID or ARN, e.g. "d-7XQ2K9ABC".
+	// DeploymentID is the deployment ID or ARN, e.g. "d-7XQ2K9ABC", or an
+	// ECS service-deployment ARN.
 	DeploymentID string `json:"deploymentId,omitempty"`
+	// Cluster is the ECS cluster of the service the deployment updates,
+	// when the source names it (ECS-native events). CodeDeploy target
+	// events name theirs in Target instead.
+	Cluster string `json:"cluster,omitempty"`
+	// Service is the ECS service the deployment updates, when the source
+	// names it (ECS-native events).
+	Service string `json:"service,omitempty"`
+	// Execution is the lifecycle-hook execution the event comes from
+	// (ECS executionId, CodeDeploy LifecycleEventHookExecutionId); empty
+	// for notifications. A hook stage can run more than once per
+	// deployment (each linear step, a rollback), so it is part of Key.
+	Execution string `json:"execution,omitempty"`
 
 	// Status is the upper-case status, e.g. IN_PROGRESS, SUCCEEDED, FAILED;
 	// other values pass through.
@@ -202,7 +215,8 @@ func (p Phase) Ended() bool { return p == Succeeded || p == Failed || p == Stopp
 func (p Phase) WentWrong() bool { return p == Failed || p == Stopped || p == RollingBack }
 
 // Key is the event's identity without a transport ID: deployment, name and
-// target (and the status, for events this version does not know). Two
+// target (and the status, for events this version does not know; the hook
+// execution, for events from a lifecycle hook). Two
 // deliveries of the same event share a Key, whether they came through SNS,
 // EventBridge or a redelivery. Delivery records written by earlier versions
 // used the same key.
@@ -213,6 +227,9 @@ func (e *Event) Key() string {
 	}
 	if e.Target != nil {
 		k += "/" + e.Target.ID
+	}
+	if e.Execution != "" {
+		k += "/" + e.Execution
 	}
 	return k
 }

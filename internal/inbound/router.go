@@ -48,6 +48,11 @@ type Report struct {
 	Hook *HookError `json:"-"`
 	// Records are the records of an SQS batch (KindBatch), in order.
 	Records []RecordReport `json:"records,omitempty"`
+	// Response is what the invocation answers, for payloads that need an
+	// answer (an ECS lifecycle hook's hookStatus, a Lambda function URL
+	// request's HTTP response); nil otherwise. The Lambda handler returns
+	// it as the invocation's result.
+	Response any `json:"response,omitempty"`
 }
 
 // FollowUpReport says what a follow-up check found.

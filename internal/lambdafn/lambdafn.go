@@ -78,6 +78,11 @@ func (h *Handler) Invoke(ctx context.Context, payload json.RawMessage) (any, err
 	}
 	p := h.System.Inbound.Classify(payload)
 	rep, err := h.System.Inbound.Run(ctx, p)
+	if rep.Response != nil {
+		// The caller reads the answer (an ECS hook's status, a function
+		// URL's HTTP response); the router decided it, error or not.
+		return rep.Response, nil
+	}
 	if p.Kind != inbound.KindBatch {
 		return nil, err
 	}

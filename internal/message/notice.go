@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/cutover-dev/cutover/internal/action"
+	"github.com/cutover-dev/cutover/internal/check"
 	"github.com/cutover-dev/cutover/internal/deploy"
 	"github.com/cutover-dev/cutover/internal/enrich"
 )
@@ -21,6 +22,9 @@ type Notice struct {
 	// window, serving task sets, creator, links, commands); nil when
 	// enrichment is off or found nothing.
 	Details *enrich.Details
+	// Checks are the results of the checks run at this event (a lifecycle
+	// hook at the traffic switch); nil when none ran.
+	Checks []check.Result
 	// FollowUp marks a later notice that reports how earlier actions ended
 	// (e.g. "CloudFront invalidation completed") rather than a new event.
 	FollowUp bool

@@ -66,8 +66,13 @@ func (r *Route) filters() []filter {
 }
 
 // Service returns the event's ECS service as "cluster/service", and false
-// when the event names none (events about the whole deployment).
+// when the event names none (CodeDeploy events about the whole deployment).
+// An ECS-native event names the service it updates; a CodeDeploy target
+// event names its target's.
 func Service(ev *deploy.Event) (string, bool) {
+	if ev.Cluster != "" && ev.Service != "" {
+		return ev.Cluster + "/" + ev.Service, true
+	}
 	if ev.Target == nil || ev.Target.Cluster == "" || ev.Target.Service == "" {
 		return "", false
 	}
@@ -92,7 +97,7 @@ func (r *Route) Match(ev *deploy.Event) (bool, string) {
 		if !ok {
 			reason := fmt.Sprintf("%s: the event names no %s", f.key, f.what)
 			if f.key == KeyServices {
-				reason += " (only events about a target, such as InstanceSuccess, do)"
+				reason += " (ECS-native events and CodeDeploy events about a target, such as InstanceSuccess, do)"
 			}
 			return false, reason
 		}

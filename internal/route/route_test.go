@@ -20,6 +20,7 @@ func event(name, app, group, target, account, region string) *deploy.Event {
 func TestMatch(t *testing.T) {
 	switched := event("InstanceSuccess", "web-frontend", "web-frontend-prod", "prod:web", "111122223333", "eu-west-1")
 	failed := event("DeploymentFailure", "checkout-api", "checkout-api-prod", "", "444455556666", "us-east-1")
+	native := &deploy.Event{Name: "POST_PRODUCTION_TRAFFIC_SHIFT", Platform: deploy.ECSNative, Cluster: "prod", Service: "api"}
 	for _, tc := range []struct {
 		name   string
 		route  Route
@@ -36,7 +37,8 @@ func TestMatch(t *testing.T) {
 		{"group", Route{DeploymentGroups: []string{"*-prod"}}, failed, true, "deployment_groups: checkout-api-prod matches *-prod"},
 		{"service", Route{Services: []string{"prod/*"}}, switched, true, "services: prod/web matches prod/*"},
 		{"service other cluster", Route{Services: []string{"staging/*"}}, switched, false, "services: service prod/web matches none of staging/*"},
-		{"service on deployment event", Route{Services: []string{"prod/*"}}, failed, false, "services: the event names no service (only events about a target, such as InstanceSuccess, do)"},
+		{"service on deployment event", Route{Services: []string{"prod/*"}}, failed, false, "services: the event names no service (ECS-native events and CodeDeploy events about a target, such as InstanceSuccess, do)"},
+		{"service of ECS-native deployment", Route{Services: []string{"prod/*"}}, native, true, "services: prod/api matches prod/*"},
 		{"account", Route{Accounts: []string{"111122223333"}}, switched, true, "accounts: 111122223333"},
 		{"account excluded", Route{Accounts: []string{"111122223333"}}, failed, false, "accounts: account 444455556666 matches none of 111122223333"},
 		{"region", Route{Regions: []string{"eu-*"}}, switched, true, "regions: eu-west-1 matches eu-*"},
