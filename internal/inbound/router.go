@@ -9,6 +9,7 @@ import (
 
 	"github.com/cutover-dev/cutover/internal/action"
 	"github.com/cutover-dev/cutover/internal/action/cloudfront"
+	"github.com/cutover-dev/cutover/internal/check"
 	"github.com/cutover-dev/cutover/internal/delivery"
 	"github.com/cutover-dev/cutover/internal/message"
 	"github.com/cutover-dev/cutover/internal/retry"
@@ -30,6 +31,9 @@ type Router struct {
 	// FollowUps checks CloudFront follow-ups; nil when no distribution is
 	// configured (a follow-up then fails permanently).
 	FollowUps FollowUpChecker
+	// Checks runs the checks of a lifecycle hook at the traffic switch;
+	// nil when none are configured.
+	Checks check.Runner
 	// Log receives one line per dropped or failed part.
 	Log *slog.Logger
 }
