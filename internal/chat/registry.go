@@ -21,8 +21,20 @@ type Spec struct {
 	Type string
 	// URL is the webhook URL: a secret, never printed.
 	URL secret.Value
-	// SigningSecret signs requests, for destinations that sign.
+	// SigningSecret signs requests, for destinations that sign; for a
+	// Slack app it is the app's signing secret, which verifies button
+	// clicks.
 	SigningSecret secret.Value
+	// Channel is where a chat API destination posts (Slack app: a
+	// channel ID or name).
+	Channel string
+	// Token is a chat API token (Slack app: the bot token): a secret,
+	// never printed.
+	Token secret.Value
+	// AllowedUsers and AllowedGroups are who may press a message's
+	// buttons (Slack user IDs, user group IDs); nobody when both are
+	// empty.
+	AllowedUsers, AllowedGroups []string
 	// Mentions are who to ping when a message reports something that went
 	// wrong (message.Danger), as the user wrote them: "@here",
 	// "@channel", "@everyone", "user:ID", "group:ID" (a Slack user group,
