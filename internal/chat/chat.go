@@ -38,6 +38,11 @@ type Receipt struct {
 	Channel string `json:"channel,omitempty"`
 	// Thread is the thread the message belongs to, when it is a reply.
 	Thread string `json:"thread,omitempty"`
+	// State is what a destination keeps about the deployment beyond the
+	// message's place (the Slack app: its status timeline, as JSON),
+	// opaque to delivery, which stores it and hands it back in
+	// Notification.Earlier. A string keeps Receipt comparable.
+	State string `json:"state,omitempty"`
 }
 
 // Notifier delivers notifications to one destination.

@@ -3,10 +3,12 @@ package chat
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 
 	"github.com/cutover-dev/cutover/internal/message"
+	"github.com/cutover-dev/cutover/internal/records"
 	"github.com/cutover-dev/cutover/internal/secret"
 )
 
@@ -48,6 +50,16 @@ type Spec struct {
 type Deps struct {
 	// Poster is the one HTTP poster.
 	Poster *Poster
+	// Records are the delivery records, for destinations that must agree
+	// across invocations on one message per deployment (the Slack app's
+	// parent message); nil keeps such agreement within the process.
+	Records records.Store
+	// Log receives warnings of destinations about their configuration
+	// and degraded modes; nil logs nothing.
+	Log *slog.Logger
+	// SlackAPIURL is the Slack Web API base URL (CUTOVER_SLACK_API_URL);
+	// "" is Slack's.
+	SlackAPIURL string
 }
 
 // Factory builds a destination of one type from its spec.
