@@ -25,6 +25,7 @@ import (
 	"github.com/cutover-dev/cutover/internal/chat"
 	"github.com/cutover-dev/cutover/internal/chat/discord"
 	"github.com/cutover-dev/cutover/internal/chat/googlechat"
+	"github.com/cutover-dev/cutover/internal/chat/slackapp"
 	"github.com/cutover-dev/cutover/internal/chat/slackhook"
 	"github.com/cutover-dev/cutover/internal/chat/teams"
 	"github.com/cutover-dev/cutover/internal/chat/webhook"
@@ -53,6 +54,7 @@ func Destinations() chat.Types {
 		"discord":    {New: discord.Build, Render: discord.RenderSpec},
 		"googlechat": {New: googlechat.Build, Render: googlechat.RenderSpec},
 		"webhook":    {New: webhook.Build, Render: webhook.RenderSpec},
+		"slack-app":  {New: slackapp.Build, Render: slackapp.RenderSpec},
 	}
 }
 
@@ -141,8 +143,10 @@ func Build(ctx context.Context, cfg *config.Config, opts Options) (*System, erro
 	var errs []error
 
 	// Destinations.
+	claims := &lateRecords{}
 	dsts, err := buildDestinations(ctx, cfg, Destinations(), &lazyReader{aws: s.AWS}, chat.Deps{Poster: chat.NewPoster(chat.PosterOptions{
-		Timeout: opts.HTTPTimeout, Logger: log, UserAgent: "cutover/" + opts.Version})})
+		Timeout: opts.HTTPTimeout, Logger: log, UserAgent: "cutover/" + opts.Version}),
+		Records: claims, Log: log, SlackAPIURL: cfg.SlackAPIURL})
 	if err != nil {
 		errs = append(errs, err)
 	}
@@ -190,6 +194,8 @@ func Build(ctx context.Context, cfg *config.Config, opts Options) (*System, erro
 			log.Warn("no delivery records table (" + config.EnvRecordsTable + "): Lambda retries may send a message twice")
 		}
 	}
+
+	claims.set(d.Records)
 
 	// One enricher (and one set of CodeDeploy/ECS clients) for the
 	// notices and the CloudFront rollback check.
@@ -306,7 +312,7 @@ func buildDestinations(ctx context.Context, cfg *config.Config, types chat.Types
 	for _, dst := range cfg.Destinations {
 		where := func(key string) string { return config.EnvDestinations + ": destination " + dst.Name + ": " + key }
 		spec := chat.Spec{Name: dst.Name, Type: dst.Type, URL: dst.URL, SigningSecret: dst.SigningSecret, Mentions: dst.Mentions}
-		ok := true
+		ok := slackAppSpec(&spec, dst, read, where, &errs)
 		if ref := dst.URLSecret; ref != "" {
 			v, err := read(ref, "webhook_url", "url")
 			if err == nil {

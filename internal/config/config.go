@@ -56,6 +56,8 @@ type Config struct {
 	CloudFront cloudfront.Config
 	// RecordsTable is the DynamoDB table of delivery records, if any.
 	RecordsTable string
+	// SlackAPIURL is the Slack Web API base URL of slack-app destinations.
+	SlackAPIURL string
 	// RecordsFile is the local delivery-records database used when no
 	// table is set (CLI); empty disables it.
 	RecordsFile string
@@ -116,6 +118,7 @@ func Defaults() *Config {
 		Enrich:        true,
 		EnrichTimeout: 2 * time.Second,
 		LogLevel:      slog.LevelInfo,
+		SlackAPIURL:   DefaultSlackAPIURL,
 	}
 	for _, k := range DefaultEvents {
 		c.Events[k] = true
@@ -224,6 +227,7 @@ func (c *Config) parse(env func(string) string) []error {
 	}
 	cf.FollowUpQueueURL = get(EnvFollowUpQueueURL)
 
+	c.loadSlackAPI(get, bad)
 	c.RecordsTable = get(EnvRecordsTable)
 	c.RecordsFile = get(EnvRecordsFile)
 	if v := get(EnvRecordsTTL); v != "" {

@@ -35,6 +35,8 @@ type Destination struct {
 	SigningSecretRef string
 	// Mentions are who to ping when something went wrong (chat.Spec).
 	Mentions []string
+	// SlackApp holds the keys of a slack-app destination.
+	SlackApp
 	// Route selects the events the destination receives; its Events are
 	// the quiet defaults when the entry lists none.
 	Route route.Route
@@ -56,6 +58,7 @@ type destinationJSON struct {
 	Accounts            []string `json:"accounts"`
 	Regions             []string `json:"regions"`
 	Mention             []string `json:"mention"`
+	slackAppJSON
 }
 
 // signedTypes are the destination types that need a signing secret.
@@ -129,6 +132,16 @@ func (c *Config) parseDestinations(raw string) ([]Destination, []error) {
 		}
 		d := Destination{Name: e.Name, Type: e.Type, Mentions: e.Mention}
 		switch {
+		case e.Type == SlackAppType:
+			c.checkSlackApp(e, &d, bad)
+		case e.hasSlackAppKeys():
+			bad("channel, token(_secret) and allowed_users/allowed_groups are keys of type %s", SlackAppType)
+		}
+		switch {
+		case e.Type == SlackAppType:
+			if e.URL != "" || e.URLSecret != "" {
+				bad("type %s posts with a bot token: remove url(_secret), give token_secret", SlackAppType)
+			}
 		case e.URL == "" && e.URLSecret == "":
 			bad("give url_secret (a Secrets Manager ARN or SSM parameter) or, for local use, url")
 		case e.URL != "" && e.URLSecret != "":
@@ -146,6 +159,7 @@ func (c *Config) parseDestinations(raw string) ([]Destination, []error) {
 			}
 		}
 		signed := slices.Contains(signedTypes, e.Type)
+		verifies := e.Type == SlackAppType // its signing secret verifies button clicks
 		switch {
 		case e.SigningSecret != "" && e.SigningSecretSecret != "":
 			bad("give either signing_secret or signing_secret_secret, not both")
@@ -160,7 +174,7 @@ func (c *Config) parseDestinations(raw string) ([]Destination, []error) {
 		case signed:
 			bad("type %s signs every request: give signing_secret_secret (or, for local use, signing_secret)", e.Type)
 		}
-		if !signed && (e.SigningSecret != "" || e.SigningSecretSecret != "") {
+		if !signed && !verifies && (e.SigningSecret != "" || e.SigningSecretSecret != "") {
 			bad("type %s does not sign requests: remove signing_secret(_secret)", clip(e.Type))
 		}
 		for _, m := range e.Mention {

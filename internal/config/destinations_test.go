@@ -8,7 +8,7 @@ import (
 
 // testTypes are the destination types the issue names, as
 // app.Destinations().Names() will list them.
-var testTypes = []string{"discord", "googlechat", "slack", "teams", "webhook"}
+var testTypes = []string{"discord", "googlechat", "slack", "slack-app", "teams", "webhook"}
 
 func TestDestinations(t *testing.T) {
 	c, err := load(envOf(map[string]string{EnvDestinations: `[
@@ -71,7 +71,7 @@ func TestDestinationsEveryProblemAtOnce(t *testing.T) {
 		`destination slack: the name "slack" is the destination of CUTOVER_SLACK_WEBHOOK_URL`,
 		"destination dup: url_secret: looks like a URL",
 		"destination dup: the name is used twice",
-		`destination dup: unknown type "pager" (known: discord, googlechat, slack, teams, webhook)`,
+		`destination dup: unknown type "pager" (known: discord, googlechat, slack, slack-app, teams, webhook)`,
 		"destination dup: give either url or url_secret, not both",
 		`destination 4: name "Bad Name"`,
 		"destination 4: give url_secret",

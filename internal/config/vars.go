@@ -91,6 +91,7 @@ var Vars = []Var{
 	{Name: EnvEvents, Default: strings.Join(DefaultEvents, ","), Meaning: "Comma-separated events that notify the Slack webhook above (each `CUTOVER_DESTINATIONS` entry has its own `events`, with the same default)."},
 	{Name: EnvDestinations, Meaning: "JSON list of destinations, each with its routing filters (see [Several destinations and routing](#several-destinations-and-routing)): `[{\"name\":\"team-a\",\"type\":\"slack\",\"url_secret\":\"/cutover/team-a-slack\",\"applications\":[\"shop-*\"]}]`. Keys: `name`, `type` (`slack`, `teams`, `discord`, `googlechat`, `webhook`), `url_secret` or `url`, `signing_secret_secret` or `signing_secret` (`webhook`), `events`, `applications`, `deployment_groups`, `services`, `accounts`, `regions`, `mention`."},
 	{Name: EnvDestinationsParameter, Meaning: "An SSM parameter (String or SecureString; name or ARN) holding the same JSON, read once at start: Lambda's environment holds 4 KB in all. Not with `CUTOVER_DESTINATIONS`."},
+	{Name: EnvSlackAPIURL, Default: DefaultSlackAPIURL, Meaning: "Slack Web API base URL of `slack-app` destinations ([docs/slack-app.md](docs/slack-app.md)), for tests and proxies."},
 	{Name: EnvCloudFrontDistributionIDs, Meaning: "Comma-separated distributions invalidated for every deployment."},
 	{Name: EnvInvalidationPaths, Default: "/*", Meaning: "Comma-separated paths: each starts with `/`, `*` only at the end."},
 	{Name: EnvInvalidateOnRollback, Default: "true", Meaning: "Also invalidate on `DeploymentFailure` and `DeploymentRollback`."},
