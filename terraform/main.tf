@@ -73,7 +73,7 @@ locals {
     )][0]
   ]]
   destination_events = distinct(flatten(local.destination_event_matches))
-  destination_refs   = distinct(flatten([for d in var.destinations : compact([d.url_secret, d.signing_secret_secret])]))
+  destination_refs   = distinct(flatten([for d in var.destinations : compact([d.url_secret, d.signing_secret_secret, d.token_secret])]))
   # One grant per referenced secret or parameter, nothing wider.
   destination_secret_arns = [for r in local.destination_refs : r if startswith(r, "arn:") && strcontains(r, ":secretsmanager:")]
   destination_parameter_arns = [

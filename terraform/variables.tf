@@ -286,9 +286,11 @@ variable "destinations" {
   description = <<-EOT
     Chat and webhook destinations with routing rules (CUTOVER_DESTINATIONS); the keys are the ones of the JSON the
     function reads, see the README. Each entry: name (stable: it keys the delivery records), type (slack, teams,
-    discord, googlechat, webhook), url_secret (Secrets Manager secret ARN, or SSM SecureString parameter name or ARN,
+    discord, googlechat, webhook, slack-app), url_secret (Secrets Manager secret ARN, or SSM SecureString parameter name or ARN,
     holding the webhook URL), signing_secret_secret (type webhook: the same kinds of reference, holding the whsec_
-    signing secret), and optional filters events, applications, deployment_groups, services ("cluster/service"),
+    signing secret; type slack-app: the app's signing secret, which verifies button clicks), for type slack-app
+    channel, token_secret (the bot token, by reference), allowed_users and allowed_groups (who may press the
+    buttons), and optional filters events, applications, deployment_groups, services ("cluster/service"),
     accounts, regions (glob patterns with * ? [...], case-sensitive) and mention (who to ping on failures; slack:
     "@here", "@channel", "@everyone", "user:ID", "group:ID"; discord: no "@channel", numeric IDs; googlechat: no
     "group:"; teams, webhook: none). The rules are the function's, checked here: see the README. An entry without events gets the quiet default set (the default of
@@ -300,8 +302,12 @@ variable "destinations" {
   type = list(object({
     name                  = string
     type                  = string
-    url_secret            = string
+    url_secret            = optional(string)
     signing_secret_secret = optional(string)
+    channel               = optional(string)
+    token_secret          = optional(string)
+    allowed_users         = optional(list(string))
+    allowed_groups        = optional(list(string))
     events                = optional(list(string))
     applications          = optional(list(string))
     deployment_groups     = optional(list(string))
@@ -322,15 +328,15 @@ variable "destinations" {
     error_message = "Destination names must be unique: the name keys the delivery records."
   }
   validation {
-    condition     = alltrue([for d in var.destinations : contains(["slack", "teams", "discord", "googlechat", "webhook"], d.type)])
-    error_message = "Each destination type must be one of slack, teams, discord, googlechat, webhook."
+    condition     = alltrue([for d in var.destinations : contains(["slack", "teams", "discord", "googlechat", "webhook", "slack-app"], d.type)])
+    error_message = "Each destination type must be one of slack, teams, discord, googlechat, webhook, slack-app."
   }
   validation {
     # secret.CheckRef, on the trimmed reference (Terraform refuses spaces outright: the grant is made for the
     # reference as written): an ARN of a Secrets Manager secret or SSM parameter, or an SSM parameter name that
     # is no URL, no URL path without its host, no Slack token and has no token-like segment.
     condition = alltrue(flatten([for d in var.destinations : [
-      for ref in compact([d.url_secret, d.signing_secret_secret]) : (can(regex(
+      for ref in compact([d.url_secret, d.signing_secret_secret, d.token_secret]) : (can(regex(
         "^(arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+|arn:aws[a-z-]*:ssm:[a-z0-9-]+:[0-9]{12}:parameter/[A-Za-z0-9_.\\-/]+|/?[A-Za-z0-9_.\\-]+(/[A-Za-z0-9_.\\-]+)*)$", ref
         )) && !can(regex("://", ref)) && (startswith(ref, "arn:") || (
         length(ref) <= 2048 && (startswith(ref, "/") || !strcontains(ref, "/")) && !startswith(ref, "xox") &&
@@ -338,19 +344,41 @@ variable "destinations" {
         !anytrue([for s in split("/", ref) : length(s) >= 24 && can(regex("^[A-Za-z0-9]*([0-9][A-Za-z0-9]*[A-Za-z]|[A-Za-z][A-Za-z0-9]*[0-9])[A-Za-z0-9]*$", s))])
       )))
     ]]))
-    error_message = "url_secret and signing_secret_secret take a reference (a Secrets Manager secret ARN, or an SSM parameter name or ARN), never the URL or secret itself: a parameter name with a path starts with /, and neither starts like a webhook URL's path (/services/, /api/webhooks/, /v1/spaces/, /workflows/, /webhookb2/) nor holds a token-like segment (24 or more letters and digits)."
+    error_message = "url_secret, signing_secret_secret and token_secret take a reference (a Secrets Manager secret ARN, or an SSM parameter name or ARN), never the URL or secret itself: a parameter name with a path starts with /, and neither starts like a webhook URL's path (/services/, /api/webhooks/, /v1/spaces/, /workflows/, /webhookb2/) nor holds a token-like segment (24 or more letters and digits)."
   }
   validation {
-    condition     = alltrue([for d in var.destinations : d.url_secret != null && d.url_secret != ""])
+    condition     = alltrue([for d in var.destinations : d.type == "slack-app" || (d.url_secret != null && d.url_secret != "")])
     error_message = "Each destination needs url_secret: a Secrets Manager secret ARN, or an SSM parameter name or ARN, holding the webhook URL."
+  }
+  validation {
+    # config.checkSlackApp: a bot token by reference, a channel ID or name, no webhook URL.
+    condition = alltrue([for d in var.destinations : d.type != "slack-app" || (
+      d.token_secret != null && d.token_secret != "" && (d.url_secret == null || d.url_secret == "") &&
+      can(regex("^(#?[a-z0-9][a-z0-9._-]{0,79}|[CG][A-Z0-9]{2,20})$", trimspace(coalesce(d.channel, " "))))
+    )])
+    error_message = "A destination of type slack-app needs channel (a channel ID such as C0123456789, or a name) and token_secret (a reference to the bot token), and takes no url_secret."
+  }
+  validation {
+    condition = alltrue([for d in var.destinations : d.type == "slack-app" || (
+      d.channel == null && d.token_secret == null && d.allowed_users == null && d.allowed_groups == null
+    )])
+    error_message = "channel, token_secret, allowed_users and allowed_groups are keys of type slack-app only."
+  }
+  validation {
+    # config.checkSlackApp: Slack user IDs (U…, W…) and user group IDs (S…).
+    condition = alltrue(flatten([for d in var.destinations : concat(
+      [for u in(d.allowed_users != null ? d.allowed_users : []) : can(regex("^[UW][A-Z0-9]{2,20}$", u))],
+      [for g in(d.allowed_groups != null ? d.allowed_groups : []) : can(regex("^S[A-Z0-9]{2,20}$", g))],
+    )]))
+    error_message = "allowed_users entries are Slack user IDs (U… or W…) and allowed_groups entries user group IDs (S…)."
   }
   validation {
     condition     = alltrue([for d in var.destinations : d.type != "webhook" || (d.signing_secret_secret != null && d.signing_secret_secret != "")])
     error_message = "A destination of type webhook needs signing_secret_secret: every request is signed."
   }
   validation {
-    condition     = alltrue([for d in var.destinations : d.type == "webhook" || d.signing_secret_secret == null || d.signing_secret_secret == ""])
-    error_message = "signing_secret_secret is for type webhook only: the other types do not sign requests (the function refuses it)."
+    condition     = alltrue([for d in var.destinations : contains(["webhook", "slack-app"], d.type) || d.signing_secret_secret == null || d.signing_secret_secret == ""])
+    error_message = "signing_secret_secret is for types webhook (signs requests) and slack-app (verifies button clicks) only: the function refuses it elsewhere."
   }
   validation {
     # config.eventsMatching: an event name, ignoring case, or a case-sensitive pattern that matches one. The same
@@ -429,7 +457,7 @@ variable "destinations" {
   validation {
     # slackhook.ParseMentions: exact forms (no trimming); IDs are Slack member, user-group or bot IDs.
     condition = alltrue(flatten([for d in var.destinations : [
-      for m in(d.mention != null ? d.mention : []) : d.type != "slack" || can(regex("^(@here|@channel|@everyone|(user|group):[A-Z0-9]{2,20})$", m))
+      for m in(d.mention != null ? d.mention : []) : !contains(["slack", "slack-app"], d.type) || can(regex("^(@here|@channel|@everyone|(user|group):[A-Z0-9]{2,20})$", m))
     ]]))
     error_message = "Slack mention entries are @here, @channel, @everyone, user:ID (a member ID such as U024BE7LH) or group:ID (a user group ID such as SAZ94GDB8): IDs of 2-20 upper-case letters and digits."
   }
