@@ -316,12 +316,21 @@ func (c *Client) wait(ctx context.Context, channel string) error {
 	}
 }
 
+// ErrMaybePosted marks a failed PostMessage whose message Slack may have
+// taken all the same (an answer was lost): look before posting it again.
+var ErrMaybePosted = errors.New("the message may have been posted")
+
+// Finder looks for a message already posted; an error means it could not
+// look (try again later), not that the message is missing.
+type Finder func(ctx context.Context) (Posted, bool, error)
+
 // PostMessage posts m (chat.postMessage) and returns where it went. A post
 // is not retried blindly: when an attempt may have reached Slack but its
 // answer was lost, and found is not nil, the next attempt first asks found
-// whether the message is there (e.g. FindByMetadata) and returns that
-// message instead of posting it again.
-func (c *Client) PostMessage(ctx context.Context, m *Message, found func(ctx context.Context) (Posted, bool)) (Posted, error) {
+// whether the message is there and returns that message instead of
+// posting it again. When the attempts end after such an attempt, the
+// error wraps ErrMaybePosted.
+func (c *Client) PostMessage(ctx context.Context, m *Message, found Finder) (Posted, error) {
 	const method = "chat.postMessage"
 	raw, err := chat.EncodeJSON(m)
 	if err != nil {
@@ -333,10 +342,15 @@ func (c *Client) PostMessage(ctx context.Context, m *Message, found func(ctx con
 	)
 	err = retry.Do(ctx, c.policy, func(ctx context.Context) error {
 		if ambiguous && found != nil {
-			if p, ok := found(ctx); ok {
+			p, ok, err := found(ctx)
+			if err != nil {
+				return fmt.Errorf("looking for a post whose answer was lost: %w", err)
+			}
+			if ok {
 				out = p
 				return nil
 			}
+			ambiguous = false
 		}
 		if err := c.wait(ctx, m.Channel); err != nil {
 			return err
@@ -356,6 +370,9 @@ func (c *Client) PostMessage(ctx context.Context, m *Message, found func(ctx con
 		return nil
 	})
 	if err != nil {
+		if ambiguous {
+			err = fmt.Errorf("%w (%w)", err, ErrMaybePosted)
+		}
 		if strings.HasPrefix(err.Error(), method+":") {
 			return Posted{}, err
 		}

@@ -374,3 +374,30 @@ func TestUsergroupUsers(t *testing.T) {
 	}
 	_ = messagetest.Now
 }
+
+// TestLostAnswerAcrossInvocations: every attempt of an invocation lost
+// its answer; the next invocation (another process) finds the parent
+// instead of posting a second one.
+func TestLostAnswerAcrossInvocations(t *testing.T) {
+	r := newRig(t, slackfake.Options{})
+	first, second := r.notifier(false), r.notifier(false)
+	first.channel, second.channel = channel, channel
+	r.fake.LoseNextAnswer("chat.postMessage", 1)
+	r.fake.FailNext("conversations.history", "service_unavailable", 3*4)
+	err := r.send(t, first, story()[0])
+	if err == nil || retry.IsPermanent(err) {
+		t.Fatalf("want a retryable error, got %v", err)
+	}
+	if err := r.send(t, second, story()[0]); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(r.fake.Parents(channel)); n != 1 {
+		t.Fatalf("%d parents, want 1", n)
+	}
+	if err := r.send(t, second, story()[1]); err != nil {
+		t.Fatal(err)
+	}
+	if p := r.fake.Parents(channel); len(p) != 1 || p[0].Updates != 1 || len(r.fake.Replies(channel, p[0].TS)) != 1 {
+		t.Error("the found parent is not the one updated and threaded")
+	}
+}

@@ -261,6 +261,13 @@ func (a *Notifier) Notify(ctx context.Context, n *chat.Notification) (chat.Recei
 	next.Steps = append([]Step(nil), st.Steps...)
 	next.Version = st.Version + 1
 	if err := a.write(ctx, &next, n); err != nil {
+		if next.Parent == "" && next.Pending != "" {
+			// The parent may be in the channel: keep this version, so the
+			// next writer looks for it instead of posting a second one.
+			if raw, merr := json.Marshal(next); merr == nil && a.store.Complete(context.WithoutCancel(ctx), key, raw) == nil {
+				return chat.Receipt{}, fmt.Errorf("slack-app: %w", err)
+			}
+		}
 		if rerr := a.store.Release(context.WithoutCancel(ctx), key); rerr != nil {
 			a.log.Warn("slack-app: could not release the deployment's message; the next event waits for the lease", "destination", a.name, "error", rerr)
 		}
@@ -281,8 +288,13 @@ func (a *Notifier) Notify(ctx context.Context, n *chat.Notification) (chat.Recei
 // waits for it, for at most BusyWait, then fails retryably.
 func (a *Notifier) acquire(ctx context.Context, st *State) (records.Key, error) {
 	stop := time.Now().Add(a.busyWait)
-	if dl, ok := ctx.Deadline(); ok && dl.Add(-2*time.Second).Before(stop) {
-		stop = dl.Add(-2 * time.Second)
+	if dl, ok := ctx.Deadline(); ok {
+		// Leave time for this event's own calls: up to 2s, less of a
+		// short deadline.
+		reserve := min(2*time.Second, time.Until(dl)/2)
+		if dl.Add(-reserve).Before(stop) {
+			stop = dl.Add(-reserve)
+		}
 	}
 	pause := 50 * time.Millisecond
 	for {
@@ -365,13 +377,30 @@ func (a *Notifier) postParent(ctx context.Context, st *State) error {
 		channel = st.Channel
 	}
 	msg.Channel = channel
-	id := "parent:" + st.Thread + "#" + strconv.Itoa(st.Version)
-	msg.Metadata = a.metadata(id)
-	p, err := a.client.PostMessage(ctx, msg, a.finder(channel, id))
+	find := a.finder(channel, st.Pending)
+	if st.Pending != "" {
+		// An earlier attempt lost the answer to this parent: look first.
+		p, ok, err := find(ctx)
+		if err != nil {
+			return fmt.Errorf("looking for the deployment's message: %w", err)
+		}
+		if ok {
+			st.Channel, st.Parent, st.Pending = p.Channel, p.TS, ""
+			return nil
+		}
+	} else {
+		st.Pending = "parent:" + st.Thread + "#" + strconv.Itoa(st.Version)
+		find = a.finder(channel, st.Pending)
+	}
+	msg.Metadata = a.metadata(st.Pending)
+	p, err := a.client.PostMessage(ctx, msg, find)
 	if err != nil {
+		if !errors.Is(err, ErrMaybePosted) {
+			st.Pending = ""
+		}
 		return err
 	}
-	st.Channel, st.Parent = p.Channel, p.TS
+	st.Channel, st.Parent, st.Pending = p.Channel, p.TS, ""
 	return nil
 }
 
@@ -390,7 +419,7 @@ func (a *Notifier) reply(ctx context.Context, st *State, n *chat.Notification, b
 		id = "followup:" + id
 	}
 	msg.Metadata = a.metadata(id)
-	var find func(context.Context) (Posted, bool)
+	var find Finder
 	if broadcast || st.Parent == "" {
 		// Only messages in the channel show in its history.
 		find = a.finder(msg.Channel, id)
@@ -407,27 +436,30 @@ func (a *Notifier) metadata(delivery string) *Metadata {
 // finder looks for the post of delivery in channel's recent history,
 // after a post whose answer was lost. Without a channel ID, or without the
 // history scope (one warning), it finds nothing.
-func (a *Notifier) finder(channel, delivery string) func(context.Context) (Posted, bool) {
-	return func(ctx context.Context) (Posted, bool) {
+func (a *Notifier) finder(channel, delivery string) Finder {
+	return func(ctx context.Context) (Posted, bool, error) {
 		if a.noLookup.Load() || !channelID.MatchString(channel) {
-			return Posted{}, false
+			return Posted{}, false, nil
 		}
 		msgs, err := a.client.History(ctx, channel, historyLimit)
-		if err != nil {
-			if IsCode(err, "missing_scope") || IsCode(err, "not_allowed_token_type") {
-				if a.noLookup.CompareAndSwap(false, true) {
-					a.log.Warn("slack-app: cannot read the channel's history to find a post whose answer was lost (add channels:history, or groups:history for a private channel); posting again may duplicate it",
-						"destination", a.name)
-				}
+		switch {
+		case IsCode(err, "missing_scope") || IsCode(err, "not_allowed_token_type"):
+			if a.noLookup.CompareAndSwap(false, true) {
+				a.log.Warn("slack-app: cannot read the channel's history to find a post whose answer was lost (add channels:history, or groups:history for a private channel); posting again may duplicate it",
+					"destination", a.name)
 			}
-			return Posted{}, false
+			return Posted{}, false, nil
+		case err != nil && retry.IsPermanent(err):
+			return Posted{}, false, nil
+		case err != nil:
+			return Posted{}, false, err
 		}
 		for _, m := range msgs {
 			if m.Metadata != nil && m.Metadata.EventType == MetadataType &&
 				m.Metadata.EventPayload["delivery"] == delivery && m.Metadata.EventPayload["destination"] == a.name {
-				return Posted{Channel: channel, TS: m.TS}, true
+				return Posted{Channel: channel, TS: m.TS}, true, nil
 			}
 		}
-		return Posted{}, false
+		return Posted{}, false, nil
 	}
 }

@@ -24,6 +24,9 @@ type State struct {
 	// ts); empty until it is posted.
 	Channel string `json:"channel,omitempty"`
 	Parent  string `json:"parent,omitempty"`
+	// Pending is the metadata identity of a parent post whose answer was
+	// lost: the next writer looks for it before posting again.
+	Pending string `json:"pending,omitempty"`
 	// Steps are the timeline, sorted (see less).
 	Steps []Step `json:"steps,omitempty"`
 	// Head is the body of the parent: the message of the latest step.
