@@ -15,6 +15,9 @@
 //     (slack, teams, googlechat, webhook), each failing its own way;
 //     faultfake_test.go is their fake, which also tells the answers lost
 //     on the way back (a 2xx the client had given up on).
+//     faultsslackapp_test.go runs 60 deployments of three events through
+//     the Slack app destination behind a proxy that fails 25% of Web API
+//     requests: one parent per deployment, no update lost.
 //   - badinput_test.go feeds a corpus of bad inputs to the dispatcher and to
 //     the bootstrap: each is rejected once, without a retry storm or a chat
 //     request.
