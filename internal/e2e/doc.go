@@ -18,6 +18,9 @@
 //     faultsslackapp_test.go runs 60 deployments of three events through
 //     the Slack app destination behind a proxy that fails 25% of Web API
 //     requests: one parent per deployment, no update lost.
+//   - lambdaslackapp_test.go runs two deployments (a whole one, a failed
+//     one with its rollback) through the bootstrap with a slack-app
+//     destination on slackfake and the records on moto DynamoDB.
 //   - badinput_test.go feeds a corpus of bad inputs to the dispatcher and to
 //     the bootstrap: each is rejected once, without a retry storm or a chat
 //     request.
