@@ -409,6 +409,22 @@ func (c *Client) History(ctx context.Context, channel string, limit int) ([]Hist
 	return a.Messages, nil
 }
 
+// Replies returns up to limit messages of the thread of parent ts in
+// channel, the parent first, metadata included (conversations.replies;
+// the same history scopes).
+func (c *Client) Replies(ctx context.Context, channel, ts string, limit int) ([]HistoryMessage, error) {
+	v := url.Values{}
+	v.Set("channel", channel)
+	v.Set("ts", ts)
+	v.Set("limit", strconv.Itoa(limit))
+	v.Set("include_all_metadata", "true")
+	a, err := c.form(ctx, "conversations.replies", v)
+	if err != nil {
+		return nil, err
+	}
+	return a.Messages, nil
+}
+
 // UsergroupUsers lists the user IDs in a user group
 // (usergroups.users.list; needs usergroups:read).
 func (c *Client) UsergroupUsers(ctx context.Context, group string) ([]string, error) {

@@ -401,3 +401,21 @@ func TestLostAnswerAcrossInvocations(t *testing.T) {
 		t.Error("the found parent is not the one updated and threaded")
 	}
 }
+
+// TestLostReplyAnswer: Slack took a thread reply but the answer was lost;
+// the retry finds it in the thread instead of replying twice.
+func TestLostReplyAnswer(t *testing.T) {
+	r := newRig(t, slackfake.Options{})
+	a := r.notifier(false)
+	if err := r.send(t, a, story()[0]); err != nil {
+		t.Fatal(err)
+	}
+	r.fake.LoseNextAnswer("chat.postMessage", 1)
+	if err := r.send(t, a, story()[1]); err != nil {
+		t.Fatal(err)
+	}
+	p := r.fake.Parents(channel)[0]
+	if n := len(r.fake.Replies(channel, p.TS)); n != 1 || r.fake.Calls("conversations.replies") != 1 {
+		t.Errorf("%d replies after a lost answer, %d lookups; want 1 and 1", n, r.fake.Calls("conversations.replies"))
+	}
+}

@@ -15,7 +15,9 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
+	"slices"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -32,8 +34,12 @@ const Type = "slack-app"
 // MetadataType is the event_type of the metadata on every post.
 const MetadataType = "cutover_delivery"
 
-// historyLimit bounds the recent messages searched for a lost post.
-const historyLimit = 50
+// historyLimit bounds the recent messages of a channel searched for a
+// lost post; threadLimit the messages of a thread (oldest first).
+const (
+	historyLimit = 50
+	threadLimit  = 200
+)
 
 var (
 	userID  = regexp.MustCompile(`^[UW][A-Z0-9]{2,20}$`)
@@ -261,9 +267,10 @@ func (a *Notifier) Notify(ctx context.Context, n *chat.Notification) (chat.Recei
 	next.Steps = append([]Step(nil), st.Steps...)
 	next.Version = st.Version + 1
 	if err := a.write(ctx, &next, n); err != nil {
-		if next.Parent == "" && next.Pending != "" {
-			// The parent may be in the channel: keep this version, so the
-			// next writer looks for it instead of posting a second one.
+		if next.Parent != st.Parent || !slices.Equal(next.Pending, st.Pending) {
+			// A new parent, or a post that may be in Slack: keep this
+			// version, so the next attempt builds on it instead of
+			// posting a second one.
 			if raw, merr := json.Marshal(next); merr == nil && a.store.Complete(context.WithoutCancel(ctx), key, raw) == nil {
 				return chat.Receipt{}, fmt.Errorf("slack-app: %w", err)
 			}
@@ -377,30 +384,32 @@ func (a *Notifier) postParent(ctx context.Context, st *State) error {
 		channel = st.Channel
 	}
 	msg.Channel = channel
-	find := a.finder(channel, st.Pending)
-	if st.Pending != "" {
-		// An earlier attempt lost the answer to this parent: look first.
+	id := "parent:" + st.Thread + "#" + strconv.Itoa(st.Version)
+	for _, p := range st.Pending {
+		if strings.HasPrefix(p, "parent:") {
+			id = p // an earlier attempt lost the answer to this parent
+		}
+	}
+	find := a.finder(channel, id)
+	if st.pending(id) {
 		p, ok, err := find(ctx)
 		if err != nil {
 			return fmt.Errorf("looking for the deployment's message: %w", err)
 		}
 		if ok {
-			st.Channel, st.Parent, st.Pending = p.Channel, p.TS, ""
+			st.Channel, st.Parent = p.Channel, p.TS
+			st.setPending(id, false)
 			return nil
 		}
-	} else {
-		st.Pending = "parent:" + st.Thread + "#" + strconv.Itoa(st.Version)
-		find = a.finder(channel, st.Pending)
 	}
-	msg.Metadata = a.metadata(st.Pending)
+	msg.Metadata = a.metadata(id)
 	p, err := a.client.PostMessage(ctx, msg, find)
 	if err != nil {
-		if !errors.Is(err, ErrMaybePosted) {
-			st.Pending = ""
-		}
+		st.setPending(id, errors.Is(err, ErrMaybePosted))
 		return err
 	}
-	st.Channel, st.Parent, st.Pending = p.Channel, p.TS, ""
+	st.Channel, st.Parent = p.Channel, p.TS
+	st.setPending(id, false)
 	return nil
 }
 
@@ -419,12 +428,20 @@ func (a *Notifier) reply(ctx context.Context, st *State, n *chat.Notification, b
 		id = "followup:" + id
 	}
 	msg.Metadata = a.metadata(id)
-	var find Finder
-	if broadcast || st.Parent == "" {
-		// Only messages in the channel show in its history.
-		find = a.finder(msg.Channel, id)
+	find := a.threadFinder(msg.Channel, st.Parent, id)
+	if st.pending(id) {
+		// An earlier attempt lost the answer to this reply: look first.
+		_, ok, err := find(ctx)
+		if err != nil {
+			return fmt.Errorf("looking for the reply: %w", err)
+		}
+		if ok {
+			st.setPending(id, false)
+			return nil
+		}
 	}
 	_, err = a.client.PostMessage(ctx, msg, find)
+	st.setPending(id, err != nil && errors.Is(err, ErrMaybePosted))
 	return err
 }
 
@@ -433,15 +450,33 @@ func (a *Notifier) metadata(delivery string) *Metadata {
 	return &Metadata{EventType: MetadataType, EventPayload: map[string]string{"delivery": delivery, "destination": a.name}}
 }
 
+// threadFinder looks for the reply of delivery in the thread of parent
+// (the channel's history when there is no parent).
+func (a *Notifier) threadFinder(channel, parent, delivery string) Finder {
+	if parent == "" {
+		return a.finder(channel, delivery)
+	}
+	return a.lookup(channel, delivery, func(ctx context.Context) ([]HistoryMessage, error) {
+		return a.client.Replies(ctx, channel, parent, threadLimit)
+	})
+}
+
 // finder looks for the post of delivery in channel's recent history,
 // after a post whose answer was lost. Without a channel ID, or without the
 // history scope (one warning), it finds nothing.
 func (a *Notifier) finder(channel, delivery string) Finder {
+	return a.lookup(channel, delivery, func(ctx context.Context) ([]HistoryMessage, error) {
+		return a.client.History(ctx, channel, historyLimit)
+	})
+}
+
+// lookup is a Finder over the messages list returns.
+func (a *Notifier) lookup(channel, delivery string, list func(context.Context) ([]HistoryMessage, error)) Finder {
 	return func(ctx context.Context) (Posted, bool, error) {
 		if a.noLookup.Load() || !channelID.MatchString(channel) {
 			return Posted{}, false, nil
 		}
-		msgs, err := a.client.History(ctx, channel, historyLimit)
+		msgs, err := list(ctx)
 		switch {
 		case IsCode(err, "missing_scope") || IsCode(err, "not_allowed_token_type"):
 			if a.noLookup.CompareAndSwap(false, true) {

@@ -24,9 +24,10 @@ type State struct {
 	// ts); empty until it is posted.
 	Channel string `json:"channel,omitempty"`
 	Parent  string `json:"parent,omitempty"`
-	// Pending is the metadata identity of a parent post whose answer was
-	// lost: the next writer looks for it before posting again.
-	Pending string `json:"pending,omitempty"`
+	// Pending are the metadata identities of posts (the parent, replies)
+	// whose answer was lost: the next attempt looks for each before
+	// posting it again.
+	Pending []string `json:"pending,omitempty"`
 	// Steps are the timeline, sorted (see less).
 	Steps []Step `json:"steps,omitempty"`
 	// Head is the body of the parent: the message of the latest step.
@@ -117,6 +118,18 @@ func (st *State) Merge(s Step, head *Head) {
 			h := *head
 			st.Head = &h
 		}
+	}
+}
+
+// pending reports whether the post id may already be in Slack.
+func (st *State) pending(id string) bool { return slices.Contains(st.Pending, id) }
+
+// setPending marks the post id as possibly posted, or not.
+func (st *State) setPending(id string, on bool) {
+	st.Pending = slices.DeleteFunc(slices.Clone(st.Pending), func(x string) bool { return x == id })
+	if on {
+		st.Pending = append(st.Pending, id)
+		slices.Sort(st.Pending)
 	}
 }
 

@@ -1,6 +1,6 @@
 // Package slackfake is a fake Slack Web API for tests: an httptest
 // server with Slack's semantics for chat.postMessage, chat.update,
-// conversations.history and usergroups.users.list (token check, channel
+// conversations.history, conversations.replies and usergroups.users.list (token check, channel
 // names and IDs, ts, threads, metadata, Block Kit limits, ok:false
 // errors), faults on demand (an error code, a 429 with Retry-After, a
 // lost answer), and helpers to inspect what was posted. For tests only.
@@ -256,6 +256,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		out, code = s.update(&req)
 	case "conversations.history":
 		out, code = s.history(&req)
+	case "conversations.replies":
+		out, code = s.replies(&req)
 	case "usergroups.users.list":
 		out, code = s.usergroup(&req)
 	default:
@@ -385,6 +387,44 @@ func (s *Server) history(req *request) (map[string]any, string) {
 			o.Metadata = m.Metadata
 		}
 		list = append(list, o)
+	}
+	return map[string]any{"messages": list}, ""
+}
+
+// replies lists a thread, the parent first (conversations.replies).
+func (s *Server) replies(req *request) (map[string]any, string) {
+	if !slices.Contains(s.opts.Scopes, "channels:history") && !slices.Contains(s.opts.Scopes, "groups:history") {
+		return nil, "missing_scope"
+	}
+	ch, ok := s.channelID(req.Channel)
+	if !ok || ch != req.Channel {
+		return nil, "channel_not_found"
+	}
+	parent := s.find(ch, req.TS)
+	if parent == nil || parent.ThreadTS != "" {
+		return nil, "thread_not_found"
+	}
+	limit, _ := strconv.Atoi(req.Limit)
+	if limit <= 0 || limit > 1000 {
+		limit = 1000
+	}
+	type out struct {
+		TS       string    `json:"ts"`
+		ThreadTS string    `json:"thread_ts,omitempty"`
+		Metadata *Metadata `json:"metadata,omitempty"`
+	}
+	list := []out{{TS: parent.TS}}
+	for _, m := range s.msgs {
+		if len(list) >= limit {
+			break
+		}
+		if m.Channel == ch && m.ThreadTS == parent.TS && !m.Deleted {
+			o := out{TS: m.TS, ThreadTS: m.ThreadTS}
+			if req.IncludeMeta {
+				o.Metadata = m.Metadata
+			}
+			list = append(list, o)
+		}
 	}
 	return map[string]any{"messages": list}, ""
 }
