@@ -3,6 +3,7 @@ package slackapp
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -417,5 +418,28 @@ func TestLostReplyAnswer(t *testing.T) {
 	p := r.fake.Parents(channel)[0]
 	if n := len(r.fake.Replies(channel, p.TS)); n != 1 || r.fake.Calls("conversations.replies") != 1 {
 		t.Errorf("%d replies after a lost answer, %d lookups; want 1 and 1", n, r.fake.Calls("conversations.replies"))
+	}
+}
+
+// TestRenderIsWhatIsSent: `cutover render --to slack-app` shows the
+// parent exactly as the destination posts it.
+func TestRenderIsWhatIsSent(t *testing.T) {
+	r := newRig(t, slackfake.Options{})
+	a := r.notifier(false)
+	n := story()[2]
+	if err := r.send(t, a, n); err != nil {
+		t.Fatal(err)
+	}
+	body, err := RenderSpec(n, chat.Spec{Name: "ops", Type: Type, Channel: "deploys"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rendered Message
+	if err := json.Unmarshal(body, &rendered); err != nil {
+		t.Fatal(err)
+	}
+	sent := r.fake.Parents(channel)[0]
+	if sent.Text != rendered.Text || string(sent.Blocks) != string(rendered.Blocks) {
+		t.Errorf("rendered and sent differ:\n%s\n%s", rendered.Blocks, sent.Blocks)
 	}
 }

@@ -191,9 +191,11 @@ func RenderSpec(n *message.Notice, spec chat.Spec) ([]byte, error) {
 }
 
 // First is the message the first event n of a deployment posts: the
-// parent with a one-step timeline, or for a follow-up the reply.
+// parent with a one-step timeline; for a follow-up, or an event that
+// names no deployment, the message of its own.
 func First(n *message.Notice, m *message.Message, mentions []string, buttons bool, destination string) (*Message, error) {
-	if n.FollowUp {
+	if n.FollowUp || threadOf(n) == "" {
+		// A follow-up, or an event of no deployment: a message of its own.
 		return Reply(m, mentions, "", false)
 	}
 	head, err := HeadOf(n, m, mentions, buttons, destination)
