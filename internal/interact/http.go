@@ -1,0 +1,98 @@
+package interact
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"time"
+)
+
+// Path is where Slack posts clicks (the app's interactivity request URL
+// ends with it).
+const Path = "/slack/actions"
+
+// HTTPHandler serves POST /slack/actions for `cutover serve`, with the
+// same bounds as the SNS endpoint: the body within BodyTimeout and
+// MaxBody, at most MaxUnverified requests read and verified at once.
+// It answers first and then defers the work.
+type HTTPHandler struct {
+	// Handler verifies and runs clicks.
+	Handler *Handler
+	// BodyTimeout bounds reading the body (default 10 s).
+	BodyTimeout time.Duration
+	// Unverified holds one token per request being read or verified;
+	// nil: 64.
+	Unverified chan struct{}
+}
+
+// ServeHTTP handles one click.
+func (s *HTTPHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path != Path {
+		http.NotFound(w, r)
+		return
+	}
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	if r.ContentLength > MaxBody {
+		w.Header().Set("Connection", "close")
+		http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
+		return
+	}
+	if s.Unverified == nil {
+		s.Unverified = make(chan struct{}, 64)
+	}
+	select {
+	case s.Unverified <- struct{}{}:
+	default:
+		w.Header().Set("Connection", "close")
+		_ = http.NewResponseController(w).SetReadDeadline(time.Now())
+		w.Header().Set("Retry-After", "1")
+		http.Error(w, "busy", http.StatusServiceUnavailable)
+		return
+	}
+	req, ans, ok := s.read(w, r)
+	<-s.Unverified
+	if ok {
+		ans, ok = s.Handler.Accept(r.Context(), req)
+	}
+	if ans.Status == 0 {
+		ans.Status = http.StatusOK
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(ans.Status)
+	_, _ = io.WriteString(w, ans.Body)
+	if !ok {
+		return
+	}
+	_ = http.NewResponseController(w).Flush()
+	if err := s.Handler.Defer(r.Context(), req); err != nil {
+		s.Handler.log().Error("slack action not started", "error", err)
+	}
+}
+
+func (s *HTTPHandler) read(w http.ResponseWriter, r *http.Request) (Request, Answer, bool) {
+	rc := http.NewResponseController(w)
+	timeout := s.BodyTimeout
+	if timeout <= 0 {
+		timeout = 10 * time.Second
+	}
+	_ = rc.SetReadDeadline(time.Now().Add(timeout))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	if err != nil {
+		w.Header().Set("Connection", "close")
+		var tooBig *http.MaxBytesError
+		switch {
+		case errors.As(err, &tooBig):
+			return Request{}, Answer{Status: http.StatusRequestEntityTooLarge, Body: "body too large"}, false
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			return Request{}, Answer{Status: http.StatusRequestTimeout, Body: "body too slow"}, false
+		}
+		return Request{}, Answer{Status: http.StatusBadRequest, Body: "bad body"}, false
+	}
+	_ = rc.SetReadDeadline(time.Time{})
+	return Request{Timestamp: r.Header.Get(HeaderTimestamp), Signature: r.Header.Get(HeaderSignature), Body: body}, Answer{}, true
+}
