@@ -15,7 +15,8 @@ const Path = "/slack/actions"
 // HTTPHandler serves POST /slack/actions for `cutover serve`, with the
 // same bounds as the SNS endpoint: the body within BodyTimeout and
 // MaxBody, at most MaxUnverified requests read and verified at once.
-// It answers first and then defers the work.
+// It answers first and then defers the work. With no Handler (no
+// slack-app destination) it answers 404.
 type HTTPHandler struct {
 	// Handler verifies and runs clicks.
 	Handler *Handler
@@ -28,7 +29,7 @@ type HTTPHandler struct {
 
 // ServeHTTP handles one click.
 func (s *HTTPHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path != Path {
+	if r.URL.Path != Path || s.Handler == nil {
 		http.NotFound(w, r)
 		return
 	}
