@@ -84,7 +84,7 @@ func runServe(ctx context.Context, args []string, env Env) error {
 	// Slack button clicks share the server and its bounds; without a
 	// slack-app destination the path answers 404.
 	mux := http.NewServeMux()
-	mux.Handle(interact.Path, &interact.HTTPHandler{Handler: sys.Interact, BodyTimeout: snshttp.DefaultBodyTimeout})
+	mux.Handle(interact.Path, &interact.HTTPHandler{Handler: sys.Interact, BodyTimeout: snshttp.DefaultBodyTimeout, MaxUnverified: snshttp.DefaultMaxUnverified})
 	mux.Handle("/", h)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 60 * time.Second,
 		IdleTimeout: time.Minute, MaxHeaderBytes: 16 << 10}

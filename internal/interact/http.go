@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"sync"
 	"time"
 )
 
@@ -22,9 +23,12 @@ type HTTPHandler struct {
 	Handler *Handler
 	// BodyTimeout bounds reading the body (default 10 s).
 	BodyTimeout time.Duration
-	// Unverified holds one token per request being read or verified;
-	// nil: 64.
-	Unverified chan struct{}
+	// MaxUnverified bounds the requests read and verified at once
+	// (default 64); more are answered 503.
+	MaxUnverified int
+
+	once       sync.Once
+	unverified chan struct{}
 }
 
 // ServeHTTP handles one click.
@@ -43,11 +47,15 @@ func (s *HTTPHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
 		return
 	}
-	if s.Unverified == nil {
-		s.Unverified = make(chan struct{}, 64)
-	}
+	s.once.Do(func() {
+		n := s.MaxUnverified
+		if n <= 0 {
+			n = 64
+		}
+		s.unverified = make(chan struct{}, n)
+	})
 	select {
-	case s.Unverified <- struct{}{}:
+	case s.unverified <- struct{}{}:
 	default:
 		w.Header().Set("Connection", "close")
 		_ = http.NewResponseController(w).SetReadDeadline(time.Now())
@@ -56,7 +64,7 @@ func (s *HTTPHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req, ans, ok := s.read(w, r)
-	<-s.Unverified
+	<-s.unverified
 	if ok {
 		ans, ok = s.Handler.Accept(r.Context(), req)
 	}
