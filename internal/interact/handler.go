@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/cutover-dev/cutover/internal/awsx"
@@ -80,7 +81,9 @@ type Handler struct {
 	Platforms Platforms
 	// Records deduplicates actions per deployment and action (nil: a
 	// memory store of this process).
-	Records records.Store
+	Records   records.Store
+	storeOnce sync.Once
+	store     records.Store
 	// Responder answers users privately (default HTTPResponder).
 	Responder Responder
 	// Deferrer runs the work after the answer (Lambda: self-invocation;
@@ -233,11 +236,13 @@ func (h *Handler) Run(ctx context.Context, req Request) error {
 	}
 
 	// Once per deployment and action.
-	store := h.Records
-	if store == nil {
-		store = records.NewMemory(0)
-		h.Records = store
-	}
+	h.storeOnce.Do(func() {
+		h.store = h.Records
+		if h.store == nil {
+			h.store = records.NewMemory(0)
+		}
+	})
+	store := h.store
 	key := records.NewKey("control/"+string(c.Ref.Platform)+"/"+c.Ref.Region+"/"+c.Ref.AccountID+"/"+c.Ref.DeploymentID, "action:"+string(c.Action))
 	claim, err := store.Claim(ctx, key, Lease)
 	if err != nil {
