@@ -107,3 +107,8 @@ output "destinations_parameter_name" {
   description = "Name of the SSM parameter holding the destinations JSON (CUTOVER_DESTINATIONS_PARAMETER), or null when the JSON is in the environment."
   value       = one(aws_ssm_parameter.destinations[*].name)
 }
+
+output "slack_actions_url" {
+  description = "The Slack app's interactivity request URL (function URL + /slack/actions); null unless slack_buttons. Not a secret: requests are verified with the app's signing secret."
+  value       = var.slack_buttons ? "${trimsuffix(aws_lambda_function_url.slack[0].function_url, "/")}/slack/actions" : null
+}

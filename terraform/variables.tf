@@ -743,3 +743,38 @@ variable "ok_actions" {
     error_message = "ok_actions entries must be ARNs."
   }
 }
+
+################################################################################
+# Slack buttons (slack_app.tf, docs/buttons.md)
+################################################################################
+
+variable "slack_buttons" {
+  description = "Answer the Roll back now / Finish early buttons of slack-app destinations: creates a Lambda function URL (authorization NONE; every request is verified with the Slack app's signing secret) and lets the function stop or continue deployments of the groups below and invoke itself. Set the app's interactivity request URL to the slack_actions_url output."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "slack_button_deployment_groups" {
+  description = "CodeDeploy deployment groups (\"APPLICATION/GROUP\") the buttons may stop with rollback or finish early. Empty: every group of codedeploy_application_names, or of this account and region when that is empty too."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for g in var.slack_button_deployment_groups : can(regex("^[A-Za-z0-9_.+@-]{1,100}/[A-Za-z0-9_.+@-]{1,100}$", g))])
+    error_message = "slack_button_deployment_groups entries are \"APPLICATION/GROUP\" (no wildcards)."
+  }
+}
+
+variable "slack_button_ecs_service_arns" {
+  description = "ECS services (arn:aws:ecs:REGION:ACCOUNT:service/CLUSTER/SERVICE) whose ECS-native blue/green deployments the Roll back now button may stop (ecs:StopServiceDeployment, stopType ROLLBACK). Empty: none."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for arn in var.slack_button_ecs_service_arns : can(regex("^arn:aws[a-z-]*:ecs:[a-z0-9-]+:[0-9]{12}:service/[A-Za-z0-9_-]+/[A-Za-z0-9_-]+$", arn))])
+    error_message = "Each slack_button_ecs_service_arns entry must be a long-format ECS service ARN: arn:aws:ecs:REGION:ACCOUNT:service/CLUSTER/SERVICE."
+  }
+}

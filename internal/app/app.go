@@ -34,6 +34,7 @@ import (
 	"github.com/cutover-dev/cutover/internal/enrich"
 	cdenrich "github.com/cutover-dev/cutover/internal/enrich/codedeploy"
 	"github.com/cutover-dev/cutover/internal/inbound"
+	"github.com/cutover-dev/cutover/internal/interact"
 	"github.com/cutover-dev/cutover/internal/records"
 	"github.com/cutover-dev/cutover/internal/route"
 	"github.com/cutover-dev/cutover/internal/secret"
@@ -85,6 +86,16 @@ type Options struct {
 	// Enricher, when set, replaces the configured enrichment
 	// (CUTOVER_ENRICH): the demo gives its simulated details.
 	Enricher enrich.Enricher
+	// SlackApps are slack-app destination specs whose buttons this
+	// system answers (beside those of the configuration).
+	SlackApps []chat.Spec
+	// SlackClient builds a slack-app destination's Web API client for
+	// thread replies and user group lookups.
+	SlackClient func(chat.Spec) interact.Slack
+	// FunctionName is the Lambda function's own name
+	// (AWS_LAMBDA_FUNCTION_NAME), for the self-invocation that acts on
+	// a button click.
+	FunctionName string
 }
 
 // System is an assembled cutover.
@@ -94,6 +105,9 @@ type System struct {
 	Inbound *inbound.Router
 	// Dispatcher delivers decoded events (through Inbound).
 	Dispatcher *delivery.Dispatcher
+	// Interact handles Slack button clicks; nil when no slack-app
+	// destination has a signing secret.
+	Interact *interact.Handler
 	// AWS is the AWS configuration the system's clients use.
 	AWS        aws.Config
 	closers    []func() error
@@ -227,6 +241,9 @@ func Build(ctx context.Context, cfg *config.Config, opts Options) (*System, erro
 	s.Inbound = &inbound.Router{Registry: Sources(), Delivery: d, Log: log}
 	if s.cloudfront != nil {
 		s.Inbound.FollowUps = s.cloudfront
+	}
+	if s.Interact = s.buildInteract(opts.SlackApps, d.Records, opts); s.Interact != nil {
+		s.Inbound.Interact = s.Interact
 	}
 	return s, nil
 }

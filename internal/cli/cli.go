@@ -46,6 +46,9 @@ type Env struct {
 	// types, when set, replaces the destination type names configuration
 	// accepts (tests: routing over types this build does not have).
 	types []string
+	// appOptions, when set, adjusts the options the system is built with
+	// (tests: slack-app specs and AWS endpoints).
+	appOptions func(*app.Options)
 }
 
 // ExitError carries a process exit code: 1 for a failure, 2 for a usage

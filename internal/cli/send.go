@@ -149,7 +149,11 @@ func buildCLI(ctx context.Context, cfg *config.Config, env Env, noRecords bool) 
 	if noRecords {
 		cfg.RecordsTable, cfg.RecordsFile = "", ""
 	}
-	sys, err := app.Build(ctx, cfg, app.Options{Log: cliLogger(env, cfg.LogLevel)})
+	opts := app.Options{Log: cliLogger(env, cfg.LogLevel)}
+	if env.appOptions != nil {
+		env.appOptions(&opts)
+	}
+	sys, err := app.Build(ctx, cfg, opts)
 	if err != nil {
 		return nil, &ExitError{Code: 1, Err: err}
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cutover-dev/cutover/internal/config"
+	"github.com/cutover-dev/cutover/internal/interact"
 	"github.com/cutover-dev/cutover/internal/retry"
 	"github.com/cutover-dev/cutover/internal/snshttp"
 )
@@ -18,7 +19,8 @@ const serveUsage = `Usage: cutover serve --topics ARN[,ARN] [--addr 127.0.0.1:80
 Receive SNS HTTP/S notifications and run what the Lambda function runs
 on each. Only signed messages from the given topics (--topics, or
 $` + config.EnvSNSTopicARNs + `) are accepted; their subscription
-confirmations are confirmed. Runs until interrupted.
+confirmations are confirmed. Slack button clicks of slack-app
+destinations are answered at POST /slack/actions. Runs until interrupted.
 `
 
 // deliveryBound bounds one delivery in `serve`, within SNS's HTTP delivery
@@ -79,7 +81,12 @@ func runServe(ctx context.Context, args []string, env Env) error {
 	// Headers within 10 s and at most 16 KiB; the body within the handler's
 	// own bound (snshttp.DefaultBodyTimeout); idle keep-alive connections
 	// are closed after a minute, so idle clients hold nothing for long.
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 60 * time.Second,
+	// Slack button clicks share the server and its bounds; without a
+	// slack-app destination the path answers 404.
+	mux := http.NewServeMux()
+	mux.Handle(interact.Path, &interact.HTTPHandler{Handler: sys.Interact, BodyTimeout: snshttp.DefaultBodyTimeout, MaxUnverified: snshttp.DefaultMaxUnverified})
+	mux.Handle("/", h)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 60 * time.Second,
 		IdleTimeout: time.Minute, MaxHeaderBytes: 16 << 10}
 	log.Info("serving SNS notifications", "addr", ln.Addr().String(), "topics", len(allowed))
 	if env.listening != nil {

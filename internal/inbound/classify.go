@@ -15,8 +15,11 @@ import (
 	"fmt"
 	"unicode/utf8"
 
+	"github.com/aws/aws-lambda-go/events"
+
 	"github.com/cutover-dev/cutover/internal/action/cloudfront"
 	"github.com/cutover-dev/cutover/internal/deploy"
+	"github.com/cutover-dev/cutover/internal/interact"
 	"github.com/cutover-dev/cutover/internal/source"
 )
 
@@ -38,6 +41,13 @@ const (
 	KindHook Kind = "lifecycle-hook"
 	// KindUnknown is anything else: nothing in it can be delivered.
 	KindUnknown Kind = "unknown"
+	// KindHTTP is a Lambda function URL request (a Slack button click
+	// at POST /slack/actions); the router answers it with an HTTP
+	// response.
+	KindHTTP Kind = "http"
+	// KindInteraction is the function's asynchronous self-invocation
+	// carrying a click to act on after it was answered.
+	KindInteraction Kind = "interaction"
 )
 
 // Payload is a classified input.
@@ -56,6 +66,10 @@ type Payload struct {
 	// Records are the records of an SQS batch, each classified on its own
 	// (KindBatch).
 	Records []Record
+	// HTTP is the function URL request (KindHTTP).
+	HTTP *events.LambdaFunctionURLRequest
+	// Interaction is the click a self-invocation carries (KindInteraction).
+	Interaction *interact.Request
 }
 
 // Record is one record of an SQS batch.
@@ -96,11 +110,54 @@ func Classify(reg *source.Registry, data []byte) Payload {
 	if reg == nil {
 		reg = source.New()
 	}
+	if req, ok := functionURL(data); ok {
+		return Payload{Kind: KindHTTP, HTTP: req}
+	}
 	return classify(reg, data, 0)
+}
+
+// maxFunctionURL bounds a function URL request Classify reads: Lambda's
+// 6 MB invocation payload limit.
+const maxFunctionURL = 6 << 20
+
+// functionURL returns data as a Lambda function URL request (payload
+// version 2.0: rawPath, requestContext.http.method), if it is one. It is
+// read even when larger than source.MaxInput, so that an oversized body
+// still gets an HTTP answer.
+func functionURL(data []byte) (*events.LambdaFunctionURLRequest, bool) {
+	d := bytes.TrimSpace(data)
+	if len(d) > maxFunctionURL || len(d) == 0 || d[0] != '{' || !bytes.Contains(d, []byte(`"rawPath"`)) {
+		return nil, false
+	}
+	var probe struct {
+		RawPath        *string `json:"rawPath"`
+		RequestContext *struct {
+			HTTP *struct {
+				Method string `json:"method"`
+			} `json:"http"`
+		} `json:"requestContext"`
+		RequestPayload json.RawMessage `json:"requestPayload"`
+	}
+	if json.Unmarshal(d, &probe) != nil || probe.RawPath == nil || probe.RequestContext == nil ||
+		probe.RequestContext.HTTP == nil || probe.RequestContext.HTTP.Method == "" || len(probe.RequestPayload) > 0 {
+		return nil, false
+	}
+	var req events.LambdaFunctionURLRequest
+	if json.Unmarshal(d, &req) != nil {
+		return nil, false
+	}
+	return &req, true
 }
 
 func classify(reg *source.Registry, data []byte, depth int) Payload {
 	if top := object(data); top != nil {
+		if depth == 0 {
+			if source.Has(top, "cutoverSlackAction") {
+				if req, ok := interact.DecodeDeferred(data); ok {
+					return Payload{Kind: KindInteraction, Interaction: &req}
+				}
+			}
+		}
 		if h := hookOf(top); h != nil {
 			return Payload{Kind: KindHook, Hook: h}
 		}

@@ -223,17 +223,19 @@ func FuzzClassify(f *testing.F) {
 	f.Add(sqsBatch(f, read(f, "followup.json"), []byte("junk"), read(f, "hook-codedeploy.json")))
 	f.Add([]byte(`{"executionId":1,"lifecycleStage":null}`))
 	f.Add([]byte(`{"requestPayload":{"executionId":"x","lifecycleStage":"y"},"requestContext":{}}`))
+	f.Add([]byte(`{"version":"2.0","rawPath":"/slack/actions","headers":{},"requestContext":{"http":{"method":"POST"}},"body":"cGF5bG9hZD0="}`))
+	f.Add([]byte(`{"cutoverSlackAction":{"timestamp":"1","signature":"v0=","body":"eA=="}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p := Classify(testSources, data)
-		check(t, p, true)
+		checkPayload(t, p, true)
 		if again := Classify(testSources, data); again.Kind != p.Kind || len(again.Events) != len(p.Events) || len(again.Rejected) != len(p.Rejected) {
 			t.Fatalf("not deterministic: %s then %s", p.Kind, again.Kind)
 		}
 	})
 }
 
-// check asserts that p is consistent with its kind.
-func check(t *testing.T, p Payload, top bool) {
+// checkPayload asserts that p is consistent with its kind.
+func checkPayload(t *testing.T, p Payload, top bool) {
 	t.Helper()
 	if (p.Kind == KindHook) != (p.Hook != nil) || (p.Kind == KindFollowUp) != (p.FollowUp != nil) || (p.Kind == KindBatch) != (p.Records != nil) {
 		t.Fatalf("kind %s inconsistent with its parts: %+v", p.Kind, p)
@@ -256,9 +258,17 @@ func check(t *testing.T, p Payload, top bool) {
 			t.Fatalf("batch nested %v or empty", !top)
 		}
 		for _, r := range p.Records {
-			check(t, r.Payload, false)
+			checkPayload(t, r.Payload, false)
 		}
 	case KindFollowUp:
+	case KindHTTP:
+		if !top || p.HTTP == nil {
+			t.Fatalf("function URL request nested %v or missing", !top)
+		}
+	case KindInteraction:
+		if !top || p.Interaction == nil {
+			t.Fatalf("self-invocation nested %v or missing", !top)
+		}
 	default:
 		t.Fatalf("unknown kind %q", p.Kind)
 	}

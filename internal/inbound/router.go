@@ -34,6 +34,10 @@ type Router struct {
 	// Checks runs the checks of a lifecycle hook at the traffic switch;
 	// nil when none are configured.
 	Checks check.Runner
+	// Interact handles Slack button clicks (function URL requests and
+	// the self-invocations that act on them); nil when no slack-app
+	// destination has a signing secret.
+	Interact Interactions
 	// Log receives one line per dropped or failed part.
 	Log *slog.Logger
 }
@@ -124,6 +128,20 @@ func (r *Router) run(ctx context.Context, log *slog.Logger, p Payload) (Report, 
 		logRejection(log, rj)
 	}
 	switch p.Kind {
+	case KindHTTP:
+		rep.Response = r.serveHTTP(ctx, log, p.HTTP)
+		return rep, nil
+	case KindInteraction:
+		// Never an error: the outcome is reported in Slack and logged,
+		// and a retried invocation could only act twice or fail again.
+		if r.Interact == nil {
+			log.Error("slack action dropped: no slack-app destination is configured")
+			return rep, nil
+		}
+		if err := r.Interact.Run(ctx, *p.Interaction); err != nil {
+			log.Warn("slack action", "error", err)
+		}
+		return rep, nil
 	case KindHook:
 		log.Error("lifecycle hook refused: cutover does not run lifecycle hooks yet",
 			"platform", string(p.Hook.Platform), "error", p.Hook.Error())
@@ -268,7 +286,7 @@ func (rep Report) Rejections() []Rejection {
 // rejected input.
 func (rep Report) Accepted() bool {
 	switch rep.Kind {
-	case KindHook, KindFollowUp:
+	case KindHook, KindFollowUp, KindHTTP, KindInteraction:
 		return true
 	}
 	if len(rep.Events) > 0 {

@@ -36,7 +36,7 @@ func Start(ctx context.Context, getenv func(string) string) error {
 		return err
 	}
 	level.Set(cfg.LogLevel)
-	sys, err := app.Build(ctx, cfg, app.Options{Log: log, Lambda: true})
+	sys, err := app.Build(ctx, cfg, app.Options{Log: log, Lambda: true, FunctionName: getenv("AWS_LAMBDA_FUNCTION_NAME")})
 	if err != nil {
 		log.Error("init failed", "error", err)
 		return err

@@ -507,6 +507,45 @@ for _fn in (
     setattr(cd_responses.CodeDeployResponse, _fn.__name__, _fn)
 
 
+# --- recorded control calls (buttons: Roll back now / Finish early) ----------
+#
+# StopDeployment and ContinueDeployment are recorded, in order, per backend
+# (account and region), so tests can assert what cutover asked for and how
+# often. TestrigControlCalls {} answers {"calls": [{"operation", "params"}]}.
+# moto's /moto-api/reset drops the backends, and with them the record.
+
+
+def _control_calls(backend):
+    if not hasattr(backend, "testrig_control_calls"):
+        backend.testrig_control_calls = []
+    return backend.testrig_control_calls
+
+
+_control_lock = threading.Lock()
+
+
+def _recorded(operation, fn):
+    def wrapper(self):
+        with _control_lock:
+            _control_calls(self.codedeploy_backend).append(
+                {"operation": operation, "params": _params(self)}
+            )
+        return fn(self)
+
+    wrapper.__name__ = fn.__name__
+    return wrapper
+
+
+def testrig_control_calls(self):
+    with _control_lock:
+        return json.dumps({"calls": list(_control_calls(self.codedeploy_backend))})
+
+
+cd_responses.CodeDeployResponse.stop_deployment = _recorded("StopDeployment", stop_deployment)
+cd_responses.CodeDeployResponse.continue_deployment = _recorded("ContinueDeployment", continue_deployment)
+cd_responses.CodeDeployResponse.testrig_control_calls = testrig_control_calls
+
+
 # DynamoDB evaluates a conditional write and stores the item atomically;
 # moto checks, then stores, on a threaded server, so two concurrent
 # conditional PutItems can both succeed. Serialising the item operations

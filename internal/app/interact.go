@@ -1,0 +1,51 @@
+package app
+
+import (
+	"github.com/aws/aws-sdk-go-v2/service/codedeploy"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+
+	"github.com/cutover-dev/cutover/internal/awsx"
+	"github.com/cutover-dev/cutover/internal/chat"
+	"github.com/cutover-dev/cutover/internal/interact"
+	"github.com/cutover-dev/cutover/internal/records"
+)
+
+// SlackAppType is the destination type whose messages carry buttons.
+const SlackAppType = "slack-app"
+
+// buildInteract assembles the button click handler from the slack-app
+// specs that have a signing secret; nil when there are none. The Lambda
+// defers a click to an asynchronous invocation of itself; the CLI
+// (`serve`) to a bounded background goroutine, waited for on Close.
+func (s *System) buildInteract(specs []chat.Spec, store records.Store, opts Options) *interact.Handler {
+	h := &interact.Handler{Records: store, Log: s.log, Now: opts.Now}
+	for _, sp := range specs {
+		if sp.Type != SlackAppType || sp.SigningSecret.IsZero() {
+			continue
+		}
+		d := interact.Destination{Name: sp.Name, SigningSecret: sp.SigningSecret,
+			AllowedUsers: sp.AllowedUsers, AllowedGroups: sp.AllowedGroups}
+		if opts.SlackClient != nil {
+			d.Slack = opts.SlackClient(sp)
+		}
+		h.Destinations = append(h.Destinations, d)
+	}
+	if len(h.Destinations) == 0 {
+		return nil
+	}
+	cfg := awsx.WithRetries(s.AWS, awsx.Standard)
+	h.Platforms = interact.Platforms{
+		CodeDeploy: interact.CodeDeploy{Client: codedeploy.NewFromConfig(cfg)},
+		ECS:        interact.ECS{Client: ecs.NewFromConfig(cfg)},
+	}
+	if opts.Lambda {
+		h.Deferrer = interact.LambdaInvoker{Client: lambda.NewFromConfig(cfg), FunctionName: opts.FunctionName}
+	} else {
+		bg := &interact.Background{Run: h.Run, Log: s.log}
+		h.Deferrer = bg
+		// Clicks in flight finish before the records close.
+		s.closers = append([]func() error{func() error { bg.Wait(); return nil }}, s.closers...)
+	}
+	return h
+}

@@ -1,0 +1,79 @@
+################################################################################
+# Slack buttons: "Roll back now" and "Finish early" (see docs/buttons.md)
+#
+# Clicks arrive at a Lambda function URL with authorization NONE: Slack cannot
+# sign AWS requests. Every request is authenticated by the function itself with
+# the Slack app's signing secret (v0 HMAC over the raw body, 5-minute window)
+# before anything in it is read, and the work runs in an asynchronous
+# self-invocation that verifies the original request again.
+################################################################################
+
+locals {
+  slack_buttons = var.slack_buttons
+
+  # Deployment groups the buttons may stop or continue: the named groups, else
+  # every group of the named applications, else every group of this account and region.
+  slack_button_codedeploy_resources = length(var.slack_button_deployment_groups) > 0 ? [
+    for g in var.slack_button_deployment_groups : "${local.codedeploy_arn_prefix}:deploymentgroup:${g}"
+    ] : length(var.codedeploy_application_names) > 0 ? [
+    for app in var.codedeploy_application_names : "${local.codedeploy_arn_prefix}:deploymentgroup:${app}/*"
+  ] : ["${local.codedeploy_arn_prefix}:deploymentgroup:*"]
+
+  # ECS-native service deployments of the named services (arn:...:service-deployment/CLUSTER/SERVICE/ID).
+  slack_button_ecs_resources = [
+    for arn in var.slack_button_ecs_service_arns : "${replace(arn, ":service/", ":service-deployment/")}/*"
+  ]
+
+  # The function's own ARN, built from its name (no dependency cycle through the function).
+  self_function_arn = "arn:${local.partition}:lambda:${local.region}:${local.account_id}:function:${var.name}"
+
+  slack_button_statements = concat(
+    [
+      {
+        Sid      = "SlackButtonsCodeDeploy"
+        Effect   = "Allow"
+        Action   = ["codedeploy:GetDeployment", "codedeploy:StopDeployment", "codedeploy:ContinueDeployment"]
+        Resource = local.slack_button_codedeploy_resources
+      },
+      {
+        Sid      = "SlackButtonsSelfInvoke"
+        Effect   = "Allow"
+        Action   = ["lambda:InvokeFunction"]
+        Resource = [local.self_function_arn]
+      },
+    ],
+    length(local.slack_button_ecs_resources) > 0 ? [
+      {
+        Sid      = "SlackButtonsEcs"
+        Effect   = "Allow"
+        Action   = ["ecs:StopServiceDeployment", "ecs:DescribeServiceDeployments"]
+        Resource = local.slack_button_ecs_resources
+      },
+    ] : [],
+  )
+}
+
+resource "aws_iam_role_policy" "slack_buttons" {
+  count = local.slack_buttons ? 1 : 0
+  name  = "${var.name}-slack-buttons"
+  role  = aws_iam_role.lambda.id
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = local.slack_button_statements
+  })
+}
+
+resource "aws_lambda_function_url" "slack" {
+  count              = local.slack_buttons ? 1 : 0
+  function_name      = aws_lambda_function.this.function_name
+  authorization_type = "NONE" # protected by the Slack signing secret, verified by the function
+}
+
+resource "aws_lambda_permission" "slack_url" {
+  count                  = local.slack_buttons ? 1 : 0
+  statement_id           = "SlackButtonsFunctionURL"
+  action                 = "lambda:InvokeFunctionUrl"
+  function_name          = aws_lambda_function.this.function_name
+  principal              = "*"
+  function_url_auth_type = "NONE"
+}
