@@ -225,6 +225,8 @@ func awsProblem(err error) string {
 			s += ": " + clipText(m, 200)
 		}
 		return s
+	case awsx.HTTPStatus(err) != 0:
+		return "HTTP " + strconv.Itoa(awsx.HTTPStatus(err)) + " without an AWS error"
 	}
 	return "unreachable: " + clipText(err.Error(), 200)
 }
