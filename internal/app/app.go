@@ -28,6 +28,7 @@ import (
 	"github.com/cutover-dev/cutover/internal/chat/slackhook"
 	"github.com/cutover-dev/cutover/internal/chat/teams"
 	"github.com/cutover-dev/cutover/internal/chat/webhook"
+	"github.com/cutover-dev/cutover/internal/check"
 	"github.com/cutover-dev/cutover/internal/config"
 	"github.com/cutover-dev/cutover/internal/delivery"
 	"github.com/cutover-dev/cutover/internal/enrich"
@@ -92,6 +93,9 @@ type System struct {
 	Inbound *inbound.Router
 	// Dispatcher delivers decoded events (through Inbound).
 	Dispatcher *delivery.Dispatcher
+	// Checks runs the checks of CUTOVER_CHECKS (Inbound.Checks); nil when
+	// none are configured.
+	Checks *check.Checker
 	// AWS is the AWS configuration the system's clients use.
 	AWS        aws.Config
 	closers    []func() error
@@ -151,6 +155,11 @@ func Build(ctx context.Context, cfg *config.Config, opts Options) (*System, erro
 	if opts.Lambda {
 		warnPlainSecrets(log, cfg)
 	}
+	checks, err := buildChecks(ctx, cfg, s.AWS, &lazyReader{aws: s.AWS}, log)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	s.Checks = checks
 
 	// Delivery records.
 	switch {
@@ -221,6 +230,9 @@ func Build(ctx context.Context, cfg *config.Config, opts Options) (*System, erro
 	s.Inbound = &inbound.Router{Registry: Sources(), Delivery: d, Log: log}
 	if s.cloudfront != nil {
 		s.Inbound.FollowUps = s.cloudfront
+	}
+	if s.Checks != nil {
+		s.Inbound.Checks = s.Checks
 	}
 	return s, nil
 }
