@@ -7,6 +7,7 @@ import (
 	"log/slog"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 
 	"github.com/cutover-dev/cutover/internal/awsx"
@@ -61,4 +62,15 @@ func buildChecks(ctx context.Context, cfg *config.Config, awsCfg aws.Config, rea
 		Listeners: check.NewListeners(clients),
 		Log:       log,
 	}), nil
+}
+
+// BuildChecks builds the runner of the configured checks alone, with the
+// AWS SDK's default configuration (`cutover check`): nil when none are
+// configured.
+func BuildChecks(ctx context.Context, cfg *config.Config, log *slog.Logger) (*check.Checker, error) {
+	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("setup: aws config: %w", err)
+	}
+	return buildChecks(ctx, cfg, awsCfg, &lazyReader{aws: awsCfg}, log)
 }

@@ -32,6 +32,7 @@ type Deps struct {
 type Checker struct {
 	specs []Spec
 	deps  Deps
+	all   bool
 }
 
 // New returns a Checker of specs (in configuration order).
@@ -45,6 +46,14 @@ func New(specs []Spec, deps Deps) *Checker {
 	return &Checker{specs: specs, deps: deps}
 }
 
+// Unrouted returns a Checker of the same checks that runs every one of
+// them for any event, whatever its routing filters (`cutover check --all`).
+func (c *Checker) Unrouted() *Checker {
+	u := *c
+	u.all = true
+	return &u
+}
+
 // Specs returns the configured checks.
 func (c *Checker) Specs() []Spec { return c.specs }
 
@@ -53,6 +62,9 @@ func (c *Checker) Specs() []Spec { return c.specs }
 func (c *Checker) Routed(ev *deploy.Event) (run []Spec, why []string) {
 	for _, s := range c.specs {
 		ok, reason := Routes(&s, ev)
+		if c.all {
+			ok, reason = true, "--all: every check"
+		}
 		if ok {
 			run = append(run, s)
 		}
