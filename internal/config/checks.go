@@ -98,15 +98,6 @@ func (c *Config) parseChecksEnv(get func(string) string) []error {
 	return errs
 }
 
-// ParseChecks parses raw, a CUTOVER_CHECKS value, against the event names
-// of no source (events filters are not checked against names): for
-// fuzzing and tools.
-func ParseChecks(raw string) ([]check.Spec, error) {
-	c := Defaults()
-	specs, errs := c.parseChecks(raw)
-	return specs, errors.Join(errs...)
-}
-
 // parseChecks decodes and checks raw, returning every problem.
 func (c *Config) parseChecks(raw string) ([]check.Spec, []error) {
 	dec := json.NewDecoder(strings.NewReader(raw))
