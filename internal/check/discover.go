@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"strconv"
 	"strings"
 
@@ -228,5 +229,9 @@ func awsProblem(err error) string {
 	case awsx.HTTPStatus(err) != 0:
 		return "HTTP " + strconv.Itoa(awsx.HTTPStatus(err)) + " without an AWS error"
 	}
-	return "unreachable: " + clipText(err.Error(), 200)
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return "timed out"
+	}
+	return "unreachable (" + errorClass(err, 0) + ")"
 }

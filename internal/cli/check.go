@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/cutover-dev/cutover/internal/app"
 	"github.com/cutover-dev/cutover/internal/check"
 	"github.com/cutover-dev/cutover/internal/config"
+	"github.com/cutover-dev/cutover/internal/deploy"
 	"github.com/cutover-dev/cutover/internal/inbound"
 )
 
@@ -28,10 +30,39 @@ as InstanceSuccess). Nothing is sent to chat and no record is kept.
 Give --all to run every check whatever its routing filters.
 
 Exit status: 0 when every check that ran passed (or none ran), 1 when one
-failed or could not run, or the input holds no deployment notification
-(a lifecycle-hook payload is not supported by check yet), 2 for usage and
-configuration errors.
+failed or could not run, or the input holds no deployment event, 2 for
+usage and configuration errors.
+
+A lifecycle-hook payload is read as far as it tells: an ECS hook at
+POST_PRODUCTION_TRAFFIC_SHIFT is the traffic switch (other stages run only
+the checks whose events name the stage); a CodeDeploy hook is taken as
+AfterAllowTraffic, the traffic switch.
 `
+
+// hookEvent is the event of a lifecycle-hook invocation, as far as its
+// payload tells: an ECS hook at POST_PRODUCTION_TRAFFIC_SHIFT is the
+// traffic switch (other stages are named by their stage and run only the
+// checks that list them in events); a CodeDeploy hook names no stage and
+// is taken as AfterAllowTraffic, the traffic switch.
+func hookEvent(h *inbound.HookError) deploy.Event {
+	ev := deploy.Event{Platform: h.Platform, DeploymentID: h.DeploymentID, Execution: h.ExecutionID, Phase: deploy.Unknown}
+	if h.Platform != deploy.ECSNative {
+		ev.Name, ev.Phase = "AfterAllowTraffic", deploy.TrafficSwitched
+		return ev
+	}
+	ev.Name = h.Stage
+	if h.Stage == "POST_PRODUCTION_TRAFFIC_SHIFT" {
+		ev.Phase = deploy.TrafficSwitched
+	}
+	// arn:PARTITION:ecs:REGION:ACCOUNT:service-deployment/CLUSTER/SERVICE/ID
+	if parts := strings.SplitN(h.DeploymentID, ":", 6); len(parts) == 6 {
+		ev.Region, ev.AccountID = parts[3], parts[4]
+		if res := strings.Split(parts[5], "/"); len(res) == 4 && res[0] == "service-deployment" {
+			ev.Cluster, ev.Service = res[1], res[2]
+		}
+	}
+	return ev
+}
 
 func runCheck(ctx context.Context, args []string, env Env) error {
 	fs := newFlags("check", env)
@@ -59,7 +90,14 @@ func runCheck(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return &ExitError{Code: 2, Err: err}
 	}
-	events, skipped, refused := renderable(inbound.Classify(app.Sources(), data), "")
+	payload := inbound.Classify(app.Sources(), data)
+	if payload.Kind == inbound.KindHook && payload.Hook != nil {
+		// Until hook mode lands, check builds the hook's event itself.
+		ev := hookEvent(payload.Hook)
+		fmt.Fprintf(env.Stderr, "check: lifecycle hook: running the checks for %s as %s\n", ev.Name, ev.Phase)
+		payload = inbound.Payload{Kind: inbound.KindNotification, Events: []deploy.Event{ev}}
+	}
+	events, skipped, refused := renderable(payload, "")
 	if len(events) == 0 {
 		refused = append(refused, skipped...)
 		if len(refused) == 0 {

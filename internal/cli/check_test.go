@@ -44,6 +44,13 @@ func TestCheckCommand(t *testing.T) {
 		t.Errorf("printed a secret:\n%s\n%s", out, stderr)
 	}
 
+	// An ECS hook at POST_PRODUCTION_TRAFFIC_SHIFT is the traffic switch.
+	out, stderr, err = run(t, env, "", "check", "../inbound/testdata/hook-ecs-post-production-traffic-shift.json")
+	if exitCode(err) != 1 || !strings.HasPrefix(out, "POST_PRODUCTION_TRAFFIC_SHIFT arn:aws:ecs:us-west-2:123456789012:service-deployment/my-cluster/my-service/") ||
+		!strings.Contains(out, "  FAIL  ping: 1 of 4 requests answered 503") || !strings.Contains(stderr, "running the checks for POST_PRODUCTION_TRAFFIC_SHIFT as traffic-switched") {
+		t.Errorf("hook: exit %d (%v), printed\n%s\n%s", exitCode(err), err, out, stderr)
+	}
+
 	// Not the traffic switch: nothing runs, nothing fails.
 	out, _, err = run(t, env, "", "check", fixturePath("sns-lambda/deployment-failure.json"))
 	if err != nil || !strings.Contains(out, "  skip  ping: events: none listed, and production traffic did not switch at DeploymentFailure") {
