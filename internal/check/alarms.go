@@ -18,7 +18,7 @@ type AlarmsAPI interface {
 // How much of the alarms a Summary names.
 const (
 	maxAlarmsShown = 3
-	maxReason      = 120
+	maxReason      = 80
 )
 
 // alarm is one alarm's name, state and reason.

@@ -323,6 +323,9 @@ func (c *Config) parseHTTPCheck(s *check.Spec, e *checkJSON, bad func(string, ..
 		}
 	}
 	s.BodyContains = e.BodyContains
+	if s.BodyContains != "" && s.Method == http.MethodHead {
+		bad("body_contains: a HEAD answer has no body")
+	}
 	for _, p := range []struct {
 		key string
 		v   *int

@@ -57,6 +57,7 @@ func TestChecksEveryProblemAtOnce(t *testing.T) {
 		 "headers":{"Authorization":"Bearer SECRETTOKEN\n","X-Key":{"secret":"SECRETTOKENVALUE123456789012345678901234"},"bad header":"x"}},
 		{"name":"c","type":"alarms","url":"https://x.example.com/","alarm_names":[]},
 		{"name":"d","type":"pager","events":["NoSuchEvent"],"accounts":["12"]},
+		{"name":"e","type":"http","url":"https://x.example.com/","method":"HEAD","body_contains":"ok"},
 		{"type":"http","url":"https://user:SECRETPASS@x.example.com/"}
 	]`}))
 	if err == nil {
@@ -80,8 +81,9 @@ func TestChecksEveryProblemAtOnce(t *testing.T) {
 		"check d: unknown type \"pager\"",
 		"check d: events: \"NoSuchEvent\" is no event",
 		"check d: accounts:",
-		"check 6: no name",
-		"check 6: url: credentials in the URL are refused",
+		"check e: body_contains: a HEAD answer has no body",
+		"check 7: no name",
+		"check 7: url: credentials in the URL are refused",
 	} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("missing %q in:\n%s", want, msg)
