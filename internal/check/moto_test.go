@@ -63,7 +63,7 @@ func testAlarms(t *testing.T, cw *cloudwatch.Client) {
 	if _, err := cw.SetAlarmState(ctx, &cloudwatch.SetAlarmStateInput{AlarmName: aws.String("api-latency"), StateValue: cwtypes.StateValueAlarm, StateReason: aws.String(reason)}); err != nil {
 		t.Fatal(err)
 	}
-	if r := c.Run(ctx, switched).Results[0]; r.Passed || r.Summary != "1 of 2 alarms in ALARM: api-latency ("+reason+")" {
+	if r := c.Run(ctx, switched).Results[0]; r.Passed || r.Summary != "1 of 2 alarms in ALARM: api-latency ("+clipText(reason, maxReason)+")" {
 		t.Errorf("alarm: %+v", r)
 	}
 	missing := New([]Spec{{Name: "alarms", Type: TypeAlarms, AlarmNames: []string{"api-5xx", "no-such-alarm"}}}, Deps{Alarms: cw})
