@@ -35,6 +35,9 @@ type Checker struct {
 	all   bool
 }
 
+// Checker is a Runner.
+var _ Runner = (*Checker)(nil)
+
 // New returns a Checker of specs (in configuration order).
 func New(specs []Spec, deps Deps) *Checker {
 	if deps.Log == nil {
