@@ -169,6 +169,7 @@ locals {
   environment = merge(
     var.extra_environment_variables,
     { for k, v in local.contract_environment : k => v.value if v.set },
+    { for k, v in local.checks_environment : k => v.value if v.set }, # checks.tf
   )
 
   topic_arn = var.create_topic ? aws_sns_topic.this[0].arn : var.sns_topic_arn

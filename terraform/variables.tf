@@ -778,3 +778,112 @@ variable "slack_button_ecs_service_arns" {
     error_message = "Each slack_button_ecs_service_arns entry must be a long-format ECS service ARN: arn:aws:ecs:REGION:ACCOUNT:service/CLUSTER/SERVICE."
   }
 }
+
+################################################################################
+# Checks at the traffic switch (CUTOVER_CHECKS)
+################################################################################
+
+variable "checks" {
+  description = <<-EOT
+    Checks run when production traffic switches (CUTOVER_CHECKS; see docs/checks.md): the keys are the ones of the
+    JSON the function reads. Each entry: name (unique), type ("http" or "alarms"); for http: url, or listener
+    ("production" or "test": discovered from the deployment's load balancer) with path; method (default GET),
+    headers (map of header name to { secret = "<Secrets Manager ARN or SSM parameter>" } or, for values that are not
+    secret, { value = "..." }), requests (default 10, at most 1000), timeout_ms (per request, default 5000),
+    expect_status (list, default [200]), body_contains, p95_ms, p99_ms; for alarms: alarm_names (CloudWatch alarms
+    that must not be in ALARM); and the routing filters of destinations (events, applications, deployment_groups,
+    services, accounts, regions). A check without events runs where production traffic switched. Header secrets
+    are references only: the function may read exactly those.
+  EOT
+  type = list(object({
+    name          = string
+    type          = string
+    url           = optional(string)
+    listener      = optional(string)
+    path          = optional(string)
+    method        = optional(string)
+    headers       = optional(map(object({ secret = optional(string), value = optional(string) })))
+    requests      = optional(number)
+    timeout_ms    = optional(number)
+    expect_status = optional(list(number))
+    body_contains = optional(string)
+    p95_ms        = optional(number)
+    p99_ms        = optional(number)
+    alarm_names   = optional(list(string))
+
+    events            = optional(list(string))
+    applications      = optional(list(string))
+    deployment_groups = optional(list(string))
+    services          = optional(list(string))
+    accounts          = optional(list(string))
+    regions           = optional(list(string))
+  }))
+  default  = []
+  nullable = false
+
+  validation {
+    condition     = length(distinct([for c in var.checks : c.name])) == length(var.checks)
+    error_message = "Each check needs a unique name."
+  }
+  validation {
+    condition     = alltrue([for c in var.checks : can(regex("^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$", c.name))])
+    error_message = "A check name uses letters, digits, space, ., - and _ (at most 64)."
+  }
+  validation {
+    condition     = alltrue([for c in var.checks : contains(["http", "alarms"], c.type)])
+    error_message = "A check's type is \"http\" or \"alarms\"."
+  }
+  validation {
+    condition = alltrue([for c in var.checks : c.type != "http" || (
+      (c.url == null) != (c.listener == null) && (c.listener == null || contains(["production", "test"], coalesce(c.listener, "-")))
+    )])
+    error_message = "An http check gives either url or listener (\"production\" or \"test\"), not both."
+  }
+  validation {
+    condition     = alltrue([for c in var.checks : c.url == null || can(regex("^https?://[^/@]+(/.*)?$", coalesce(c.url, "-")))])
+    error_message = "A check's url is an http(s) URL without credentials: send them in a header by secret reference."
+  }
+  validation {
+    condition     = alltrue([for c in var.checks : c.path == null || (c.listener != null && startswith(coalesce(c.path, "-"), "/"))])
+    error_message = "path goes with listener and starts with /."
+  }
+  validation {
+    condition = alltrue([for c in var.checks : c.type != "alarms" || (
+      length(coalesce(c.alarm_names, [])) > 0 && length(coalesce(c.alarm_names, [])) <= 100 &&
+      alltrue([for k in ["url", "listener", "path", "method", "headers", "requests", "timeout_ms", "expect_status", "body_contains", "p95_ms", "p99_ms"] : lookup(c, k, null) == null])
+    )])
+    error_message = "An alarms check lists 1 to 100 alarm_names and none of the http keys."
+  }
+  validation {
+    condition     = alltrue([for c in var.checks : c.type != "http" || c.alarm_names == null])
+    error_message = "alarm_names belongs to alarms checks."
+  }
+  validation {
+    condition = alltrue(flatten([for c in var.checks : [
+      for h in values(coalesce(c.headers, {})) : (h.secret == null) != (h.value == null)
+    ]]))
+    error_message = "Each header gives either secret (a Secrets Manager ARN or SSM parameter) or value, not both."
+  }
+  validation {
+    condition = alltrue(flatten([for c in var.checks : [
+      for h in values(coalesce(c.headers, {})) : h.secret == null || can(regex("^(arn:aws[a-z-]*:(secretsmanager|ssm):[a-z0-9-]+:[0-9]{12}:(secret:|parameter/).+|/?[A-Za-z0-9_.\\-/]+)$", coalesce(h.secret, "-")))
+    ]]))
+    error_message = "A header's secret is a Secrets Manager secret ARN, or an SSM parameter name or ARN."
+  }
+  validation {
+    condition = alltrue([for c in var.checks : (
+      (c.requests == null || (coalesce(c.requests, 1) >= 1 && coalesce(c.requests, 1) <= 1000)) &&
+      (c.timeout_ms == null || (coalesce(c.timeout_ms, 1) >= 1 && coalesce(c.timeout_ms, 1) <= 60000)) &&
+      (c.p95_ms == null || (coalesce(c.p95_ms, 1) >= 1 && coalesce(c.p95_ms, 1) <= 600000)) &&
+      (c.p99_ms == null || (coalesce(c.p99_ms, 1) >= 1 && coalesce(c.p99_ms, 1) <= 600000)) &&
+      alltrue([for s in coalesce(c.expect_status, [200]) : s >= 100 && s <= 599]) && length(coalesce(c.expect_status, [200])) > 0
+    )])
+    error_message = "requests is 1 to 1000, timeout_ms 1 to 60000, p95_ms and p99_ms 1 to 600000, expect_status HTTP statuses."
+  }
+}
+
+variable "checks_in_parameter" {
+  description = "Where the function gets the checks JSON: false puts it in CUTOVER_CHECKS, true in an SSM String parameter the module creates (CUTOVER_CHECKS_PARAMETER), because Lambda's environment holds 4 KB in all. null (default) chooses the parameter from five checks on. The JSON holds references, never secrets."
+  type        = bool
+  default     = null
+}

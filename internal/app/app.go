@@ -29,6 +29,7 @@ import (
 	"github.com/cutover-dev/cutover/internal/chat/slackhook"
 	"github.com/cutover-dev/cutover/internal/chat/teams"
 	"github.com/cutover-dev/cutover/internal/chat/webhook"
+	"github.com/cutover-dev/cutover/internal/check"
 	"github.com/cutover-dev/cutover/internal/config"
 	"github.com/cutover-dev/cutover/internal/delivery"
 	"github.com/cutover-dev/cutover/internal/enrich"
@@ -108,6 +109,9 @@ type System struct {
 	// Interact handles Slack button clicks; nil when no slack-app
 	// destination has a signing secret.
 	Interact *interact.Handler
+	// Checks runs the checks of CUTOVER_CHECKS (Inbound.Checks); nil when
+	// none are configured.
+	Checks *check.Checker
 	// AWS is the AWS configuration the system's clients use.
 	AWS        aws.Config
 	closers    []func() error
@@ -169,6 +173,11 @@ func Build(ctx context.Context, cfg *config.Config, opts Options) (*System, erro
 	if opts.Lambda {
 		warnPlainSecrets(log, cfg)
 	}
+	checks, err := buildChecks(ctx, cfg, s.AWS, &lazyReader{aws: s.AWS}, log)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	s.Checks = checks
 
 	// Delivery records.
 	switch {
@@ -244,6 +253,9 @@ func Build(ctx context.Context, cfg *config.Config, opts Options) (*System, erro
 	}
 	if s.Interact = s.buildInteract(opts.SlackApps, d.Records, opts); s.Interact != nil {
 		s.Inbound.Interact = s.Interact
+	}
+	if s.Checks != nil {
+		s.Inbound.Checks = s.Checks
 	}
 	return s, nil
 }

@@ -79,6 +79,7 @@ Usage:
                                         print the exact message body for each event, one JSON document per line
   cutover send [--no-records] [FILE|-]  run exactly what the Lambda runs on the input
   cutover routes [FILE|-]               explain which destinations would receive each event, and why
+  cutover check [--all] [FILE|-]        run the checks of CUTOVER_CHECKS for each event and print what they found
   cutover replay [--function NAME] [--queue-url URL] [--keep] [--max N] [--no-records] [FILE...]
                                         re-run failed events from the failure queue or saved files
   cutover serve --topics ARN[,ARN] [--addr 127.0.0.1:8080]
@@ -120,6 +121,8 @@ func lookup(name string) (command, bool) {
 		return command{sendUsage, runSend}, true
 	case "routes":
 		return command{routesUsage, runRoutes}, true
+	case "check":
+		return command{checkUsage, runCheck}, true
 	case "replay":
 		return command{replayUsage, runReplay}, true
 	case "serve":

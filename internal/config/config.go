@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/cutover-dev/cutover/internal/action/cloudfront"
+	"github.com/cutover-dev/cutover/internal/check"
 	"github.com/cutover-dev/cutover/internal/secret"
 	"github.com/cutover-dev/cutover/internal/source"
 )
@@ -52,6 +53,12 @@ type Config struct {
 	// DestinationsParameter is the SSM parameter holding the same JSON as
 	// CUTOVER_DESTINATIONS, read at start.
 	DestinationsParameter string
+	// Checks are the checks of CUTOVER_CHECKS; app.Build sets them when
+	// they come from ChecksParameter.
+	Checks []check.Spec
+	// ChecksParameter is the SSM parameter holding the same JSON as
+	// CUTOVER_CHECKS, read at start.
+	ChecksParameter string
 	// CloudFront configures the invalidation action.
 	CloudFront cloudfront.Config
 	// RecordsTable is the DynamoDB table of delivery records, if any.
@@ -204,6 +211,8 @@ func (c *Config) parse(env func(string) string) []error {
 		}
 		c.Destinations = dsts
 	}
+
+	errs = append(errs, c.parseChecksEnv(get)...)
 
 	cf := &c.CloudFront
 	cf.DistributionIDs = SplitList(env(EnvCloudFrontDistributionIDs))

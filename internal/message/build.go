@@ -85,11 +85,13 @@ func Build(n *Notice) *Message {
 	m.Failure = failure(ev, d)
 	m.TaskSets = taskSets(ev, d)
 	m.Commands = commands(d)
+	m.Checks = checks(n.Checks)
 	m.Actions = actions(n.Actions)
 	m.Links = links(ev, d)
 	m.Hint = hint(m.Hint, d)
 	m.Footer = footer(ev, d)
 	m.Fallback = fallback(ev, m, true)
+	checksOutcome(m, n.Checks)
 	return m
 }
 

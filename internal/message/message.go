@@ -155,7 +155,10 @@ type Message struct {
 	Failure   *Failure
 	TaskSets  *List
 	Commands  []Command
-	Actions   *List
+	// Checks lists the checks run at the event, in configuration order,
+	// each passed or failed with its figures.
+	Checks  *List
+	Actions *List
 	// Links are console links (Link spans).
 	Links []Span
 	// Hint is a sentence of advice.

@@ -304,6 +304,7 @@ func sectionParts(m *message.Message) []part {
 		}
 		parts = append(parts, fixedPart(cutLine(name, maxFieldName), "```\n"+line+"\n```", false, 7))
 	}
+	parts = append(parts, listPart(m.Checks, maxActions, "", 5)...)
 	parts = append(parts, listPart(m.Actions, maxActions, "", 5)...)
 	if l := linksText(m); l != "" {
 		parts = append(parts, fixedPart(message.IconLink.Emoji()+" Links", l, false, 6))

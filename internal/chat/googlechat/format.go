@@ -254,6 +254,9 @@ func buildCard(m *message.Message, b budget) card {
 		}
 		add("Commands", ws...)
 	}
+	if l := m.Checks; l != nil {
+		add(escape(l.Title), paragraph(r.list(l, b.items, "")))
+	}
 	if l := m.Actions; l != nil {
 		add(escape(l.Title), paragraph(r.list(l, b.items, "")))
 	}

@@ -232,6 +232,7 @@ func FormatMentions(m *message.Message, mentions []string) ([]byte, error) {
 		failureText(m.Failure),
 		listText(m.TaskSets, slackMaxTaskSets, ""),
 		commandsText(m.Commands),
+		listText(m.Checks, slackMaxActions, ""),
 		listText(m.Actions, slackMaxActions, ""),
 		linksText(m.Links),
 	} {

@@ -285,6 +285,7 @@ func buildCard(m *message.Message, lv level, shrunk bool) envelope {
 	if lv.commands {
 		body = append(body, commandBlocks(m.Commands)...)
 	}
+	body = append(body, listBlocks(m.Checks, lv.listItems, "")...)
 	body = append(body, listBlocks(m.Actions, lv.listItems, "")...)
 	if lv.hint && m.Hint != "" {
 		b := textBlock(message.IconInfo.Emoji() + " " + escape(m.Hint))

@@ -116,6 +116,7 @@ func Format(m *message.Message) string {
 		detail(h)
 		detail(message.Line(c.Command))
 	}
+	list(detail, m.Checks, "")
 	list(detail, m.Actions, "")
 	var links []string
 	for _, l := range m.Links {

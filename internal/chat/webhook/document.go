@@ -13,6 +13,7 @@ import (
 	"github.com/cutover-dev/cutover/internal/awsx"
 	"github.com/cutover-dev/cutover/internal/chat"
 	"github.com/cutover-dev/cutover/internal/chat/text"
+	"github.com/cutover-dev/cutover/internal/check"
 	"github.com/cutover-dev/cutover/internal/deploy"
 	"github.com/cutover-dev/cutover/internal/message"
 )
@@ -65,6 +66,24 @@ type Document struct {
 	Message Message `json:"message"`
 	// Actions are the outcomes of cutover's actions for the event.
 	Actions []Action `json:"actions"`
+	// Checks are the results of the checks run at the event (a lifecycle
+	// hook at the traffic switch), in configuration order; omitted when
+	// none ran.
+	Checks []Check `json:"checks,omitempty"`
+}
+
+// Check is what one check found.
+type Check struct {
+	Name string `json:"name"`
+	// Type is "http" or "alarms".
+	Type   string `json:"type"`
+	Passed bool   `json:"passed"`
+	// Summary states what was checked with its figures, in one line.
+	Summary string `json:"summary"`
+	// Error says why the check could not run; omitted when it ran.
+	Error string `json:"error,omitempty"`
+	// DurationMS is how long the check took, in milliseconds.
+	DurationMS int64 `json:"durationMs"`
 }
 
 // Delivery identifies one event at one destination: retries and
@@ -289,7 +308,21 @@ func NewDocument(n *message.Notice, m *message.Message, destination string) *Doc
 		Event:   event(&n.Event),
 		Message: wireMessage(m),
 		Actions: actions(n.Actions),
+		Checks:  checks(n.Checks),
 	}
+}
+
+// checks projects the check results, at most maxActions.
+func checks(rs []check.Result) []Check {
+	var out []Check
+	for i, r := range rs {
+		if i == maxActions {
+			break
+		}
+		out = append(out, Check{Name: clip(r.Name, maxString), Type: clip(r.Type, maxString), Passed: r.Passed,
+			Summary: clip(r.Summary, maxString), Error: clip(r.Error, maxString), DurationMS: r.Duration.Milliseconds()})
+	}
+	return out
 }
 
 func event(ev *deploy.Event) Event {

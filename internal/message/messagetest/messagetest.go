@@ -22,6 +22,7 @@ import (
 	simenrich "github.com/cutover-dev/cutover/internal/enrich/simulated"
 
 	"github.com/cutover-dev/cutover/internal/action"
+	"github.com/cutover-dev/cutover/internal/check"
 	"github.com/cutover-dev/cutover/internal/deploy"
 	"github.com/cutover-dev/cutover/internal/enrich"
 	"github.com/cutover-dev/cutover/internal/message"
@@ -172,6 +173,19 @@ func PlainNotices() map[string]*message.Notice {
 		"many-actions":         {Event: switched, Now: Now, Actions: many},
 		"bare-unknown":         {Event: deploy.Event{Name: codedeploy.Unknown}, Now: Now},
 		"trigger-test-no-name": {Event: deploy.Event{Name: codedeploy.TriggerTest}},
+		"checks-failed": {Event: switched, Now: Now, Actions: []action.Result{
+			{Action: "cloudfront-invalidation", Target: "E123", ID: "I2J3", Paths: []string{"/*"}, Status: "InProgress"},
+		}, Checks: []check.Result{
+			{Name: "api-ping", Type: check.TypeHTTP, Passed: true, Summary: "GET /api/ping: 20 requests, all 200, p95 41 ms, p99 88 ms", Duration: 412 * time.Millisecond},
+			{Name: "api-latency", Type: check.TypeHTTP, Summary: "p99 2.4 s above 800 ms budget on GET /api/orders, 200 requests", Duration: 9 * time.Second},
+			{Name: "health", Type: check.TypeHTTP, Summary: "3 of 20 requests answered 503 on GET /health (expected 200); body of GET /health lacks \"ok\" in 2 of 20 answers", Duration: 1200 * time.Millisecond},
+			{Name: "alarms", Type: check.TypeAlarms, Summary: "1 of 2 alarms in ALARM: web-5xx <!channel> (Threshold Crossed: 1 datapoint [12.0 (26/11/26 11:52:00)] was greater than the threshold (1.0).)", Duration: 80 * time.Millisecond},
+			{Name: "test-listener", Type: check.TypeHTTP, Error: "discover test listener: deployment group web-frontend-prod has no test traffic route", Summary: "discover test listener: deployment group web-frontend-prod has no test traffic route", Duration: 30 * time.Millisecond},
+		}},
+		"checks-passed": {Event: switched, Now: Now, Checks: []check.Result{
+			{Name: "api-ping", Type: check.TypeHTTP, Passed: true, Summary: "GET /api/ping: 20 requests, all 200, p95 41 ms, p99 88 ms", Duration: 412 * time.Millisecond},
+			{Name: "alarms", Type: check.TypeAlarms, Passed: true, Summary: "2 alarms not in ALARM: web-5xx, web-latency", Duration: 80 * time.Millisecond},
+		}},
 		"followup-completed": {Event: switched, Now: Now, FollowUp: true, Actions: []action.Result{
 			{Action: "cloudfront-invalidation", Target: "E123", ID: "I2J3", Paths: []string{"/*", "/index.html"}, Status: "Completed"},
 		}},
