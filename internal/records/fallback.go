@@ -10,6 +10,7 @@ import (
 // Log messages of WithFallback, one per failed call.
 const (
 	msgClaimFailed    = "delivery records unavailable: duplicates are possible"
+	msgClaimSlow      = "delivery records too slow: sending without a claim; a copy of this event delivered at the same time or retried later may be sent twice"
 	msgCompleteFailed = "delivered, but the delivery record could not be saved: a copy of the event arriving before the claim's lease ends waits for it and fails, and one arriving after it sends again"
 	msgReleaseFailed  = "delivery claim not released: a retry may wait for the lease"
 )
@@ -29,7 +30,10 @@ type resilient struct {
 // unavailable ([ErrUnavailable], or the call timed out) rather than
 // misconfigured.
 //
-// Each call to s is bounded by [WithCallTimeout] (default 5s). Complete and
+// Claim is bounded by [ClaimTimeout] (or the call timeout when shorter):
+// a claim that takes longer logs "delivery records too slow: sending
+// without a claim…" with the time waited and answers Acquired, Degraded.
+// Each other call to s is bounded by [WithCallTimeout] (default 5s). Complete and
 // Release run even when ctx is already cancelled (still bounded by the
 // timeout): the delivery happened, or failed because ctx ran out, and
 // recording that is what lets a redelivery or retry do the right thing.
@@ -42,13 +46,36 @@ func WithFallback(s Store, log *slog.Logger, opts ...Option) Store {
 	return &resilient{s: s, log: log, timeout: c.callTimeout}
 }
 
+// ClaimTimeout bounds how long [WithFallback]'s Claim waits for the store
+// before the notification is sent without a claim. A DynamoDB conditional
+// PutItem answers in milliseconds in its region, and the SDK's own retry
+// of a throttled or failed call fits in a few hundred; a claim still
+// pending after a second means the store is in trouble, and a deployment
+// notification that waits for it loses what it is for (acting inside the
+// rollback window). One second keeps the send prompt while leaving a
+// slow-but-working store room to answer, so that deduplication stays on
+// in all but a real outage; when it does not answer, the warning says so.
+const ClaimTimeout = time.Second
+
 // Claim implements [Store.Claim].
 func (r *resilient) Claim(ctx context.Context, k Key, lease time.Duration) (Claim, error) {
-	cctx, cancel := context.WithTimeout(ctx, r.timeout)
+	bound := min(ClaimTimeout, r.timeout)
+	cctx, cancel := context.WithTimeout(ctx, bound)
 	defer cancel()
 	c, err := r.s.Claim(cctx, k, lease)
 	if err != nil {
-		r.warn(ctx, msgClaimFailed, k, err)
+		if ctx.Err() == nil && cctx.Err() != nil {
+			// The store, not the caller, ran out of time.
+			r.log.LogAttrs(context.WithoutCancel(ctx), slog.LevelWarn, msgClaimSlow,
+				slog.String("event_id", k.EventID),
+				slog.String("destination", k.Destination),
+				slog.Bool("unavailable", true),
+				slog.Duration("waited", bound),
+				slog.Any("err", err),
+			)
+		} else {
+			r.warn(ctx, msgClaimFailed, k, err)
+		}
 		return Claim{Status: Acquired, Degraded: true}, nil
 	}
 	return c, nil
