@@ -16,7 +16,7 @@ func TestHostileCheckers(t *testing.T) {
 	}{
 		{"slack", `{"text":"deploy <!channel> now"}`, true, false},
 		{"slack", `{"text":"hi <@U024BE7LH>"}`, true, false},
-		{"slack", `{"text":"&lt;!channel&gt; `+"`<!here>`"+`"}`, false, false},
+		{"slack", `{"text":"&lt;!channel&gt; ` + "`<!here>`" + `"}`, false, false},
 		{"slack", `{"text":"<https://evil.example/x|CodeDeploy console>"}`, false, true},
 		{"slack", `{"text":"<https://us-east-1.console.aws.amazon.com/codesuite|d-1>"}`, false, false},
 		{"slack", `{"blocks":[{"type":"actions","elements":[{"type":"button","url":"https://evil.example"}]}]}`, false, true},
