@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync"
 	"time"
 )
 
@@ -13,6 +14,9 @@ const (
 	msgClaimSlow      = "delivery records too slow: sending without a claim; a copy of this event delivered at the same time or retried later may be sent twice"
 	msgCompleteFailed = "delivered, but the delivery record could not be saved: a copy of the event arriving before the claim's lease ends waits for it and fails, and one arriving after it sends again"
 	msgReleaseFailed  = "delivery claim not released: a retry may wait for the lease"
+	// msgCompleteNoClaim is msgCompleteFailed after a Claim that the store
+	// never made (Degraded): no lease holds back the next copy.
+	msgCompleteNoClaim = "delivered without a claim, and the delivery record could not be saved: a copy of this event may be sent again"
 )
 
 // resilient is the Store WithFallback returns.
@@ -20,6 +24,9 @@ type resilient struct {
 	s       Store
 	log     *slog.Logger
 	timeout time.Duration
+	// unclaimed holds the keys whose Claim answered Degraded: the store
+	// holds no claim of ours for them, until Complete or Release.
+	unclaimed sync.Map // Key → struct{}
 }
 
 // WithFallback wraps s so that a failing store never stops a notification.
@@ -76,6 +83,7 @@ func (r *resilient) Claim(ctx context.Context, k Key, lease time.Duration) (Clai
 		} else {
 			r.warn(ctx, msgClaimFailed, k, err)
 		}
+		r.unclaimed.Store(k, struct{}{})
 		return Claim{Status: Acquired, Degraded: true}, nil
 	}
 	return c, nil
@@ -91,6 +99,7 @@ const completeAttempts = 3
 // within the call timeout, so that a passing fault does not leave a live
 // claim behind a delivery that happened.
 func (r *resilient) Complete(ctx context.Context, k Key, result []byte) error {
+	_, noClaim := r.unclaimed.LoadAndDelete(k)
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.timeout)
 	defer cancel()
 	pause := 100 * time.Millisecond
@@ -111,12 +120,21 @@ func (r *resilient) Complete(ctx context.Context, k Key, result []byte) error {
 		t.Stop()
 		pause *= 3
 	}
-	r.warn(ctx, msgCompleteFailed, k, err)
+	msg := msgCompleteFailed
+	if noClaim {
+		msg = msgCompleteNoClaim
+	}
+	r.warn(ctx, msg, k, err)
 	return nil
 }
 
-// Release implements [Store.Release].
+// Release implements [Store.Release]. After a Degraded claim there is no
+// claim of ours in the store: nothing to release, and no call to a store
+// that just failed.
 func (r *resilient) Release(ctx context.Context, k Key) error {
+	if _, noClaim := r.unclaimed.LoadAndDelete(k); noClaim {
+		return nil
+	}
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.timeout)
 	defer cancel()
 	if err := r.s.Release(cctx, k); err != nil {
