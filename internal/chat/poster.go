@@ -309,9 +309,14 @@ func (p *Poster) attempt(ctx context.Context, u *url.URL, rawURL string, body []
 	}()
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		// A failure to read the answer leaves what was read: the
-		// validator judges that.
-		answer, _ := io.ReadAll(io.LimitReader(resp.Body, maxAcceptedBody))
+		// validator judges that. If it refuses an answer cut short, the
+		// destination may well have taken the message: that is a lost
+		// answer too.
+		answer, rerr := io.ReadAll(io.LimitReader(resp.Body, maxAcceptedBody))
 		if err := validate(resp.StatusCode, answer); err != nil {
+			if rerr != nil && ctx.Err() == nil && !retry.IsPermanent(err) {
+				return nil, &ambiguousError{err: err}
+			}
 			return nil, err
 		}
 		return answer, nil

@@ -2,6 +2,7 @@ package chat
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -134,5 +135,36 @@ func TestPostNotSentRetriedFully(t *testing.T) {
 	}
 	if retries.Load() != 3 {
 		t.Errorf("retries = %d, want 3 (4 attempts)", retries.Load())
+	}
+}
+
+// TestPostAnswerCutShortIsAmbiguous: a 200 whose body is cut off (the
+// connection closes mid-answer) and that the destination's validator
+// cannot accept is a lost answer: the message may have been taken.
+func TestPostAnswerCutShortIsAmbiguous(t *testing.T) {
+	srv, n := chattest.CountingServer(t, func(w http.ResponseWriter, r *http.Request, _ int32) {
+		_, _ = io.ReadAll(r.Body)
+		w.Header().Set("Content-Length", "100")
+		w.WriteHeader(http.StatusOK)
+		_, _ = io.WriteString(w, `{"ok":tr`)
+		w.(http.Flusher).Flush()
+		conn, _, err := http.NewResponseController(w).Hijack()
+		if err == nil {
+			_ = conn.Close()
+		}
+	})
+	wantOK := func(_ int, body []byte) error {
+		if !strings.Contains(string(body), `"ok":true`) {
+			return errors.New("post: no ok:true in the answer")
+		}
+		return nil
+	}
+	p, _, _ := testPoster(t, 5, time.Second)
+	_, err := p.Post(context.Background(), srv.URL+secretPath, []byte(`{}`), nil, wantOK)
+	if err == nil || retry.IsPermanent(err) || !IsAmbiguous(err) {
+		t.Fatalf("err = %v, want a retryable lost answer", err)
+	}
+	if n.Load() != 2 {
+		t.Errorf("requests = %d, want 2", n.Load())
 	}
 }
