@@ -12,10 +12,12 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 	"unicode"
@@ -183,6 +185,11 @@ func (e *transportError) Unwrap() error { return e.err }
 // (nil: AcceptAny), whose error is retried or not like any other; Post
 // returns the start of the accepted answer, from which a destination reads
 // its receipt. No error contains rawURL.
+//
+// A failure after the request was written (the answer was lost: reset,
+// closed connection, timeout waiting for it) may mean the destination took
+// the message; Post retries it at most MaxAmbiguousRetries times, then
+// returns it retryable (IsAmbiguous reports it).
 func (p *Poster) Post(ctx context.Context, rawURL string, body []byte, headers map[string]string, validate Validator) ([]byte, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
@@ -203,14 +210,29 @@ func (p *Poster) Post(ctx context.Context, rawURL string, body []byte, headers m
 			userOnRetry(attempt, err, wait)
 		}
 	}
-	attempts := 0
+	attempts, ambiguous := 0, 0
 	var answer []byte
 	err = retry.Do(ctx, policy, func(ctx context.Context) error {
 		attempts++
 		var err error
 		answer, err = p.attempt(ctx, u, rawURL, body, headers, validate)
+		if IsAmbiguous(err) {
+			ambiguous++
+			if ambiguous > MaxAmbiguousRetries {
+				// Each retry of a lost answer may add a copy: stop here,
+				// retryable, and let the delivery records keep the event
+				// for a later attempt.
+				return retry.Permanent(&stopRetrying{err: err})
+			}
+		}
 		return err
 	})
+	var stop *stopRetrying
+	if errors.As(err, &stop) {
+		p.log.LogAttrs(ctx, slog.LevelWarn, "post answer lost again, not retrying in this invocation: the destination may have taken the message",
+			slog.String("host", host), slog.Int("attempts", attempts), slog.Int("lost_answers", ambiguous))
+		return nil, stop.err
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -218,12 +240,54 @@ func (p *Poster) Post(ctx context.Context, rawURL string, body []byte, headers m
 	return answer, nil
 }
 
+// MaxAmbiguousRetries is how many times one Post retries a request whose
+// answer was lost: the request was written, then the connection was reset
+// or closed, or no answer came within the attempt timeout. The destination
+// may have taken the message, so every retry of a lost answer can add a
+// copy: one retry recovers from a passing network fault at the cost of at
+// most one extra copy; after that Post fails with a retryable error and
+// the delivery records keep the event for a later invocation. Failures
+// before the request was written (no connection, refused, DNS) cannot
+// duplicate and are retried as the policy allows.
+const MaxAmbiguousRetries = 1
+
+// stopRetrying ends Post's retries (it is permanent to retry.Do) while
+// Post returns err, which stays retryable for the caller.
+type stopRetrying struct{ err error }
+
+func (e *stopRetrying) Error() string { return e.err.Error() }
+func (e *stopRetrying) Unwrap() error { return e.err }
+
+// ambiguousError is a failure after the whole request was written: the
+// destination may have taken the message and its answer was lost.
+type ambiguousError struct{ err error }
+
+func (e *ambiguousError) Error() string { return e.err.Error() }
+func (e *ambiguousError) Unwrap() error { return e.err }
+
+// IsAmbiguous reports whether err is a Post failure after the request was
+// written (connection reset or closed, or a timeout waiting for the
+// answer): the destination may have taken the message.
+func IsAmbiguous(err error) bool {
+	var a *ambiguousError
+	return errors.As(err, &a)
+}
+
 // attempt makes one request. Every error it returns is already free of the URL.
 func (p *Poster) attempt(ctx context.Context, u *url.URL, rawURL string, body []byte, headers map[string]string, validate Validator) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, &transportError{host: u.Host, reason: err.Error(), err: err}
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, rawURL, bytes.NewReader(body))
+	// wrote is set once the whole request went out: a failure after that
+	// is ambiguous (the destination may have taken it).
+	// (The transport calls WroteRequest from its write goroutine.)
+	var wrote atomic.Bool
+	trace := &httptrace.ClientTrace{WroteRequest: func(info httptrace.WroteRequestInfo) {
+		if info.Err == nil {
+			wrote.Store(true)
+		}
+	}}
+	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), http.MethodPost, rawURL, bytes.NewReader(body))
 	if err != nil {
 		return nil, retry.Permanent(errors.New("post: invalid destination URL"))
 	}
@@ -233,7 +297,11 @@ func (p *Poster) attempt(ctx context.Context, u *url.URL, rawURL string, body []
 	}
 	resp, err := p.client.Do(req)
 	if err != nil {
-		return nil, p.transportError(ctx, u, rawURL, err)
+		terr := p.transportError(ctx, u, rawURL, err)
+		if wrote.Load() && ctx.Err() == nil && !retry.IsPermanent(terr) {
+			return nil, &ambiguousError{err: terr}
+		}
+		return nil, terr
 	}
 	defer func() {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxDrain))
@@ -241,9 +309,14 @@ func (p *Poster) attempt(ctx context.Context, u *url.URL, rawURL string, body []
 	}()
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		// A failure to read the answer leaves what was read: the
-		// validator judges that.
-		answer, _ := io.ReadAll(io.LimitReader(resp.Body, maxAcceptedBody))
+		// validator judges that. If it refuses an answer cut short, the
+		// destination may well have taken the message: that is a lost
+		// answer too.
+		answer, rerr := io.ReadAll(io.LimitReader(resp.Body, maxAcceptedBody))
 		if err := validate(resp.StatusCode, answer); err != nil {
+			if rerr != nil && ctx.Err() == nil && !retry.IsPermanent(err) {
+				return nil, &ambiguousError{err: err}
+			}
 			return nil, err
 		}
 		return answer, nil

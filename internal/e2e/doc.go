@@ -24,9 +24,16 @@
 //   - badinput_test.go feeds a corpus of bad inputs to the dispatcher and to
 //     the bootstrap: each is rejected once, without a retry storm or a chat
 //     request.
+//   - lostanswer_test.go loses the answer to 30% of the requests to each
+//     destination type (the fake takes the message, then drops the
+//     connection) and checks the bound: duplicates ≤ lost answers, at most
+//     two copies per invocation.
+//   - hostile_test.go runs the hostile corpus (testdata/hostile, with its
+//     README) through render, send and the Lambda handler for every
+//     destination type, and a sample through the bootstrap.
 //   - replay_test.go drains a failure queue on moto SQS with `cutover
 //     replay`, run in-process.
 //
-// Set CUTOVER_FAULT_REPORT to a file path to keep the fault suite's
-// figures.
+// Set CUTOVER_FAULT_REPORT to a file path to keep the figures of the fault
+// suites, the lost-answer run and the hostile corpus.
 package e2e

@@ -169,6 +169,8 @@ func (r *Router) batch(ctx context.Context, log *slog.Logger, p Payload, rep Rep
 		rr := RecordReport{MessageID: rec.MessageID, Report: Report{Kind: rec.Payload.Kind}}
 		if err := ctx.Err(); err != nil {
 			rr.Err = fmt.Errorf("sqs message %s: not tried: %w", rec.MessageID, err)
+			log.Error("queue message not tried before the deadline; the queue will redeliver it",
+				"sqs_message_id", rec.MessageID, "error", rr.Err)
 		} else {
 			rlog := log.With("sqs_message_id", rec.MessageID)
 			rr.Report, rr.Err = r.run(ctx, rlog, rec.Payload)

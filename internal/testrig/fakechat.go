@@ -32,6 +32,9 @@ type Request struct {
 	Body []byte
 	// Time is when the request arrived.
 	Time time.Time
+	// LostAnswer is true when the request was answered by [LostAnswer]:
+	// the service took the message and the client never got the answer.
+	LostAnswer bool
 }
 
 // Reply answers one request to a [FakeChat]. The request's context is
@@ -134,6 +137,37 @@ func ResetConn() Reply {
 		_ = conn.Close()
 	}
 }
+
+// lostKey is the request context key of the function that marks the
+// request's answer lost (FakeChat.serve sets it).
+type lostKey struct{}
+
+// LostAnswer answers like a service that took the message and whose answer
+// never reached the client: it runs took (the service's normal answer,
+// e.g. OK(); nil means OK) into a discarding writer, marks the request
+// [Request.LostAnswer], then resets the connection like [ResetConn]. The
+// client has written its whole request and sees "connection reset by
+// peer" or EOF: it cannot tell this from a request that never arrived.
+func LostAnswer(took Reply) Reply {
+	if took == nil {
+		took = OK()
+	}
+	reset := ResetConn()
+	return func(w http.ResponseWriter, r *http.Request) {
+		took(discardWriter{header: http.Header{}}, r)
+		if mark, ok := r.Context().Value(lostKey{}).(func()); ok {
+			mark()
+		}
+		reset(w, r)
+	}
+}
+
+// discardWriter is a ResponseWriter whose answer goes nowhere.
+type discardWriter struct{ header http.Header }
+
+func (d discardWriter) Header() http.Header         { return d.header }
+func (d discardWriter) Write(p []byte) (int, error) { return len(p), nil }
+func (d discardWriter) WriteHeader(int)             {}
 
 // FailRate returns a Reply that, for each request, fails with probability p
 // using one of mix picked uniformly, and otherwise answers [OK]. The random
@@ -253,12 +287,19 @@ func (f *FakeChat) serve(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	stop := context.AfterFunc(f.closeCtx, cancel)
 	defer stop()
-	r = r.WithContext(ctx)
 
 	body, _ := io.ReadAll(r.Body)
 	now := time.Now()
 
 	f.mu.Lock()
+	idx := len(f.reqs)
+	r = r.WithContext(context.WithValue(ctx, lostKey{}, func() {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if idx < len(f.reqs) { // not forgotten by Reset meanwhile
+			f.reqs[idx].LostAnswer = true
+		}
+	}))
 	req := Request{
 		Seq:      len(f.reqs) + 1,
 		Method:   r.Method,

@@ -216,3 +216,19 @@ func TestFakeChatWaitForConcurrent(t *testing.T) {
 		t.Errorf("WaitFor returned %d requests with %d distinct Seq", len(reqs), len(seqs))
 	}
 }
+
+func TestFakeChatLostAnswer(t *testing.T) {
+	t.Parallel()
+	f := testrig.NewFakeChat(t)
+	f.Enqueue(testrig.LostAnswer(nil))
+	if _, _, err := post(t, f.Client(), f.URL(), `{"text":"taken"}`); err == nil {
+		t.Fatal("post whose answer was lost succeeded")
+	}
+	if _, body := mustPost(t, f.Client(), f.URL(), `{"text":"again"}`); body != "ok" {
+		t.Errorf("after the lost answer: body %q, want ok", body)
+	}
+	reqs := f.Requests()
+	if len(reqs) != 2 || string(reqs[0].Body) != `{"text":"taken"}` || !reqs[0].LostAnswer || reqs[1].LostAnswer {
+		t.Errorf("requests = %+v, want the first taken with its answer lost, the second answered", reqs)
+	}
+}
