@@ -160,12 +160,10 @@ func (r *replayer) one(ctx context.Context, name string, data []byte) outcome {
 }
 
 // never says why an input can never be delivered, or nil: it holds no
-// notification and only parts no retry can fix (permanent rejections), or
-// it is a lifecycle-hook invocation, which this version does not run.
+// notification and only parts no retry can fix (permanent rejections).
+// A lifecycle hook is run again: what it failed to deliver is delivered,
+// and its answer is not repeated (the records hold it).
 func never(rep inbound.Report) error {
-	if rep.Hook != nil {
-		return rep.Hook
-	}
 	if rep.Accepted() {
 		return nil
 	}

@@ -32,6 +32,8 @@ var DefaultEvents = []string{
 	"DeploymentFailure", "DeploymentStop", "DeploymentRollback",
 	"DeploymentReady", "InstanceSuccess", "InstanceFailure",
 	"TriggerTest",
+	// Lifecycle hooks (internal/hook): the traffic switch and the rollback.
+	"POST_PRODUCTION_TRAFFIC_SHIFT", "ROLLBACK_TRAFFIC_SHIFT", "AfterAllowTraffic",
 }
 
 // Config is cutover's validated configuration.
@@ -71,6 +73,8 @@ type Config struct {
 	FailureQueueURL string
 	// LogLevel is the minimum level logged.
 	LogLevel slog.Level
+	// Hooks configures lifecycle-hook mode (hooks.go).
+	Hooks Hooks
 
 	// known are the event names the sources produce, in their order.
 	known []string
@@ -116,6 +120,7 @@ func Defaults() *Config {
 		Enrich:        true,
 		EnrichTimeout: 2 * time.Second,
 		LogLevel:      slog.LevelInfo,
+		Hooks:         DefaultHooks(),
 	}
 	for _, k := range DefaultEvents {
 		c.Events[k] = true
@@ -250,6 +255,7 @@ func (c *Config) parse(env func(string) string) []error {
 		}
 	}
 	c.FailureQueueURL = get(EnvFailureQueueURL)
+	c.parseHooks(get, bad)
 
 	// Lambda's advanced logging controls set AWS_LAMBDA_LOG_LEVEL; our own
 	// variable wins for the CLI.
