@@ -223,7 +223,7 @@ func Build(ctx context.Context, cfg *config.Config, opts Options) (*System, erro
 	log.Debug("cutover ready", "destinations", names, "events", cfg.EventNames(),
 		"records", d.Records != nil, "cloudfront", cfg.CloudFront.Enabled())
 	s.Dispatcher = d
-	s.Inbound = &inbound.Router{Registry: Sources(), Delivery: d, Log: log, Hooks: s.hookOptions(cfg)}
+	s.Inbound = &inbound.Router{Registry: Sources(), Delivery: d, Log: log, Hooks: s.hookOptions(cfg, d)}
 	if s.cloudfront != nil {
 		s.Inbound.FollowUps = s.cloudfront
 	}

@@ -5,15 +5,25 @@ import (
 
 	"github.com/cutover-dev/cutover/internal/awsx"
 	"github.com/cutover-dev/cutover/internal/config"
+	"github.com/cutover-dev/cutover/internal/delivery"
 	"github.com/cutover-dev/cutover/internal/inbound"
+	"github.com/cutover-dev/cutover/internal/records"
 )
 
 // hookOptions configures lifecycle-hook mode: the policy for cutover's own
 // faults, and the CodeDeploy client that finds which hook invoked the
 // function and reports its status (retried within the standard budget on
 // throttling and 5xx, always inside the invocation's deadline).
-func (s *System) hookOptions(cfg *config.Config) inbound.HookOptions {
+//
+// Without a records table the answers are kept in memory, so a duplicate
+// invocation reaching the same instance still does not answer twice.
+func (s *System) hookOptions(cfg *config.Config, d *delivery.Dispatcher) inbound.HookOptions {
+	var answers records.Store
+	if d.Records == nil {
+		answers = records.NewMemory(cfg.RecordsTTL)
+	}
 	return inbound.HookOptions{
+		Answers:         answers,
 		OnError:         cfg.Hooks.OnError,
 		CodeDeployEvent: cfg.Hooks.CodeDeployEvent,
 		CodeDeploy:      codedeploysdk.NewFromConfig(awsx.WithRetries(s.AWS, awsx.Standard)),

@@ -51,6 +51,10 @@ type HookOptions struct {
 	// CallBackDelay is the seconds an ECS hook asks to wait after
 	// IN_PROGRESS (default 30).
 	CallBackDelay int
+	// Answers keeps each hook execution's answer; nil: the delivery
+	// records (Delivery.Records). Without either, a duplicate invocation
+	// may answer again.
+	Answers records.Store
 	// MaxCallBacks bounds how many times an ECS hook answers IN_PROGRESS
 	// because its checks did not finish in one invocation (default 3);
 	// then the checks count as failed.
@@ -199,8 +203,8 @@ func (r *Router) hook(ctx context.Context, log *slog.Logger, h *Hook) (Report, e
 	log = log.With("event", ev.Name)
 
 	// Claim the answer of this execution.
-	var store records.Store
-	if r.Delivery != nil {
+	store := opts.Answers
+	if store == nil && r.Delivery != nil {
 		store = r.Delivery.Records
 	}
 	akey := answerKey(inv)
