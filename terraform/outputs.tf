@@ -107,3 +107,8 @@ output "destinations_parameter_name" {
   description = "Name of the SSM parameter holding the destinations JSON (CUTOVER_DESTINATIONS_PARAMETER), or null when the JSON is in the environment."
   value       = one(aws_ssm_parameter.destinations[*].name)
 }
+
+output "ecs_hook_role_arn" {
+  description = "With ecs_hook: the role ECS assumes to invoke the function. Put it, with function_arn, into the service's deploymentConfiguration.lifecycleHooks (roleArn, hookTargetArn). null otherwise."
+  value       = one(aws_iam_role.ecs_hook[*].arn)
+}
