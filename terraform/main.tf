@@ -166,6 +166,7 @@ locals {
     CUTOVER_RECORDS_TABLE               = { set = var.create_records_table, value = one(aws_dynamodb_table.records[*].name) }
     CUTOVER_RECORDS_TTL                 = { set = var.create_records_table, value = "${var.records_ttl_hours}h" }
     CUTOVER_HOOK_ON_ERROR               = { set = local.hook_mode || var.hook_on_error != "continue", value = var.hook_on_error }
+    CUTOVER_FAILURE_QUEUE_URL           = { set = var.ecs_hook, value = aws_sqs_queue.failure.url }
   }
   environment = merge(
     var.extra_environment_variables,

@@ -101,7 +101,7 @@ var Vars = []Var{
 	{Name: EnvRecordsTTL, Default: "336h", Meaning: "How long delivery records are kept."},
 	{Name: EnvEnrich, Default: "true", Meaning: "Look up the rollback window and what is serving (CodeDeploy/ECS read APIs)."},
 	{Name: EnvEnrichTimeout, Default: "2s", Meaning: "Upper bound on those lookups; the message is never held longer."},
-	{Name: EnvFailureQueueURL, Meaning: "The function's on-failure queue, drained by `cutover replay` (or use `cutover replay --function NAME`)."},
+	{Name: EnvFailureQueueURL, Meaning: "The function's on-failure queue, drained by `cutover replay` (or use `cutover replay --function NAME`). An ECS lifecycle hook keeps there, as a failure record, what it could not deliver."},
 	hookVars[0], hookVars[1],
 	{Name: EnvSNSTopicARNs, Meaning: "`cutover serve` only: the SNS topics whose (signature-verified) notifications it accepts."},
 	{Name: EnvLogLevel, Also: []string{EnvLambdaLogLevel}, Default: "INFO", Meaning: "`DEBUG`, `INFO`, `WARN`, `ERROR`."},

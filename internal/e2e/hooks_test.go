@@ -15,6 +15,7 @@ import (
 	cdtypes "github.com/aws/aws-sdk-go-v2/service/codedeploy/types"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/cutover-dev/cutover/internal/config"
 	"github.com/cutover-dev/cutover/internal/hook"
@@ -26,6 +27,8 @@ import (
 // rollback.
 type hookRigs struct {
 	moto               *testrig.Moto
+	sqs                *sqs.Client
+	failureQueue       string
 	cont, rollback     *lambdaRig
 	cd                 *codedeploy.Client
 	appName, groupName string
@@ -57,7 +60,13 @@ func startHookRigs(t *testing.T) *hookRigs {
 	}
 	r := &hookRigs{moto: m, cd: codedeploy.NewFromConfig(cfg), appName: "hooks-web", groupName: "hooks-web-prod"}
 	contTable, rbTable := table("e2e-hooks-continue"), table("e2e-hooks-rollback")
-	r.cont = startLambda(t, m.Env(), config.EnvRecordsTable+"="+contTable, config.EnvEnrich+"=false")
+	r.sqs = sqs.NewFromConfig(cfg)
+	q, err := r.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("e2e-hooks-failures")})
+	if err != nil {
+		t.Fatalf("create queue: %v", err)
+	}
+	r.failureQueue = aws.ToString(q.QueueUrl)
+	r.cont = startLambda(t, m.Env(), config.EnvRecordsTable+"="+contTable, config.EnvEnrich+"=false", config.EnvFailureQueueURL+"="+r.failureQueue)
 	r.rollback = startLambda(t, m.Env(), config.EnvRecordsTable+"="+rbTable, config.EnvEnrich+"=false", config.EnvHookOnError+"=rollback")
 
 	if _, err := r.cd.CreateApplication(ctx, &codedeploy.CreateApplicationInput{
@@ -215,6 +224,22 @@ func TestHookBootstrap(t *testing.T) {
 			}
 			if !strings.Contains(inv.Output, "hook event not fully delivered") {
 				t.Errorf("the delivery failure is not logged:\n%s", inv.Output)
+			}
+			if c.rig == r.cont {
+				// Kept in the failure queue as a failure record, for replay.
+				out, err := r.sqs.ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{QueueUrl: aws.String(r.failureQueue), MaxNumberOfMessages: 10, WaitTimeSeconds: 1})
+				if err != nil {
+					t.Fatal(err)
+				}
+				found := 0
+				for _, msg := range out.Messages {
+					if strings.Contains(aws.ToString(msg.Body), `"requestPayload"`) && strings.Contains(aws.ToString(msg.Body), "e2e-ecs-down-continue") {
+						found++
+					}
+				}
+				if found != 1 {
+					t.Errorf("%d failure records for the undelivered hook in the queue, want 1", found)
+				}
 			}
 		})
 		t.Run("ecs_garbage_"+c.name, func(t *testing.T) {

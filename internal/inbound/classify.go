@@ -224,7 +224,7 @@ func hookOf(top map[string]json.RawMessage, data []byte) *Hook {
 		}
 		return s
 	}
-	h := &Hook{Platform: platform}
+	h := &Hook{Platform: platform, Raw: append(json.RawMessage(nil), data...)}
 	if platform == deploy.ECSNative {
 		h.DeploymentID, h.ExecutionID, h.Stage = str("resourceArn"), str("executionId"), str("lifecycleStage")
 	} else {

@@ -14,6 +14,7 @@ import (
 	"github.com/cutover-dev/cutover/internal/message"
 	"github.com/cutover-dev/cutover/internal/records"
 	"github.com/cutover-dev/cutover/internal/retry"
+	"github.com/cutover-dev/cutover/internal/source"
 )
 
 // Hook is a lifecycle-hook invocation, as classified.
@@ -27,6 +28,8 @@ type Hook struct {
 	Invocation *hook.Invocation
 	// Err says why the invocation cannot be read.
 	Err error
+	// Raw is the invocation as received.
+	Raw json.RawMessage
 }
 
 // HookOptions configure lifecycle-hook mode.
@@ -55,6 +58,12 @@ type HookOptions struct {
 	// records (Delivery.Records). Without either, a duplicate invocation
 	// may answer again.
 	Answers records.Store
+	// Keep, when set, keeps an ECS hook whose notifications could not all
+	// be delivered where `cutover replay` finds it (app: the failure queue,
+	// as a failure-destination record; see FailureRecord). ECS reads the
+	// answer synchronously, so the invocation cannot fail for Lambda to
+	// retry it. A CodeDeploy hook's invocation fails instead.
+	Keep func(ctx context.Context, record []byte) error
 	// MaxCallBacks bounds how many times an ECS hook answers IN_PROGRESS
 	// because its checks did not finish in one invocation (default 3);
 	// then the checks count as failed.
@@ -132,6 +141,9 @@ func (h *HookReport) Summary() string {
 type storedAnswer struct {
 	Status   hook.Status       `json:"status"`
 	Response *hook.ECSResponse `json:"response,omitempty"`
+	// Checks are the results the answer was decided on, notified again
+	// (once) by a duplicate invocation if their notice failed.
+	Checks []check.Result `json:"checks,omitempty"`
 }
 
 // answerKey is the records key of a hook execution's answer.
@@ -285,15 +297,22 @@ func (r *Router) hook(ctx context.Context, log *slog.Logger, h *Hook) (Report, e
 
 	// 3. Notify the check results once (their own identity: a duplicate
 	// invocation does not notify again).
-	if len(creport.Results) > 0 && r.Delivery != nil {
-		n := &message.Notice{Event: ev, Checks: creport.Results}
-		n.Event.Execution = ev.Execution + "#checks"
-		n.Event.ID = ev.ID + "#checks"
-		if err := r.Delivery.Notify(work, n); err != nil {
-			log.Error("check results not fully delivered", "error", err)
-			deliveryErrs = append(deliveryErrs, err)
-			faults = append(faults, err)
+	if err := r.notifyChecks(work, ev, creport.Results); err != nil {
+		log.Error("check results not fully delivered", "error", err)
+		deliveryErrs = append(deliveryErrs, err)
+		faults = append(faults, err)
+	}
+
+	// An ECS invocation always succeeds: keep what was not delivered for
+	// replay (which delivers what is missing and does not answer again).
+	if len(deliveryErrs) > 0 && inv.Platform == deploy.ECSNative && opts.Keep != nil {
+		kctx, kcancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		if err := opts.Keep(kctx, FailureRecord(h.Raw, errors.Join(deliveryErrs...))); err != nil {
+			log.Error("undelivered hook notification could not be kept for replay", "error", err)
+		} else {
+			log.Warn("undelivered hook notification kept in the failure queue for cutover replay")
 		}
+		kcancel()
 	}
 
 	// 4. Decide.
@@ -310,7 +329,7 @@ func (r *Router) hook(ctx context.Context, log *slog.Logger, h *Hook) (Report, e
 	log = log.With("answer", string(hr.Status), "checks_failed", creport.Failed(), "faults", len(faults))
 
 	// 5. Answer, with the reserve.
-	stored := storedAnswer{Status: hr.Status}
+	stored := storedAnswer{Status: hr.Status, Checks: creport.Results}
 	if inv.Platform == deploy.ECSNative {
 		resp := &hook.ECSResponse{HookStatus: hr.Status}
 		rep.Response, stored.Response = resp, resp
@@ -355,12 +374,26 @@ func (r *Router) hookAgain(ctx context.Context, log *slog.Logger, inv *hook.Invo
 		rep.Response = resp
 	}
 	log.Info("hook execution answered earlier; delivering what is missing and answering the same", "answer", string(stored.Status))
+	hr.Checks = stored.Checks
 	if r.Delivery == nil {
 		return rep, nil
 	}
 	d, err := r.Delivery.HandleEvents(ctx, []deploy.Event{ev})
 	rep.Events = d.Events
-	return rep, err
+	return rep, errors.Join(err, r.notifyChecks(ctx, ev, stored.Checks))
+}
+
+// notifyChecks notifies the check results of ev once: the notice has its
+// own identity (the execution with "#checks"), so a duplicate invocation
+// sends only what is missing.
+func (r *Router) notifyChecks(ctx context.Context, ev deploy.Event, results []check.Result) error {
+	if len(results) == 0 || r.Delivery == nil {
+		return nil
+	}
+	n := &message.Notice{Event: ev, Checks: results}
+	n.Event.Execution = ev.Execution + "#checks"
+	n.Event.ID = ev.ID + "#checks"
+	return r.Delivery.Notify(ctx, n)
 }
 
 // answerLease is how long the answer claim holds: the invocation's
@@ -422,4 +455,31 @@ func (h *Hook) Event(codeDeployEvent string) (deploy.Event, error) {
 		codeDeployEvent = hook.CodeDeployAfterAllowTraffic
 	}
 	return h.Invocation.CodeDeploy.Event(codeDeployEvent, hook.Lifecycle{}, ""), nil
+}
+
+// maxRecordError bounds the error a failure record carries.
+const maxRecordError = 1000
+
+// FailureRecord wraps a hook invocation the way Lambda's on-failure
+// destination wraps a failed asynchronous invocation, so that `cutover
+// replay` (and Classify) reads it as that hook: requestPayload is the
+// invocation, responsePayload names the error (bounded; errors never
+// carry secrets).
+func FailureRecord(payload []byte, cause error) []byte {
+	msg := ""
+	if cause != nil {
+		msg = source.Snippet([]byte(cause.Error()), maxRecordError)
+	}
+	raw := json.RawMessage(payload)
+	if !json.Valid(raw) {
+		raw, _ = json.Marshal(string(payload))
+	}
+	rec, _ := json.Marshal(map[string]any{
+		"version":         "1.0",
+		"requestContext":  map[string]any{"condition": "CutoverHookUndelivered", "approximateInvokeCount": 1},
+		"requestPayload":  raw,
+		"responseContext": map[string]any{"statusCode": 200},
+		"responsePayload": map[string]any{"errorType": "HookUndelivered", "errorMessage": msg},
+	})
+	return rec
 }

@@ -422,3 +422,59 @@ func TestCodeDeployLookupFallsBack(t *testing.T) {
 }
 
 var _ chat.Notifier = (*recorder)(nil)
+
+// TestECSUndeliveredIsKeptForReplay: an ECS hook whose notification could
+// not be delivered answers (continue: SUCCEEDED) and is kept as a failure
+// record; replaying that record once the destination is back delivers the
+// notification and answers the same, without running the checks again.
+func TestECSUndeliveredIsKeptForReplay(t *testing.T) {
+	rec, run := &recorder{fail: errors.New("slack: 503")}, passing()
+	r := hookRouter(rec, run, nil, "")
+	var kept [][]byte
+	r.Hooks.Keep = func(_ context.Context, record []byte) error {
+		kept = append(kept, record)
+		return nil
+	}
+	rep, err := r.Handle(context.Background(), read(t, "hook-ecs-post-production-traffic-shift.json"))
+	if err == nil || ecsAnswer(t, rep).HookStatus != hook.Succeeded {
+		t.Fatalf("answer %+v, err %v", rep.Response, err)
+	}
+	if len(kept) != 1 {
+		t.Fatalf("%d records kept, want 1", len(kept))
+	}
+	p := Classify(testSources, kept[0])
+	if p.Kind != KindHook || p.Hook.Err != nil || p.Hook.ExecutionID != "0b6e2c1a-5d7f-4e8a-9c3b-2f1e0d9c8b7a" {
+		t.Fatalf("the kept record classifies as %s %+v", p.Kind, p.Hook)
+	}
+	rec.mu.Lock()
+	rec.fail = nil
+	rec.mu.Unlock()
+	rep, err = r.Run(context.Background(), p)
+	if err != nil || !rep.Hook.Duplicate || ecsAnswer(t, rep).HookStatus != hook.Succeeded {
+		t.Errorf("replay: err %v, duplicate %v, answer %+v", err, rep.Hook.Duplicate, rep.Response)
+	}
+	if len(rec.notices) != 2 || run.calls != 1 || len(kept) != 1 {
+		t.Errorf("after replay: %d notices (want the event and the checks), %d check runs (want 1), %d kept", len(rec.notices), run.calls, len(kept))
+	}
+	if len(rec.notices) == 2 && len(rec.notices[1].Checks) != 1 {
+		t.Errorf("the replayed check notice %+v", rec.notices[1])
+	}
+}
+
+// FuzzFailureRecord: whatever the payload, the record is JSON and a hook
+// payload stays that hook.
+func FuzzFailureRecord(f *testing.F) {
+	f.Add([]byte(`{"DeploymentId":"d-1","LifecycleEventHookExecutionId":"x"}`), "slack: 503")
+	f.Add([]byte("not json"), "")
+	f.Fuzz(func(t *testing.T, payload []byte, cause string) {
+		rec := FailureRecord(payload, errors.New(cause))
+		if !json.Valid(rec) {
+			t.Fatalf("record %q is not JSON", rec)
+		}
+		if p := Classify(testSources, payload); p.Kind == KindHook && p.Hook.Err == nil {
+			if q := Classify(testSources, rec); q.Kind != KindHook || q.Hook.ExecutionID != p.Hook.ExecutionID {
+				t.Fatalf("record of a hook classifies as %s", q.Kind)
+			}
+		}
+	})
+}

@@ -61,6 +61,10 @@ run "ecs_hook_role" {
     error_message = "hook mode sets the on-error policy"
   }
   assert {
+    condition     = aws_lambda_function.this.environment[0].variables["CUTOVER_FAILURE_QUEUE_URL"] == aws_sqs_queue.failure.url
+    error_message = "an ECS hook keeps what it could not deliver in the failure queue, for replay"
+  }
+  assert {
     condition     = length(aws_iam_role_policy.codedeploy_hook) == 0
     error_message = "no CodeDeploy permissions for ECS hooks"
   }
