@@ -239,8 +239,13 @@ func (r *Router) hook(ctx context.Context, log *slog.Logger, h *Hook) (Report, e
 				return rep, nil
 			}
 			return rep, fmt.Errorf("lifecycle hook %s: another invocation is answering this execution; retry later", ev.DeploymentID)
+		case c.Degraded:
+			// The records are down (WithFallback granted the claim without
+			// a record): a fault of cutover's, decided by OnError.
+			log.Warn("hook answer records unavailable: a duplicate invocation may answer again")
+			faults = append(faults, errors.New("hook answer records unavailable: a duplicate invocation may answer again"))
 		default:
-			claimed = c.Status == records.Acquired && !c.Degraded
+			claimed = c.Status == records.Acquired
 		}
 	}
 	release := func() {

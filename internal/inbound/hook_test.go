@@ -478,3 +478,32 @@ func FuzzFailureRecord(f *testing.F) {
 		}
 	})
 }
+
+// downStore is a records store that cannot be reached.
+type downStore struct{}
+
+func (downStore) Claim(context.Context, records.Key, time.Duration) (records.Claim, error) {
+	return records.Claim{}, records.ErrUnavailable
+}
+func (downStore) Complete(context.Context, records.Key, []byte) error { return records.ErrUnavailable }
+func (downStore) Release(context.Context, records.Key) error          { return records.ErrUnavailable }
+
+// TestRecordsDownIsAFault: with the records unreachable the hook still
+// delivers and answers; the fault is decided by the on-error policy.
+func TestRecordsDownIsAFault(t *testing.T) {
+	for _, c := range []struct {
+		onError hook.OnError
+		want    hook.Status
+	}{{hook.Continue, hook.Succeeded}, {hook.Rollback, hook.Failed}} {
+		rec := &recorder{}
+		r := hookRouter(rec, passing(), nil, c.onError)
+		r.Hooks.Answers = records.WithFallback(downStore{}, nil)
+		rep, _ := r.Handle(context.Background(), read(t, "hook-ecs-post-production-traffic-shift.json"))
+		if got := ecsAnswer(t, rep).HookStatus; got != c.want || len(rep.Hook.Faults) == 0 {
+			t.Errorf("%s: answer %s, faults %v; want %s and a fault", c.onError, got, rep.Hook.Faults, c.want)
+		}
+		if len(rec.notices) != 2 {
+			t.Errorf("%s: %d notices, want the event and the checks", c.onError, len(rec.notices))
+		}
+	}
+}
