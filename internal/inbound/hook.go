@@ -278,7 +278,13 @@ func (r *Router) hook(ctx context.Context, log *slog.Logger, h *Hook) (Report, e
 	// 2. Checks, at the traffic switch.
 	var creport check.Report
 	if ev.TrafficSwitched() && r.Checks != nil {
-		res, finished, err := runChecks(work, r.Checks, &ev)
+		// The checks leave time to notify their results.
+		cctx, ccancel := work, context.CancelFunc(func() {})
+		if dl, ok := work.Deadline(); ok {
+			cctx, ccancel = context.WithDeadline(work, dl.Add(-min(opts.Reserve, time.Until(dl)/4)))
+		}
+		res, finished, err := runChecks(cctx, r.Checks, &ev)
+		ccancel()
 		if err != nil {
 			log.Error("checks failed to run", "error", err)
 			faults = append(faults, err)

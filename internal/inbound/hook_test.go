@@ -507,3 +507,35 @@ func TestRecordsDownIsAFault(t *testing.T) {
 		}
 	}
 }
+
+// ctxRecorder is a notifier that fails when its context has ended, as a
+// real HTTP destination does.
+type ctxRecorder struct{ recorder }
+
+func (c *ctxRecorder) Notify(ctx context.Context, n *chat.Notification) (chat.Receipt, error) {
+	if err := ctx.Err(); err != nil {
+		return chat.Receipt{}, err
+	}
+	return c.recorder.Notify(ctx, n)
+}
+
+// TestSlowChecksLeaveTimeToNotify: checks that overrun their time are cut
+// off early enough for their (failed) result to be notified.
+func TestSlowChecksLeaveTimeToNotify(t *testing.T) {
+	api := &fakeCD{}
+	run := &runner{block: make(chan struct{})}
+	defer close(run.block)
+	rec := &ctxRecorder{}
+	r := hookRouter(&rec.recorder, run, api, "")
+	r.Delivery.Destinations[0].Notifier = rec
+	r.Hooks.Reserve = 200 * time.Millisecond
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	rep, err := r.Handle(ctx, read(t, "hook-codedeploy.json"))
+	if err != nil {
+		t.Fatalf("err %v (faults %v)", err, rep.Hook.Faults)
+	}
+	if len(rec.notices) != 2 || len(rec.notices[1].Checks) != 1 || len(api.puts) != 1 || api.puts[0] != "Failed" {
+		t.Errorf("%d notices, puts %v: want the event, the failed checks, and Failed", len(rec.notices), api.puts)
+	}
+}
