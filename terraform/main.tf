@@ -155,7 +155,7 @@ locals {
     CUTOVER_SLACK_WEBHOOK_URL_SECRET    = { set = local.webhook_source_count > 0, value = local.webhook_reference }
     CUTOVER_DESTINATIONS                = { set = length(var.destinations) > 0 && !local.destinations_in_parameter, value = local.destinations_json }
     CUTOVER_DESTINATIONS_PARAMETER      = { set = local.destinations_in_parameter, value = one(aws_ssm_parameter.destinations[*].name) }
-    CUTOVER_EVENTS                      = { set = true, value = join(",", var.notify_events) }
+    CUTOVER_EVENTS                      = { set = true, value = join(",", distinct(concat(var.notify_events, local.hook_events))) }
     CUTOVER_ENRICH                      = { set = true, value = tostring(var.enrich) }
     CUTOVER_ENRICH_TIMEOUT              = { set = true, value = "${var.enrich_timeout_seconds}s" }
     CUTOVER_CLOUDFRONT_DISTRIBUTION_IDS = { set = length(var.cloudfront_distribution_ids) > 0, value = join(",", var.cloudfront_distribution_ids) }
@@ -165,6 +165,8 @@ locals {
     CUTOVER_FOLLOWUP_QUEUE_URL          = { set = local.cloudfront_enabled, value = one(aws_sqs_queue.followup[*].url) }
     CUTOVER_RECORDS_TABLE               = { set = var.create_records_table, value = one(aws_dynamodb_table.records[*].name) }
     CUTOVER_RECORDS_TTL                 = { set = var.create_records_table, value = "${var.records_ttl_hours}h" }
+    CUTOVER_HOOK_ON_ERROR               = { set = local.hook_mode || var.hook_on_error != "continue", value = var.hook_on_error }
+    CUTOVER_FAILURE_QUEUE_URL           = { set = var.ecs_hook, value = aws_sqs_queue.failure.url }
   }
   environment = merge(
     var.extra_environment_variables,

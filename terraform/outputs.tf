@@ -112,3 +112,8 @@ output "slack_actions_url" {
   description = "The Slack app's interactivity request URL (function URL + /slack/actions); null unless slack_buttons. Not a secret: requests are verified with the app's signing secret."
   value       = var.slack_buttons ? "${trimsuffix(aws_lambda_function_url.slack[0].function_url, "/")}/slack/actions" : null
 }
+
+output "ecs_hook_role_arn" {
+  description = "With ecs_hook: the role ECS assumes to invoke the function. Put it, with function_arn, into the service's deploymentConfiguration.lifecycleHooks (roleArn, hookTargetArn). null otherwise."
+  value       = one(aws_iam_role.ecs_hook[*].arn)
+}

@@ -514,8 +514,12 @@ variable "notify_events" {
     condition = length(var.notify_events) > 0 && alltrue([for e in var.notify_events : contains([
       "DeploymentStart", "DeploymentSuccess", "DeploymentFailure", "DeploymentStop", "DeploymentRollback", "DeploymentReady",
       "InstanceStart", "InstanceSuccess", "InstanceFailure", "InstanceReady", "TriggerTest",
+      # Lifecycle hooks (hooks.tf, docs/hooks.md).
+      "RECONCILE_SERVICE", "PRE_SCALE_UP", "POST_SCALE_UP", "TEST_TRAFFIC_SHIFT", "POST_TEST_TRAFFIC_SHIFT",
+      "PRE_PRODUCTION_TRAFFIC_SHIFT", "PRODUCTION_TRAFFIC_SHIFT", "POST_PRODUCTION_TRAFFIC_SHIFT", "ROLLBACK_TRAFFIC_SHIFT",
+      "BeforeInstall", "AfterInstall", "AfterAllowTestTraffic", "BeforeAllowTraffic", "AfterAllowTraffic",
     ], e)])
-    error_message = "notify_events must be a non-empty list of: DeploymentStart, DeploymentSuccess, DeploymentFailure, DeploymentStop, DeploymentRollback, DeploymentReady, InstanceStart, InstanceSuccess, InstanceFailure, InstanceReady, TriggerTest."
+    error_message = "notify_events must be a non-empty list of: DeploymentStart, DeploymentSuccess, DeploymentFailure, DeploymentStop, DeploymentRollback, DeploymentReady, InstanceStart, InstanceSuccess, InstanceFailure, InstanceReady, TriggerTest, or a lifecycle-hook event (docs/hooks.md)."
   }
 }
 
@@ -886,4 +890,30 @@ variable "checks_in_parameter" {
   description = "Where the function gets the checks JSON: false puts it in CUTOVER_CHECKS, true in an SSM String parameter the module creates (CUTOVER_CHECKS_PARAMETER), because Lambda's environment holds 4 KB in all. null (default) chooses the parameter from five checks on. The JSON holds references, never secrets."
   type        = bool
   default     = null
+}
+
+variable "ecs_hook" {
+  description = "Lifecycle-hook mode for ECS-native blue/green: create the role ECS assumes to invoke the function (trust ecs.amazonaws.com, lambda:InvokeFunction on this function only; output ecs_hook_role_arn) and notify POST_PRODUCTION_TRAFFIC_SHIFT and ROLLBACK_TRAFFIC_SHIFT. See docs/hooks.md."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "codedeploy_hook" {
+  description = "Lifecycle-hook mode for CodeDeploy ECS AppSpec hooks (AfterAllowTraffic): allow codedeploy:PutLifecycleEventHookExecutionStatus, GetDeployment, ListDeploymentTargets and GetDeploymentTarget on the deployment groups of codedeploy_application_names (all when empty), and notify AfterAllowTraffic. A service role with AWSCodeDeployRoleForECSLimited invokes only functions named CodeDeployHook_*: set name accordingly."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "hook_on_error" {
+  description = "CUTOVER_HOOK_ON_ERROR: how a lifecycle hook answers when cutover itself fails (a destination down, CloudFront throttled, records unavailable): \"continue\" answers SUCCEEDED and keeps the undelivered notification for replay; \"rollback\" answers FAILED. Failing checks always answer FAILED."
+  type        = string
+  default     = "continue"
+  nullable    = false
+
+  validation {
+    condition     = contains(["continue", "rollback"], var.hook_on_error)
+    error_message = "hook_on_error must be \"continue\" or \"rollback\"."
+  }
 }

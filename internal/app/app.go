@@ -34,6 +34,7 @@ import (
 	"github.com/cutover-dev/cutover/internal/delivery"
 	"github.com/cutover-dev/cutover/internal/enrich"
 	cdenrich "github.com/cutover-dev/cutover/internal/enrich/codedeploy"
+	"github.com/cutover-dev/cutover/internal/hook"
 	"github.com/cutover-dev/cutover/internal/inbound"
 	"github.com/cutover-dev/cutover/internal/interact"
 	"github.com/cutover-dev/cutover/internal/records"
@@ -45,7 +46,11 @@ import (
 
 // Sources returns the event sources cutover decodes, in the order they are
 // asked. config.Load checks CUTOVER_EVENTS against their event names.
-func Sources() *source.Registry { return source.New(codedeploy.Decoder{}) }
+func Sources() *source.Registry {
+	// hook.Names decodes nothing (the router reads hook invocations); it
+	// makes the hook event names known.
+	return source.New(codedeploy.Decoder{}, hook.Names{})
+}
 
 // Destinations returns the destination types cutover delivers to, by the
 // type name configuration uses.
@@ -247,7 +252,7 @@ func Build(ctx context.Context, cfg *config.Config, opts Options) (*System, erro
 	log.Debug("cutover ready", "destinations", names, "events", cfg.EventNames(),
 		"records", d.Records != nil, "cloudfront", cfg.CloudFront.Enabled())
 	s.Dispatcher = d
-	s.Inbound = &inbound.Router{Registry: Sources(), Delivery: d, Log: log}
+	s.Inbound = &inbound.Router{Registry: Sources(), Delivery: d, Log: log, Hooks: s.hookOptions(cfg, d)}
 	if s.cloudfront != nil {
 		s.Inbound.FollowUps = s.cloudfront
 	}

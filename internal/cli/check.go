@@ -4,13 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/cutover-dev/cutover/internal/app"
 	"github.com/cutover-dev/cutover/internal/check"
 	"github.com/cutover-dev/cutover/internal/config"
-	"github.com/cutover-dev/cutover/internal/deploy"
 	"github.com/cutover-dev/cutover/internal/inbound"
 )
 
@@ -39,31 +37,6 @@ the checks whose events name the stage); a CodeDeploy hook is taken as
 AfterAllowTraffic, the traffic switch.
 `
 
-// hookEvent is the event of a lifecycle-hook invocation, as far as its
-// payload tells: an ECS hook at POST_PRODUCTION_TRAFFIC_SHIFT is the
-// traffic switch (other stages are named by their stage and run only the
-// checks that list them in events); a CodeDeploy hook names no stage and
-// is taken as AfterAllowTraffic, the traffic switch.
-func hookEvent(h *inbound.HookError) deploy.Event {
-	ev := deploy.Event{Platform: h.Platform, DeploymentID: h.DeploymentID, Execution: h.ExecutionID, Phase: deploy.Unknown}
-	if h.Platform != deploy.ECSNative {
-		ev.Name, ev.Phase = "AfterAllowTraffic", deploy.TrafficSwitched
-		return ev
-	}
-	ev.Name = h.Stage
-	if h.Stage == "POST_PRODUCTION_TRAFFIC_SHIFT" {
-		ev.Phase = deploy.TrafficSwitched
-	}
-	// arn:PARTITION:ecs:REGION:ACCOUNT:service-deployment/CLUSTER/SERVICE/ID
-	if parts := strings.SplitN(h.DeploymentID, ":", 6); len(parts) == 6 {
-		ev.Region, ev.AccountID = parts[3], parts[4]
-		if res := strings.Split(parts[5], "/"); len(res) == 4 && res[0] == "service-deployment" {
-			ev.Cluster, ev.Service = res[1], res[2]
-		}
-	}
-	return ev
-}
-
 func runCheck(ctx context.Context, args []string, env Env) error {
 	fs := newFlags("check", env)
 	all := fs.Bool("all", false, "run every configured check, whatever its routing filters")
@@ -91,12 +64,6 @@ func runCheck(ctx context.Context, args []string, env Env) error {
 		return &ExitError{Code: 2, Err: err}
 	}
 	payload := inbound.Classify(app.Sources(), data)
-	if payload.Kind == inbound.KindHook && payload.Hook != nil {
-		// Until hook mode lands, check builds the hook's event itself.
-		ev := hookEvent(payload.Hook)
-		fmt.Fprintf(env.Stderr, "check: lifecycle hook: running the checks for %s as %s\n", ev.Name, ev.Phase)
-		payload = inbound.Payload{Kind: inbound.KindNotification, Events: []deploy.Event{ev}}
-	}
 	events, skipped, refused := renderable(payload, "")
 	if len(events) == 0 {
 		refused = append(refused, skipped...)

@@ -55,12 +55,14 @@ func TestRenderAndSendAgreeOnAMixedBatch(t *testing.T) {
 	}
 }
 
-// TestLifecycleHookFailsEverywhere: render, send and replay refuse a
-// lifecycle hook with the same clear error. render and send fail; replay
-// sets it aside as never deliverable (it exits 0 when everything that could
-// be delivered was).
-func TestLifecycleHookFailsEverywhere(t *testing.T) {
-	hook := `{"DeploymentId":"d-7XQ2K9ABC","LifecycleEventHookExecutionId":"eyJlbmNyeXB0ZWREYXRhIjoiaG9vayJ9"}`
+// TestLifecycleHookSendAndRender: send runs an ECS lifecycle hook like the
+// Lambda and prints its answer; a second send of the same execution
+// notifies nothing more and answers the same; render renders the hook's
+// message; an unreadable hook renders nothing and says why.
+func TestLifecycleHookSendAndRender(t *testing.T) {
+	hook := `{"executionId":"0b6e2c1a","lifecycleStage":"POST_PRODUCTION_TRAFFIC_SHIFT",` +
+		`"resourceArn":"arn:aws:ecs:us-west-2:123456789012:service-deployment/my-cluster/my-service/EZe5RNVLH6PPzHXINuP28",` +
+		`"executionDetails":{"serviceArn":"arn:aws:ecs:us-west-2:123456789012:service/my-cluster/my-service"}}`
 	file := filepath.Join(t.TempDir(), "hook.json")
 	if err := os.WriteFile(file, []byte(hook), 0o600); err != nil {
 		t.Fatal(err)
@@ -69,24 +71,25 @@ func TestLifecycleHookFailsEverywhere(t *testing.T) {
 	srv := httptest.NewServer(fake)
 	defer srv.Close()
 	env := sendEnv(t, srv.URL)
-	for _, args := range [][]string{{"render", file}, {"send", file}, {"replay", file}} {
-		out, _, err := run(t, env, "", args...)
-		msg := out
-		if err != nil {
-			msg += err.Error()
-		}
-		wantExit := 1
-		if args[0] == "replay" {
-			wantExit = 0
-			if !strings.Contains(msg, "POISON") || !strings.Contains(msg, "1 set aside") {
-				t.Errorf("replay does not set the hook aside: %q", msg)
-			}
-		}
-		if exitCode(err) != wantExit || !strings.Contains(msg, "d-7XQ2K9ABC") || !strings.Contains(msg, "does not run lifecycle hooks yet") {
-			t.Errorf("%s: exit %d, %q", args[0], exitCode(err), msg)
+	for i := range 2 {
+		out, _, err := run(t, env, "", "send", file)
+		if err != nil || !strings.Contains(out, `answer: {"hookStatus":"SUCCEEDED"}`) || !strings.Contains(out, "POST_PRODUCTION_TRAFFIC_SHIFT") {
+			t.Errorf("send %d: %v, %q", i+1, err, out)
 		}
 	}
-	if fake.count() != 0 {
-		t.Errorf("a hook made %d posts", fake.count())
+	if fake.count() != 1 {
+		t.Errorf("the same hook execution sent twice made %d posts, want 1", fake.count())
+	}
+	out, _, err := run(t, env, "", "render", file)
+	if err != nil || !strings.Contains(out, "Traffic switched") {
+		t.Errorf("render: %v, %q", err, out)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	if err := os.WriteFile(bad, []byte(`{"executionId":"x","lifecycleStage":7}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err = run(t, env, "", "render", bad)
+	if exitCode(err) != 1 || out != "" || !strings.Contains(err.Error(), "lifecycleStage") {
+		t.Errorf("render of an unreadable hook: exit %d, %q, %v", exitCode(err), out, err)
 	}
 }

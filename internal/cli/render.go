@@ -99,7 +99,7 @@ func runRender(_ context.Context, args []string, env Env) error {
 		return err
 	}
 	if len(refused) > 0 {
-		// What the Lambda would fail on (a lifecycle hook) fails here too.
+		// What the Lambda would not deliver (an unreadable hook) fails here too.
 		return &ExitError{Code: 1, Err: errors.New(oneLine(errors.Join(refused...)))}
 	}
 	return nil
@@ -107,7 +107,8 @@ func runRender(_ context.Context, args []string, env Env) error {
 
 // renderable walks a classified input the way the router runs it: the
 // events of every notification, the parts that would be dropped
-// (skipped), and those that would fail (refused: lifecycle hooks). A
+// (skipped), and those that would fail (refused: a lifecycle hook that
+// cannot be read). A
 // follow-up carries nothing to render and is skipped.
 func renderable(p inbound.Payload, msgID string) (events []deploy.Event, skipped, refused []error) {
 	prefix := func(err error) error {
@@ -121,7 +122,14 @@ func renderable(p inbound.Payload, msgID string) (events []deploy.Event, skipped
 	}
 	switch p.Kind {
 	case inbound.KindHook:
-		refused = append(refused, prefix(p.Hook))
+		// A hook renders the message of its event (a CodeDeploy hook as
+		// AfterAllowTraffic: which hook it is needs an AWS lookup).
+		ev, err := p.Hook.Event("")
+		if err != nil {
+			refused = append(refused, prefix(err))
+		} else {
+			events = append(events, ev)
+		}
 	case inbound.KindFollowUp:
 		skipped = append(skipped, prefix(fmt.Errorf("CloudFront follow-up %s: not a deployment notification, nothing to render", p.FollowUp.Key())))
 	case inbound.KindBatch:

@@ -14,6 +14,7 @@ import (
 	"github.com/cutover-dev/cutover/internal/app"
 	"github.com/cutover-dev/cutover/internal/config"
 	"github.com/cutover-dev/cutover/internal/inbound"
+	"github.com/cutover-dev/cutover/internal/retry"
 )
 
 // replayUsage is the usage of `cutover replay` (`cutover help replay`).
@@ -140,7 +141,7 @@ func (r *replayer) fail(name string, err error) {
 // may succeed later, or never can.
 func (r *replayer) one(ctx context.Context, name string, data []byte) outcome {
 	rep, err := r.sys.Inbound.Handle(ctx, data)
-	if why := never(rep); why != nil {
+	if why := never(rep, err); why != nil {
 		r.total++
 		r.poison++
 		fmt.Fprintf(r.env.Stdout, "POISON %s: %s\n", name, oneLine(why))
@@ -160,11 +161,14 @@ func (r *replayer) one(ctx context.Context, name string, data []byte) outcome {
 }
 
 // never says why an input can never be delivered, or nil: it holds no
-// notification and only parts no retry can fix (permanent rejections), or
-// it is a lifecycle-hook invocation, which this version does not run.
-func never(rep inbound.Report) error {
-	if rep.Hook != nil {
-		return rep.Hook
+// notification and only parts no retry can fix (permanent rejections).
+// A lifecycle hook is run again: what it failed to deliver is delivered,
+// and its answer is not repeated (the records hold it); one whose status
+// can never be reported (the deployment is gone, the input unreadable)
+// and whose deliveries did not fail is set aside.
+func never(rep inbound.Report, err error) error {
+	if rep.Kind == inbound.KindHook && err != nil && retry.IsPermanent(err) && undelivered(rep) == nil {
+		return err
 	}
 	if rep.Accepted() {
 		return nil

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -47,6 +48,12 @@ func runSend(ctx context.Context, args []string, env Env) error {
 	defer sys.Close()
 	rep, err := sys.Inbound.Handle(ctx, data)
 	fmt.Fprintln(env.Stdout, rep.Summary())
+	if rep.Response != nil {
+		// A lifecycle hook's answer, exactly as the Lambda returns it.
+		if raw, jerr := json.Marshal(rep.Response); jerr == nil {
+			fmt.Fprintln(env.Stdout, "answer: "+string(raw))
+		}
+	}
 	for _, er := range rep.EventReports() {
 		fmt.Fprintln(env.Stdout, eventLine(&er.Event))
 		for _, l := range deliveryLines(er) {

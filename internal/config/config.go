@@ -33,6 +33,8 @@ var DefaultEvents = []string{
 	"DeploymentFailure", "DeploymentStop", "DeploymentRollback",
 	"DeploymentReady", "InstanceSuccess", "InstanceFailure",
 	"TriggerTest",
+	// Lifecycle hooks (internal/hook): the traffic switch and the rollback.
+	"POST_PRODUCTION_TRAFFIC_SHIFT", "ROLLBACK_TRAFFIC_SHIFT", "AfterAllowTraffic",
 }
 
 // Config is cutover's validated configuration.
@@ -80,6 +82,8 @@ type Config struct {
 	FailureQueueURL string
 	// LogLevel is the minimum level logged.
 	LogLevel slog.Level
+	// Hooks configures lifecycle-hook mode (hooks.go).
+	Hooks Hooks
 
 	// known are the event names the sources produce, in their order.
 	known []string
@@ -126,6 +130,7 @@ func Defaults() *Config {
 		EnrichTimeout: 2 * time.Second,
 		LogLevel:      slog.LevelInfo,
 		SlackAPIURL:   DefaultSlackAPIURL,
+		Hooks:         DefaultHooks(),
 	}
 	for _, k := range DefaultEvents {
 		c.Events[k] = true
@@ -263,6 +268,7 @@ func (c *Config) parse(env func(string) string) []error {
 		}
 	}
 	c.FailureQueueURL = get(EnvFailureQueueURL)
+	c.parseHooks(get, bad)
 
 	// Lambda's advanced logging controls set AWS_LAMBDA_LOG_LEVEL; our own
 	// variable wins for the CLI.

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cutover-dev/cutover/internal/hook"
 	"github.com/cutover-dev/cutover/internal/source"
 	"github.com/cutover-dev/cutover/internal/source/codedeploy"
 )
@@ -14,7 +15,7 @@ func envOf(m map[string]string) func(string) string { return func(k string) stri
 
 // load is Load with the sources cutover runs with.
 func load(env func(string) string) (*Config, error) {
-	return Load(env, source.New(codedeploy.Decoder{}), testTypes)
+	return Load(env, source.New(codedeploy.Decoder{}, hook.Names{}), testTypes)
 }
 
 func TestDefaults(t *testing.T) {
@@ -22,7 +23,7 @@ func TestDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(c.EventNames(), ","); got != "DeploymentFailure,DeploymentStop,DeploymentRollback,DeploymentReady,InstanceSuccess,InstanceFailure,TriggerTest" {
+	if got := strings.Join(c.EventNames(), ","); got != "DeploymentFailure,DeploymentStop,DeploymentRollback,DeploymentReady,InstanceSuccess,InstanceFailure,TriggerTest,POST_PRODUCTION_TRAFFIC_SHIFT,ROLLBACK_TRAFFIC_SHIFT,AfterAllowTraffic" {
 		t.Errorf("default events %s", got)
 	}
 	if !c.Enrich || c.EnrichTimeout != 2*time.Second || c.RecordsTTL != 336*time.Hour || c.LogLevel != slog.LevelInfo {

@@ -104,7 +104,8 @@ var Vars = []Var{
 	{Name: EnvEnrichTimeout, Default: "2s", Meaning: "Upper bound on those lookups; the message is never held longer."},
 	{Name: EnvChecks, Meaning: "JSON list of checks run when production traffic switches (see [docs/checks.md](docs/checks.md)): `[{\"name\":\"api-ping\",\"type\":\"http\",\"listener\":\"production\",\"path\":\"/api/ping\",\"requests\":20,\"p99_ms\":800}]`. Keys: `name`, `type` (`http`, `alarms`), `url` or `listener` (`production`, `test`) with `path`, `method`, `headers` (a value or `{\"secret\":\"<reference>\"}`), `requests`, `timeout_ms`, `expect_status`, `body_contains`, `p95_ms`, `p99_ms`, `alarm_names`, and the routing filters of `CUTOVER_DESTINATIONS`."},
 	{Name: EnvChecksParameter, Meaning: "An SSM parameter (String or SecureString; name or ARN) holding the same JSON, read once at start. Not with `CUTOVER_CHECKS`."},
-	{Name: EnvFailureQueueURL, Meaning: "The function's on-failure queue, drained by `cutover replay` (or use `cutover replay --function NAME`)."},
+	{Name: EnvFailureQueueURL, Meaning: "The function's on-failure queue, drained by `cutover replay` (or use `cutover replay --function NAME`). An ECS lifecycle hook keeps there, as a failure record, what it could not deliver."},
+	hookVars[0], hookVars[1],
 	{Name: EnvSNSTopicARNs, Meaning: "`cutover serve` only: the SNS topics whose (signature-verified) notifications it accepts."},
 	{Name: EnvLogLevel, Also: []string{EnvLambdaLogLevel}, Default: "INFO", Meaning: "`DEBUG`, `INFO`, `WARN`, `ERROR`."},
 }

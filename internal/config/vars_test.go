@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/cutover-dev/cutover/internal/deploy"
+	"github.com/cutover-dev/cutover/internal/hook"
 	"github.com/cutover-dev/cutover/internal/source"
 	"github.com/cutover-dev/cutover/internal/source/codedeploy"
 )
@@ -182,9 +183,10 @@ func TestEventNamesFromSources(t *testing.T) {
 	if err != nil || len(c.Events) != 0 {
 		t.Errorf("defaults no source produces must not notify: %v, %v", c.Events, err)
 	}
+	known := append(slices.Clone(codedeploy.Names), hook.Names{}.EventNames()...)
 	for _, k := range DefaultEvents {
-		if !slices.Contains(codedeploy.Names, k) {
-			t.Errorf("default event %q is not a CodeDeploy event", k)
+		if !slices.Contains(known, k) {
+			t.Errorf("default event %q is not a CodeDeploy or lifecycle-hook event", k)
 		}
 	}
 }

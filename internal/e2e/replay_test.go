@@ -211,13 +211,13 @@ func TestReplayFailureQueue(t *testing.T) {
 		assertQueueEmpty(ctx, t, client, queueURL, queueDepth)
 	})
 	// Messages that can never be delivered (input that is no notification,
-	// a lifecycle-hook invocation) are set aside: saved for inspection,
+	// a lifecycle-hook invocation that cannot be read) are set aside: saved for inspection,
 	// kept in the queue unless --drop-poison, and not counted as failing.
 	t.Run("poison_is_set_aside", func(t *testing.T) {
 		poisonDir := filepath.Join(t.TempDir(), "poison")
 		for _, body := range []string{
 			"this is not a notification",
-			`{"DeploymentId":"d-HOOK0001","LifecycleEventHookExecutionId":"eyJob29rIjoxfQ=="}`,
+			`{"DeploymentId":"d-HOOK0001","LifecycleEventHookExecutionId":""}`,
 			destinationRecord(t, "e2e-replay-after-poison", "d-REPLAY900"),
 		} {
 			if _, err := client.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(queueURL), MessageBody: aws.String(body)}); err != nil {
@@ -230,7 +230,7 @@ func TestReplayFailureQueue(t *testing.T) {
 			t.Fatalf("replay with only poison left failing: %v", err)
 		}
 		if !strings.Contains(out, "1 delivered, 0 still failing, 2 set aside") || strings.Count(out, "POISON") != 2 ||
-			!strings.Contains(out, "does not run lifecycle hooks yet") || !strings.Contains(out, "not a JSON object") {
+			!strings.Contains(out, "field LifecycleEventHookExecutionId: empty or missing") || !strings.Contains(out, "not a JSON object") {
 			t.Errorf("replay's output does not name the two poison messages and the delivery")
 		}
 		if n := chat.Count() - before; n != 1 {

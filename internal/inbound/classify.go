@@ -5,20 +5,20 @@
 // by one, a CloudFront follow-up, a lifecycle hook, or something unknown)
 // into typed values, and runs each kind (Router.Handle): notifications go
 // to delivery, follow-ups are checked and then notified once, lifecycle
-// hooks fail clearly. The same input gets the same decision on every path.
+// hooks run the hook pipeline (deliver, check, answer; hook.go). The same input gets the same decision on every path.
 package inbound
 
 import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/cutover-dev/cutover/internal/action/cloudfront"
 	"github.com/cutover-dev/cutover/internal/deploy"
+	"github.com/cutover-dev/cutover/internal/hook"
 	"github.com/cutover-dev/cutover/internal/interact"
 	"github.com/cutover-dev/cutover/internal/source"
 )
@@ -61,8 +61,8 @@ type Payload struct {
 	Rejected []Rejection
 	// FollowUp is the decoded follow-up (KindFollowUp).
 	FollowUp *cloudfront.FollowUp
-	// Hook is the lifecycle hook, as the error it fails with (KindHook).
-	Hook *HookError
+	// Hook is the lifecycle-hook invocation (KindHook).
+	Hook *Hook
 	// Records are the records of an SQS batch, each classified on its own
 	// (KindBatch).
 	Records []Record
@@ -158,14 +158,14 @@ func classify(reg *source.Registry, data []byte, depth int) Payload {
 				}
 			}
 		}
-		if h := hookOf(top); h != nil {
+		if h := hookOf(top, data); h != nil {
 			return Payload{Kind: KindHook, Hook: h}
 		}
 		// A hook invocation that failed and went to the failure
 		// destination is still a hook.
 		if source.Has(top, "requestPayload") && source.Has(top, "requestContext") && depth < maxDepth {
 			if inner := object(top["requestPayload"]); inner != nil {
-				if h := hookOf(inner); h != nil {
+				if h := hookOf(inner, top["requestPayload"]); h != nil {
 					return Payload{Kind: KindHook, Hook: h}
 				}
 			}
@@ -266,67 +266,31 @@ func sqsRecords(top map[string]json.RawMessage) ([]sqsRecord, bool) {
 	return recs, true
 }
 
-// HookError is a lifecycle-hook invocation, as the error it fails with:
-// this version of cutover does not run lifecycle hooks.
-//
-// Its retry class is deliberate: it is NOT permanent. A hook payload is not
-// malformed input that retrying cannot fix; it is a deployment waiting for
-// an answer, and answering "success" (as dropping it would) or dropping it
-// silently would hide a stalled deployment. As a retryable error it fails
-// the Lambda invocation: ECS takes a hook function's error as a failed hook
-// and rolls the deployment back at once; CodeDeploy's asynchronous
-// invocation is retried and then lands in the failure queue, where `cutover
-// replay` names it and keeps it; in an SQS batch the record is reported as
-// a batch-item failure, and `serve` answers 500. It is never acknowledged.
-type HookError struct {
-	// Platform is deploy.CodeDeploy or deploy.ECSNative.
-	Platform deploy.Platform
-	// DeploymentID is the CodeDeploy deployment ID, or the ECS
-	// service-deployment ARN (resourceArn).
-	DeploymentID string
-	// ExecutionID is CodeDeploy's LifecycleEventHookExecutionId or ECS's
-	// executionId.
-	ExecutionID string
-	// Stage is the ECS lifecycleStage (empty for CodeDeploy).
-	Stage string
-}
-
-// maxHookField bounds each hook value quoted in the error: they come from
-// outside.
-const maxHookField = 120
-
-// Error names the hook and says cutover does not run hooks yet.
-func (e *HookError) Error() string {
-	q := func(s string) string { return fmt.Sprintf("%q", source.Snippet([]byte(s), maxHookField)) }
-	var what, then string
-	if e.Platform == deploy.ECSNative {
-		what = fmt.Sprintf("ECS lifecycle hook %s at stage %s (execution %s)", q(e.DeploymentID), q(e.Stage), q(e.ExecutionID))
-		then = "the hook fails, so ECS rolls the deployment back"
-	} else {
-		what = fmt.Sprintf("CodeDeploy lifecycle hook of deployment %s (hook execution %s)", q(e.DeploymentID), q(e.ExecutionID))
-		then = "CodeDeploy waits for the hook's status until the hook times out"
+// hookOf returns the hook top describes (data is its JSON), or nil: see
+// hook.Kind. A hook that cannot be read is still a hook, with Err set.
+func hookOf(top map[string]json.RawMessage, data []byte) *Hook {
+	platform := hook.Kind(top)
+	if platform == "" {
+		return nil
 	}
-	return "lifecycle hook: " + what + ": this version of cutover does not run lifecycle hooks yet " +
-		"(hook mode comes with a later release); point the hook at a hook function, not at cutover; " + then
-}
-
-// hookOf returns the hook top describes, or nil. A CodeDeploy hook has
-// DeploymentId and LifecycleEventHookExecutionId; an ECS hook has
-// executionId and lifecycleStage (and resourceArn, executionDetails).
-func hookOf(top map[string]json.RawMessage) *HookError {
 	str := func(k string) string {
 		var s string
 		if json.Unmarshal(top[k], &s) != nil {
-			// Not a string: show the raw JSON, bounded by Error.
-			return string(top[k])
+			// Not a string: show the raw JSON, bounded.
+			return source.Snippet(top[k], maxHookField)
 		}
 		return s
 	}
-	switch {
-	case source.Has(top, "DeploymentId") && source.Has(top, "LifecycleEventHookExecutionId"):
-		return &HookError{Platform: deploy.CodeDeploy, DeploymentID: str("DeploymentId"), ExecutionID: str("LifecycleEventHookExecutionId")}
-	case source.Has(top, "executionId") && source.Has(top, "lifecycleStage"):
-		return &HookError{Platform: deploy.ECSNative, DeploymentID: str("resourceArn"), ExecutionID: str("executionId"), Stage: str("lifecycleStage")}
+	h := &Hook{Platform: platform, Raw: append(json.RawMessage(nil), data...)}
+	if platform == deploy.ECSNative {
+		h.DeploymentID, h.ExecutionID, h.Stage = str("resourceArn"), str("executionId"), str("lifecycleStage")
+	} else {
+		h.DeploymentID, h.ExecutionID = str("DeploymentId"), str("LifecycleEventHookExecutionId")
 	}
-	return nil
+	h.Invocation, h.Err = hook.Parse(platform, data)
+	return h
 }
+
+// maxHookField bounds each hook value logged when the hook cannot be read:
+// they come from outside.
+const maxHookField = 120

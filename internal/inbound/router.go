@@ -38,6 +38,8 @@ type Router struct {
 	// the self-invocations that act on them); nil when no slack-app
 	// destination has a signing secret.
 	Interact Interactions
+	// Hooks configures lifecycle-hook mode.
+	Hooks HookOptions
 	// Log receives one line per dropped or failed part.
 	Log *slog.Logger
 }
@@ -52,8 +54,8 @@ type Report struct {
 	Rejected []Rejection `json:"-"`
 	// FollowUp is the follow-up checked (KindFollowUp).
 	FollowUp *FollowUpReport `json:"followUp,omitempty"`
-	// Hook is the lifecycle hook refused (KindHook).
-	Hook *HookError `json:"-"`
+	// Hook says how a lifecycle hook was answered (KindHook).
+	Hook *HookReport `json:"hook,omitempty"`
 	// Records are the records of an SQS batch (KindBatch), in order.
 	Records []RecordReport `json:"records,omitempty"`
 	// Response is what the invocation answers, for payloads that need an
@@ -110,7 +112,8 @@ func (r *Router) log() *slog.Logger {
 
 // Handle classifies data and runs it. The error is non-nil when the
 // payload (or, for a batch, any record) must be kept and retried: a
-// delivery or follow-up failed, or it is a lifecycle hook. Rejected parts
+// delivery or follow-up failed (for a lifecycle hook also: its CodeDeploy
+// status could not be reported; see Router.hook). Rejected parts
 // are logged and are not an error. For a batch, each record's own outcome
 // is in Report.Records (see RecordReport.Keep).
 func (r *Router) Handle(ctx context.Context, data []byte) (Report, error) {
@@ -123,7 +126,7 @@ func (r *Router) Run(ctx context.Context, p Payload) (Report, error) {
 }
 
 func (r *Router) run(ctx context.Context, log *slog.Logger, p Payload) (Report, error) {
-	rep := Report{Kind: p.Kind, Rejected: p.Rejected, Hook: p.Hook}
+	rep := Report{Kind: p.Kind, Rejected: p.Rejected}
 	for _, rj := range p.Rejected {
 		logRejection(log, rj)
 	}
@@ -143,9 +146,7 @@ func (r *Router) run(ctx context.Context, log *slog.Logger, p Payload) (Report, 
 		}
 		return rep, nil
 	case KindHook:
-		log.Error("lifecycle hook refused: cutover does not run lifecycle hooks yet",
-			"platform", string(p.Hook.Platform), "error", p.Hook.Error())
-		return rep, p.Hook
+		return r.hook(ctx, log, p.Hook)
 	case KindFollowUp:
 		fr, err := r.followUp(ctx, log, *p.FollowUp)
 		rep.FollowUp = &fr
@@ -250,7 +251,9 @@ func (rep Report) Summary() string {
 	var parts []string
 	switch rep.Kind {
 	case KindHook:
-		parts = append(parts, "lifecycle hook refused")
+		if rep.Hook != nil {
+			parts = append(parts, rep.Hook.Summary())
+		}
 	case KindFollowUp:
 		if rep.FollowUp != nil {
 			parts = append(parts, "CloudFront follow-up checked")

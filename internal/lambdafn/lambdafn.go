@@ -62,8 +62,10 @@ type Handler struct {
 // batch (the follow-up queue, or a queue subscribed to the topic) returns
 // its partial-batch failures: the records the queue must keep (see
 // inbound.RecordReport.Keep); records not reached before the deadline are
-// failures without being tried. Anything else fails the invocation when a
-// delivery failed, or when it is a lifecycle hook, so that Lambda retries
+// failures without being tried. An ECS lifecycle hook returns its answer
+// (hookStatus), always. Anything else fails the invocation when a delivery
+// failed (for a CodeDeploy hook also: its status could not be reported),
+// so that Lambda retries
 // and, finally, sends the event to the failure destination; input that can
 // never be delivered is logged and dropped, and the invocation succeeds.
 func (h *Handler) Invoke(ctx context.Context, payload json.RawMessage) (any, error) {

@@ -298,22 +298,23 @@ func TestSlackDownFailsInvocationButInvalidates(t *testing.T) {
 	}
 }
 
-// TestLifecycleHookFailsInvocation: a CodeDeploy or ECS lifecycle-hook
-// invocation fails, naming the hook, instead of succeeding silently (which
-// would leave the deployment waiting for the hook's timeout); nothing is
-// sent.
-func TestLifecycleHookFailsInvocation(t *testing.T) {
+// TestLifecycleHookAnswers: an ECS lifecycle hook is answered through the
+// handler's result (the hook's status), whatever else happens; a CodeDeploy
+// hook of a deployment that does not exist fails the invocation (its
+// status cannot be reported), naming the deployment.
+func TestLifecycleHookAnswers(t *testing.T) {
 	w := newWorld(t, false)
-	for _, in := range []struct{ payload, names string }{
-		{`{"DeploymentId":"d-7XQ2K9ABC","LifecycleEventHookExecutionId":"eyJlbmNyeXB0ZWREYXRhIjoiaG9vayJ9"}`, "d-7XQ2K9ABC"},
-		{`{"executionId":"f4fcae0f-9bec-41c6-ba87-0eaa0cef8af5","lifecycleStage":"POST_PRODUCTION_TRAFFIC_SHIFT","resourceArn":"arn:aws:ecs:us-west-2:123456789012:service-deployment/my-cluster/my-service/EZe5RNVLH6PPzHXINuP28","executionDetails":{}}`, "POST_PRODUCTION_TRAFFIC_SHIFT"},
-	} {
-		_, err := invoke(t, w.handler, []byte(in.payload))
-		if err == nil || !strings.Contains(err.Error(), in.names) || !strings.Contains(err.Error(), "does not run lifecycle hooks") {
-			t.Errorf("hook invocation: error %v, want one naming %s and saying hooks are not run", err, in.names)
-		}
+	ecs := `{"executionId":"f4fcae0f-9bec-41c6-ba87-0eaa0cef8af5","lifecycleStage":"POST_PRODUCTION_TRAFFIC_SHIFT","resourceArn":"arn:aws:ecs:us-west-2:123456789012:service-deployment/my-cluster/my-service/EZe5RNVLH6PPzHXINuP28","executionDetails":{}}`
+	out, err := invoke(t, w.handler, []byte(ecs))
+	raw, _ := json.Marshal(out)
+	if err != nil || string(raw) != `{"hookStatus":"SUCCEEDED"}` {
+		t.Errorf("ECS hook: result %s, error %v", raw, err)
 	}
-	if w.slack.Count() != 0 {
-		t.Errorf("a hook made %d chat requests", w.slack.Count())
+	if w.slack.Count() != 1 {
+		t.Errorf("the ECS hook made %d chat requests, want 1", w.slack.Count())
+	}
+	_, err = invoke(t, w.handler, []byte(`{"DeploymentId":"d-7XQ2K9ABC","LifecycleEventHookExecutionId":"eyJlbmNyeXB0ZWREYXRhIjoiaG9vayJ9"}`))
+	if err == nil || !strings.Contains(err.Error(), "d-7XQ2K9ABC") {
+		t.Errorf("CodeDeploy hook of an unknown deployment: error %v", err)
 	}
 }

@@ -24,6 +24,10 @@ patches below do about them:
 One action that AWS does not have is added for tests, because moto never
 moves a deployment past "Created":
 
+* TestrigHookCalls, TestrigFailHookStatus and TestrigSetDeploymentTargets
+  record PutLifecycleEventHookExecutionStatus calls, fail the next ones on
+  demand, and give ListDeploymentTargets/GetDeploymentTarget (added here)
+  the ECS targets to answer with (see "lifecycle hooks" below).
 * TestrigPatchDeployment {"deploymentId": ID, "fields": {...}} merges the
   given fields into every later GetDeployment/BatchGetDeployments answer for
   that deployment. Fields moto stores (status, times, ...) are set on the
@@ -544,6 +548,102 @@ def testrig_control_calls(self):
 cd_responses.CodeDeployResponse.stop_deployment = _recorded("StopDeployment", stop_deployment)
 cd_responses.CodeDeployResponse.continue_deployment = _recorded("ContinueDeployment", continue_deployment)
 cd_responses.CodeDeployResponse.testrig_control_calls = testrig_control_calls
+
+
+# --- lifecycle hooks (internal/hook) ------------------------------------------
+#
+# PutLifecycleEventHookExecutionStatus is recorded, call by call, so tests
+# can assert it was called exactly once per execution (TestrigHookCalls);
+# a second status for the same execution is refused as AWS does
+# (LifecycleEventAlreadyCompletedException) after being recorded. Errors
+# can be queued for the next calls (TestrigFailHookStatus: a throttling
+# or 5xx answer). ListDeploymentTargets and GetDeploymentTarget serve the
+# ECS targets a test sets (TestrigSetDeploymentTargets), since moto has
+# neither.
+
+HOOK_CALLS = []
+HOOK_FAULTS = []
+DEPLOYMENT_TARGETS = {}
+_hook_lock = threading.Lock()
+
+
+class HookFault(CodeDeployException):
+    def __init__(self, error_type, code):
+        super().__init__(error_type, "testrig: fault on demand")
+        self.code = code
+
+
+def hook_put_status(self):
+    p = _params(self)
+    dep = _deployment(self, p.get("deploymentId"))
+    hook_id = p.get("lifecycleEventHookExecutionId") or ""
+    status = p.get("status")
+    with _hook_lock:
+        if HOOK_FAULTS:
+            error_type, code = HOOK_FAULTS.pop(0)
+            raise HookFault(error_type, code)
+        earlier = [c for c in HOOK_CALLS if c["deploymentId"] == dep.deployment_id and c["lifecycleEventHookExecutionId"] == hook_id]
+        HOOK_CALLS.append({
+            "deploymentId": dep.deployment_id,
+            "lifecycleEventHookExecutionId": hook_id,
+            "status": status,
+            "time": time.time(),
+        })
+    if status not in ("Succeeded", "Failed"):
+        raise BadRequest("ValidationException", "status must be Succeeded or Failed")
+    if earlier:
+        raise BadRequest(
+            "LifecycleEventAlreadyCompletedException",
+            "The lifecycle event hook execution %s has already completed." % hook_id,
+        )
+    dep.deployment_status_messages.append(
+        "testrig: PutLifecycleEventHookExecutionStatus %s=%s" % (hook_id, status)
+    )
+    return json.dumps({"lifecycleEventHookExecutionId": hook_id})
+
+
+def testrig_hook_calls(self):
+    with _hook_lock:
+        return json.dumps({"calls": list(HOOK_CALLS)})
+
+
+def testrig_fail_hook_status(self):
+    p = _params(self)
+    with _hook_lock:
+        for f in p.get("faults") or []:
+            HOOK_FAULTS.append((f.get("type") or "ThrottlingException", int(f.get("status") or 400)))
+    return "{}"
+
+
+def testrig_set_deployment_targets(self):
+    p = _params(self)
+    dep = _deployment(self, p.get("deploymentId"))
+    DEPLOYMENT_TARGETS[dep.deployment_id] = list(p.get("targets") or [])
+    return "{}"
+
+
+def list_deployment_targets(self):
+    p = _params(self)
+    dep = _deployment(self, p.get("deploymentId"))
+    targets = DEPLOYMENT_TARGETS.get(dep.deployment_id, [])
+    return json.dumps({"targetIds": [t.get("targetId") for t in targets]})
+
+
+def get_deployment_target(self):
+    p = _params(self)
+    dep = _deployment(self, p.get("deploymentId"))
+    for t in DEPLOYMENT_TARGETS.get(dep.deployment_id, []):
+        if t.get("targetId") == p.get("targetId"):
+            target = dict(t)
+            target.setdefault("deploymentId", dep.deployment_id)
+            return json.dumps({"deploymentTarget": {"deploymentTargetType": "ECSTarget", "ecsTarget": target}})
+    raise BadRequest("DeploymentTargetDoesNotExistException", "No target %s" % p.get("targetId"))
+
+
+cd_responses.CodeDeployResponse.put_lifecycle_event_hook_execution_status = hook_put_status
+for _fn in (testrig_hook_calls, testrig_fail_hook_status, testrig_set_deployment_targets,
+            list_deployment_targets, get_deployment_target):
+    setattr(cd_responses.CodeDeployResponse, _fn.__name__, _fn)
 
 
 # DynamoDB evaluates a conditional write and stores the item atomically;
