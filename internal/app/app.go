@@ -38,11 +38,14 @@ import (
 	"github.com/cutover-dev/cutover/internal/secret"
 	"github.com/cutover-dev/cutover/internal/source"
 	"github.com/cutover-dev/cutover/internal/source/codedeploy"
+	"github.com/cutover-dev/cutover/internal/source/ecsnative"
 )
 
 // Sources returns the event sources cutover decodes, in the order they are
 // asked. config.Load checks CUTOVER_EVENTS against their event names.
-func Sources() *source.Registry { return source.New(codedeploy.Decoder{}) }
+func Sources() *source.Registry {
+	return source.New(codedeploy.Decoder{}, ecsnative.Decoder{})
+}
 
 // Destinations returns the destination types cutover delivers to, by the
 // type name configuration uses.

@@ -14,6 +14,7 @@ import (
 	"github.com/cutover-dev/cutover/internal/deploy"
 	"github.com/cutover-dev/cutover/internal/source"
 	"github.com/cutover-dev/cutover/internal/source/codedeploy"
+	"github.com/cutover-dev/cutover/internal/source/ecsnative"
 )
 
 // readmeRow renders v as its row of the README's configuration table.
@@ -183,8 +184,8 @@ func TestEventNamesFromSources(t *testing.T) {
 		t.Errorf("defaults no source produces must not notify: %v, %v", c.Events, err)
 	}
 	for _, k := range DefaultEvents {
-		if !slices.Contains(codedeploy.Names, k) {
-			t.Errorf("default event %q is not a CodeDeploy event", k)
+		if !slices.Contains(codedeploy.Names, k) && !slices.Contains(ecsnative.Names, k) {
+			t.Errorf("default event %q is not a CodeDeploy or ECS-native event", k)
 		}
 	}
 }

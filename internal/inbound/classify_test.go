@@ -225,15 +225,15 @@ func FuzzClassify(f *testing.F) {
 	f.Add([]byte(`{"requestPayload":{"executionId":"x","lifecycleStage":"y"},"requestContext":{}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p := Classify(testSources, data)
-		check(t, p, true)
+		checkPayload(t, p, true)
 		if again := Classify(testSources, data); again.Kind != p.Kind || len(again.Events) != len(p.Events) || len(again.Rejected) != len(p.Rejected) {
 			t.Fatalf("not deterministic: %s then %s", p.Kind, again.Kind)
 		}
 	})
 }
 
-// check asserts that p is consistent with its kind.
-func check(t *testing.T, p Payload, top bool) {
+// checkPayload asserts that p is consistent with its kind.
+func checkPayload(t *testing.T, p Payload, top bool) {
 	t.Helper()
 	if (p.Kind == KindHook) != (p.Hook != nil) || (p.Kind == KindFollowUp) != (p.FollowUp != nil) || (p.Kind == KindBatch) != (p.Records != nil) {
 		t.Fatalf("kind %s inconsistent with its parts: %+v", p.Kind, p)
@@ -256,7 +256,7 @@ func check(t *testing.T, p Payload, top bool) {
 			t.Fatalf("batch nested %v or empty", !top)
 		}
 		for _, r := range p.Records {
-			check(t, r.Payload, false)
+			checkPayload(t, r.Payload, false)
 		}
 	case KindFollowUp:
 	default:
