@@ -32,6 +32,7 @@ import (
 	"github.com/cutover-dev/cutover/internal/delivery"
 	"github.com/cutover-dev/cutover/internal/enrich"
 	cdenrich "github.com/cutover-dev/cutover/internal/enrich/codedeploy"
+	ecsenrich "github.com/cutover-dev/cutover/internal/enrich/ecsnative"
 	"github.com/cutover-dev/cutover/internal/inbound"
 	"github.com/cutover-dev/cutover/internal/records"
 	"github.com/cutover-dev/cutover/internal/route"
@@ -200,7 +201,10 @@ func Build(ctx context.Context, cfg *config.Config, opts Options) (*System, erro
 	case opts.Enricher != nil:
 		s.enricher = opts.Enricher
 	case cfg.Enrich:
-		s.enricher = cdenrich.New(s.AWS, cdenrich.Options{Timeout: cfg.EnrichTimeout, Now: opts.Now})
+		s.enricher = byPlatform{
+			codeDeploy: cdenrich.New(s.AWS, cdenrich.Options{Timeout: cfg.EnrichTimeout, Now: opts.Now}),
+			ecsNative:  ecsenrich.New(s.AWS, ecsenrich.Options{Timeout: cfg.EnrichTimeout, Now: opts.Now}),
+		}
 	}
 	if err := s.addActions(d, cfg, opts); err != nil {
 		errs = append(errs, err)
