@@ -292,6 +292,15 @@ func NewDocument(n *message.Notice, m *message.Message, destination string) *Doc
 	}
 }
 
+// eventURL is the console page of the event's deployment: CodeDeploy's,
+// or for ECS-native deployments (no CodeDeploy deployment) the service's.
+func eventURL(ev *deploy.Event) string {
+	if ev.Platform == deploy.ECSNative {
+		return awsx.ECSServiceURL(ev.Region, ev.Cluster, ev.Service)
+	}
+	return awsx.CodeDeployDeploymentURL(ev.Region, ev.DeploymentID)
+}
+
 func event(ev *deploy.Event) Event {
 	phase := ev.Phase
 	if phase == "" {
@@ -306,7 +315,7 @@ func event(ev *deploy.Event) Event {
 		Identity:        clip(ev.Identity(), maxString),
 		TransportID:     clip(ev.ID, maxString),
 		DeploymentID:    clip(ev.DeploymentID, maxString),
-		URL:             httpURL(awsx.CodeDeployDeploymentURL(ev.Region, ev.DeploymentID)),
+		URL:             httpURL(eventURL(ev)),
 		Application:     clip(ev.Application, maxString),
 		DeploymentGroup: clip(ev.DeploymentGroup, maxString),
 		Region:          clip(ev.Region, maxString),

@@ -46,10 +46,26 @@ func newEnricher(f *testrig.ECSFake) *Enricher {
 // TestDetailsGolden enriches fixtures against the fake ECS API through
 // the real SDK client and compares the details with golden files.
 func TestDetailsGolden(t *testing.T) {
-	f := testrig.ECSFakeBlueGreen(t)
-	e := newEnricher(f)
+	// rollingBack is the deployment as ECS describes it once the circuit
+	// breaker started the rollback: production back on the source.
+	rollingBack := func(f *testrig.ECSFake) {
+		d := f.Deployment(depARN)
+		d["status"], d["lifecycleStage"] = "ROLLBACK_IN_PROGRESS", "PRODUCTION_TRAFFIC_SHIFT"
+		d["rollback"] = map[string]any{"reason": "Circuit breaker triggered: 3 tasks failed to start", "startedAt": 1795693741.9,
+			"serviceRevisionArn": "arn:aws:ecs:us-east-1:111122223333:service-revision/prod-cluster/web-frontend/1920498462936580504"}
+		d["deploymentCircuitBreaker"] = map[string]any{"status": "TRIGGERED", "failureCount": 3, "threshold": 3}
+		d["targetServiceRevision"].(map[string]any)["requestedProductionTrafficWeight"] = 0.0
+		d["targetServiceRevision"].(map[string]any)["runningTaskCount"] = 1
+		d["sourceServiceRevisions"].([]any)[0].(map[string]any)["requestedProductionTrafficWeight"] = 100.0
+		f.AddDeployment(d)
+	}
 	for _, name := range []string{"deployment/in-progress.json", "hook/awaiting-action.json", "hook/in-progress.json", "deployment/rolling-back.json"} {
 		t.Run(name, func(t *testing.T) {
+			f := testrig.ECSFakeBlueGreen(t)
+			if name == "deployment/rolling-back.json" {
+				rollingBack(f)
+			}
+			e := newEnricher(f)
 			ev := event(t, name)
 			d, warnings := e.Details(context.Background(), &ev)
 			if len(warnings) > 0 {

@@ -53,7 +53,8 @@ func Classify(ev *deploy.Event) {
 
 // Cases are GoNotices under "go__<name>" and every CodeDeploy fixture
 // decoded, under "<dir>__<file>" (".<i>" added when a fixture holds
-// several events): the golden cases of a destination.
+// several events), then the ECS-native ones (ecsNativeCases): the golden
+// cases of a destination.
 func Cases(t testing.TB) map[string]*message.Notice {
 	t.Helper()
 	cases := map[string]*message.Notice{}
@@ -96,6 +97,7 @@ func Cases(t testing.TB) map[string]*message.Notice {
 			cases[name] = &message.Notice{Event: ev, Now: Now}
 		}
 	}
+	ecsNativeCases(t, cases)
 	return cases
 }
 
