@@ -281,7 +281,7 @@ func hookEvent(data []byte, ev deploy.Event, d detail, resource string) (deploy.
 		if ev.Stage != "" {
 			msg += " at " + ev.Stage
 		}
-		ev.Error = &deploy.Error{Code: ev.Name, Message: msg}
+		ev.Error = &deploy.Error{Message: msg}
 	}
 	return ev, nil
 }
