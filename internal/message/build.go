@@ -593,6 +593,8 @@ func taskSets(ev *deploy.Event, d *enrich.Details) *List {
 		switch {
 		case !blank(ts.TaskDefinition):
 			item = append(item, plain(" "), code(ts.TaskDefinition, maxShort))
+		case s.Revisions && !blank(ts.ID):
+			item = append(item, plain(" "), code(revisionID(ts.ID), maxShort))
 		case !blank(ts.ID):
 			item = append(item, plain(" "), code(ts.ID, maxShort))
 		}

@@ -183,6 +183,11 @@ func TestECSNativeWording(t *testing.T) {
 			t.Errorf("an ECS-native message links CodeDeploy: %q", plainText(f))
 		}
 	}
+	// Without DescribeServiceRevisions a revision is named by its ID.
+	d.Service.TaskSets[0].TaskDefinition, d.Service.TaskSets[0].ID = "", "arn:aws:ecs:us-east-1:1:service-revision/prod/web/4503257381420581834"
+	if m := Build(&Notice{Event: ev, Details: d, Now: now}); !strings.HasPrefix(plainText(m.TaskSets.Items[0]), "Target revision (new) 4503257381420581834 ·") {
+		t.Errorf("revision without task definition: %q", plainText(m.TaskSets.Items[0]))
+	}
 	d.Window = &enrich.Window{Kind: enrich.WindowRollback, Action: "BAKE_TIME", NoWindow: true}
 	if m := Build(&Notice{Event: ev, Details: d, Now: now}); m.Deadline == nil || !strings.Contains(m.Deadline.Text, "bake time is 0 minutes") {
 		t.Errorf("bake time 0: %+v", m.Deadline)

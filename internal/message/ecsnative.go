@@ -228,3 +228,12 @@ func revisionName(ts *enrich.TaskSet) Span {
 	}
 	return strong("Revision")
 }
+
+// revisionID is the last part of a service-revision ARN
+// ("…:service-revision/CLUSTER/SERVICE/4503257381420581834"), or id.
+func revisionID(id string) string {
+	if strings.Contains(id, ":service-revision/") {
+		return id[strings.LastIndex(id, "/")+1:]
+	}
+	return id
+}
