@@ -682,41 +682,6 @@ variable "enable_eventbridge" {
 }
 
 ################################################################################
-# Alarms
-################################################################################
-
-variable "create_alarms" {
-  description = "Create CloudWatch alarms on function errors and on messages in the failure queue."
-  type        = bool
-  default     = true
-  nullable    = false
-}
-
-variable "alarm_actions" {
-  description = "ARNs (usually SNS topics) to notify when an alarm fires."
-  type        = list(string)
-  default     = []
-  nullable    = false
-
-  validation {
-    condition     = alltrue([for a in var.alarm_actions : startswith(a, "arn:")])
-    error_message = "alarm_actions entries must be ARNs."
-  }
-}
-
-variable "ok_actions" {
-  description = "ARNs to notify when an alarm returns to OK."
-  type        = list(string)
-  default     = []
-  nullable    = false
-
-  validation {
-    condition     = alltrue([for a in var.ok_actions : startswith(a, "arn:")])
-    error_message = "ok_actions entries must be ARNs."
-  }
-}
-
-################################################################################
 # ECS-native blue/green (optional)
 ################################################################################
 
@@ -763,5 +728,40 @@ variable "ecs_native_notify_events" {
       "HOOK_IN_PROGRESS", "HOOK_AWAITING_ACTION", "HOOK_SUCCEEDED", "HOOK_FAILED", "HOOK_TIMED_OUT",
     ], e)])
     error_message = "ecs_native_notify_events entries must be among: SERVICE_DEPLOYMENT_IN_PROGRESS, SERVICE_DEPLOYMENT_COMPLETED, SERVICE_DEPLOYMENT_FAILED, HOOK_IN_PROGRESS, HOOK_AWAITING_ACTION, HOOK_SUCCEEDED, HOOK_FAILED, HOOK_TIMED_OUT."
+  }
+}
+
+################################################################################
+# Alarms
+################################################################################
+
+variable "create_alarms" {
+  description = "Create CloudWatch alarms on function errors and on messages in the failure queue."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "alarm_actions" {
+  description = "ARNs (usually SNS topics) to notify when an alarm fires."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for a in var.alarm_actions : startswith(a, "arn:")])
+    error_message = "alarm_actions entries must be ARNs."
+  }
+}
+
+variable "ok_actions" {
+  description = "ARNs to notify when an alarm returns to OK."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for a in var.ok_actions : startswith(a, "arn:")])
+    error_message = "ok_actions entries must be ARNs."
   }
 }
