@@ -85,6 +85,8 @@ func Build(n *Notice) *Message {
 	m.Failure = failure(ev, d)
 	m.TaskSets = taskSets(ev, d)
 	m.Commands = commands(d)
+	m.Actions = actions(n.Actions)
+	m.Links = links(ev, d)
 	if isECSNative(ev) {
 		m.Fields = append(m.Fields, ecsFields(ev, d)...)
 		m.Commands = ecsCommands(d)
@@ -92,8 +94,6 @@ func Build(n *Notice) *Message {
 			m.Error.Title = "Reason"
 		}
 	}
-	m.Actions = actions(n.Actions)
-	m.Links = links(ev, d)
 	m.Hint = hint(m.Hint, d)
 	m.Footer = footer(ev, d)
 	m.Fallback = fallback(ev, m, true)

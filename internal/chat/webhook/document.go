@@ -292,15 +292,6 @@ func NewDocument(n *message.Notice, m *message.Message, destination string) *Doc
 	}
 }
 
-// eventURL is the console page of the event's deployment: CodeDeploy's,
-// or for ECS-native deployments (no CodeDeploy deployment) the service's.
-func eventURL(ev *deploy.Event) string {
-	if ev.Platform == deploy.ECSNative {
-		return awsx.ECSServiceURL(ev.Region, ev.Cluster, ev.Service)
-	}
-	return awsx.CodeDeployDeploymentURL(ev.Region, ev.DeploymentID)
-}
-
 func event(ev *deploy.Event) Event {
 	phase := ev.Phase
 	if phase == "" {
@@ -351,6 +342,15 @@ func event(ev *deploy.Event) Event {
 		}
 	}
 	return out
+}
+
+// eventURL is the console page of the event's deployment: CodeDeploy's,
+// or for ECS-native deployments (no CodeDeploy deployment) the service's.
+func eventURL(ev *deploy.Event) string {
+	if ev.Platform == deploy.ECSNative {
+		return awsx.ECSServiceURL(ev.Region, ev.Cluster, ev.Service)
+	}
+	return awsx.CodeDeployDeploymentURL(ev.Region, ev.DeploymentID)
 }
 
 func wireMessage(m *message.Message) Message {
