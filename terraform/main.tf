@@ -155,7 +155,7 @@ locals {
     CUTOVER_SLACK_WEBHOOK_URL_SECRET    = { set = local.webhook_source_count > 0, value = local.webhook_reference }
     CUTOVER_DESTINATIONS                = { set = length(var.destinations) > 0 && !local.destinations_in_parameter, value = local.destinations_json }
     CUTOVER_DESTINATIONS_PARAMETER      = { set = local.destinations_in_parameter, value = one(aws_ssm_parameter.destinations[*].name) }
-    CUTOVER_EVENTS                      = { set = true, value = join(",", distinct(concat(var.notify_events, local.hook_events))) }
+    CUTOVER_EVENTS                      = { set = true, value = join(",", distinct(concat(var.notify_events, local.hook_events, local.ecs_native_events))) }
     CUTOVER_ENRICH                      = { set = true, value = tostring(var.enrich) }
     CUTOVER_ENRICH_TIMEOUT              = { set = true, value = "${var.enrich_timeout_seconds}s" }
     CUTOVER_CLOUDFRONT_DISTRIBUTION_IDS = { set = length(var.cloudfront_distribution_ids) > 0, value = join(",", var.cloudfront_distribution_ids) }

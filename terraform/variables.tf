@@ -714,6 +714,56 @@ variable "enable_eventbridge" {
 }
 
 ################################################################################
+# ECS-native blue/green (optional)
+################################################################################
+
+variable "enable_ecs_native" {
+  description = "Invoke the function from an EventBridge rule on ECS deployment and hook state changes (source aws.ecs: ECS-native blue/green, without CodeDeploy), notify ecs_native_notify_events, and, with enrich, let the function read service deployments and revisions (bake-time deadline, revisions, rollback command)."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "ecs_native_service_arns" {
+  description = "ECS services (arn:aws:ecs:REGION:ACCOUNT:service/CLUSTER/SERVICE) whose ECS-native deployments notify and may be read. With ecs_native_cluster_names empty too, every service of this account and region."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for arn in var.ecs_native_service_arns : can(regex("^arn:aws[a-z-]*:ecs:[a-z0-9-]+:[0-9]{12}:service/[A-Za-z0-9_-]+/[A-Za-z0-9_-]+$", arn))])
+    error_message = "Each ecs_native_service_arns entry must be a long-format ECS service ARN: arn:aws:ecs:REGION:ACCOUNT:service/CLUSTER/SERVICE."
+  }
+}
+
+variable "ecs_native_cluster_names" {
+  description = "ECS clusters (names, in this account and region) whose services' ECS-native deployments notify and may be read, besides ecs_native_service_arns."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for c in var.ecs_native_cluster_names : can(regex("^[A-Za-z0-9_-]{1,255}$", c))])
+    error_message = "ecs_native_cluster_names entries must be ECS cluster names (letters, digits, '-' and '_', at most 255)."
+  }
+}
+
+variable "ecs_native_notify_events" {
+  description = "ECS-native events that notify when enable_ecs_native is set, added to notify_events (CUTOVER_EVENTS). SERVICE_DEPLOYMENT_IN_PROGRESS is both the start and a rollback (its reason tells them apart)."
+  type        = list(string)
+  default     = ["SERVICE_DEPLOYMENT_IN_PROGRESS", "SERVICE_DEPLOYMENT_COMPLETED", "SERVICE_DEPLOYMENT_FAILED", "HOOK_AWAITING_ACTION", "HOOK_FAILED", "HOOK_TIMED_OUT"]
+  nullable    = false
+
+  validation {
+    condition = alltrue([for e in var.ecs_native_notify_events : contains([
+      "SERVICE_DEPLOYMENT_IN_PROGRESS", "SERVICE_DEPLOYMENT_COMPLETED", "SERVICE_DEPLOYMENT_FAILED",
+      "HOOK_IN_PROGRESS", "HOOK_AWAITING_ACTION", "HOOK_SUCCEEDED", "HOOK_FAILED", "HOOK_TIMED_OUT",
+    ], e)])
+    error_message = "ecs_native_notify_events entries must be among: SERVICE_DEPLOYMENT_IN_PROGRESS, SERVICE_DEPLOYMENT_COMPLETED, SERVICE_DEPLOYMENT_FAILED, HOOK_IN_PROGRESS, HOOK_AWAITING_ACTION, HOOK_SUCCEEDED, HOOK_FAILED, HOOK_TIMED_OUT."
+  }
+}
+
+################################################################################
 # Alarms
 ################################################################################
 

@@ -34,6 +34,7 @@ import (
 	"github.com/cutover-dev/cutover/internal/delivery"
 	"github.com/cutover-dev/cutover/internal/enrich"
 	cdenrich "github.com/cutover-dev/cutover/internal/enrich/codedeploy"
+	ecsenrich "github.com/cutover-dev/cutover/internal/enrich/ecsnative"
 	"github.com/cutover-dev/cutover/internal/hook"
 	"github.com/cutover-dev/cutover/internal/inbound"
 	"github.com/cutover-dev/cutover/internal/interact"
@@ -42,6 +43,7 @@ import (
 	"github.com/cutover-dev/cutover/internal/secret"
 	"github.com/cutover-dev/cutover/internal/source"
 	"github.com/cutover-dev/cutover/internal/source/codedeploy"
+	"github.com/cutover-dev/cutover/internal/source/ecsnative"
 )
 
 // Sources returns the event sources cutover decodes, in the order they are
@@ -49,7 +51,7 @@ import (
 func Sources() *source.Registry {
 	// hook.Names decodes nothing (the router reads hook invocations); it
 	// makes the hook event names known.
-	return source.New(codedeploy.Decoder{}, hook.Names{})
+	return source.New(codedeploy.Decoder{}, ecsnative.Decoder{}, hook.Names{})
 }
 
 // Destinations returns the destination types cutover delivers to, by the
@@ -231,7 +233,10 @@ func Build(ctx context.Context, cfg *config.Config, opts Options) (*System, erro
 	case opts.Enricher != nil:
 		s.enricher = opts.Enricher
 	case cfg.Enrich:
-		s.enricher = cdenrich.New(s.AWS, cdenrich.Options{Timeout: cfg.EnrichTimeout, Now: opts.Now})
+		s.enricher = byPlatform{
+			codeDeploy: cdenrich.New(s.AWS, cdenrich.Options{Timeout: cfg.EnrichTimeout, Now: opts.Now}),
+			ecsNative:  ecsenrich.New(s.AWS, ecsenrich.Options{Timeout: cfg.EnrichTimeout, Now: opts.Now}),
+		}
 	}
 	if err := s.addActions(d, cfg, opts); err != nil {
 		errs = append(errs, err)

@@ -5,6 +5,9 @@ import (
 	"log/slog"
 
 	"github.com/cutover-dev/cutover/internal/delivery"
+	"github.com/cutover-dev/cutover/internal/deploy"
+	"github.com/cutover-dev/cutover/internal/enrich"
+	ecsenrich "github.com/cutover-dev/cutover/internal/enrich/ecsnative"
 	"github.com/cutover-dev/cutover/internal/message"
 )
 
@@ -26,4 +29,29 @@ func (s *System) addEnrichment(d *delivery.Dispatcher) {
 		}
 		n.Details = det
 	}
+}
+
+// byPlatform is the configured enricher: the ECS-native lookups for
+// ECS-native events and deployments, the CodeDeploy/ECS lookups for the
+// rest.
+type byPlatform struct {
+	codeDeploy enrich.Enricher
+	ecsNative  enrich.Enricher
+}
+
+// Details asks the enricher of ev's platform.
+func (b byPlatform) Details(ctx context.Context, ev *deploy.Event) (*enrich.Details, []enrich.Warning) {
+	if ev != nil && ev.Platform == deploy.ECSNative {
+		return b.ecsNative.Details(ctx, ev)
+	}
+	return b.codeDeploy.Details(ctx, ev)
+}
+
+// IsRollbackDeployment asks the enricher the deployment ID belongs to: a
+// service-deployment ARN or "ecs-svc/…" is ECS-native.
+func (b byPlatform) IsRollbackDeployment(ctx context.Context, region, deploymentID string) bool {
+	if ecsenrich.IsDeployment(deploymentID) {
+		return b.ecsNative.IsRollbackDeployment(ctx, region, deploymentID)
+	}
+	return b.codeDeploy.IsRollbackDeployment(ctx, region, deploymentID)
 }

@@ -35,6 +35,12 @@ var DefaultEvents = []string{
 	"TriggerTest",
 	// Lifecycle hooks (internal/hook): the traffic switch and the rollback.
 	"POST_PRODUCTION_TRAFFIC_SHIFT", "ROLLBACK_TRAFFIC_SHIFT", "AfterAllowTraffic",
+	// ECS-native blue/green: start and rollback (both IN_PROGRESS; the
+	// reason tells them apart), failure, completion (the bake time, the
+	// rollback window, is over: ECS sends no event at the switch itself),
+	// and hooks that wait for a person, failed or timed out.
+	"SERVICE_DEPLOYMENT_IN_PROGRESS", "SERVICE_DEPLOYMENT_COMPLETED", "SERVICE_DEPLOYMENT_FAILED",
+	"HOOK_AWAITING_ACTION", "HOOK_FAILED", "HOOK_TIMED_OUT",
 }
 
 // Config is cutover's validated configuration.

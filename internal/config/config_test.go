@@ -9,13 +9,14 @@ import (
 	"github.com/cutover-dev/cutover/internal/hook"
 	"github.com/cutover-dev/cutover/internal/source"
 	"github.com/cutover-dev/cutover/internal/source/codedeploy"
+	"github.com/cutover-dev/cutover/internal/source/ecsnative"
 )
 
 func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 
 // load is Load with the sources cutover runs with.
 func load(env func(string) string) (*Config, error) {
-	return Load(env, source.New(codedeploy.Decoder{}, hook.Names{}), testTypes)
+	return Load(env, source.New(codedeploy.Decoder{}, ecsnative.Decoder{}, hook.Names{}), testTypes)
 }
 
 func TestDefaults(t *testing.T) {
@@ -23,7 +24,8 @@ func TestDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(c.EventNames(), ","); got != "DeploymentFailure,DeploymentStop,DeploymentRollback,DeploymentReady,InstanceSuccess,InstanceFailure,TriggerTest,POST_PRODUCTION_TRAFFIC_SHIFT,ROLLBACK_TRAFFIC_SHIFT,AfterAllowTraffic" {
+	if got := strings.Join(c.EventNames(), ","); got != "DeploymentFailure,DeploymentStop,DeploymentRollback,DeploymentReady,InstanceSuccess,InstanceFailure,TriggerTest,POST_PRODUCTION_TRAFFIC_SHIFT,ROLLBACK_TRAFFIC_SHIFT,AfterAllowTraffic,"+
+		"SERVICE_DEPLOYMENT_IN_PROGRESS,SERVICE_DEPLOYMENT_COMPLETED,SERVICE_DEPLOYMENT_FAILED,HOOK_AWAITING_ACTION,HOOK_FAILED,HOOK_TIMED_OUT" {
 		t.Errorf("default events %s", got)
 	}
 	if !c.Enrich || c.EnrichTimeout != 2*time.Second || c.RecordsTTL != 336*time.Hour || c.LogLevel != slog.LevelInfo {

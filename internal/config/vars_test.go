@@ -15,6 +15,7 @@ import (
 	"github.com/cutover-dev/cutover/internal/hook"
 	"github.com/cutover-dev/cutover/internal/source"
 	"github.com/cutover-dev/cutover/internal/source/codedeploy"
+	"github.com/cutover-dev/cutover/internal/source/ecsnative"
 )
 
 // readmeRow renders v as its row of the README's configuration table.
@@ -183,10 +184,10 @@ func TestEventNamesFromSources(t *testing.T) {
 	if err != nil || len(c.Events) != 0 {
 		t.Errorf("defaults no source produces must not notify: %v, %v", c.Events, err)
 	}
-	known := append(slices.Clone(codedeploy.Names), hook.Names{}.EventNames()...)
+	known := append(append(slices.Clone(codedeploy.Names), ecsnative.Names...), hook.Names{}.EventNames()...)
 	for _, k := range DefaultEvents {
 		if !slices.Contains(known, k) {
-			t.Errorf("default event %q is not a CodeDeploy or lifecycle-hook event", k)
+			t.Errorf("default event %q is not a CodeDeploy, ECS-native or lifecycle-hook event", k)
 		}
 	}
 }

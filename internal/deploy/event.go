@@ -104,6 +104,10 @@ type Event struct {
 	// for notifications. A hook stage can run more than once per
 	// deployment (each linear step, a rollback), so it is part of Key.
 	Execution string `json:"execution,omitempty"`
+	// Stage is the ECS lifecycle stage the event is about, e.g.
+	// POST_TEST_TRAFFIC_SHIFT (ECS Hook State Change events); empty
+	// otherwise.
+	Stage string `json:"stage,omitempty"`
 
 	// Status is the upper-case status, e.g. IN_PROGRESS, SUCCEEDED, FAILED;
 	// other values pass through.
@@ -230,6 +234,11 @@ func (e *Event) Key() string {
 	}
 	if e.Execution != "" {
 		k += "/" + e.Execution
+	}
+	if e.Platform == ECSNative && e.Phase == RollingBack {
+		// ECS-native rollbacks share the event name (IN_PROGRESS) with
+		// the deployment's start; only the reason tells them apart.
+		k += "/rollback"
 	}
 	return k
 }

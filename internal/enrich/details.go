@@ -99,6 +99,9 @@ type Deployment struct {
 	// instanceTerminationWaitTimeStarted: the wait before the original task
 	// set is terminated has begun (a boolean in the API, not a time).
 	TerminationWaitStarted bool `json:"terminationWaitStarted,omitempty"`
+	// Stage is an ECS-native service deployment's lifecycle stage, e.g.
+	// BAKE_TIME or PRODUCTION_TRAFFIC_SHIFT; empty for CodeDeploy.
+	Stage string `json:"stage,omitempty"`
 }
 
 // Pipeline is the CodePipeline pipeline that created a deployment.
@@ -152,7 +155,9 @@ type Window struct {
 	// Deadline is Start + Wait.
 	Deadline time.Time `json:"deadline,omitzero"`
 	// Action is the configured action: TERMINATE for a rollback window,
-	// STOP_DEPLOYMENT for a reroute window.
+	// STOP_DEPLOYMENT for a reroute window, BAKE_TIME for the bake time
+	// of an ECS-native deployment (the source revision's tasks stop when
+	// it ends).
 	Action string `json:"action,omitempty"`
 	// NoWindow is true when the original task set is terminated immediately
 	// (TERMINATE with 0 minutes): there is no time to roll back.
@@ -176,6 +181,32 @@ type Service struct {
 	// TaskSets are the service's task sets, replacement (GREEN) first, then
 	// original (BLUE), then any other by traffic weight.
 	TaskSets []TaskSet `json:"taskSets,omitempty"`
+	// Revisions is true when TaskSets are ECS service revisions (an
+	// ECS-native blue/green deployment's target and source revisions:
+	// ID is the service-revision ARN), not CodeDeploy task sets.
+	Revisions bool `json:"revisions,omitempty"`
+	// Monitors are the deployment's circuit breaker and CloudWatch alarms
+	// (ECS-native), when the deployment has them.
+	Monitors *Monitors `json:"monitors,omitempty"`
+}
+
+// Monitors are what watches an ECS-native service deployment and rolls it
+// back on its own.
+type Monitors struct {
+	// CircuitBreaker is the circuit breaker's status: TRIGGERED,
+	// MONITORING, MONITORING_COMPLETE or DISABLED; empty when not told.
+	CircuitBreaker string `json:"circuitBreaker,omitempty"`
+	// FailureCount and Threshold are the failed tasks counted and the
+	// number that trips the circuit breaker.
+	FailureCount int32 `json:"failureCount,omitempty"`
+	// Threshold is the number of failed tasks that trips the breaker.
+	Threshold int32 `json:"threshold,omitempty"`
+	// AlarmStatus is the alarms' status, with the same values.
+	AlarmStatus string `json:"alarmStatus,omitempty"`
+	// Alarms are the CloudWatch alarms watched, by name.
+	Alarms []string `json:"alarms,omitempty"`
+	// Triggered are the alarms that went into ALARM.
+	Triggered []string `json:"triggered,omitempty"`
 }
 
 // TaskSet is one task set of the service, as CodeDeploy and ECS describe it.
@@ -288,6 +319,8 @@ type Links struct {
 type Commands struct {
 	// RollBack stops the deployment and rolls back:
 	// aws deploy stop-deployment --deployment-id D --auto-rollback-enabled --region R
+	// (ECS-native: aws ecs stop-service-deployment --service-deployment-arn A
+	// --stop-type ROLLBACK --region R)
 	RollBack string `json:"rollBack,omitempty"`
 	// FinishEarly ends the termination wait now and deletes the original
 	// task set: aws deploy continue-deployment --deployment-id D

@@ -88,6 +88,13 @@ func Build(n *Notice) *Message {
 	m.Checks = checks(n.Checks)
 	m.Actions = actions(n.Actions)
 	m.Links = links(ev, d)
+	if isECSNative(ev) {
+		m.Fields = append(m.Fields, ecsFields(ev, d)...)
+		m.Commands = ecsCommands(d)
+		if m.Error != nil && ev.Phase == deploy.RollingBack {
+			m.Error.Title = "Reason"
+		}
+	}
 	m.Hint = hint(m.Hint, d)
 	m.Footer = footer(ev, d)
 	m.Fallback = fallback(ev, m, true)
@@ -133,11 +140,17 @@ func sourceName(ev *deploy.Event) string {
 	if ev.Platform == "" || ev.Platform.IsCodeDeploy() {
 		return "CodeDeploy"
 	}
+	if isECSNative(ev) {
+		return "ECS"
+	}
 	return "deployment"
 }
 
 // lookFor is how the event reads: icon, title, subject, severity, hint.
 func lookFor(ev *deploy.Event) *Message {
+	if isECSNative(ev) {
+		return ecsLook(ev)
+	}
 	// rolled adds "<prefix><link to the rolled-back deployment>" as subject.
 	rolled := func(m *Message, prefix string) *Message {
 		if !ev.IsRollback() {
@@ -246,6 +259,9 @@ func appGroup(ev *deploy.Event) Text {
 // summary is the headline's second line: application, group and a link
 // to the deployment.
 func summary(ev *deploy.Event) Text {
+	if isECSNative(ev) {
+		return ecsSummary(ev)
+	}
 	var t Text
 	if ag := appGroup(ev); ag != nil {
 		t = append(t, ag...)
@@ -568,11 +584,19 @@ func taskSets(ev *deploy.Event, d *enrich.Details) *List {
 	}
 	main := first.Images()
 	l := &List{Title: "Task sets", Unit: "task set"}
+	if s.Revisions {
+		l.Title, l.Unit = "Service revisions", "revision"
+	}
 	for _, ts := range sets {
 		item := Text{taskSetName(ts, rollback)}
+		if s.Revisions {
+			item = Text{revisionName(ts)}
+		}
 		switch {
 		case !blank(ts.TaskDefinition):
 			item = append(item, plain(" "), code(ts.TaskDefinition, maxShort))
+		case s.Revisions && !blank(ts.ID):
+			item = append(item, plain(" "), code(revisionID(ts.ID), maxShort))
 		case !blank(ts.ID):
 			item = append(item, plain(" "), code(ts.ID, maxShort))
 		}
@@ -797,7 +821,7 @@ func links(ev *deploy.Event, d *enrich.Details) []Span {
 			out = append(out, link(u, label, max))
 		}
 	}
-	if awsx.CodeDeployDeploymentURL(ev.Region, ev.DeploymentID) == "" {
+	if isECSNative(ev) || awsx.CodeDeployDeploymentURL(ev.Region, ev.DeploymentID) == "" {
 		add(l.Deployment, "Deployment", 0)
 	}
 	add(l.Service, "ECS service", 0)
@@ -829,7 +853,7 @@ func hint(h string, d *enrich.Details) string {
 		return h
 	}
 	switch h {
-	case hintSwitched:
+	case hintSwitched, hintECSSwitched:
 		if d.Window != nil || d.Commands.RollBack != "" {
 			return ""
 		}
@@ -848,8 +872,15 @@ func footer(ev *deploy.Event, d *enrich.Details) []Text {
 	if d != nil && d.Simulated {
 		parts = append(parts, Text{plain("simulated details (demo)")})
 	}
-	if u := awsx.CodeDeployDeploymentURL(ev.Region, ev.DeploymentID); u != "" {
-		parts = append(parts, Text{emoji(IconLink), plain(" "), link(u, "CodeDeploy console", 0)})
+	switch {
+	case isECSNative(ev):
+		if u := awsx.ECSServiceURL(ev.Region, ev.Cluster, ev.Service); u != "" {
+			parts = append(parts, Text{emoji(IconLink), plain(" "), link(u, "ECS console", 0)})
+		}
+	default:
+		if u := awsx.CodeDeployDeploymentURL(ev.Region, ev.DeploymentID); u != "" {
+			parts = append(parts, Text{emoji(IconLink), plain(" "), link(u, "CodeDeploy console", 0)})
+		}
 	}
 	if !blank(ev.Region) {
 		parts = append(parts, Text{value(ev.Region, maxShort)})
@@ -885,7 +916,10 @@ func fallback(ev *deploy.Event, m *Message, full bool) Text {
 	if ag := appGroup(ev); ag != nil {
 		where = append(where, ag)
 	}
-	if !blank(ev.DeploymentID) {
+	switch {
+	case isECSNative(ev):
+		where = append(where, ecsWhere(ev)...)
+	case !blank(ev.DeploymentID):
 		where = append(where, Text{value(ev.DeploymentID, maxShort)})
 	}
 	if full && ev.Target != nil && !blank(ev.Target.ID) {

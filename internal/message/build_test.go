@@ -58,18 +58,24 @@ func TestBuildNil(t *testing.T) {
 }
 
 // TestBuildReadsPhase: the message follows the phase, whatever the
-// source calls the event, and names the source only for an unknown status.
+// source calls the event, and names the source only for an unknown status
+// and for ECS-native events, which have their own wording (revisions,
+// hooks, "ECS deployment").
 func TestBuildReadsPhase(t *testing.T) {
 	for _, tc := range []struct {
 		ev    deploy.Event
 		title string
 		sev   Severity
 	}{
-		{deploy.Event{Name: "SERVICE_DEPLOYMENT_FAILED", Phase: deploy.Failed, Platform: deploy.ECSNative}, "Deployment failed", Danger},
+		{deploy.Event{Name: "SERVICE_DEPLOYMENT_FAILED", Phase: deploy.Failed, Platform: deploy.ECSNative}, "ECS deployment failed", Danger},
+		{deploy.Event{Name: "HOOK_SUCCEEDED", Phase: deploy.Succeeded, Platform: deploy.ECSNative}, "Lifecycle hook succeeded", Good},
+		{deploy.Event{Name: "y", Phase: deploy.Failed, Platform: "other"}, "Deployment failed", Danger},
 		{deploy.Event{Name: "x", Phase: deploy.Started, Target: &deploy.Target{ID: "c:s"}}, "Deployment target started", Info},
 		{deploy.Event{Name: "x", Phase: deploy.Stopped}, "Deployment stopped", Warning},
-		{deploy.Event{Name: "x", Phase: deploy.TrafficSwitched, Platform: deploy.ECSNative}, "Traffic switched to the new task set", Good},
-		{deploy.Event{Name: "x", Phase: deploy.Unknown, Platform: deploy.ECSNative, RawStatus: "WEIRD"}, "Unrecognised deployment status:", Neutral},
+		{deploy.Event{Name: "x", Phase: deploy.TrafficSwitched, Platform: deploy.ECSNative}, "Traffic switched to the new revision", Good},
+		{deploy.Event{Name: "x", Phase: deploy.TrafficSwitched, Platform: deploy.CodeDeployECS}, "Traffic switched to the new task set", Good},
+		{deploy.Event{Name: "x", Phase: deploy.Unknown, Platform: deploy.ECSNative, RawStatus: "WEIRD"}, "Unrecognised ECS event:", Neutral},
+		{deploy.Event{Name: "x", Phase: deploy.Unknown, Platform: "other", RawStatus: "WEIRD"}, "Unrecognised deployment status:", Neutral},
 		{deploy.Event{Name: "x", Phase: deploy.Unknown, Platform: deploy.CodeDeployECS}, "Unrecognised CodeDeploy status:", Neutral},
 	} {
 		m := Build(&Notice{Event: tc.ev})
@@ -139,5 +145,51 @@ func TestIconEmoji(t *testing.T) {
 		if e := i.Emoji(); e != "❔" {
 			t.Errorf("%q: emoji %q, want ❔", i, e)
 		}
+	}
+}
+
+// TestECSNativeWording: an ECS-native deployment in bake time says the
+// service, the bake-time deadline, the revisions, the rollback command and
+// that there is no finish early; a CodeDeploy one keeps its finish-early.
+func TestECSNativeWording(t *testing.T) {
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	start := time.Date(2026, 11, 26, 11, 52, 0, 0, time.UTC)
+	ev := deploy.Event{Name: "SERVICE_DEPLOYMENT_IN_PROGRESS", Phase: deploy.Started, Platform: deploy.ECSNative,
+		Region: "us-east-1", Cluster: "prod", Service: "web", DeploymentID: "ecs-svc/1"}
+	d := &enrich.Details{
+		DeploymentID: "arn:aws:ecs:us-east-1:1:service-deployment/prod/web/X",
+		Window:       &enrich.Window{Kind: enrich.WindowRollback, Action: "BAKE_TIME", Start: start, Wait: 30 * time.Minute, Deadline: start.Add(30 * time.Minute)},
+		Service: &enrich.Service{Cluster: "prod", Name: "web", Revisions: true, TaskSets: []enrich.TaskSet{
+			{ID: "r1", Label: "GREEN", TaskDefinition: "web:2", TrafficWeight: 100, TrafficKnown: true},
+			{ID: "r0", Label: "BLUE", TaskDefinition: "web:1", TrafficKnown: true},
+		}},
+		Commands: enrich.Commands{RollBack: "aws ecs stop-service-deployment --service-deployment-arn arn:aws:ecs:us-east-1:1:service-deployment/prod/web/X --stop-type ROLLBACK"},
+	}
+	m := Build(&Notice{Event: ev, Details: d, Now: now})
+	if m.Title != "ECS deployment started" || m.Deadline == nil || m.Deadline.Text != "Roll back before 12:22 UTC (22 min left)" {
+		t.Errorf("title %q deadline %+v", m.Title, m.Deadline)
+	}
+	if got := plainText(m.Summary); got != "service prod/web · ecs-svc/1" {
+		t.Errorf("summary %q", got)
+	}
+	if m.TaskSets == nil || m.TaskSets.Title != "Service revisions" || !strings.HasPrefix(plainText(m.TaskSets.Items[0]), "Target revision (new) web:2") {
+		t.Errorf("revisions %+v", m.TaskSets)
+	}
+	if len(m.Commands) != 1 || !strings.Contains(m.Commands[0].Note, "no finish early") || !strings.Contains(m.Commands[0].Command, "--stop-type ROLLBACK") {
+		t.Errorf("commands %+v", m.Commands)
+	}
+	for _, f := range m.Footer {
+		if strings.Contains(plainText(f), "CodeDeploy") {
+			t.Errorf("an ECS-native message links CodeDeploy: %q", plainText(f))
+		}
+	}
+	// Without DescribeServiceRevisions a revision is named by its ID.
+	d.Service.TaskSets[0].TaskDefinition, d.Service.TaskSets[0].ID = "", "arn:aws:ecs:us-east-1:1:service-revision/prod/web/4503257381420581834"
+	if m := Build(&Notice{Event: ev, Details: d, Now: now}); !strings.HasPrefix(plainText(m.TaskSets.Items[0]), "Target revision (new) 4503257381420581834 ·") {
+		t.Errorf("revision without task definition: %q", plainText(m.TaskSets.Items[0]))
+	}
+	d.Window = &enrich.Window{Kind: enrich.WindowRollback, Action: "BAKE_TIME", NoWindow: true}
+	if m := Build(&Notice{Event: ev, Details: d, Now: now}); m.Deadline == nil || !strings.Contains(m.Deadline.Text, "bake time is 0 minutes") {
+		t.Errorf("bake time 0: %+v", m.Deadline)
 	}
 }

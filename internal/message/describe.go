@@ -76,6 +76,8 @@ func DescribeWindow(w *enrich.Window, now time.Time) string {
 		}
 	default:
 		switch {
+		case w.NoWindow && w.Action == "BAKE_TIME":
+			return "No rollback window: bake time is 0 minutes, the source revision stops at once"
 		case w.NoWindow:
 			return "No rollback window: the original task set is terminated immediately"
 		case w.Open(now):

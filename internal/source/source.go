@@ -275,7 +275,7 @@ func (r *Registry) unclaimed(m *Message, msgID string) error {
 			DetailType string `json:"detail-type"`
 		}
 		_ = json.Unmarshal(m.Body, &eb)
-		err = Errorf(m.Body, "EventBridge event %q from %q is not one cutover reads (not aws.codedeploy)", eb.DetailType, eb.Source)
+		err = Errorf(m.Body, "EventBridge event %q from %q is not one cutover reads (not aws.codedeploy, nor an aws.ecs deployment or hook state change)", eb.DetailType, eb.Source)
 	case msgID != "":
 		err = Errorf(m.Body, "SNS message is not a CodeDeploy notification (keys: %s)", KeyList(m.Top))
 	default:

@@ -2,6 +2,7 @@ package text
 
 import (
 	"flag"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -55,6 +56,7 @@ func cases(t *testing.T) map[string]*message.Notice {
 	out["go__followup"] = &message.Notice{Event: sw.Event, Now: fixedNow, FollowUp: true, Actions: []action.Result{
 		{Action: "cloudfront-invalidation", Target: "E123", ID: "I2J3", Paths: []string{"/*"}, Status: "Completed"},
 	}}
+	maps.Copy(out, messagetest.ECSNativeNotices(t))
 	return out
 }
 

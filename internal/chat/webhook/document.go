@@ -339,7 +339,7 @@ func event(ev *deploy.Event) Event {
 		Identity:        clip(ev.Identity(), maxString),
 		TransportID:     clip(ev.ID, maxString),
 		DeploymentID:    clip(ev.DeploymentID, maxString),
-		URL:             httpURL(awsx.CodeDeployDeploymentURL(ev.Region, ev.DeploymentID)),
+		URL:             httpURL(eventURL(ev)),
 		Application:     clip(ev.Application, maxString),
 		DeploymentGroup: clip(ev.DeploymentGroup, maxString),
 		Region:          clip(ev.Region, maxString),
@@ -375,6 +375,15 @@ func event(ev *deploy.Event) Event {
 		}
 	}
 	return out
+}
+
+// eventURL is the console page of the event's deployment: CodeDeploy's,
+// or for ECS-native deployments (no CodeDeploy deployment) the service's.
+func eventURL(ev *deploy.Event) string {
+	if ev.Platform == deploy.ECSNative {
+		return awsx.ECSServiceURL(ev.Region, ev.Cluster, ev.Service)
+	}
+	return awsx.CodeDeployDeploymentURL(ev.Region, ev.DeploymentID)
 }
 
 func wireMessage(m *message.Message) Message {

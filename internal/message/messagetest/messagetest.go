@@ -27,6 +27,7 @@ import (
 	"github.com/cutover-dev/cutover/internal/enrich"
 	"github.com/cutover-dev/cutover/internal/message"
 	"github.com/cutover-dev/cutover/internal/source/codedeploy"
+	"github.com/cutover-dev/cutover/internal/source/ecsnative"
 )
 
 // Now is the render time of every notice.
@@ -54,7 +55,8 @@ func Classify(ev *deploy.Event) {
 
 // Cases are GoNotices under "go__<name>" and every CodeDeploy fixture
 // decoded, under "<dir>__<file>" (".<i>" added when a fixture holds
-// several events): the golden cases of a destination.
+// several events), then the ECS-native ones (ecsNativeCases): the golden
+// cases of a destination.
 func Cases(t testing.TB) map[string]*message.Notice {
 	t.Helper()
 	cases := map[string]*message.Notice{}
@@ -97,6 +99,7 @@ func Cases(t testing.TB) map[string]*message.Notice {
 			cases[name] = &message.Notice{Event: ev, Now: Now}
 		}
 	}
+	ecsNativeCases(t, cases)
 	return cases
 }
 
@@ -426,7 +429,7 @@ func FuzzDetails(msg, name, id, target string, k uint8) *enrich.Details {
 	return &enrich.Details{
 		DeploymentID: id, Region: name, Simulated: k&4 != 0,
 		Deployment: &enrich.Deployment{
-			Creator: name, Description: msg, StatusMessages: []string{msg, name, target, id},
+			Creator: name, Description: msg, Stage: target, Status: id, StatusMessages: []string{msg, name, target, id},
 			ErrorCode: name, ErrorMessage: msg, RollbackDeploymentID: target, RollbackTriggeringDeploymentID: target,
 			RollbackMessage: msg,
 			Pipeline:        &enrich.Pipeline{Name: name, ExecutionID: id, NameTruncated: k&8 != 0, From: "description"},
@@ -437,6 +440,9 @@ func FuzzDetails(msg, name, id, target string, k uint8) *enrich.Details {
 		},
 		Service: &enrich.Service{Cluster: target, Name: name, TaskSets: []enrich.TaskSet{
 			ts("GREEN", float64(len(name))), ts("BLUE", math.NaN()), ts(name, 1e300), ts(msg, -1), ts("", 50),
+		}, Revisions: k&64 != 0, Monitors: &enrich.Monitors{
+			CircuitBreaker: name, FailureCount: int32(k), Threshold: int32(len(msg)), AlarmStatus: msg,
+			Alarms: []string{msg, name, target}, Triggered: []string{id}[:int(k&1)],
 		}},
 		Failure: &enrich.Failure{TargetID: target, LifecycleEvent: name, Status: msg, Start: at, End: at.Add(time.Second),
 			Diagnostics: &enrich.Diagnostics{ErrorCode: name, Message: msg, ScriptName: target, LogTail: msg + "\n" + msg}},
@@ -463,6 +469,13 @@ func FuzzEvent(msg, name, id, target string, kind uint8, switched bool) deploy.E
 		}},
 	}
 	codedeploy.Classify(&ev)
+	if kind&0x80 != 0 {
+		// An ECS-native event: its own names, the service and hook stage.
+		ev.Platform, ev.Target, ev.Overview = deploy.ECSNative, nil, nil
+		ev.Name = ecsnative.Names[int(kind)%len(ecsnative.Names)]
+		ev.Phase = []deploy.Phase{deploy.Started, deploy.RollingBack, deploy.Succeeded, deploy.Failed, deploy.Ready, deploy.Unknown}[int(kind)%6]
+		ev.Cluster, ev.Service, ev.Stage, ev.Execution = target, name, msg, id
+	}
 	if switched {
 		ev.Phase = deploy.TrafficSwitched
 	}
