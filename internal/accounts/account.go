@@ -95,7 +95,7 @@ func SessionName(deploymentID string) string {
 		return "cutover"
 	}
 	if len(id) > maxSessionName-len(sessionPrefix) {
-		id = id[len(id)-(maxSessionName-len(sessionPrefix)):]
+		id = strings.TrimLeft(id[len(id)-(maxSessionName-len(sessionPrefix)):], "-")
 	}
 	return sessionPrefix + id
 }
