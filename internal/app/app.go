@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/cutover-dev/cutover/internal/accounts"
 	"github.com/cutover-dev/cutover/internal/action/cloudfront"
 	"github.com/cutover-dev/cutover/internal/awsx"
 	"github.com/cutover-dev/cutover/internal/chat"
@@ -93,7 +94,12 @@ type System struct {
 	// Dispatcher delivers decoded events (through Inbound).
 	Dispatcher *delivery.Dispatcher
 	// AWS is the AWS configuration the system's clients use.
-	AWS        aws.Config
+	AWS aws.Config
+	// Accounts gives the AWS configuration for an event's account, region
+	// and deployment (CUTOVER_ACCOUNTS): the enrichment uses it, and so
+	// must anything that looks up or acts on a deployment (buttons, hooks).
+	// An account that is not connected gets accounts.NotListedError.
+	Accounts   *accounts.Resolver
 	closers    []func() error
 	log        *slog.Logger
 	cloudfront *cloudfront.Invalidator
@@ -191,13 +197,21 @@ func Build(ctx context.Context, cfg *config.Config, opts Options) (*System, erro
 		}
 	}
 
+	// The connected accounts: without CUTOVER_ACCOUNTS every account
+	// gets the function's own configuration, as before.
+	s.Accounts = accounts.New(accounts.Options{Hub: s.AWS, Accounts: cfg.Accounts, Log: log})
+
 	// One enricher (and one set of CodeDeploy/ECS clients) for the
 	// notices and the CloudFront rollback check.
 	switch {
 	case opts.Enricher != nil:
 		s.enricher = opts.Enricher
 	case cfg.Enrich:
-		s.enricher = cdenrich.New(s.AWS, cdenrich.Options{Timeout: cfg.EnrichTimeout, Now: opts.Now})
+		eo := cdenrich.Options{Timeout: cfg.EnrichTimeout, Now: opts.Now}
+		if s.Accounts.Connected() {
+			eo.Accounts = s.Accounts
+		}
+		s.enricher = cdenrich.New(s.AWS, eo)
 	}
 	if err := s.addActions(d, cfg, opts); err != nil {
 		errs = append(errs, err)
