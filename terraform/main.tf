@@ -165,6 +165,7 @@ locals {
     CUTOVER_FOLLOWUP_QUEUE_URL          = { set = local.cloudfront_enabled, value = one(aws_sqs_queue.followup[*].url) }
     CUTOVER_RECORDS_TABLE               = { set = var.create_records_table, value = one(aws_dynamodb_table.records[*].name) }
     CUTOVER_RECORDS_TTL                 = { set = var.create_records_table, value = "${var.records_ttl_hours}h" }
+    CUTOVER_ACCOUNTS                    = { set = length(var.spoke_accounts) > 0, value = local.accounts_json }
   }
   environment = merge(
     var.extra_environment_variables,
@@ -189,7 +190,7 @@ resource "aws_sns_topic" "this" {
 locals {
   topic_policy = var.create_topic ? jsonencode({
     Version = "2012-10-17"
-    Statement = [
+    Statement = concat([
       {
         # Only principals of this account (and the named CodeDeploy service roles) may publish.
         Sid    = "AllowPublishFromOwnAccount"
@@ -213,7 +214,7 @@ locals {
           Bool = { "aws:SecureTransport" = "false" }
         }
       },
-    ]
+    ], local.organization_topic_statements) # organization.tf
   }) : null
 }
 
@@ -497,7 +498,7 @@ locals {
       }
     },
   ]
-  lambda_policy_statements = [for c in local.lambda_policy_candidates : c.statement if c.enabled]
+  lambda_policy_statements = [for c in concat(local.lambda_policy_candidates, local.organization_policy_candidates) : c.statement if c.enabled]
 }
 
 resource "aws_iam_role_policy" "lambda" {

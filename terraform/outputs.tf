@@ -107,3 +107,8 @@ output "destinations_parameter_name" {
   description = "Name of the SSM parameter holding the destinations JSON (CUTOVER_DESTINATIONS_PARAMETER), or null when the JSON is in the environment."
   value       = one(aws_ssm_parameter.destinations[*].name)
 }
+
+output "hub_event_bus_arn" {
+  description = "ARN of the hub event bus the spokes forward events to (modules/spoke input hub_event_bus_arn); null when no organization or spoke account is configured."
+  value       = one(aws_cloudwatch_event_bus.hub[*].arn)
+}
