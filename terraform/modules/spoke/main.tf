@@ -135,14 +135,14 @@ resource "aws_iam_role_policy" "hub" {
 ################################################################################
 
 resource "aws_sns_topic" "triggers" {
-  count = var.hub_function_arn != null ? 1 : 0
+  count = var.forward_triggers ? 1 : 0
 
   name = var.topic_name
   tags = var.tags
 }
 
 resource "aws_sns_topic_policy" "triggers" {
-  count = var.hub_function_arn != null ? 1 : 0
+  count = var.forward_triggers ? 1 : 0
 
   arn = aws_sns_topic.triggers[0].arn
   policy = jsonencode({
@@ -169,7 +169,14 @@ resource "aws_sns_topic_policy" "triggers" {
 }
 
 resource "aws_sns_topic_subscription" "hub" {
-  count = var.hub_function_arn != null ? 1 : 0
+  count = var.forward_triggers ? 1 : 0
+
+  lifecycle {
+    precondition {
+      condition     = var.hub_function_arn != null
+      error_message = "forward_triggers needs hub_function_arn (the hub module's output function_arn)."
+    }
+  }
 
   topic_arn = aws_sns_topic.triggers[0].arn
   protocol  = "lambda"
@@ -181,7 +188,7 @@ resource "aws_sns_topic_subscription" "hub" {
 ################################################################################
 
 resource "aws_cloudwatch_event_rule" "forward" {
-  count = var.hub_event_bus_arn != null ? 1 : 0
+  count = var.forward_events ? 1 : 0
 
   name        = "${var.name}-forward"
   description = "CodeDeploy and ECS deployment events, forwarded to the cutover hub."
@@ -198,7 +205,7 @@ resource "aws_cloudwatch_event_rule" "forward" {
 }
 
 resource "aws_iam_role" "forward" {
-  count = var.hub_event_bus_arn != null ? 1 : 0
+  count = var.forward_events ? 1 : 0
 
   name        = "${var.name}-forward-${local.region}"
   description = "Assumed by EventBridge to put this account's deployment events on the cutover hub bus."
@@ -216,7 +223,7 @@ resource "aws_iam_role" "forward" {
 }
 
 resource "aws_iam_role_policy" "forward" {
-  count = var.hub_event_bus_arn != null ? 1 : 0
+  count = var.forward_events ? 1 : 0
 
   name = "${var.name}-put-events-on-hub"
   role = aws_iam_role.forward[0].id
@@ -232,7 +239,14 @@ resource "aws_iam_role_policy" "forward" {
 }
 
 resource "aws_cloudwatch_event_target" "hub" {
-  count = var.hub_event_bus_arn != null ? 1 : 0
+  count = var.forward_events ? 1 : 0
+
+  lifecycle {
+    precondition {
+      condition     = var.hub_event_bus_arn != null
+      error_message = "forward_events needs hub_event_bus_arn (the hub module's output hub_event_bus_arn)."
+    }
+  }
 
   rule      = aws_cloudwatch_event_rule.forward[0].name
   target_id = "cutover-hub"

@@ -4,13 +4,13 @@ output "hub_role_arn" {
 }
 
 output "trigger_topic_arn" {
-  description = "ARN of the SNS topic to use as trigger_target_arn in this account's deployment groups; null without hub_function_arn."
+  description = "ARN of the SNS topic to use as trigger_target_arn in this account's deployment groups; null without forward_triggers."
   value       = one(aws_sns_topic.triggers[*].arn)
 }
 
 output "codedeploy_sns_publish_policy_json" {
   description = "IAM policy JSON granting sns:Publish on the trigger topic: attach it to the CodeDeploy service role (not needed with AWSCodeDeployRoleForECSLimited and the default topic_name)."
-  value = var.hub_function_arn == null ? null : jsonencode({
+  value = !var.forward_triggers ? null : jsonencode({
     Version = "2012-10-17"
     Statement = [{
       Sid      = "PublishCodeDeployTriggers"
@@ -22,6 +22,6 @@ output "codedeploy_sns_publish_policy_json" {
 }
 
 output "forward_rule_arn" {
-  description = "ARN of the EventBridge rule forwarding deployment events to the hub; null without hub_event_bus_arn."
+  description = "ARN of the EventBridge rule forwarding deployment events to the hub; null without forward_events."
   value       = one(aws_cloudwatch_event_rule.forward[*].arn)
 }

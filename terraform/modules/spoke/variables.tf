@@ -94,8 +94,22 @@ variable "allow_hooks" {
   nullable    = false
 }
 
+variable "forward_events" {
+  description = "Forward this account's CodeDeploy and ECS deployment events (this region) to the hub bus (hub_event_bus_arn)."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "forward_triggers" {
+  description = "Create the trigger topic for this account's deployment groups (this region), subscribed to the hub function (hub_function_arn)."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
 variable "hub_event_bus_arn" {
-  description = "ARN of the hub event bus (the hub module's output hub_event_bus_arn): CodeDeploy and ECS deployment events of this account and region are forwarded to it. null: no forwarding."
+  description = "ARN of the hub event bus (the hub module's output hub_event_bus_arn): CodeDeploy and ECS deployment events of this account and region are forwarded to it (forward_events)."
   type        = string
   default     = null
 
@@ -106,7 +120,7 @@ variable "hub_event_bus_arn" {
 }
 
 variable "hub_function_arn" {
-  description = "ARN of the hub function (the hub module's output function_arn): the trigger topic created here is subscribed to it. null: no trigger topic."
+  description = "ARN of the hub function (the hub module's output function_arn): the trigger topic created here is subscribed to it (forward_triggers)."
   type        = string
   default     = null
 

@@ -38,8 +38,10 @@ mock_provider "aws" {
 }
 
 variables {
-  hub_role_arn = "arn:aws:iam::111122223333:role/cutover-lambda"
-  external_id  = "111122223333-7f3a9c"
+  hub_role_arn      = "arn:aws:iam::111122223333:role/cutover-lambda"
+  external_id       = "111122223333-7f3a9c"
+  hub_event_bus_arn = "arn:aws:events:eu-west-1:111122223333:event-bus/cutover-hub"
+  hub_function_arn  = "arn:aws:lambda:eu-west-1:111122223333:function:cutover"
 }
 
 run "trust_hub_role_with_external_id" {
@@ -56,6 +58,10 @@ run "trust_hub_role_with_external_id" {
 }
 
 run "read_only_by_default" {
+  variables {
+    forward_events   = false
+    forward_triggers = false
+  }
   assert {
     condition     = [for s in jsondecode(aws_iam_role_policy.hub[0].policy).Statement : s.Sid] == ["ReadCodeDeployDeployments", "ReadEcsServices", "DescribeTaskDefinitions"]
     error_message = "read-only statements only"
@@ -77,7 +83,7 @@ run "read_only_by_default" {
   }
   assert {
     condition     = length(aws_sns_topic.triggers) == 0 && length(aws_cloudwatch_event_rule.forward) == 0
-    error_message = "no forwarding without the hub's function and bus"
+    error_message = "no forwarding when turned off"
   }
 }
 
@@ -143,11 +149,16 @@ run "actions_need_names" {
   expect_failures = [aws_iam_role.hub]
 }
 
-run "forwarding" {
+run "forwarding_needs_hub" {
+  command = plan
   variables {
-    hub_event_bus_arn = "arn:aws:events:eu-west-1:111122223333:event-bus/cutover-hub"
-    hub_function_arn  = "arn:aws:lambda:eu-west-1:111122223333:function:cutover"
+    hub_event_bus_arn = null
+    hub_function_arn  = null
   }
+  expect_failures = [aws_cloudwatch_event_target.hub, aws_sns_topic_subscription.hub]
+}
+
+run "forwarding" {
   assert {
     condition = (
       aws_cloudwatch_event_target.hub[0].arn == "arn:aws:events:eu-west-1:111122223333:event-bus/cutover-hub" &&
