@@ -162,11 +162,7 @@ func (r *Resolver) Config(ctx context.Context, account, region, deploymentID str
 		return cfg, nil
 	}
 	if a, ok := r.accounts[account]; ok {
-		if deploymentID == "" {
-			cfg.Credentials = &contextProvider{r: r, account: a}
-		} else {
-			cfg.Credentials = r.session(a, SessionName(deploymentID))
-		}
+		cfg.Credentials = &contextProvider{r: r, account: a, deploymentID: deploymentID}
 		return cfg, nil
 	}
 	hub, err := r.hubID(ctx)
@@ -260,18 +256,49 @@ func deploymentFrom(ctx context.Context) string {
 	return id
 }
 
+// AssumeError says that the role of a connected account could not be
+// assumed (trust policy, external ID, the hub's sts:AssumeRole permission).
+type AssumeError struct {
+	// RoleARN is the role.
+	RoleARN string
+	// Err is STS's error.
+	Err error
+}
+
+// Error names the role and STS's error.
+func (e *AssumeError) Error() string { return "accounts: assume " + e.RoleARN + ": " + e.Err.Error() }
+
+// Unwrap returns STS's error.
+func (e *AssumeError) Unwrap() error { return e.Err }
+
+// IsAssumeFailure reports whether err comes from assuming a connected
+// account's role, and returns the role ARN.
+func IsAssumeFailure(err error) (string, bool) {
+	var ae *AssumeError
+	if errors.As(err, &ae) {
+		return ae.RoleARN, true
+	}
+	return "", false
+}
+
 // contextProvider gives the credentials of an account's role under the
-// session name of the deployment the call's context carries.
+// session name of its deployment, or, without one, of the deployment the
+// call's context carries.
 type contextProvider struct {
-	r       *Resolver
-	account Account
+	r            *Resolver
+	account      Account
+	deploymentID string
 }
 
 // Retrieve returns the cached (or freshly assumed) credentials.
 func (p *contextProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
-	creds, err := p.r.session(p.account, SessionName(deploymentFrom(ctx))).Retrieve(ctx)
+	id := p.deploymentID
+	if id == "" {
+		id = deploymentFrom(ctx)
+	}
+	creds, err := p.r.session(p.account, SessionName(id)).Retrieve(ctx)
 	if err != nil {
-		return aws.Credentials{}, fmt.Errorf("accounts: assume %s: %w", p.account.RoleARN, err)
+		return aws.Credentials{}, &AssumeError{RoleARN: p.account.RoleARN, Err: err}
 	}
 	return creds, nil
 }

@@ -55,6 +55,11 @@ func (f *fakeSTS) serve(w http.ResponseWriter, r *http.Request) {
 </GetCallerIdentityResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></GetCallerIdentityResponse>`)
 	case "AssumeRole":
 		name := r.PostForm.Get("RoleSessionName")
+		if r.PostForm.Get("ExternalId") == "wrong-id" {
+			w.WriteHeader(http.StatusForbidden)
+			fmt.Fprint(w, `<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>not authorized to perform: sts:AssumeRole</Message></Error><RequestId>r</RequestId></ErrorResponse>`)
+			return
+		}
 		if !stsSessionName.MatchString(name) {
 			w.WriteHeader(http.StatusBadRequest)
 			fmt.Fprint(w, `<ErrorResponse><Error><Type>Sender</Type><Code>ValidationError</Code><Message>roleSessionName</Message></Error></ErrorResponse>`)
@@ -229,5 +234,24 @@ func TestResolverBoundsSessions(t *testing.T) {
 	// d-1 was dropped to make room for d-3, so it is assumed again.
 	if assumed, _ := f.calls(); len(assumed) != 4 {
 		t.Errorf("AssumeRole calls %d, want 4", len(assumed))
+	}
+}
+
+func TestResolverAssumeFailure(t *testing.T) {
+	f := newFakeSTS(t)
+	bad := spoke
+	bad.ExternalID = secret.New("wrong-id")
+	r := New(Options{Hub: hubConfig(f.srv.URL), Accounts: map[string]Account{bad.ID: bad}})
+	cfg, err := r.Config(context.Background(), bad.ID, "", "d-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = cfg.Credentials.Retrieve(context.Background())
+	role, ok := IsAssumeFailure(err)
+	if !ok || role != bad.RoleARN {
+		t.Fatalf("error %v: not an assume failure of %s", err, bad.RoleARN)
+	}
+	if strings.Contains(err.Error(), "wrong-id") || !strings.Contains(err.Error(), "AccessDenied") {
+		t.Errorf("error %q", err)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
+	"github.com/cutover-dev/cutover/internal/accounts"
 	"github.com/cutover-dev/cutover/internal/deploy"
 	cdsource "github.com/cutover-dev/cutover/internal/source/codedeploy"
 )
@@ -195,6 +196,12 @@ func (g *gather) end(id int, err error) bool {
 // warningLocked builds the warning for a failed lookup; g.mu is held.
 func (g *gather) warningLocked(o op, err error) enrich.Warning {
 	w := enrich.Warning{Action: o.action, LeftOut: o.leftOut, Err: err, Reason: classify(err)}
+	if role, ok := accounts.IsAssumeFailure(err); ok {
+		// The spoke's role could not be assumed: that is what to fix, not
+		// the lookup's own permission.
+		w.Action, w.Resource = "sts:AssumeRole", role
+		return w
+	}
 	if w.Reason == enrich.ReasonTimeout {
 		w.Timeout = g.snap.timeout
 	}
