@@ -56,3 +56,9 @@ variable "team_b_webhook_ssm_parameter_name" {
   type        = string
   default     = "/cutover/team-b-slack-webhook"
 }
+
+variable "aws_endpoint_url" {
+  description = "TESTING ONLY: endpoint of a local AWS emulator, e.g. http://127.0.0.1:5000 (read by moto_override.tf)."
+  type        = string
+  default     = null
+}
