@@ -167,6 +167,7 @@ locals {
     CUTOVER_RECORDS_TTL                 = { set = var.create_records_table, value = "${var.records_ttl_hours}h" }
     CUTOVER_HOOK_ON_ERROR               = { set = local.hook_mode || var.hook_on_error != "continue", value = var.hook_on_error }
     CUTOVER_FAILURE_QUEUE_URL           = { set = var.ecs_hook, value = aws_sqs_queue.failure.url }
+    CUTOVER_ACCOUNTS                    = { set = length(var.spoke_accounts) > 0, value = local.accounts_json }
   }
   environment = merge(
     var.extra_environment_variables,
@@ -192,7 +193,7 @@ resource "aws_sns_topic" "this" {
 locals {
   topic_policy = var.create_topic ? jsonencode({
     Version = "2012-10-17"
-    Statement = [
+    Statement = concat([
       {
         # Only principals of this account (and the named CodeDeploy service roles) may publish.
         Sid    = "AllowPublishFromOwnAccount"
@@ -216,7 +217,7 @@ locals {
           Bool = { "aws:SecureTransport" = "false" }
         }
       },
-    ]
+    ], local.organization_topic_statements) # organization.tf
   }) : null
 }
 
@@ -500,7 +501,7 @@ locals {
       }
     },
   ]
-  lambda_policy_statements = [for c in local.lambda_policy_candidates : c.statement if c.enabled]
+  lambda_policy_statements = [for c in concat(local.lambda_policy_candidates, local.organization_policy_candidates) : c.statement if c.enabled]
 }
 
 resource "aws_iam_role_policy" "lambda" {

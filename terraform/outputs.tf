@@ -117,3 +117,8 @@ output "ecs_hook_role_arn" {
   description = "With ecs_hook: the role ECS assumes to invoke the function. Put it, with function_arn, into the service's deploymentConfiguration.lifecycleHooks (roleArn, hookTargetArn). null otherwise."
   value       = one(aws_iam_role.ecs_hook[*].arn)
 }
+
+output "hub_event_bus_arn" {
+  description = "ARN of the hub event bus the spokes forward events to (modules/spoke input hub_event_bus_arn); null when no organization or spoke account is configured."
+  value       = one(aws_cloudwatch_event_bus.hub[*].arn)
+}

@@ -967,3 +967,90 @@ variable "hook_on_error" {
     error_message = "hook_on_error must be \"continue\" or \"rollback\"."
   }
 }
+
+################################################################################
+# Organization: this cutover as the hub for other accounts (organization.tf,
+# docs/organization.md)
+################################################################################
+
+variable "organization_id" {
+  description = "AWS Organizations ID (o-…). When set, any principal of the organization may publish to the SNS topic and put events on the hub event bus (aws:PrincipalOrgID); null allows only the accounts of spoke_accounts and publisher_account_ids."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.organization_id == null || can(regex("^o-[a-z0-9]{10,32}$", var.organization_id))
+    error_message = "organization_id must be an AWS Organizations ID like o-a1b2c3d4e5."
+  }
+}
+
+variable "spoke_accounts" {
+  description = "The other accounts this cutover serves (CUTOVER_ACCOUNTS): account ID => { role_arn = the role modules/spoke creates there (output hub_role_arn), external_id = the one given to that module, regions = where the spoke deploys (default: this region; its trigger topics there may invoke the function) }. The function may assume these roles and no others; events from other accounts are notified without details and never acted on. The external ID is not a secret (it guards the trust policy against the confused deputy): it goes in the function's environment, never in an output."
+  type = map(object({
+    role_arn    = string
+    external_id = optional(string)
+    regions     = optional(list(string))
+  }))
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = alltrue([for id, a in var.spoke_accounts : can(regex("^[0-9]{12}$", id))])
+    error_message = "spoke_accounts keys must be 12-digit AWS account IDs."
+  }
+  validation {
+    condition = alltrue([
+      for id, a in var.spoke_accounts :
+      can(regex("^arn:aws[a-z-]*:iam::${id}:role/[A-Za-z0-9+=,.@_/-]{1,512}$", a.role_arn))
+    ])
+    error_message = "spoke_accounts: each role_arn must be an IAM role ARN of its own account (arn:aws:iam::ACCOUNT:role/NAME)."
+  }
+  validation {
+    condition = alltrue([
+      for id, a in var.spoke_accounts :
+      a.external_id == null || (length(coalesce(a.external_id, "-")) >= 2 && length(coalesce(a.external_id, "-")) <= 1224 && can(regex("^[A-Za-z0-9_+=,.@:/-]+$", a.external_id)))
+    ])
+    error_message = "spoke_accounts: external_id must be 2-1224 letters, digits or +=,.@:/- (what STS accepts)."
+  }
+  validation {
+    condition = alltrue(flatten([
+      for id, a in var.spoke_accounts : [for r in coalesce(a.regions, ["us-east-1"]) : can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$", r))]
+    ]))
+    error_message = "spoke_accounts: regions must be AWS region names like eu-west-1."
+  }
+}
+
+variable "publisher_account_ids" {
+  description = "More accounts (besides spoke_accounts) that may publish to the SNS topic and put events on the hub bus, without being looked up or acted on."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for id in var.publisher_account_ids : can(regex("^[0-9]{12}$", id))])
+    error_message = "publisher_account_ids must be 12-digit AWS account IDs."
+  }
+}
+
+variable "hub_event_bus_name" {
+  description = "Name of the hub event bus the spokes forward CodeDeploy and ECS events to (created when organization_id or spoke_accounts is set). null: \"<name>-hub\"."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.hub_event_bus_name == null || can(regex("^[A-Za-z0-9._-]{1,256}$", var.hub_event_bus_name))
+    error_message = "hub_event_bus_name must be 1-256 letters, digits, '.', '_' or '-' (not \"default\" and not an aws.* name)."
+  }
+}
+
+variable "spoke_topic_name" {
+  description = "Name of the SNS topic modules/spoke creates in each spoke for CodeDeploy triggers (same value as that module's topic_name): the function accepts invocations from topics of this name in the spoke accounts only. The default matches what the AWSCodeDeployRoleForECSLimited managed policy may publish to (CodeDeployTopic_*)."
+  type        = string
+  default     = "CodeDeployTopic_cutover"
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,256}$", var.spoke_topic_name))
+    error_message = "spoke_topic_name must be a standard SNS topic name (letters, digits, '-', '_')."
+  }
+}

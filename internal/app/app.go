@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/cutover-dev/cutover/internal/accounts"
 	"github.com/cutover-dev/cutover/internal/action/cloudfront"
 	"github.com/cutover-dev/cutover/internal/awsx"
 	"github.com/cutover-dev/cutover/internal/chat"
@@ -120,7 +121,12 @@ type System struct {
 	// none are configured.
 	Checks *check.Checker
 	// AWS is the AWS configuration the system's clients use.
-	AWS        aws.Config
+	AWS aws.Config
+	// Accounts gives the AWS configuration for an event's account, region
+	// and deployment (CUTOVER_ACCOUNTS): the enrichment uses it, and so
+	// must anything that looks up or acts on a deployment (buttons, hooks).
+	// An account that is not connected gets accounts.NotListedError.
+	Accounts   *accounts.Resolver
 	closers    []func() error
 	log        *slog.Logger
 	cloudfront *cloudfront.Invalidator
@@ -226,6 +232,9 @@ func Build(ctx context.Context, cfg *config.Config, opts Options) (*System, erro
 	}
 
 	claims.set(d.Records)
+	// The connected accounts: without CUTOVER_ACCOUNTS every account
+	// gets the function's own configuration, as before.
+	s.Accounts = accounts.New(accounts.Options{Hub: s.AWS, Accounts: cfg.Accounts, Log: log})
 
 	// One enricher (and one set of CodeDeploy/ECS clients) for the
 	// notices and the CloudFront rollback check.
@@ -233,8 +242,12 @@ func Build(ctx context.Context, cfg *config.Config, opts Options) (*System, erro
 	case opts.Enricher != nil:
 		s.enricher = opts.Enricher
 	case cfg.Enrich:
+		eo := cdenrich.Options{Timeout: cfg.EnrichTimeout, Now: opts.Now}
+		if s.Accounts.Connected() {
+			eo.Accounts = s.Accounts
+		}
 		s.enricher = byPlatform{
-			codeDeploy: cdenrich.New(s.AWS, cdenrich.Options{Timeout: cfg.EnrichTimeout, Now: opts.Now}),
+			codeDeploy: cdenrich.New(s.AWS, eo),
 			ecsNative:  ecsenrich.New(s.AWS, ecsenrich.Options{Timeout: cfg.EnrichTimeout, Now: opts.Now}),
 		}
 	}

@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cutover-dev/cutover/internal/accounts"
 	"github.com/cutover-dev/cutover/internal/action/cloudfront"
 	"github.com/cutover-dev/cutover/internal/check"
 	"github.com/cutover-dev/cutover/internal/secret"
@@ -90,6 +91,9 @@ type Config struct {
 	LogLevel slog.Level
 	// Hooks configures lifecycle-hook mode (hooks.go).
 	Hooks Hooks
+	// Accounts are the connected (spoke) accounts of CUTOVER_ACCOUNTS, by
+	// ID; nil when it is unset.
+	Accounts map[string]accounts.Account
 
 	// known are the event names the sources produce, in their order.
 	known []string
@@ -275,6 +279,13 @@ func (c *Config) parse(env func(string) string) []error {
 	}
 	c.FailureQueueURL = get(EnvFailureQueueURL)
 	c.parseHooks(get, bad)
+	if v := get(EnvAccounts); v != "" {
+		accs, aerrs := ParseAccounts(v)
+		for _, err := range aerrs {
+			bad(EnvAccounts, "%v", err)
+		}
+		c.Accounts = accs
+	}
 
 	// Lambda's advanced logging controls set AWS_LAMBDA_LOG_LEVEL; our own
 	// variable wins for the CLI.

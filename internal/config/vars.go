@@ -57,6 +57,9 @@ const (
 	// EnvSNSTopicARNs lists, comma-separated, the SNS topics `cutover
 	// serve` accepts.
 	EnvSNSTopicARNs = "CUTOVER_SNS_TOPIC_ARNS"
+	// EnvAccounts is the JSON map of connected accounts: account ID to
+	// the role cutover assumes there (and its external ID).
+	EnvAccounts = "CUTOVER_ACCOUNTS"
 	// EnvLogLevel is the minimum level logged.
 	EnvLogLevel = "CUTOVER_LOG_LEVEL"
 	// EnvLambdaLogLevel is set by Lambda's advanced logging controls;
@@ -107,5 +110,6 @@ var Vars = []Var{
 	{Name: EnvFailureQueueURL, Meaning: "The function's on-failure queue, drained by `cutover replay` (or use `cutover replay --function NAME`). An ECS lifecycle hook keeps there, as a failure record, what it could not deliver."},
 	hookVars[0], hookVars[1],
 	{Name: EnvSNSTopicARNs, Meaning: "`cutover serve` only: the SNS topics whose (signature-verified) notifications it accepts."},
+	{Name: EnvAccounts, Meaning: "JSON map of the other AWS accounts whose deployments this cutover serves (hub and spokes, see [docs/organization.md](docs/organization.md)): account ID to the role it assumes there, `{\"444455556666\":{\"role_arn\":\"arn:aws:iam::444455556666:role/cutover-hub\",\"external_id\":\"…\"}}`. Events from an account neither listed nor the function's own are notified without details and never acted on. Unset: every event uses the function's own credentials."},
 	{Name: EnvLogLevel, Also: []string{EnvLambdaLogLevel}, Default: "INFO", Meaning: "`DEBUG`, `INFO`, `WARN`, `ERROR`."},
 }

@@ -39,6 +39,10 @@ type Details struct {
 	// Simulated is true for made-up details (package enrich/simulated,
 	// used by cutover demo); a renderer may say so.
 	Simulated bool `json:"simulated,omitempty"`
+	// NotConnected is true when the deployment's account is not connected
+	// to cutover (CUTOVER_ACCOUNTS): nothing was looked up, and the message
+	// says the details are unavailable.
+	NotConnected bool `json:"notConnected,omitempty"`
 }
 
 // Deployment is the part of GetDeployment a notification can use.

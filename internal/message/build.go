@@ -350,6 +350,9 @@ func overviewText(o *deploy.Overview) string {
 // detailFields are the fields the details add: who started the
 // deployment, its description, and the deployment that rolled it back.
 func detailFields(ev *deploy.Event, d *enrich.Details) []Field {
+	if d != nil && d.NotConnected {
+		return []Field{notConnected(d)}
+	}
 	if d == nil || d.Deployment == nil {
 		return nil
 	}
@@ -365,6 +368,17 @@ func detailFields(ev *deploy.Event, d *enrich.Details) []Field {
 		out = append(out, Field{Label: "Rolled back by", Value: Text{link(d.Links.Related, id, maxShort)}})
 	}
 	return out
+}
+
+// notConnected says that the deployment's account is not connected to
+// cutover, so the message carries only what the event said: "account
+// 444455556666 is not connected to cutover: details unavailable".
+func notConnected(d *enrich.Details) Field {
+	who := Text{plain("the deployment's account")}
+	if awsx.ValidAccount(d.AccountID) {
+		who = Text{plain("account "), value(d.AccountID, maxShort)}
+	}
+	return Field{Label: "Details", Value: append(who, plain(" is not connected to cutover: details unavailable"))}
 }
 
 // startedBy says who or what started the deployment, the CodePipeline

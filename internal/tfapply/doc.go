@@ -48,7 +48,18 @@
 // two parameters, and never in outputs, the function's configuration or
 // its logs.
 //
-// The test needs the terraform binary on PATH and a filesystem mirror of the
+// TestOrganizationExampleOnMoto applies terraform/examples/organization
+// (the hub and two spoke accounts, one provider per account; moto gives a
+// provider that assumes a role in another account that account's backend)
+// the same way, checks the spoke roles' trust policies and trigger topic
+// subscriptions in each spoke account, then builds cutover from the
+// environment Terraform gave the hub function (CUTOVER_ACCOUNTS) and sends a
+// deployment event from each spoke: each is enriched through the spoke's
+// assumed role and routed by account, and an unlisted account's event is
+// notified without details. It does not destroy (moto is stopped with the
+// test) and takes about two minutes.
+//
+// The tests need the terraform binary on PATH and a filesystem mirror of the
 // hashicorp/aws provider at /opt/tf-plugins (or CUTOVER_TF_PLUGIN_DIR); it
 // fails, never skips, without them. It takes three to four minutes on two
 // cores, most of it the provider's own waits (see the test's comment for

@@ -46,7 +46,7 @@ if ! terraform fmt -check -recursive -diff .; then
   exit 1
 fi
 
-for dir in . examples/complete examples/minimal tests/moto; do
+for dir in . examples/complete examples/minimal examples/organization modules/spoke tests/moto; do
   step "init + validate: terraform/${dir#./}"
   (
     cd "$dir"
@@ -61,6 +61,9 @@ done
 
 step "terraform test (mocked AWS provider, offline)"
 terraform test -no-color
+
+step "terraform test: modules/spoke"
+(cd modules/spoke && terraform test -no-color)
 
 echo
 echo "check.sh: all Terraform checks passed"

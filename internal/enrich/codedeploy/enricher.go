@@ -11,6 +11,7 @@ import (
 	cdsdk "github.com/aws/aws-sdk-go-v2/service/codedeploy"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 
+	"github.com/cutover-dev/cutover/internal/accounts"
 	"github.com/cutover-dev/cutover/internal/awsx"
 	"github.com/cutover-dev/cutover/internal/deploy"
 	cdsource "github.com/cutover-dev/cutover/internal/source/codedeploy"
@@ -59,7 +60,26 @@ type Options struct {
 	// Now is the clock, used only when an event carries no time of its own
 	// (default time.Now).
 	Now func() time.Time
+	// Accounts, when set, gives the AWS configuration for each event's
+	// account and region (*accounts.Resolver): the lookups for a spoke
+	// account run with its assumed role, and an event from an account
+	// that is not connected gets no lookups, only Details.NotConnected.
+	// Nil: every lookup uses the aws.Config given to New.
+	Accounts Configs
 }
+
+// Configs gives the AWS configuration for an event's account, region and
+// deployment; *accounts.Resolver implements it. An error for which
+// accounts.IsNotListed is true means the account is not connected.
+type Configs interface {
+	// Config returns the configuration for account and region; with
+	// deploymentID "" the deployment comes from each call's context
+	// (accounts.WithDeployment).
+	Config(ctx context.Context, account, region, deploymentID string) (aws.Config, error)
+}
+
+// maxClients bounds the per-account, per-region clients an Enricher keeps.
+const maxClients = 64
 
 // Enricher looks up the details of CodeDeploy deployments for
 // notifications; it implements enrich.Enricher. Build one per process
@@ -67,9 +87,27 @@ type Options struct {
 type Enricher struct {
 	cd      CodeDeployAPI
 	ecs     ECSAPI
+	fixed   bool // cd and ecs came from Options (tests): used for every account
 	region  string
 	timeout time.Duration
 	now     func() time.Time
+
+	accounts Configs
+	mu       sync.Mutex
+	clients  map[string]clients // by account and region
+	order    []string           // keys of clients, oldest first
+}
+
+// clients are the clients of one account and region.
+type clients struct {
+	cd  CodeDeployAPI
+	ecs ECSAPI
+	// regional is true when the clients are bound to region (built from a
+	// per-account configuration), so calls need no region option.
+	regional bool
+	region   string
+	// scope starts the session's memo keys (the account).
+	scope string
 }
 
 // New returns an Enricher that calls AWS with cfg. The clients it builds
@@ -82,6 +120,10 @@ func New(cfg aws.Config, opts Options) *Enricher {
 		region:  cfg.Region,
 		timeout: opts.Timeout,
 		now:     opts.Now,
+		fixed:   opts.CodeDeploy != nil && opts.ECS != nil,
+
+		accounts: opts.Accounts,
+		clients:  map[string]clients{},
 	}
 	if e.timeout <= 0 {
 		e.timeout = DefaultTimeout
@@ -211,7 +253,17 @@ func (s *Session) Details(ctx context.Context, ev *deploy.Event) (*enrich.Detail
 	ctx, cancel := context.WithTimeout(ctx, e.timeout)
 	defer cancel()
 
-	g := newGather(s, ev)
+	c, err := e.clientsFor(ctx, ev)
+	if account, ok := accounts.IsNotListed(err); ok {
+		return notConnected(ev, account), nil
+	}
+	if err != nil {
+		return nil, []enrich.Warning{{Reason: enrich.ReasonFailed, Action: "sts:AssumeRole", Resource: ev.AccountID, Err: err,
+			LeftOut: "every detail (the account's role could not be used)"}}
+	}
+	// Assumed-role credentials name their session after the deployment.
+	ctx = accounts.WithDeployment(ctx, ev.DeploymentID)
+	g := newGather(s, ev, c)
 	g.run(ctx)
 	select {
 	case <-g.allDone:
@@ -219,4 +271,56 @@ func (s *Session) Details(ctx context.Context, ev *deploy.Event) (*enrich.Detail
 	}
 	snap := g.close()
 	return build(ev, snap, e.now())
+}
+
+// clientsFor returns the clients for ev's account and region: those New
+// built when no Accounts are set (as before accounts existed), else
+// clients built from the account's configuration, kept per account and
+// region (at most maxClients). Their calls carry ev's deployment in the
+// context, the session name of assumed-role credentials.
+func (e *Enricher) clientsFor(ctx context.Context, ev *deploy.Event) (clients, error) {
+	if e.accounts == nil {
+		return clients{cd: e.cd, ecs: e.ecs}, nil
+	}
+	cfg, err := e.accounts.Config(ctx, ev.AccountID, ev.Region, "")
+	if err != nil {
+		return clients{}, err
+	}
+	if e.fixed {
+		return clients{cd: e.cd, ecs: e.ecs, scope: ev.AccountID + "/"}, nil
+	}
+	key := ev.AccountID + "/" + cfg.Region
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if c, ok := e.clients[key]; ok {
+		return c, nil
+	}
+	cfg = awsx.WithRetries(cfg, awsx.Short)
+	c := clients{
+		cd:       cdsdk.NewFromConfig(cfg),
+		ecs:      ecs.NewFromConfig(cfg),
+		regional: true,
+		region:   cfg.Region,
+		scope:    ev.AccountID + "/",
+	}
+	if len(e.order) >= maxClients {
+		delete(e.clients, e.order[0])
+		e.order = e.order[1:]
+	}
+	e.clients[key] = c
+	e.order = append(e.order, key)
+	return c, nil
+}
+
+// notConnected are the details of an event whose account is not connected
+// to cutover: what the event says, and that nothing was looked up.
+func notConnected(ev *deploy.Event, account string) *enrich.Details {
+	return &enrich.Details{
+		DeploymentID:    ev.DeploymentID,
+		Region:          ev.Region,
+		AccountID:       account,
+		Application:     ev.Application,
+		DeploymentGroup: ev.DeploymentGroup,
+		NotConnected:    true,
+	}
 }

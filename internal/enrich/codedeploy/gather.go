@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
+	"github.com/cutover-dev/cutover/internal/accounts"
 	"github.com/cutover-dev/cutover/internal/deploy"
 	cdsource "github.com/cutover-dev/cutover/internal/source/codedeploy"
 )
@@ -84,8 +85,13 @@ type gather struct {
 	s   *Session
 	ev  *deploy.Event
 	wg  sync.WaitGroup
+	cd  CodeDeployAPI
+	ecs ECSAPI
 	cdo []func(*cdsdk.Options)
 	eco []func(*ecs.Options)
+	// scope starts every memo key: the account of the clients, when
+	// accounts are connected (the same names may exist in two accounts).
+	scope string
 
 	allDone chan struct{}
 
@@ -99,14 +105,20 @@ type gather struct {
 	taskDefsSeen map[string]bool
 }
 
-func newGather(s *Session, ev *deploy.Event) *gather {
+func newGather(s *Session, ev *deploy.Event, c clients) *gather {
 	region := ev.Region
 	if region == "" {
 		region = s.e.region
 	}
+	if c.regional {
+		region = c.region
+	}
 	g := &gather{
 		s:            s,
 		ev:           ev,
+		cd:           c.cd,
+		ecs:          c.ecs,
+		scope:        c.scope,
 		allDone:      make(chan struct{}),
 		pending:      map[int]op{},
 		taskDefsSeen: map[string]bool{},
@@ -115,7 +127,7 @@ func newGather(s *Session, ev *deploy.Event) *gather {
 	g.snap.region = region
 	g.snap.taskDefs = map[string]*ecstypes.TaskDefinition{}
 	g.snap.timeout = s.e.timeout
-	if region != "" && region != s.e.region {
+	if region != "" && region != s.e.region && !c.regional {
 		g.cdo = []func(*cdsdk.Options){func(o *cdsdk.Options) { o.Region = region }}
 		g.eco = []func(*ecs.Options){func(o *ecs.Options) { o.Region = region }}
 	}
@@ -184,6 +196,12 @@ func (g *gather) end(id int, err error) bool {
 // warningLocked builds the warning for a failed lookup; g.mu is held.
 func (g *gather) warningLocked(o op, err error) enrich.Warning {
 	w := enrich.Warning{Action: o.action, LeftOut: o.leftOut, Err: err, Reason: classify(err)}
+	if role, ok := accounts.IsAssumeFailure(err); ok {
+		// The spoke's role could not be assumed: that is what to fix, not
+		// the lookup's own permission.
+		w.Action, w.Resource = "sts:AssumeRole", role
+		return w
+	}
 	if w.Reason == enrich.ReasonTimeout {
 		w.Timeout = g.snap.timeout
 	}
@@ -266,8 +284,8 @@ func (g *gather) deployment(ctx context.Context) {
 		return
 	}
 	depID := g.ev.DeploymentID
-	dep, err := memo(ctx, g.s, "GetDeployment/"+g.snap.region+"/"+depID, func(ctx context.Context) (*cdtypes.DeploymentInfo, error) {
-		out, err := g.s.e.cd.GetDeployment(ctx, &cdsdk.GetDeploymentInput{DeploymentId: aws.String(depID)}, g.cdo...)
+	dep, err := memo(ctx, g.s, g.scope+"GetDeployment/"+g.snap.region+"/"+depID, func(ctx context.Context) (*cdtypes.DeploymentInfo, error) {
+		out, err := g.cd.GetDeployment(ctx, &cdsdk.GetDeploymentInput{DeploymentId: aws.String(depID)}, g.cdo...)
 		if err != nil {
 			return nil, fmt.Errorf("enrich: get deployment %s: %w", depID, err)
 		}
@@ -308,8 +326,8 @@ func (g *gather) group(ctx context.Context, app, group string) {
 	if !ok {
 		return
 	}
-	info, err := memo(ctx, g.s, "GetDeploymentGroup/"+g.snap.region+"/"+app+"/"+group, func(ctx context.Context) (*cdtypes.DeploymentGroupInfo, error) {
-		out, err := g.s.e.cd.GetDeploymentGroup(ctx, &cdsdk.GetDeploymentGroupInput{
+	info, err := memo(ctx, g.s, g.scope+"GetDeploymentGroup/"+g.snap.region+"/"+app+"/"+group, func(ctx context.Context) (*cdtypes.DeploymentGroupInfo, error) {
+		out, err := g.cd.GetDeploymentGroup(ctx, &cdsdk.GetDeploymentGroupInput{
 			ApplicationName:     aws.String(app),
 			DeploymentGroupName: aws.String(group),
 		}, g.cdo...)
@@ -341,8 +359,8 @@ func (g *gather) targets(ctx context.Context) {
 		if !ok {
 			return
 		}
-		listed, err := memo(ctx, g.s, "ListDeploymentTargets/"+g.snap.region+"/"+depID, func(ctx context.Context) ([]string, error) {
-			out, err := g.s.e.cd.ListDeploymentTargets(ctx, &cdsdk.ListDeploymentTargetsInput{DeploymentId: aws.String(depID)}, g.cdo...)
+		listed, err := memo(ctx, g.s, g.scope+"ListDeploymentTargets/"+g.snap.region+"/"+depID, func(ctx context.Context) ([]string, error) {
+			out, err := g.cd.ListDeploymentTargets(ctx, &cdsdk.ListDeploymentTargetsInput{DeploymentId: aws.String(depID)}, g.cdo...)
 			if err != nil {
 				return nil, fmt.Errorf("enrich: list deployment targets %s: %w", depID, err)
 			}
@@ -363,9 +381,9 @@ func (g *gather) targets(ctx context.Context) {
 	if !ok {
 		return
 	}
-	key := "BatchGetDeploymentTargets/" + g.snap.region + "/" + depID + "/" + strings.Join(ids, ",")
+	key := g.scope + "BatchGetDeploymentTargets/" + g.snap.region + "/" + depID + "/" + strings.Join(ids, ",")
 	targets, err := memo(ctx, g.s, key, func(ctx context.Context) ([]cdtypes.DeploymentTarget, error) {
-		out, err := g.s.e.cd.BatchGetDeploymentTargets(ctx, &cdsdk.BatchGetDeploymentTargetsInput{
+		out, err := g.cd.BatchGetDeploymentTargets(ctx, &cdsdk.BatchGetDeploymentTargetsInput{
 			DeploymentId: aws.String(depID),
 			TargetIds:    ids,
 		}, g.cdo...)
@@ -412,9 +430,9 @@ func (g *gather) taskSets(ctx context.Context, cluster, service string) {
 	if !ok {
 		return
 	}
-	key := "DescribeTaskSets/" + g.snap.region + "/" + cluster + "/" + service
+	key := g.scope + "DescribeTaskSets/" + g.snap.region + "/" + cluster + "/" + service
 	sets, err := memo(ctx, g.s, key, func(ctx context.Context) ([]ecstypes.TaskSet, error) {
-		out, err := g.s.e.ecs.DescribeTaskSets(ctx, &ecs.DescribeTaskSetsInput{
+		out, err := g.ecs.DescribeTaskSets(ctx, &ecs.DescribeTaskSetsInput{
 			Cluster: aws.String(cluster),
 			Service: aws.String(service),
 		}, g.eco...)
@@ -449,8 +467,8 @@ func (g *gather) taskDefinition(ctx context.Context, arn string) {
 	if !ok {
 		return
 	}
-	td, err := memo(ctx, g.s, "DescribeTaskDefinition/"+arn, func(ctx context.Context) (*ecstypes.TaskDefinition, error) {
-		out, err := g.s.e.ecs.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(arn)}, g.eco...)
+	td, err := memo(ctx, g.s, g.scope+"DescribeTaskDefinition/"+arn, func(ctx context.Context) (*ecstypes.TaskDefinition, error) {
+		out, err := g.ecs.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(arn)}, g.eco...)
 		if err != nil {
 			return nil, fmt.Errorf("enrich: describe task definition %s: %w", taskDefName(arn), err)
 		}

@@ -386,7 +386,17 @@ func DetailNotices() map[string]*message.Notice {
 			Actions: []action.Result{{Action: "cloudfront", Target: "E2QWRUHAPOMQZL", Pending: true}}}
 	}
 
+	// A traffic switch in an account that is not connected to cutover
+	// (CUTOVER_ACCOUNTS): no lookups, one line saying so.
+	spoke := switched
+	spoke.AccountID, spoke.Region = "444455556666", "eu-west-1"
+	unconnected := &enrich.Details{
+		DeploymentID: spoke.DeploymentID, Region: spoke.Region, AccountID: spoke.AccountID,
+		Application: spoke.Application, DeploymentGroup: spoke.DeploymentGroup, NotConnected: true,
+	}
+
 	return map[string]*message.Notice{
+		"details-not-connected":           {Event: spoke, Now: Now, Details: unconnected},
 		"details-traffic-switched":        {Event: switched, Now: Now, Details: full, Actions: base["traffic-switched-actions"].Actions[:1]},
 		"details-window-closed":           {Event: switched, Now: Now, Details: closed},
 		"details-no-window":               {Event: switched, Now: Now, Details: noWindow},
