@@ -27,7 +27,6 @@ import (
 	"github.com/cutover-dev/cutover/internal/cli"
 	"github.com/cutover-dev/cutover/internal/config"
 	"github.com/cutover-dev/cutover/internal/lambdafn"
-	"github.com/cutover-dev/cutover/internal/source/codedeploy"
 	"github.com/cutover-dev/cutover/internal/testrig"
 )
 
@@ -118,7 +117,7 @@ func hostileEnv(t *testing.T, dests []*hostileDest) map[string]string {
 	t.Helper()
 	var list []map[string]any
 	for _, d := range dests {
-		entry := map[string]any{"name": d.typ, "type": d.typ, "url": d.fake.URL() + d.path, "events": codedeploy.Names}
+		entry := map[string]any{"name": d.typ, "type": d.typ, "url": d.fake.URL() + d.path, "events": app.Sources().EventNames()}
 		if d.typ == "webhook" {
 			entry["signing_secret"] = "whsec_" + base64.StdEncoding.EncodeToString([]byte("hostile-corpus-signing-key-32byt"))
 		}
@@ -283,8 +282,14 @@ func TestHostileCorpus(t *testing.T) {
 	if len(cases) < 50 {
 		t.Errorf("the corpus has %d inputs, want at least 50", len(cases))
 	}
-	var awsCalls atomic.Int64
-	noAWS := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	// Enrichment is off: the only AWS calls allowed are a CodeDeploy
+	// lifecycle hook's (which hook is running, and its status: the
+	// deployment waits for it); every other input must make none.
+	var awsCalls, hookCalls atomic.Int64
+	noAWS := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if t := r.Header.Get("X-Amz-Target"); strings.HasPrefix(t, "CodeDeploy_20141006.") {
+			hookCalls.Add(1)
+		}
 		awsCalls.Add(1)
 		http.Error(w, "no AWS in this test", http.StatusInternalServerError)
 	}))
@@ -315,6 +320,13 @@ func TestHostileCorpus(t *testing.T) {
 	dir := t.TempDir()
 	for _, c := range cases {
 		t.Run(c.file, func(t *testing.T) {
+			callsBefore, hookBefore := awsCalls.Load(), hookCalls.Load()
+			defer func() {
+				calls, hooks := awsCalls.Load()-callsBefore, hookCalls.Load()-hookBefore
+				if calls > hooks || (hooks > 0 && c.decision != decideHook) {
+					t.Errorf("%d AWS calls (%d of them CodeDeploy): only a CodeDeploy lifecycle hook may call AWS here", calls, hooks)
+				}
+			}()
 			file := filepath.Join(dir, c.file)
 			if err := os.WriteFile(file, c.input, 0o600); err != nil {
 				t.Fatal(err)
@@ -449,9 +461,6 @@ func TestHostileCorpus(t *testing.T) {
 			}
 		})
 	}
-	if n := awsCalls.Load(); n != 0 {
-		t.Errorf("the corpus made %d AWS calls", n)
-	}
 
 	// A sample through the real bootstrap under the emulator, posting to
 	// a fake Slack: the same decision as the handler in-process.
@@ -460,7 +469,7 @@ func TestHostileCorpus(t *testing.T) {
 	rig := startLambda(t, []string{
 		"AWS_ENDPOINT_URL=" + noAWS.URL, "AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test",
 		"AWS_REGION=" + testrig.Region, "AWS_EC2_METADATA_DISABLED=true",
-	}, config.EnvEvents+"="+strings.Join(codedeploy.Names, ","), config.EnvEnrich+"=false")
+	}, config.EnvEvents+"="+strings.Join(app.Sources().EventNames(), ","), config.EnvEnrich+"=false")
 	for _, c := range sample {
 		t.Run("bootstrap/"+c.file, func(t *testing.T) {
 			payload := c.input
