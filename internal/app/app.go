@@ -243,13 +243,18 @@ func Build(ctx context.Context, cfg *config.Config, opts Options) (*System, erro
 		s.enricher = opts.Enricher
 	case cfg.Enrich:
 		eo := cdenrich.Options{Timeout: cfg.EnrichTimeout, Now: opts.Now}
+		newECS := func(c aws.Config) enrich.Enricher {
+			return ecsenrich.New(c, ecsenrich.Options{Timeout: cfg.EnrichTimeout, Now: opts.Now})
+		}
+		bp := byPlatform{ecsNative: newECS(s.AWS)}
 		if s.Accounts.Connected() {
+			// Lookups of a spoke run with its role; an unconnected
+			// account gets none.
 			eo.Accounts = s.Accounts
+			bp.ecsNative = &accounts.PerAccount{Resolver: s.Accounts, New: newECS}
 		}
-		s.enricher = byPlatform{
-			codeDeploy: cdenrich.New(s.AWS, eo),
-			ecsNative:  ecsenrich.New(s.AWS, ecsenrich.Options{Timeout: cfg.EnrichTimeout, Now: opts.Now}),
-		}
+		bp.codeDeploy = cdenrich.New(s.AWS, eo)
+		s.enricher = bp
 	}
 	if err := s.addActions(d, cfg, opts); err != nil {
 		errs = append(errs, err)
