@@ -7,6 +7,8 @@ import (
 
 	"github.com/cutover-dev/cutover/internal/awsx"
 	"github.com/cutover-dev/cutover/internal/chat"
+	"github.com/cutover-dev/cutover/internal/chat/slackapp"
+	"github.com/cutover-dev/cutover/internal/delivery"
 	"github.com/cutover-dev/cutover/internal/interact"
 	"github.com/cutover-dev/cutover/internal/records"
 )
@@ -14,20 +16,24 @@ import (
 // SlackAppType is the destination type whose messages carry buttons.
 const SlackAppType = "slack-app"
 
-// buildInteract assembles the button click handler from the slack-app
-// specs that have a signing secret; nil when there are none. The Lambda
-// defers a click to an asynchronous invocation of itself; the CLI
-// (`serve`) to a bounded background goroutine, waited for on Close.
-func (s *System) buildInteract(specs []chat.Spec, store records.Store, opts Options) *interact.Handler {
+// buildInteract assembles the button click handler from the configured
+// slack-app destinations that have a signing secret (specs and dsts are
+// the destinations built, in the same order); nil when there are none.
+// Each destination's notifier is its Slack client for thread replies,
+// user group lookups and marking its message: the same bot token, Web
+// API client and records as its messages. The Lambda defers a click to
+// an asynchronous invocation of itself; the CLI (`serve`) to a bounded
+// background goroutine, waited for on Close.
+func (s *System) buildInteract(specs []chat.Spec, dsts []delivery.Destination, store records.Store, opts Options) *interact.Handler {
 	h := &interact.Handler{Records: store, Log: s.log, Now: opts.Now}
-	for _, sp := range specs {
-		if sp.Type != SlackAppType || sp.SigningSecret.IsZero() {
+	for i, sp := range specs {
+		if sp.Type != SlackAppType || sp.SigningSecret.IsZero() || i >= len(dsts) || dsts[i].Name != sp.Name {
 			continue
 		}
 		d := interact.Destination{Name: sp.Name, SigningSecret: sp.SigningSecret,
 			AllowedUsers: sp.AllowedUsers, AllowedGroups: sp.AllowedGroups}
-		if opts.SlackClient != nil {
-			d.Slack = opts.SlackClient(sp)
+		if c, ok := dsts[i].Notifier.(interact.Slack); ok {
+			d.Slack = c
 		}
 		h.Destinations = append(h.Destinations, d)
 	}
@@ -49,3 +55,9 @@ func (s *System) buildInteract(specs []chat.Spec, store records.Store, opts Opti
 	}
 	return h
 }
+
+// The slack-app destination is the click handler's Slack client.
+var (
+	_ interact.Slack  = (*slackapp.Notifier)(nil)
+	_ interact.Marker = (*slackapp.Notifier)(nil)
+)

@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/cutover-dev/cutover/internal/control"
 )
 
 // Slack is what the click handler needs from one slack-app destination's
@@ -22,6 +24,15 @@ type Slack interface {
 	// GroupMembers lists the user IDs of a user group
 	// (usergroups.users.list).
 	GroupMembers(ctx context.Context, group string) ([]string, error)
+}
+
+// Marker is implemented by a destination's Slack client that can show,
+// on the deployment's own message, that an action was requested (and
+// remove its buttons) without waiting for the next deployment event.
+type Marker interface {
+	// MarkRequested marks the deployment of ref as having had action
+	// requested by the Slack user at at.
+	MarkRequested(ctx context.Context, ref control.Ref, action control.Action, user string, at time.Time) error
 }
 
 // Responder answers the clicking user privately through the click's

@@ -32,6 +32,32 @@ type State struct {
 	Steps []Step `json:"steps,omitempty"`
 	// Head is the body of the parent: the message of the latest step.
 	Head *Head `json:"head,omitempty"`
+	// Requested are the actions someone asked for with the buttons, in
+	// the order asked: the parent says so and offers no more buttons.
+	Requested []Requested `json:"requested,omitempty"`
+}
+
+// Requested is one button action a user asked for.
+type Requested struct {
+	// Action is the control.Action value.
+	Action string `json:"action"`
+	// User is the Slack user ID of who asked.
+	User string `json:"user"`
+	// At is when it was asked.
+	At time.Time `json:"at"`
+}
+
+// Request adds r to st's requests, once per action (the earliest).
+func (st *State) Request(r Requested) {
+	for i, x := range st.Requested {
+		if x.Action == r.Action {
+			if r.At.Before(x.At) {
+				st.Requested[i] = r
+			}
+			return
+		}
+	}
+	st.Requested = append(slices.Clone(st.Requested), r)
 }
 
 // Step is one phase of the timeline.
