@@ -236,7 +236,7 @@ func Build(ctx context.Context, cfg *config.Config, opts Options) (*System, erro
 	if s.cloudfront != nil {
 		s.Inbound.FollowUps = s.cloudfront
 	}
-	if s.Interact = s.buildInteract(specs, dsts, d.Records, opts); s.Interact != nil {
+	if s.Interact = s.buildInteract(specs, dsts, d.Records, cfg.SlackAPIURL, opts); s.Interact != nil {
 		s.Inbound.Interact = s.Interact
 	}
 	return s, nil

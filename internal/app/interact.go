@@ -1,6 +1,8 @@
 package app
 
 import (
+	"net/url"
+
 	"github.com/aws/aws-sdk-go-v2/service/codedeploy"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
@@ -8,6 +10,7 @@ import (
 	"github.com/cutover-dev/cutover/internal/awsx"
 	"github.com/cutover-dev/cutover/internal/chat"
 	"github.com/cutover-dev/cutover/internal/chat/slackapp"
+	"github.com/cutover-dev/cutover/internal/config"
 	"github.com/cutover-dev/cutover/internal/delivery"
 	"github.com/cutover-dev/cutover/internal/interact"
 	"github.com/cutover-dev/cutover/internal/records"
@@ -19,13 +22,20 @@ const SlackAppType = "slack-app"
 // buildInteract assembles the button click handler from the configured
 // slack-app destinations that have a signing secret (specs and dsts are
 // the destinations built, in the same order); nil when there are none.
+// slackAPI is CUTOVER_SLACK_API_URL: when it is not Slack's, its origin
+// may hand out response URLs too.
 // Each destination's notifier is its Slack client for thread replies,
 // user group lookups and marking its message: the same bot token, Web
 // API client and records as its messages. The Lambda defers a click to
 // an asynchronous invocation of itself; the CLI (`serve`) to a bounded
 // background goroutine, waited for on Close.
-func (s *System) buildInteract(specs []chat.Spec, dsts []delivery.Destination, store records.Store, opts Options) *interact.Handler {
+func (s *System) buildInteract(specs []chat.Spec, dsts []delivery.Destination, store records.Store, slackAPI string, opts Options) *interact.Handler {
 	h := &interact.Handler{Records: store, Log: s.log, Now: opts.Now}
+	if u, err := url.Parse(slackAPI); err == nil && u.Host != "" && slackAPI != config.DefaultSlackAPIURL {
+		// A Slack Web API of the operator's choice (a proxy, a test
+		// fake) may also hand out response URLs.
+		h.Responder = interact.HTTPResponder{AlsoAllow: u.Scheme + "://" + u.Host + "/"}
+	}
 	for i, sp := range specs {
 		if sp.Type != SlackAppType || sp.SigningSecret.IsZero() || i >= len(dsts) || dsts[i].Name != sp.Name {
 			continue

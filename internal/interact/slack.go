@@ -52,6 +52,10 @@ type HTTPResponder struct {
 	// AllowPrefix, when set, replaces "https://hooks.slack.com/" as the
 	// only prefix a response URL may have (tests, proxies).
 	AllowPrefix string
+	// AlsoAllow, when set, is a second prefix a response URL may have
+	// beside AllowPrefix: the origin of a configured Slack Web API base
+	// URL (CUTOVER_SLACK_API_URL), which the operator trusts as Slack.
+	AlsoAllow string
 }
 
 // Respond posts {"response_type":"ephemeral","replace_original":false}
@@ -61,7 +65,8 @@ func (r HTTPResponder) Respond(ctx context.Context, responseURL, text string) er
 	if prefix == "" {
 		prefix = "https://hooks.slack.com/"
 	}
-	if u, err := url.Parse(responseURL); err != nil || !strings.HasPrefix(responseURL, prefix) || u.User != nil {
+	allowed := strings.HasPrefix(responseURL, prefix) || (r.AlsoAllow != "" && strings.HasPrefix(responseURL, r.AlsoAllow))
+	if u, err := url.Parse(responseURL); err != nil || !allowed || u.User != nil {
 		return errors.New("respond: the response_url is not on Slack's hooks host")
 	}
 	body, err := json.Marshal(map[string]any{"response_type": "ephemeral", "replace_original": false, "text": text})
