@@ -109,8 +109,8 @@ output "destinations_parameter_name" {
 }
 
 output "slack_actions_url" {
-  description = "The Slack app's interactivity request URL (function URL + /slack/actions); null unless slack_buttons. Not a secret: requests are verified with the app's signing secret."
-  value       = var.slack_buttons ? "${trimsuffix(aws_lambda_function_url.slack[0].function_url, "/")}/slack/actions" : null
+  description = "The Slack app's interactivity request URL (function URL + /slack/actions); null when slack_buttons is off. Not a secret: requests are verified with the app's signing secret."
+  value       = local.slack_buttons ? "${trimsuffix(aws_lambda_function_url.slack[0].function_url, "/")}/slack/actions" : null
 }
 
 output "ecs_hook_role_arn" {

@@ -9,7 +9,15 @@
 ################################################################################
 
 locals {
-  slack_buttons = var.slack_buttons
+  # slack-app destinations whose messages carry buttons: a signing secret and someone allowed to press them
+  # (the function's own rule, internal/chat/slackapp ButtonsEnabled).
+  slack_button_destinations = [
+    for d in var.destinations : d.name if d.type == "slack-app" &&
+    d.signing_secret_secret != null && d.signing_secret_secret != "" &&
+    length(coalesce(d.allowed_users, [])) + length(coalesce(d.allowed_groups, [])) > 0
+  ]
+  # slack_buttons unset (null): on exactly when a destination has buttons.
+  slack_buttons = var.slack_buttons == null ? length(local.slack_button_destinations) > 0 : var.slack_buttons
 
   # Deployment groups the buttons may stop or continue: the named groups, else
   # every group of the named applications, else every group of this account and region.
@@ -67,6 +75,22 @@ resource "aws_lambda_function_url" "slack" {
   count              = local.slack_buttons ? 1 : 0
   function_name      = aws_lambda_function.this.function_name
   authorization_type = "NONE" # protected by the Slack signing secret, verified by the function
+
+  lifecycle {
+    precondition {
+      condition     = length(local.slack_button_destinations) > 0
+      error_message = "slack_buttons is on, but no destination of type slack-app has signing_secret_secret and allowed_users or allowed_groups: the function would refuse every click. Add them to the slack-app destination (docs/slack-app.md), or leave slack_buttons unset."
+    }
+  }
+}
+
+# Buttons shown but nowhere to click them: a slack-app destination has everything for buttons, and
+# slack_buttons was turned off, so Slack has no interactivity URL to send clicks to.
+check "slack_buttons_reachable" {
+  assert {
+    condition     = local.slack_buttons || length(local.slack_button_destinations) == 0
+    error_message = "slack_buttons = false, but slack-app destinations ${join(", ", local.slack_button_destinations)} have a signing secret and allowed users, so their messages show Roll back now / Finish early buttons that no function URL answers. Leave slack_buttons unset (or true), or remove signing_secret_secret."
+  }
 }
 
 resource "aws_lambda_permission" "slack_url" {

@@ -803,10 +803,9 @@ variable "ok_actions" {
 ################################################################################
 
 variable "slack_buttons" {
-  description = "Answer the Roll back now / Finish early buttons of slack-app destinations: creates a Lambda function URL (authorization NONE; every request is verified with the Slack app's signing secret) and lets the function stop or continue deployments of the groups below and invoke itself. Set the app's interactivity request URL to the slack_actions_url output."
+  description = "Answer the Roll back now / Finish early buttons of slack-app destinations: creates a Lambda function URL (authorization NONE; every request is verified with the Slack app's signing secret) and lets the function stop or continue deployments of the groups below and invoke itself. Set the app's interactivity request URL to the slack_actions_url output. Unset (null): on exactly when a slack-app destination has signing_secret_secret and allowed_users or allowed_groups; true requires such a destination."
   type        = bool
-  default     = false
-  nullable    = false
+  default     = null
 }
 
 variable "slack_button_deployment_groups" {

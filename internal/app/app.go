@@ -95,12 +95,6 @@ type Options struct {
 	// Enricher, when set, replaces the configured enrichment
 	// (CUTOVER_ENRICH): the demo gives its simulated details.
 	Enricher enrich.Enricher
-	// SlackApps are slack-app destination specs whose buttons this
-	// system answers (beside those of the configuration).
-	SlackApps []chat.Spec
-	// SlackClient builds a slack-app destination's Web API client for
-	// thread replies and user group lookups.
-	SlackClient func(chat.Spec) interact.Slack
 	// FunctionName is the Lambda function's own name
 	// (AWS_LAMBDA_FUNCTION_NAME), for the self-invocation that acts on
 	// a button click.
@@ -175,7 +169,7 @@ func Build(ctx context.Context, cfg *config.Config, opts Options) (*System, erro
 
 	// Destinations.
 	claims := &lateRecords{}
-	dsts, err := buildDestinations(ctx, cfg, Destinations(), &lazyReader{aws: s.AWS}, chat.Deps{Poster: chat.NewPoster(chat.PosterOptions{
+	dsts, specs, err := buildDestinationSpecs(ctx, cfg, Destinations(), &lazyReader{aws: s.AWS}, chat.Deps{Poster: chat.NewPoster(chat.PosterOptions{
 		Timeout: opts.HTTPTimeout, Logger: log, UserAgent: "cutover/" + opts.Version}),
 		Records: claims, Log: log, SlackAPIURL: cfg.SlackAPIURL})
 	if err != nil {
@@ -279,7 +273,7 @@ func Build(ctx context.Context, cfg *config.Config, opts Options) (*System, erro
 	if s.cloudfront != nil {
 		s.Inbound.FollowUps = s.cloudfront
 	}
-	if s.Interact = s.buildInteract(opts.SlackApps, d.Records, opts); s.Interact != nil {
+	if s.Interact = s.buildInteract(specs, dsts, d.Records, cfg.SlackAPIURL, opts); s.Interact != nil {
 		s.Inbound.Interact = s.Interact
 	}
 	if s.Checks != nil {
@@ -311,6 +305,15 @@ func Routed(cfg *config.Config) []delivery.Destination {
 // attaches its route. Errors name the destination and the variable, never
 // a value; every problem is reported.
 func buildDestinations(ctx context.Context, cfg *config.Config, types chat.Types, reader secretReader, deps chat.Deps) ([]delivery.Destination, error) {
+	dsts, _, err := buildDestinationSpecs(ctx, cfg, types, reader, deps)
+	return dsts, err
+}
+
+// buildDestinationSpecs is buildDestinations that also returns the spec
+// of each destination built, in the same order (the click handler takes
+// the slack-app destinations' signing secrets and allowed users from
+// them).
+func buildDestinationSpecs(ctx context.Context, cfg *config.Config, types chat.Types, reader secretReader, deps chat.Deps) ([]delivery.Destination, []chat.Spec, error) {
 	var (
 		errs  []error
 		cache = map[string]secret.Value{}
@@ -329,10 +332,10 @@ func buildDestinations(ctx context.Context, cfg *config.Config, types chat.Types
 	if ref := cfg.DestinationsParameter; ref != "" {
 		raw, err := read(ref)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", config.EnvDestinationsParameter, err)
+			return nil, nil, fmt.Errorf("%s: %w", config.EnvDestinationsParameter, err)
 		}
 		if err := cfg.SetDestinations(config.EnvDestinationsParameter+" ("+secret.Name(ref)+")", raw.Reveal()); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 
@@ -400,7 +403,10 @@ func buildDestinations(ctx context.Context, cfg *config.Config, types chat.Types
 		}
 	}
 
-	var out []delivery.Destination
+	var (
+		out   []delivery.Destination
+		built []chat.Spec
+	)
 	for i, spec := range specs {
 		n, err := types.New(spec, deps)
 		if err != nil {
@@ -408,8 +414,9 @@ func buildDestinations(ctx context.Context, cfg *config.Config, types chat.Types
 			continue
 		}
 		out = append(out, delivery.Destination{Name: spec.Name, Type: spec.Type, Notifier: n, Route: routes[i]})
+		built = append(built, spec)
 	}
-	return out, errors.Join(errs...)
+	return out, built, errors.Join(errs...)
 }
 
 // secretReader reads secret references (secret.Reader).

@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,33 +15,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/codedeploy"
 
 	"github.com/cutover-dev/cutover/internal/app"
-	"github.com/cutover-dev/cutover/internal/chat"
+	"github.com/cutover-dev/cutover/internal/chat/slackapp"
+	"github.com/cutover-dev/cutover/internal/chat/slackapp/slackfake"
+	"github.com/cutover-dev/cutover/internal/config"
 	"github.com/cutover-dev/cutover/internal/control"
 	"github.com/cutover-dev/cutover/internal/deploy"
 	"github.com/cutover-dev/cutover/internal/interact"
 	"github.com/cutover-dev/cutover/internal/secret"
 	"github.com/cutover-dev/cutover/internal/testrig"
 )
-
-type replyRecorder struct {
-	mu   sync.Mutex
-	text []string
-}
-
-func (r *replyRecorder) PostReply(_ context.Context, _, _, text string) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.text = append(r.text, text)
-	return nil
-}
-
-func (r *replyRecorder) GroupMembers(context.Context, string) ([]string, error) { return nil, nil }
-
-func (r *replyRecorder) all() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]string(nil), r.text...)
-}
 
 // TestServeSlackActions runs `cutover serve` with a slack-app destination:
 // POST /slack/actions answers a signed click 200 and then stops the
@@ -68,18 +49,31 @@ func TestServeSlackActions(t *testing.T) {
 	m.PatchDeployment(t, id, map[string]any{"status": "InProgress"})
 
 	const signing = "5d41402abc4b2a76b9719d911017c592"
-	replies := &replyRecorder{}
+	slack := slackfake.New(t, slackfake.Options{})
+	parent, err := slackapp.NewClient(secret.New(slackfake.Token), nil, slackapp.ClientOptions{BaseURL: slack.APIURL()}).
+		PostMessage(ctx, &slackapp.Message{Channel: "C0DEPLOYS", Text: "deployment " + id}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	replies := func() []string {
+		var out []string
+		for _, m := range slack.Replies("C0DEPLOYS", parent.TS) {
+			out = append(out, m.Text)
+		}
+		return out
+	}
 	addr := make(chan string, 1)
 	var out, errb bytes.Buffer
 	vars := sendEnv(t, "http://127.0.0.1:1")
+	vars[config.EnvDestinations] = `[{"name":"ops","type":"slack-app","channel":"deploys","token":"` + slackfake.Token +
+		`","signing_secret":"` + signing + `","allowed_users":["U0ALICE"]}]`
+	vars[config.EnvSlackAPIURL] = slack.APIURL()
 	env := Env{
 		Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb,
 		Getenv:    func(k string) string { return vars[k] },
 		listening: func(a string) { addr <- a },
 		appOptions: func(o *app.Options) {
 			o.AWS = &awsCfg
-			o.SlackApps = []chat.Spec{{Name: "ops", Type: app.SlackAppType, SigningSecret: secret.New(signing), AllowedUsers: []string{"U0ALICE"}}}
-			o.SlackClient = func(chat.Spec) interact.Slack { return replies }
 		},
 	}
 	runCtx, cancel := context.WithCancel(ctx)
@@ -105,7 +99,7 @@ func TestServeSlackActions(t *testing.T) {
 
 	value, _ := control.Ref{Platform: deploy.CodeDeployECS, Region: testrig.Region, DeploymentID: id, Destination: "ops"}.Encode()
 	payload, _ := json.Marshal(map[string]any{"type": "block_actions", "user": map[string]any{"id": "U0ALICE"},
-		"channel": map[string]any{"id": "C0DEPLOYS"}, "container": map[string]any{"message_ts": "1764514800.000100"},
+		"channel": map[string]any{"id": "C0DEPLOYS"}, "container": map[string]any{"message_ts": parent.TS},
 		"actions": []any{map[string]any{"action_id": interact.ActionIDRollback, "value": value}}})
 	body := []byte("payload=" + url.QueryEscape(string(payload)))
 	post := func(method string, b []byte, sig string) int {
@@ -138,10 +132,10 @@ func TestServeSlackActions(t *testing.T) {
 	}
 	// The work runs after the answer: wait for its thread reply.
 	deadline := time.Now().Add(20 * time.Second)
-	for len(replies.all()) == 0 && time.Now().Before(deadline) {
+	for len(replies()) == 0 && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
-	if r := replies.all(); len(r) != 1 || !strings.HasPrefix(r[0], "Rollback requested by <@U0ALICE>") {
+	if r := replies(); len(r) != 1 || !strings.HasPrefix(r[0], "Rollback requested by <@U0ALICE>") {
 		t.Fatalf("thread replies = %q\n%s", r, errb.String())
 	}
 	if calls := m.ControlCalls(t); len(calls) != 1 || calls[0].Operation != "StopDeployment" {

@@ -10,6 +10,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/cutover-dev/cutover/internal/control"
 )
 
 // recordingSlack is a Slack Web API client that records thread replies
@@ -19,6 +22,21 @@ type recordingSlack struct {
 	replies []reply
 	groups  map[string][]string
 	fail    error
+	marks   []string
+}
+
+// MarkRequested records "action deployment user HH:MM" (Marker).
+func (s *recordingSlack) MarkRequested(_ context.Context, ref control.Ref, action control.Action, user string, at time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.marks = append(s.marks, string(action)+" "+ref.DeploymentID+" "+user+" "+at.UTC().Format("15:04"))
+	return nil
+}
+
+func (s *recordingSlack) Marks() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.marks...)
 }
 
 type reply struct{ Channel, ThreadTS, Text string }

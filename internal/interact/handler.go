@@ -295,6 +295,12 @@ func (h *Handler) Run(ctx context.Context, req Request) error {
 		h.log().LogAttrs(ctx, slog.LevelWarn, "slack action: done, but not recorded: a second click may act again", slog.String("error", err.Error()))
 	}
 	audit(OutcomeDone, slog.LevelInfo, slog.String("status", st.Status))
+	if m, ok := dst.Slack.(Marker); ok {
+		if err := m.MarkRequested(ctx, c.Ref, c.Action, c.UserID, at); err != nil {
+			h.log().LogAttrs(ctx, slog.LevelWarn, "slack action: done, but the deployment's message still shows the buttons until its next event",
+				slog.String("destination", dst.Name), slog.String("error", err.Error()))
+		}
+	}
 	return reply(fmt.Sprintf("%s requested by %s at %s: %s %s.", title(c.Action), who, clock(at), dep, effect(c)))
 }
 

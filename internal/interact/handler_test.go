@@ -225,6 +225,9 @@ func testRollbackCodeDeploy(t *testing.T) {
 	if got, want := r.lastReply(t), "Rollback requested by <@U0ALICE> at 15:02 UTC: deployment "+id; !strings.HasPrefix(got, want) {
 		t.Errorf("reply = %q, want prefix %q", got, want)
 	}
+	if got := r.slack.Marks(); len(got) != 1 || got[0] != "rollback "+id+" U0ALICE 15:02" {
+		t.Errorf("parent marks = %q, want the rollback by U0ALICE", got)
+	}
 	a := r.lastAudit(t)
 	for k, want := range map[string]string{"action": "rollback", "outcome": "done", "slack_user_id": "U0ALICE", "slack_user_name": "alice",
 		"slack_team_id": "T0TEAM", "destination": "ops", "platform": "codedeploy-ecs", "deployment_id": id, "region": "us-east-1", "account": "123456789012"} {
@@ -370,6 +373,9 @@ func testDoubleClickActsOnce(t *testing.T) {
 	r.press(t, signed(opsSecret, clickTime, click(t, ActionIDRollback, "U0GROUPED", cdRef(id), "")), http.StatusOK)
 	if calls := r.moto.ControlCalls(t); len(calls) != 1 {
 		t.Fatalf("moto calls = %v, want exactly one StopDeployment", calls)
+	}
+	if marks := r.slack.Marks(); len(marks) != 1 {
+		t.Errorf("parent marked %d times, want once: %q", len(marks), marks)
 	}
 	var done int
 	for _, a := range r.logBuf.audits(t) {

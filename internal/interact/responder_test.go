@@ -27,7 +27,16 @@ func TestResponderPostsOnlyToSlack(t *testing.T) {
 	if err := (HTTPResponder{AllowPrefix: srv.URL + "/"}).Respond(context.Background(), srv.URL+"/actions/T0/1/secret", "hi"); err != nil {
 		t.Fatalf("allowed prefix: %v", err)
 	}
-	if m := srv.Messages(); len(m) != 1 || m[0]["response_type"] != "ephemeral" || m[0]["replace_original"] != false || m[0]["text"] != "hi" {
+	// The configured Web API's origin is trusted beside Slack's hooks host;
+	// another host still is not.
+	also := HTTPResponder{AlsoAllow: srv.URL + "/"}
+	if err := also.Respond(context.Background(), "https://hooks.slack.com.evil.example/x", "hi"); err == nil {
+		t.Error("AlsoAllow let another host through")
+	}
+	if err := also.Respond(context.Background(), srv.URL+"/actions/T0/2/secret", "hi"); err != nil {
+		t.Fatalf("also allowed prefix: %v", err)
+	}
+	if m := srv.Messages(); len(m) != 2 || m[0]["response_type"] != "ephemeral" || m[0]["replace_original"] != false || m[0]["text"] != "hi" {
 		t.Errorf("ephemeral message = %v", m)
 	}
 }

@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/cutover-dev/cutover/internal/control"
 )
 
 // Slack is what the click handler needs from one slack-app destination's
@@ -22,6 +24,15 @@ type Slack interface {
 	// GroupMembers lists the user IDs of a user group
 	// (usergroups.users.list).
 	GroupMembers(ctx context.Context, group string) ([]string, error)
+}
+
+// Marker is implemented by a destination's Slack client that can show,
+// on the deployment's own message, that an action was requested (and
+// remove its buttons) without waiting for the next deployment event.
+type Marker interface {
+	// MarkRequested marks the deployment of ref as having had action
+	// requested by the Slack user at at.
+	MarkRequested(ctx context.Context, ref control.Ref, action control.Action, user string, at time.Time) error
 }
 
 // Responder answers the clicking user privately through the click's
@@ -41,6 +52,10 @@ type HTTPResponder struct {
 	// AllowPrefix, when set, replaces "https://hooks.slack.com/" as the
 	// only prefix a response URL may have (tests, proxies).
 	AllowPrefix string
+	// AlsoAllow, when set, is a second prefix a response URL may have
+	// beside AllowPrefix: the origin of a configured Slack Web API base
+	// URL (CUTOVER_SLACK_API_URL), which the operator trusts as Slack.
+	AlsoAllow string
 }
 
 // Respond posts {"response_type":"ephemeral","replace_original":false}
@@ -50,7 +65,8 @@ func (r HTTPResponder) Respond(ctx context.Context, responseURL, text string) er
 	if prefix == "" {
 		prefix = "https://hooks.slack.com/"
 	}
-	if u, err := url.Parse(responseURL); err != nil || !strings.HasPrefix(responseURL, prefix) || u.User != nil {
+	allowed := strings.HasPrefix(responseURL, prefix) || (r.AlsoAllow != "" && strings.HasPrefix(responseURL, r.AlsoAllow))
+	if u, err := url.Parse(responseURL); err != nil || !allowed || u.User != nil {
 		return errors.New("respond: the response_url is not on Slack's hooks host")
 	}
 	body, err := json.Marshal(map[string]any{"response_type": "ephemeral", "replace_original": false, "text": text})

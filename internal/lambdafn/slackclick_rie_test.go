@@ -14,12 +14,12 @@ import (
 
 // TestFunctionURLUnderRIE sends function URL requests and a
 // self-invocation payload to the real bootstrap under the Lambda Runtime
-// Interface Emulator. Configuration has no slack-app destination yet (its
-// keys come with the Slack app destination), so this proves the binary's
-// wiring: function URL requests get HTTP answers as the invocation result
-// (never a function error, so never a retry), and a self-invocation with
-// nothing to act on succeeds and is logged. The click itself, with a
-// slack-app destination, is TestSlackClickThroughFunctionURL.
+// Interface Emulator without a slack-app destination: function URL
+// requests get HTTP answers as the invocation result (never a function
+// error, so never a retry), and a self-invocation with nothing to act on
+// succeeds and is logged. The click itself, with a slack-app destination,
+// is TestSlackClickThroughFunctionURL here and, end to end under the
+// emulator, e2e's TestLambdaSlackAppClick.
 func TestFunctionURLUnderRIE(t *testing.T) {
 	rie := testrig.StartRIE(t, testrig.BuildBootstrap(t), []string{
 		"AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test", "AWS_EC2_METADATA_DISABLED=true",

@@ -22,7 +22,8 @@ import (
 	cdtypes "github.com/aws/aws-sdk-go-v2/service/codedeploy/types"
 
 	"github.com/cutover-dev/cutover/internal/app"
-	"github.com/cutover-dev/cutover/internal/chat"
+	"github.com/cutover-dev/cutover/internal/chat/slackapp"
+	"github.com/cutover-dev/cutover/internal/chat/slackapp/slackfake"
 	"github.com/cutover-dev/cutover/internal/config"
 	"github.com/cutover-dev/cutover/internal/control"
 	"github.com/cutover-dev/cutover/internal/deploy"
@@ -30,20 +31,6 @@ import (
 	"github.com/cutover-dev/cutover/internal/secret"
 	"github.com/cutover-dev/cutover/internal/testrig"
 )
-
-type threadReplies struct {
-	mu   sync.Mutex
-	text []string
-}
-
-func (s *threadReplies) PostReply(_ context.Context, _, _, text string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.text = append(s.text, text)
-	return nil
-}
-
-func (s *threadReplies) GroupMembers(context.Context, string) ([]string, error) { return nil, nil }
 
 // TestSlackClickThroughFunctionURL drives a click through the Lambda
 // handler as a function URL request: the answer is 200 at once and the
@@ -93,15 +80,23 @@ func TestSlackClickThroughFunctionURL(t *testing.T) {
 	id := aws.ToString(dep.DeploymentId)
 	m.PatchDeployment(t, id, map[string]any{"status": "InProgress", "instanceTerminationWaitTimeStarted": true})
 
-	cfg, err := config.Load(func(string) string { return "" }, app.Sources(), app.Destinations().Names())
+	const signing = "e3b0c44298fc1c149afbf4c8996fb924"
+	slack := slackfake.New(t, slackfake.Options{})
+	parent, err := slackapp.NewClient(secret.New(slackfake.Token), nil, slackapp.ClientOptions{BaseURL: slack.APIURL()}).
+		PostMessage(ctx, &slackapp.Message{Channel: "C0DEPLOYS", Text: "deployment " + id}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	replies := &threadReplies{}
-	const signing = "e3b0c44298fc1c149afbf4c8996fb924"
-	sys, err := app.Build(ctx, cfg, app.Options{AWS: &awsCfg, Lambda: true, FunctionName: "cutover", Log: slog.New(slog.DiscardHandler),
-		SlackApps:   []chat.Spec{{Name: "ops", Type: app.SlackAppType, SigningSecret: secret.New(signing), AllowedUsers: []string{"U0ALICE"}}},
-		SlackClient: func(chat.Spec) interact.Slack { return replies }})
+	env := map[string]string{
+		config.EnvDestinations: `[{"name":"ops","type":"slack-app","channel":"deploys","token":"` + slackfake.Token +
+			`","signing_secret":"` + signing + `","allowed_users":["U0ALICE"]}]`,
+		config.EnvSlackAPIURL: slack.APIURL(),
+	}
+	cfg, err := config.Load(func(k string) string { return env[k] }, app.Sources(), app.Destinations().Names())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sys, err := app.Build(ctx, cfg, app.Options{AWS: &awsCfg, Lambda: true, FunctionName: "cutover", Log: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +106,7 @@ func TestSlackClickThroughFunctionURL(t *testing.T) {
 	value, _ := control.Ref{Platform: deploy.CodeDeployECS, Region: testrig.Region, DeploymentID: id, Destination: "ops"}.Encode()
 	payload, _ := json.Marshal(map[string]any{"type": "block_actions", "user": map[string]any{"id": "U0ALICE", "username": "alice"},
 		"team": map[string]any{"id": "T0TEAM"}, "channel": map[string]any{"id": "C0DEPLOYS"},
-		"container": map[string]any{"message_ts": "1764514800.000100"},
+		"container": map[string]any{"message_ts": parent.TS},
 		"actions":   []any{map[string]any{"action_id": interact.ActionIDRollback, "value": value}}})
 	body := "payload=" + url.QueryEscape(string(payload))
 	ts := strconv.FormatInt(time.Now().Unix(), 10)
@@ -151,10 +146,12 @@ func TestSlackClickThroughFunctionURL(t *testing.T) {
 	if calls := m.ControlCalls(t); len(calls) != 1 || calls[0].Operation != "StopDeployment" || calls[0].Params["autoRollbackEnabled"] != true {
 		t.Fatalf("moto calls = %v, want one StopDeployment with rollback", calls)
 	}
-	replies.mu.Lock()
-	defer replies.mu.Unlock()
-	if len(replies.text) != 2 || !strings.HasPrefix(replies.text[0], "Rollback requested by <@U0ALICE>") || !strings.Contains(replies.text[1], "already asked for") {
-		t.Errorf("thread replies = %q", replies.text)
+	var replies []string
+	for _, m := range slack.Replies("C0DEPLOYS", parent.TS) {
+		replies = append(replies, m.Text)
+	}
+	if len(replies) != 2 || !strings.HasPrefix(replies[0], "Rollback requested by <@U0ALICE>") || !strings.Contains(replies[1], "already asked for") {
+		t.Errorf("thread replies = %q", replies)
 	}
 	// Other paths and methods.
 	for path, want := range map[string]int{"/": http.StatusNotFound, "/slack/actions?GET": http.StatusMethodNotAllowed} {

@@ -14,13 +14,24 @@ override_resource {
 variables {
   lambda_zip_path          = "tests/fixtures/bootstrap.zip"
   slack_webhook_secret_arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:cutover/slack-webhook-AbCdEf"
+  destinations = [{
+    name                  = "ops"
+    type                  = "slack-app"
+    channel               = "C0DEPLOYS"
+    token_secret          = "arn:aws:secretsmanager:us-east-1:123456789012:secret:cutover/slack-bot-AbCdEf"
+    signing_secret_secret = "arn:aws:secretsmanager:us-east-1:123456789012:secret:cutover/slack-signing-QwErTy"
+    allowed_users         = ["U0ALICE"]
+  }]
 }
 
 run "off_by_default" {
   command = plan
+  variables {
+    destinations = []
+  }
   assert {
     condition     = length(aws_lambda_function_url.slack) == 0 && length(aws_iam_role_policy.slack_buttons) == 0 && output.slack_actions_url == null
-    error_message = "no function URL, no button permissions, no URL output unless slack_buttons"
+    error_message = "no function URL, no button permissions, no URL output without a slack-app destination with buttons"
   }
 }
 
@@ -103,4 +114,51 @@ run "rejects_wildcard_groups" {
     slack_button_deployment_groups = ["web/*"]
   }
   expect_failures = [var.slack_button_deployment_groups]
+}
+
+run "derived_from_the_slack_app_destination" {
+  # slack_buttons unset: the slack-app destination has a signing secret and an allowed user, so its
+  # messages have buttons and the module answers them; both secrets are readable.
+  assert {
+    condition     = length(aws_lambda_function_url.slack) == 1 && length(aws_iam_role_policy.slack_buttons) == 1 && output.slack_actions_url == "https://abcdefghijklmnopqrstuvwxyz012345.lambda-url.us-east-1.on.aws/slack/actions"
+    error_message = "a slack-app destination with buttons turns slack_buttons on"
+  }
+  assert {
+    condition = toset(one([for s in jsondecode(aws_iam_role_policy.lambda.policy).Statement : s if s.Sid == "ReadDestinationSecrets"]).Resource) == toset([
+      "arn:aws:secretsmanager:us-east-1:123456789012:secret:cutover/slack-bot-AbCdEf",
+      "arn:aws:secretsmanager:us-east-1:123456789012:secret:cutover/slack-signing-QwErTy",
+    ])
+    error_message = "GetSecretValue on both the bot token and the signing secret"
+  }
+}
+
+run "no_buttons_without_allowed_users" {
+  command = plan
+  variables {
+    destinations = [{
+      name                  = "ops", type = "slack-app", channel = "C0DEPLOYS", token_secret = "/cutover/slack-bot",
+      signing_secret_secret = "/cutover/slack-signing"
+    }]
+  }
+  assert {
+    condition     = length(aws_lambda_function_url.slack) == 0 && output.slack_actions_url == null
+    error_message = "nobody may press the buttons (the function shows none): no function URL"
+  }
+}
+
+run "on_needs_a_slack_app_with_a_signing_secret" {
+  command = plan
+  variables {
+    slack_buttons = true
+    destinations  = [{ name = "ops", type = "slack-app", channel = "C0DEPLOYS", token_secret = "/cutover/slack-bot", allowed_users = ["U0ALICE"] }]
+  }
+  expect_failures = [aws_lambda_function_url.slack]
+}
+
+run "off_with_buttons_shown_warns" {
+  command = plan
+  variables {
+    slack_buttons = false
+  }
+  expect_failures = [check.slack_buttons_reachable]
 }

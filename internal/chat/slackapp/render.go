@@ -137,7 +137,13 @@ func Parent(st *State) (*Message, error) {
 		}
 		blocks = append(blocks, b)
 	}
-	if act := actions(h); act != nil {
+	if len(st.Requested) > 0 {
+		b, err := chat.EncodeJSON(sectionBlock{Type: "section", Text: mrkdwn(requested(st.Requested))})
+		if err != nil {
+			return nil, fmt.Errorf("render: %w", err)
+		}
+		blocks = append(blocks, b)
+	} else if act := actions(h); act != nil {
 		b, err := chat.EncodeJSON(act)
 		if err != nil {
 			return nil, fmt.Errorf("render: %w", err)
@@ -251,6 +257,24 @@ func timeline(st *State) string {
 		out = out[:strings.LastIndexByte(out[:maxSectionText-2], '\n')] + "\n…"
 	}
 	return out
+}
+
+// requested says who asked for which action and when, one line each:
+// "Rollback requested by <@U0ALICE> at 15:02 UTC".
+func requested(rs []Requested) string {
+	lines := make([]string, 0, len(rs))
+	for _, r := range rs {
+		what := "Rollback"
+		if control.Action(r.Action) == control.FinishEarly {
+			what = "Finish early"
+		}
+		who := "someone"
+		if userID.MatchString(r.User) {
+			who = "<@" + r.User + ">"
+		}
+		lines = append(lines, fmt.Sprintf(":raised_hand: %s requested by %s at %s", what, who, r.At.UTC().Format("15:04 UTC")))
+	}
+	return strings.Join(lines, "\n")
 }
 
 // actions is the buttons block of h, or nil.

@@ -248,3 +248,41 @@ func FuzzRender(f *testing.F) {
 		}
 	})
 }
+
+// TestParentRequestedGolden: after a click that acted, the parent says who
+// asked for what and when, and has no buttons, even while the head still
+// offers them.
+func TestParentRequestedGolden(t *testing.T) {
+	st := &State{Thread: "d-7XQ2K9ABC"}
+	for _, n := range story()[:3] {
+		head, err := HeadOf(n, message.Build(n), nil, true, "ops")
+		if err != nil {
+			t.Fatal(err)
+		}
+		st.Merge(StepOf(n), head)
+	}
+	if len(st.Head.Buttons) == 0 {
+		t.Fatal("the traffic-switched head offers no buttons: nothing to take away")
+	}
+	st.Request(Requested{Action: "finish-early", User: "U0BOB", At: time.Date(2026, 11, 26, 15, 4, 0, 0, time.UTC)})
+	st.Request(Requested{Action: "rollback", User: "U0ALICE", At: time.Date(2026, 11, 26, 15, 2, 59, 0, time.UTC)})
+	st.Request(Requested{Action: "rollback", User: "U0CAROL", At: time.Date(2026, 11, 26, 15, 3, 0, 0, time.UTC)})
+	msg, err := Parent(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := chat.EncodeJSON(msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkBody(t, body)
+	s := string(body)
+	if strings.Contains(s, ActionRollback) || strings.Contains(s, ActionFinishEarly) {
+		t.Error("buttons after a request")
+	}
+	if !strings.Contains(s, "Rollback requested by <@U0ALICE> at 15:02 UTC") || strings.Contains(s, "U0CAROL") ||
+		!strings.Contains(s, "Finish early requested by <@U0BOB> at 15:04 UTC") {
+		t.Errorf("request lines: %s", s)
+	}
+	messagetest.GoldenJSON(t, filepath.Join("testdata", "story", "parent-requested.golden.json"), body, *update)
+}

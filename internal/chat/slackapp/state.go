@@ -32,6 +32,39 @@ type State struct {
 	Steps []Step `json:"steps,omitempty"`
 	// Head is the body of the parent: the message of the latest step.
 	Head *Head `json:"head,omitempty"`
+	// Requested are the actions someone asked for with the buttons, by
+	// time: the parent says so and offers no more buttons.
+	Requested []Requested `json:"requested,omitempty"`
+}
+
+// Requested is one button action a user asked for.
+type Requested struct {
+	// Action is the control.Action value.
+	Action string `json:"action"`
+	// User is the Slack user ID of who asked.
+	User string `json:"user"`
+	// At is when it was asked.
+	At time.Time `json:"at"`
+}
+
+// Request adds r to st's requests, once per action (the earliest), kept
+// by time then action: the order of arrival does not matter.
+func (st *State) Request(r Requested) {
+	rs := slices.Clone(st.Requested)
+	i := slices.IndexFunc(rs, func(x Requested) bool { return x.Action == r.Action })
+	switch {
+	case i < 0:
+		rs = append(rs, r)
+	case r.At.Before(rs[i].At):
+		rs[i] = r
+	}
+	slices.SortFunc(rs, func(a, b Requested) int {
+		if c := a.At.Compare(b.At); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Action, b.Action)
+	})
+	st.Requested = rs
 }
 
 // Step is one phase of the timeline.

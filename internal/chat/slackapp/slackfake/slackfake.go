@@ -2,8 +2,9 @@
 // server with Slack's semantics for chat.postMessage, chat.update,
 // conversations.history, conversations.replies and usergroups.users.list (token check, channel
 // names and IDs, ts, threads, metadata, Block Kit limits, ok:false
-// errors), faults on demand (an error code, a 429 with Retry-After, a
-// lost answer), and helpers to inspect what was posted. For tests only.
+// errors), response URLs for a click's ephemeral answers, faults on
+// demand (an error code, a 429 with Retry-After, a lost answer), and
+// helpers to inspect what was posted. For tests only.
 package slackfake
 
 import (
@@ -67,6 +68,8 @@ type Server struct {
 	msgs   []*Message
 	faults map[string][]fault
 	calls  map[string]int
+	// ephemeral are the texts posted to response URLs.
+	ephemeral []string
 }
 
 type fault struct {
@@ -198,7 +201,48 @@ type request struct {
 	IncludeMeta    bool            `json:"-"`
 }
 
+// ResponseURL is a response_url of the fake (as Slack puts in a click's
+// payload) for the click named id.
+func (s *Server) ResponseURL(id string) string {
+	return s.URL + "/actions/T0FAKE/" + url.PathEscape(id) + "/response"
+}
+
+// Ephemeral returns the texts of the ephemeral answers posted to the
+// fake's response URLs, in order.
+func (s *Server) Ephemeral() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.ephemeral)
+}
+
+// respond answers like a response_url: JSON only, "ok", and keeps the
+// text of an ephemeral answer (one that replaces nothing).
+func (s *Server) respond(w http.ResponseWriter, r *http.Request) {
+	var m struct {
+		Text            string `json:"text"`
+		ResponseType    string `json:"response_type"`
+		ReplaceOriginal *bool  `json:"replace_original"`
+	}
+	raw, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if r.Method != http.MethodPost || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") || json.Unmarshal(raw, &m) != nil || m.Text == "" {
+		http.Error(w, "invalid_payload", http.StatusBadRequest)
+		return
+	}
+	if m.ResponseType != "ephemeral" || m.ReplaceOriginal == nil || *m.ReplaceOriginal {
+		http.Error(w, "only ephemeral answers that replace nothing are expected", http.StatusBadRequest)
+		return
+	}
+	s.mu.Lock()
+	s.ephemeral = append(s.ephemeral, m.Text)
+	s.mu.Unlock()
+	_, _ = io.WriteString(w, "ok")
+}
+
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/actions/") {
+		s.respond(w, r)
+		return
+	}
 	method := strings.TrimPrefix(r.URL.Path, "/api/")
 	raw, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 	s.mu.Lock()
