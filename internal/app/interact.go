@@ -3,6 +3,7 @@ package app
 import (
 	"net/url"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/codedeploy"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
@@ -54,6 +55,18 @@ func (s *System) buildInteract(specs []chat.Spec, dsts []delivery.Destination, s
 	h.Platforms = interact.Platforms{
 		CodeDeploy: interact.CodeDeploy{Client: codedeploy.NewFromConfig(cfg)},
 		ECS:        interact.ECS{Client: ecs.NewFromConfig(cfg)},
+	}
+	if s.Accounts.Connected() {
+		// A spoke's deployment is acted on through its role; an
+		// unconnected account's never.
+		h.Platforms = interact.Platforms{
+			CodeDeploy: interact.PerAccount{Configs: s.Accounts, New: func(c aws.Config) interact.Platform {
+				return interact.CodeDeploy{Client: codedeploy.NewFromConfig(awsx.WithRetries(c, awsx.Standard))}
+			}},
+			ECS: interact.PerAccount{Configs: s.Accounts, New: func(c aws.Config) interact.Platform {
+				return interact.ECS{Client: ecs.NewFromConfig(awsx.WithRetries(c, awsx.Standard))}
+			}},
+		}
 	}
 	if opts.Lambda {
 		h.Deferrer = interact.LambdaInvoker{Client: lambda.NewFromConfig(cfg), FunctionName: opts.FunctionName}
