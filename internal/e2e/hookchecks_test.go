@@ -193,7 +193,7 @@ func TestHookChecksBootstrap(t *testing.T) {
 		if len(got) != 1 {
 			t.Fatalf("%d Slack messages for the rollback invoked twice, want 1: %q", len(got), got)
 		}
-		contains(t, "the rollback message", got[0], "Rollback")
+		contains(t, "the rollback message", got[0], "ECS deployment rolling back")
 		if app.Requests() != 0 {
 			t.Errorf("checks ran at the rollback (%d requests)", app.Requests())
 		}
