@@ -38,7 +38,7 @@ func StepOf(n *message.Notice) Step {
 	}
 	return Step{
 		Key:        ev.Identity(),
-		Deployment: ev.DeploymentID,
+		Deployment: n.Deployment(),
 		Phase:      ev.Phase,
 		Rollback:   ev.IsRollback(),
 		At:         at.UTC().Truncate(time.Second),
@@ -239,7 +239,7 @@ func timeline(st *State) string {
 	for i, s := range steps {
 		label := phaseLabel(s.Phase)
 		if s.Rollback || (s.Deployment != "" && s.Deployment != st.Thread) {
-			label = "Rollback " + slackhook.Line(s.Deployment, maxPlainLabel) + ": " + strings.ToLower(label[:1]) + label[1:]
+			label = "Rollback " + slackhook.Line(deploymentLabel(s.Deployment), maxPlainLabel) + ": " + strings.ToLower(label[:1]) + label[1:]
 		}
 		if i == len(steps)-1 {
 			label = "*" + label + "*"
@@ -253,12 +253,22 @@ func timeline(st *State) string {
 	return out
 }
 
+// deploymentLabel shows a deployment readably: an ECS service-deployment
+// ARN (the thread of an ECS-native deployment, message.Notice.Deployment)
+// as CLUSTER/SERVICE/ID, any other ID as it is.
+func deploymentLabel(id string) string {
+	if _, rest, ok := strings.Cut(id, ":service-deployment/"); ok && rest != "" {
+		return rest
+	}
+	return id
+}
+
 // actions is the buttons block of h, or nil.
 func actions(h *Head) *actionsBlock {
 	if len(h.Buttons) == 0 || h.Ref == "" {
 		return nil
 	}
-	dep := message.Line(h.Step.Deployment)
+	dep := message.Line(deploymentLabel(h.Step.Deployment))
 	if r := []rune(dep); len(r) > maxPlainLabel {
 		dep = string(r[:maxPlainLabel-1]) + "…"
 	}
