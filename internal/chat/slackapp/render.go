@@ -69,7 +69,12 @@ func HeadOf(n *message.Notice, m *message.Message, mentions []string, buttons bo
 	h := &Head{Step: StepOf(n), Text: body.Text, Blocks: body.Blocks, Attachments: body.Attachments}
 	ev := &n.Event
 	if buttons && m.Deadline != nil && m.Deadline.Open && !ev.Phase.Ended() && !n.FollowUp {
-		if ref, err := control.RefOf(ev, destination).Encode(); err == nil {
+		// The deployment the enrichment resolved: an ECS-native
+		// EventBridge event names "ecs-svc/…", which ECS's
+		// StopServiceDeployment does not take; its service-deployment ARN.
+		r := control.RefOf(ev, destination)
+		r.DeploymentID = n.Deployment()
+		if ref, err := r.Encode(); err == nil {
 			for _, a := range control.Actions(ev.Platform) {
 				h.Buttons = append(h.Buttons, string(a))
 			}
