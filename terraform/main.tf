@@ -43,19 +43,30 @@ locals {
   # place in destination_ascii, control characters below it, anything else above "z").
   # variables.tf checks the destinations with the same expression; tests/destinations.tftest.hcl
   # compares both with Go's results.
+  # app.Sources().EventNames(), in its order: internal/app tests that they agree.
   destination_event_names = [
     "DeploymentStart", "DeploymentSuccess", "DeploymentFailure", "DeploymentStop", "DeploymentRollback", "DeploymentReady",
     "InstanceStart", "InstanceSuccess", "InstanceFailure", "InstanceReady", "TriggerTest", "Unknown",
+    "SERVICE_DEPLOYMENT_IN_PROGRESS", "SERVICE_DEPLOYMENT_COMPLETED", "SERVICE_DEPLOYMENT_FAILED",
+    "HOOK_IN_PROGRESS", "HOOK_AWAITING_ACTION", "HOOK_SUCCEEDED", "HOOK_FAILED", "HOOK_TIMED_OUT",
+    "RECONCILE_SERVICE", "PRE_SCALE_UP", "POST_SCALE_UP", "TEST_TRAFFIC_SHIFT", "POST_TEST_TRAFFIC_SHIFT",
+    "PRE_PRODUCTION_TRAFFIC_SHIFT", "PRODUCTION_TRAFFIC_SHIFT", "POST_PRODUCTION_TRAFFIC_SHIFT", "ROLLBACK_TRAFFIC_SHIFT",
+    "BeforeInstall", "AfterInstall", "AfterAllowTestTraffic", "BeforeAllowTraffic", "AfterAllowTraffic",
   ]
-  destination_default_events = ["DeploymentFailure", "DeploymentStop", "DeploymentRollback", "DeploymentReady", "InstanceSuccess", "InstanceFailure", "TriggerTest"]
-  destination_ascii          = regexall("[\\s\\S]", " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~")
+  # config.DefaultEvents, in its order (internal/app tests it).
+  destination_default_events = [
+    "DeploymentFailure", "DeploymentStop", "DeploymentRollback", "DeploymentReady", "InstanceSuccess", "InstanceFailure", "TriggerTest",
+    "POST_PRODUCTION_TRAFFIC_SHIFT", "ROLLBACK_TRAFFIC_SHIFT", "AfterAllowTraffic",
+    "SERVICE_DEPLOYMENT_IN_PROGRESS", "SERVICE_DEPLOYMENT_COMPLETED", "SERVICE_DEPLOYMENT_FAILED", "HOOK_AWAITING_ACTION", "HOOK_FAILED", "HOOK_TIMED_OUT",
+  ]
+  destination_ascii = regexall("[\\s\\S]", " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~")
   # For each destination, for each entry of its events, the known events it names.
   destination_event_matches = [for d in var.destinations : [
     for e in(d.events != null ? d.events : local.destination_default_events) : [for p in [trimspace(e)] : (
       anytrue([for n in local.destination_event_names : can(regex("^(?i)${n}$", p))]) ? [for n in local.destination_event_names : n if can(regex("^(?i)${n}$", p))] : [
         for t in [regexall("\\\\[\\s\\S]|\\[(?:\\^(?:(?:\\\\[\\s\\S]|[^\\\\\\]-])(?:-(?:\\\\[\\s\\S]|[^\\\\\\]-]))?)+|(?:\\\\[\\s\\S]|[^\\\\\\]^-])(?:-(?:\\\\[\\s\\S]|[^\\\\\\]-]))?(?:(?:\\\\[\\s\\S]|[^\\\\\\]-])(?:-(?:\\\\[\\s\\S]|[^\\\\\\]-]))?)*)\\]|[\\s\\S]", p)] : [
           for r in [contains(t, "[") || contains(t, "\\") ? "!" : join("", [for x in t : (
-            x == "*" ? ".*" : x == "?" ? "." : !startswith(x, "[") ? (can(regex("^\\\\?[A-Za-z]$", x)) ? trimprefix(x, "\\") : "!") : [
+            x == "*" ? ".*" : x == "?" ? "." : !startswith(x, "[") ? (can(regex("^\\\\?[A-Za-z_]$", x)) ? trimprefix(x, "\\") : "!") : [
               for rs in [[
                 for m in regexall("(\\\\[\\s\\S]|[^\\\\\\]-])(?:-(\\\\[\\s\\S]|[^\\\\\\]-]))?", trimprefix(trimsuffix(trimprefix(x, "["), "]"), "^")) : [
                   for ch in [trimprefix(m[0], "\\"), trimprefix(coalesce(m[1], m[0]), "\\")] :
@@ -63,7 +74,7 @@ locals {
                 ]
                 ]] : [
                 for s in [join("", [
-                  for i, ch in local.destination_ascii : ch if i >= 33 && i <= 90 && !(i >= 59 && i <= 64) && anytrue([for r in rs : r[0] <= i + 32 && i + 32 <= r[1]]) != startswith(x, "[^")
+                  for i, ch in local.destination_ascii : ch if i >= 33 && i <= 90 && !(i >= 59 && i <= 64 && i != 63) && anytrue([for r in rs : r[0] <= i + 32 && i + 32 <= r[1]]) != startswith(x, "[^")
                 ])] : s == "" ? "!" : "[${s}]"
               ][0]
             ][0]

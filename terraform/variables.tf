@@ -389,11 +389,16 @@ variable "destinations" {
         for names in [[
           "DeploymentStart", "DeploymentSuccess", "DeploymentFailure", "DeploymentStop", "DeploymentRollback", "DeploymentReady",
           "InstanceStart", "InstanceSuccess", "InstanceFailure", "InstanceReady", "TriggerTest", "Unknown",
+          "SERVICE_DEPLOYMENT_IN_PROGRESS", "SERVICE_DEPLOYMENT_COMPLETED", "SERVICE_DEPLOYMENT_FAILED",
+          "HOOK_IN_PROGRESS", "HOOK_AWAITING_ACTION", "HOOK_SUCCEEDED", "HOOK_FAILED", "HOOK_TIMED_OUT",
+          "RECONCILE_SERVICE", "PRE_SCALE_UP", "POST_SCALE_UP", "TEST_TRAFFIC_SHIFT", "POST_TEST_TRAFFIC_SHIFT",
+          "PRE_PRODUCTION_TRAFFIC_SHIFT", "PRODUCTION_TRAFFIC_SHIFT", "POST_PRODUCTION_TRAFFIC_SHIFT", "ROLLBACK_TRAFFIC_SHIFT",
+          "BeforeInstall", "AfterInstall", "AfterAllowTestTraffic", "BeforeAllowTraffic", "AfterAllowTraffic",
           ]] : [for d in var.destinations : [for e in(d.events != null ? d.events : []) : length([for p in [trimspace(e)] : (
             anytrue([for n in names : can(regex("^(?i)${n}$", p))]) ? [for n in names : n if can(regex("^(?i)${n}$", p))] : [
               for t in [regexall("\\\\[\\s\\S]|\\[(?:\\^(?:(?:\\\\[\\s\\S]|[^\\\\\\]-])(?:-(?:\\\\[\\s\\S]|[^\\\\\\]-]))?)+|(?:\\\\[\\s\\S]|[^\\\\\\]^-])(?:-(?:\\\\[\\s\\S]|[^\\\\\\]-]))?(?:(?:\\\\[\\s\\S]|[^\\\\\\]-])(?:-(?:\\\\[\\s\\S]|[^\\\\\\]-]))?)*)\\]|[\\s\\S]", p)] : [
                 for r in [contains(t, "[") || contains(t, "\\") ? "!" : join("", [for x in t : (
-                  x == "*" ? ".*" : x == "?" ? "." : !startswith(x, "[") ? (can(regex("^\\\\?[A-Za-z]$", x)) ? trimprefix(x, "\\") : "!") : [
+                  x == "*" ? ".*" : x == "?" ? "." : !startswith(x, "[") ? (can(regex("^\\\\?[A-Za-z_]$", x)) ? trimprefix(x, "\\") : "!") : [
                     for rs in [[
                       for m in regexall("(\\\\[\\s\\S]|[^\\\\\\]-])(?:-(\\\\[\\s\\S]|[^\\\\\\]-]))?", trimprefix(trimsuffix(trimprefix(x, "["), "]"), "^")) : [
                         for ch in [trimprefix(m[0], "\\"), trimprefix(coalesce(m[1], m[0]), "\\")] :
@@ -401,7 +406,7 @@ variable "destinations" {
                       ]
                       ]] : [
                       for s in [join("", [
-                        for i, ch in ascii : ch if i >= 33 && i <= 90 && !(i >= 59 && i <= 64) && anytrue([for r in rs : r[0] <= i + 32 && i + 32 <= r[1]]) != startswith(x, "[^")
+                        for i, ch in ascii : ch if i >= 33 && i <= 90 && !(i >= 59 && i <= 64 && i != 63) && anytrue([for r in rs : r[0] <= i + 32 && i + 32 <= r[1]]) != startswith(x, "[^")
                       ])] : s == "" ? "!" : "[${s}]"
                     ][0]
                   ][0]
@@ -411,7 +416,7 @@ variable "destinations" {
         )][0]) > 0]]
       ]
     ]))
-    error_message = "Destination events must be event names (DeploymentStart, DeploymentSuccess, DeploymentFailure, DeploymentStop, DeploymentRollback, DeploymentReady, InstanceStart, InstanceSuccess, InstanceFailure, InstanceReady, TriggerTest, Unknown; any case) or patterns that match at least one of them (case-sensitive, as Go's path.Match: *, ?, [classes], \\ escapes)."
+    error_message = "Destination events must be event names (CodeDeploy: DeploymentStart, DeploymentSuccess, DeploymentFailure, DeploymentStop, DeploymentRollback, DeploymentReady, InstanceStart, InstanceSuccess, InstanceFailure, InstanceReady, TriggerTest, Unknown; ECS-native: SERVICE_DEPLOYMENT_*, HOOK_*; lifecycle hooks: the ECS stages, ROLLBACK_TRAFFIC_SHIFT, the CodeDeploy hooks such as AfterAllowTraffic, see docs/hooks.md; any case) or patterns that match at least one of them (case-sensitive, as Go's path.Match: *, ?, [classes], \\ escapes)."
   }
   validation {
     condition = alltrue([for d in var.destinations : alltrue([

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -222,10 +223,18 @@ func TestDemoPlaysTheScenario(t *testing.T) {
 		"▸ oncall (teams): the same message",
 		"oncall (teams): not sent: events: DeploymentStart is not listed",
 		"web-team (slack): not sent: applications: application checkout-api matches none of web-*",
+		// The AfterAllowTraffic hook runs a real check of a stand-in on
+		// loopback and reports to a simulated CodeDeploy.
+		"Checks at the switch (1 of 1 failed)",
+		"lifecycle hook codedeploy-ecs AfterAllowTraffic: FAILED (reported Failed to CodeDeploy) (CodeDeploy simulated)",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q", want)
 		}
+	}
+	// The figures are measured: one answer in 20 takes 2.4 s.
+	if !regexp.MustCompile(`❌ checkout-smoke: p99 \d+\.\d s above 800 ms budget on GET /api/ping, 20 requests`).MatchString(out) {
+		t.Errorf("demo output lacks the failing check with its figures:\n%s", out)
 	}
 }
 
@@ -237,8 +246,9 @@ func TestDemoAlsoPostsToConfiguredWebhook(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Every step but the redelivery posts once.
-	if n, want := fake.count(), len(demoScenario())-1; n != want {
+	// Every step but the redelivery posts once, the hook twice (the
+	// switch, then its checks).
+	if n, want := fake.count(), len(demoScenario()); n != want {
 		t.Errorf("webhook got %d posts, want %d", n, want)
 	}
 }

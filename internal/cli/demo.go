@@ -13,7 +13,6 @@ import (
 	"github.com/cutover-dev/cutover/internal/app"
 	"github.com/cutover-dev/cutover/internal/config"
 	"github.com/cutover-dev/cutover/internal/delivery"
-	"github.com/cutover-dev/cutover/internal/enrich/simulated"
 	"github.com/cutover-dev/cutover/internal/records"
 	"github.com/cutover-dev/cutover/internal/route"
 	"github.com/cutover-dev/cutover/internal/source/codedeploy"
@@ -23,8 +22,10 @@ import (
 const demoUsage = `Usage: cutover demo
 
 Play an ECS blue/green deployment through the real pipeline: a
-deployment, the traffic switch, a duplicate SNS delivery, a failed
-deployment and its automatic rollback. Two demo destinations show
+deployment, the traffic switch, a duplicate SNS delivery, then cutover as
+a second service's AfterAllowTraffic hook, whose check (real HTTP requests
+to a stand-in application on 127.0.0.1; CodeDeploy simulated) fails, the
+failed deployment and its automatic rollback. Two demo destinations show
 routing: "web-team" (a Slack destination that takes every event of the
 web-* applications) and "oncall" (a Teams destination with the quiet
 default events, for every application). Each message is shown in the
@@ -45,6 +46,9 @@ type demoStep struct {
 	messageID string
 	subject   string
 	message   map[string]any
+	// invoke, when set, is the payload instead of the SNS event: a
+	// lifecycle-hook invocation.
+	invoke []byte
 }
 
 func runDemo(ctx context.Context, args []string, env Env) error {
@@ -74,7 +78,7 @@ func runDemo(ctx context.Context, args []string, env Env) error {
 	opts := app.Options{
 		Log:      cliLogger(env, max(cfg.LogLevel, 4)), // warnings and errors only
 		DryRun:   true,
-		Enricher: simulated.Enricher{},
+		Enricher: demoEnricher{now: func() time.Time { return clock }},
 		Records:  records.NewMemory(cfg.RecordsTTL),
 		Extra:    extra,
 		Now:      func() time.Time { return clock },
@@ -87,6 +91,15 @@ func runDemo(ctx context.Context, args []string, env Env) error {
 		return &ExitError{Code: 1, Err: err}
 	}
 	defer sys.Close()
+	// cutover as checkout-api's AfterAllowTraffic hook: a real check of a
+	// stand-in application on loopback, CodeDeploy simulated.
+	stand, err := startDemoApp()
+	if err != nil {
+		return &ExitError{Code: 1, Err: err}
+	}
+	defer stand.Close()
+	sys.Inbound.Checks = demoChecks(stand.url)
+	sys.Inbound.Hooks.CodeDeploy = &demoCodeDeploy{}
 
 	out := env.Stdout
 	fmt.Fprintln(out, "cutover demo: an ECS blue/green deployment, then a failed one and its rollback,")
@@ -104,7 +117,11 @@ func runDemo(ctx context.Context, args []string, env Env) error {
 	for _, st := range steps {
 		clock = st.at
 		fmt.Fprintf(out, "── %s  %s\n", st.at.Format("15:04:05"), st.narration)
-		rep, err := sys.Inbound.Handle(ctx, st.snsEvent())
+		in := st.snsEvent()
+		if st.invoke != nil {
+			in = st.invoke
+		}
+		rep, err := sys.Inbound.Handle(ctx, in)
 		var shown []string
 		for _, term := range terms {
 			msg := term.take()
@@ -126,6 +143,9 @@ func runDemo(ctx context.Context, args []string, env Env) error {
 			for _, l := range deliveryLines(e) {
 				fmt.Fprintln(out, "   "+l)
 			}
+		}
+		if rep.Hook != nil {
+			fmt.Fprintln(out, "   "+rep.Hook.Summary()+" (CodeDeploy simulated)")
 		}
 		if err != nil {
 			failed++
@@ -244,12 +264,14 @@ func demoScenario() []demoStep {
 			subject:   "SUCCEEDED: AWS CodeDeploy d-DEMO7XQ2K in us-east-1 to web-frontend",
 			message: web(map[string]any{"status": "SUCCEEDED", "completeTime": ts(at(66, 44)),
 				"deploymentOverview": overview(1, 0, 0, 0)})},
-		{at: failedAt, narration: "A second service's deployment fails its AfterAllowTraffic check",
+		{at: at(71, 30), narration: "A second service's traffic switch: cutover, its AfterAllowTraffic hook, checks a stand-in on loopback (p99 budget 800 ms)",
+			invoke: demoHookInvocation()},
+		{at: failedAt, narration: "The hook reported Failed: CodeDeploy fails the deployment",
 			messageID: "0d7f6c1e-3a55-4c1b-9d8e-5b1f00000005",
 			subject:   "FAILED: AWS CodeDeploy d-DEMOFAIL1 in us-east-1 to checkout-api",
 			message: checkout("d-DEMOFAIL1", map[string]any{"status": "FAILED", "completeTime": ts(failedAt),
 				"deploymentOverview":  overview(0, 1, 0, 0),
-				"errorInformation":    `{"ErrorCode":"HEALTH_CONSTRAINTS","ErrorMessage":"The deployment failed because a lifecycle hook (AfterAllowTraffic) reported Failed: p99 latency 2.4s above the 800ms budget."}`,
+				"errorInformation":    `{"ErrorCode":"HEALTH_CONSTRAINTS","ErrorMessage":"The deployment failed because a lifecycle hook (AfterAllowTraffic) reported Failed."}`,
 				"rollbackInformation": "{}"})},
 		{at: at(72, 12), narration: "CodeDeploy starts the automatic rollback",
 			messageID: "0d7f6c1e-3a55-4c1b-9d8e-5b1f00000006",

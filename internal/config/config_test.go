@@ -24,8 +24,10 @@ func TestDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(c.EventNames(), ","); got != "DeploymentFailure,DeploymentStop,DeploymentRollback,DeploymentReady,InstanceSuccess,InstanceFailure,TriggerTest,POST_PRODUCTION_TRAFFIC_SHIFT,ROLLBACK_TRAFFIC_SHIFT,AfterAllowTraffic,"+
-		"SERVICE_DEPLOYMENT_IN_PROGRESS,SERVICE_DEPLOYMENT_COMPLETED,SERVICE_DEPLOYMENT_FAILED,HOOK_AWAITING_ACTION,HOOK_FAILED,HOOK_TIMED_OUT" {
+	// In the order the sources list them: CodeDeploy, ECS-native, hooks.
+	if got := strings.Join(c.EventNames(), ","); got != "DeploymentFailure,DeploymentStop,DeploymentRollback,DeploymentReady,InstanceSuccess,InstanceFailure,TriggerTest,"+
+		"SERVICE_DEPLOYMENT_IN_PROGRESS,SERVICE_DEPLOYMENT_COMPLETED,SERVICE_DEPLOYMENT_FAILED,HOOK_AWAITING_ACTION,HOOK_FAILED,HOOK_TIMED_OUT,"+
+		"POST_PRODUCTION_TRAFFIC_SHIFT,ROLLBACK_TRAFFIC_SHIFT,AfterAllowTraffic" {
 		t.Errorf("default events %s", got)
 	}
 	if !c.Enrich || c.EnrichTimeout != 2*time.Second || c.RecordsTTL != 336*time.Hour || c.LogLevel != slog.LevelInfo {

@@ -29,7 +29,7 @@ func TestDestinations(t *testing.T) {
 		!slices.Equal(a.Route.Applications, []string{"shop-*"}) {
 		t.Errorf("team-a %+v", a)
 	}
-	if !slices.Equal(a.Route.Events, DefaultEvents) {
+	if !sameSet(a.Route.Events, DefaultEvents) {
 		t.Errorf("an entry without events gets the defaults, got %v", a.Route.Events)
 	}
 	if hook.URL.Reveal() != "https://hooks.example.com/in" || hook.SigningSecretRef == "" {

@@ -400,7 +400,7 @@ func (d *Dispatcher) notifyAll(ctx context.Context, log *slog.Logger, dsts []Des
 func (d *Dispatcher) notifyOne(ctx context.Context, log *slog.Logger, dst Destination, note *chat.Notification) error {
 	own := *note
 	var rkey records.Key
-	id := note.Notice.Event.DeploymentID
+	id := note.Notice.Deployment()
 	if d.Receipts != nil && id != "" {
 		rkey = records.DeploymentKey(id, dst.Name)
 		if raw, err := d.Receipts.Receipt(ctx, rkey); err == nil && len(raw) > 0 {

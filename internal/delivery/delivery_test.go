@@ -14,6 +14,7 @@ import (
 	"github.com/cutover-dev/cutover/internal/action"
 	"github.com/cutover-dev/cutover/internal/chat"
 	"github.com/cutover-dev/cutover/internal/deploy"
+	"github.com/cutover-dev/cutover/internal/enrich"
 	"github.com/cutover-dev/cutover/internal/message"
 	"github.com/cutover-dev/cutover/internal/records"
 	"github.com/cutover-dev/cutover/internal/retry"
@@ -439,5 +440,49 @@ func TestFollowUpsFollowTheDefaultRoute(t *testing.T) {
 		if got := n.count() - before; got != c.want {
 			t.Errorf("follow-up of %s sent %d times, want %d", c.name, got, c.want)
 		}
+	}
+}
+
+// TestReceiptsFollowTheResolvedDeployment: an ECS-native EventBridge
+// event names its deployment "ecs-svc/…", the lifecycle hook of the same
+// deployment its service-deployment ARN; once the enrichment resolved the
+// first to the second, both messages share one thread. Without a
+// resolution the "ecs-svc/…" event keeps its own.
+func TestReceiptsFollowTheResolvedDeployment(t *testing.T) {
+	const arn = "arn:aws:ecs:us-east-1:111122223333:service-deployment/prod/web/EZe5RNVLH6PPzHXINuP28"
+	store := records.NewMemory(0)
+	th := &threader{}
+	mk := func(resolve bool) *Dispatcher {
+		d := &Dispatcher{
+			Destinations: []Destination{{Name: "app", Notifier: th}},
+			Events:       map[string]bool{"SERVICE_DEPLOYMENT_IN_PROGRESS": true, "POST_PRODUCTION_TRAFFIC_SHIFT": true},
+			Records:      store,
+			Receipts:     store,
+		}
+		d.Enrich = func(_ context.Context, n *message.Notice) {
+			if resolve && n.Event.Platform == deploy.ECSNative {
+				n.Details = &enrich.Details{DeploymentID: arn}
+			}
+		}
+		return d
+	}
+	started := deploy.Event{Name: "SERVICE_DEPLOYMENT_IN_PROGRESS", Platform: deploy.ECSNative, Phase: deploy.Started, ID: "eb-1", DeploymentID: "ecs-svc/4503257381420581834", Region: "us-east-1"}
+	switched := deploy.Event{Name: "POST_PRODUCTION_TRAFFIC_SHIFT", Platform: deploy.ECSNative, Phase: deploy.TrafficSwitched, ID: "ecs-hook:x", Execution: "x", DeploymentID: arn, Region: "us-east-1"}
+	for _, c := range []struct {
+		resolve bool
+		ev      deploy.Event
+	}{{true, started}, {true, switched}, {false, func() deploy.Event { e := started; e.ID, e.DeploymentID = "eb-2", "ecs-svc/1"; return e }()}} {
+		if _, err := mk(c.resolve).HandleEvent(context.Background(), &c.ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(th.earlier) != 3 {
+		t.Fatalf("%d notifications", len(th.earlier))
+	}
+	if e := th.earlier[1]; e == nil || e.MessageID != "1732600000.000001" {
+		t.Errorf("the hook's message was given %+v, want the EventBridge event's receipt", e)
+	}
+	if th.earlier[2] != nil {
+		t.Errorf("an unresolved ecs-svc/ deployment was given %+v", th.earlier[2])
 	}
 }

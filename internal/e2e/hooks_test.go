@@ -193,7 +193,7 @@ func TestHookBootstrap(t *testing.T) {
 		if len(reqs) != 1 {
 			t.Fatalf("%d Slack requests, want 1", len(reqs))
 		}
-		if msg, _ := parseSlack(t, reqs[0].Body); !strings.Contains(strings.ToLower(msg.Text), "rolling back") && !strings.Contains(msg.Text, "Rollback") {
+		if msg, _ := parseSlack(t, reqs[0].Body); !strings.Contains(msg.Text, "ECS deployment rolling back") {
 			t.Errorf("message %q does not say rollback", msg.Text)
 		}
 	})

@@ -421,8 +421,10 @@ func answerLease(ctx context.Context) time.Duration {
 // deadline falls, so a Runner that honours it returns in time.
 const checkGrace = 500 * time.Millisecond
 
-// runChecks runs the checks, recovering a panic (a fault of cutover's,
-// returned as the error). finished is false when the Runner did not return
+// runChecks runs the checks, recovering a panic: logged as a fault of
+// cutover's (the error), and reported as a failed check that could not
+// run (crashed), so the message says so and the hook answers as for a
+// failing check. finished is false when the Runner did not return
 // before ctx ended: its results are then unknown.
 func runChecks(ctx context.Context, runner check.Runner, ev *deploy.Event) (rep check.Report, finished bool, err error) {
 	cctx, cancel := ctx, context.CancelFunc(func() {})
@@ -439,7 +441,7 @@ func runChecks(ctx context.Context, runner check.Runner, ev *deploy.Event) (rep 
 		defer cancel()
 		defer func() {
 			if p := recover(); p != nil {
-				done <- outcome{err: fmt.Errorf("checks: panic: %v", p)}
+				done <- outcome{rep: crashed(p), err: fmt.Errorf("checks: panic: %v", p)}
 			}
 		}()
 		done <- outcome{rep: runner.Run(cctx, &e)}
@@ -450,6 +452,13 @@ func runChecks(ctx context.Context, runner check.Runner, ev *deploy.Event) (rep 
 	case <-ctx.Done():
 		return check.Report{}, false, nil
 	}
+}
+
+// crashed is the report of checks whose Runner panicked: one failed
+// Result that says the checks could not run.
+func crashed(p any) check.Report {
+	msg := "the checks could not run (panic: " + source.Snippet([]byte(fmt.Sprint(p)), 100) + ")"
+	return check.Report{Results: []check.Result{{Name: "checks", Summary: msg, Error: msg}}}
 }
 
 // Event is the hook's event without any lookup (render): the ECS stage,

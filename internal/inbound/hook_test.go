@@ -144,8 +144,10 @@ func TestECSHookAnswers(t *testing.T) {
 		{"switch, no checks", "hook-ecs-post-production-traffic-shift.json", nil, nil, "", hook.Succeeded, 1, false},
 		{"switch, checks pass", "hook-ecs-post-production-traffic-shift.json", passing(), nil, "", hook.Succeeded, 2, true},
 		{"switch, checks fail", "hook-ecs-post-production-traffic-shift.json", failing(), nil, "", hook.Failed, 2, true},
-		{"switch, check panics, continue", "hook-ecs-post-production-traffic-shift.json", &runner{panics: true}, nil, hook.Continue, hook.Succeeded, 1, true},
-		{"switch, check panics, rollback", "hook-ecs-post-production-traffic-shift.json", &runner{panics: true}, nil, hook.Rollback, hook.Failed, 1, true},
+		// A check that panics could not run: a failed check, whatever the
+		// on-error policy, and the message says so.
+		{"switch, check panics, continue", "hook-ecs-post-production-traffic-shift.json", &runner{panics: true}, nil, hook.Continue, hook.Failed, 2, true},
+		{"switch, check panics, rollback", "hook-ecs-post-production-traffic-shift.json", &runner{panics: true}, nil, hook.Rollback, hook.Failed, 2, true},
 		{"switch, chat down, continue", "hook-ecs-post-production-traffic-shift.json", passing(), down, "", hook.Succeeded, 0, true},
 		{"switch, chat down, rollback", "hook-ecs-post-production-traffic-shift.json", passing(), down, hook.Rollback, hook.Failed, 0, true},
 		{"switch, chat down, checks fail", "hook-ecs-post-production-traffic-shift.json", failing(), down, hook.Continue, hook.Failed, 0, true},
@@ -181,7 +183,13 @@ func TestECSHookAnswers(t *testing.T) {
 			}
 			if c.checkRun && c.notices == 2 {
 				// The second notice carries the check results.
-				if got := rec.notices[1].Checks; len(got) != 1 || got[0].Name != "ping" {
+				got := rec.notices[1].Checks
+				switch {
+				case c.run.panics:
+					if len(got) != 1 || got[0].Passed || !strings.Contains(got[0].Error, "could not run (panic: check exploded)") {
+						t.Errorf("check notice of a panic %+v", rec.notices[1])
+					}
+				case len(got) != 1 || got[0].Name != "ping":
 					t.Errorf("check notice %+v", rec.notices[1])
 				}
 			}
@@ -323,7 +331,7 @@ func TestCodeDeployHookReportsOnce(t *testing.T) {
 		{"checks pass", passing(), nil, "", nil, "Succeeded", false},
 		{"no checks", nil, nil, "", nil, "Succeeded", false},
 		{"checks fail", failing(), nil, "", nil, "Failed", false},
-		{"check panics", &runner{panics: true}, nil, "", nil, "Succeeded", false},
+		{"check panics", &runner{panics: true}, nil, "", nil, "Failed", false},
 		{"check panics, rollback", &runner{panics: true}, nil, hook.Rollback, nil, "Failed", false},
 		{"chat down, continue", passing(), down, "", nil, "Succeeded", true},
 		{"chat down, rollback", passing(), down, hook.Rollback, nil, "Failed", true},

@@ -14,7 +14,9 @@ import (
 	"github.com/cutover-dev/cutover/internal/chat"
 	"github.com/cutover-dev/cutover/internal/chat/chattest"
 	"github.com/cutover-dev/cutover/internal/chat/slackapp/slackfake"
+	"github.com/cutover-dev/cutover/internal/check"
 	"github.com/cutover-dev/cutover/internal/deploy"
+	"github.com/cutover-dev/cutover/internal/enrich"
 	"github.com/cutover-dev/cutover/internal/message"
 	"github.com/cutover-dev/cutover/internal/message/messagetest"
 	"github.com/cutover-dev/cutover/internal/records"
@@ -65,12 +67,12 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 func (r *rig) send(t *testing.T, a *Notifier, n *message.Notice) error {
 	t.Helper()
 	r.mu.Lock()
-	earlier := r.receipt[n.Event.DeploymentID]
+	earlier := r.receipt[n.Deployment()]
 	r.mu.Unlock()
 	rc, err := a.Notify(context.Background(), &chat.Notification{Message: message.Build(n), Notice: n, Earlier: earlier})
 	if err == nil && rc.MessageID != "" {
 		r.mu.Lock()
-		r.receipt[n.Event.DeploymentID] = &rc
+		r.receipt[n.Deployment()] = &rc
 		r.mu.Unlock()
 	}
 	return err
@@ -165,6 +167,41 @@ func TestFailedDeploymentAndItsRollbackShareOneThread(t *testing.T) {
 	}
 	if !strings.Contains(string(parents[0].Blocks), "Rollback d-R8BACK001: succeeded") {
 		t.Errorf("timeline lacks the rollback: %s", parents[0].Blocks)
+	}
+}
+
+// TestECSNativeEventsAndHookShareOneThread: EventBridge names an
+// ECS-native deployment "ecs-svc/…", its lifecycle hook by the
+// service-deployment ARN; once the ECS lookups resolved the first to the
+// second (Details.DeploymentID), the start, the hook's traffic switch and
+// its checks are one thread.
+func TestECSNativeEventsAndHookShareOneThread(t *testing.T) {
+	const arn = "arn:aws:ecs:us-east-1:111122223333:service-deployment/prod-cluster/web-frontend/EZe5RNVLH6PPzHXINuP28"
+	r := newRig(t, slackfake.Options{})
+	a := r.notifier(false)
+	at := time.Date(2026, 11, 26, 11, 40, 0, 0, time.UTC)
+	base := deploy.Event{Platform: deploy.ECSNative, Region: "us-east-1", AccountID: "111122223333", Cluster: "prod-cluster", Service: "web-frontend"}
+	started := base
+	started.Name, started.Phase, started.ID, started.DeploymentID, started.Published = "SERVICE_DEPLOYMENT_IN_PROGRESS", deploy.Started, "eb-1", "ecs-svc/4503257381420581834", at
+	switched := base
+	switched.Name, switched.Phase, switched.ID, switched.DeploymentID, switched.Execution = "POST_PRODUCTION_TRAFFIC_SHIFT", deploy.TrafficSwitched, "ecs-hook:x", arn, "x"
+	checked := switched
+	checked.ID, checked.Execution = "ecs-hook:x#checks", "x#checks"
+	for _, n := range []*message.Notice{
+		{Event: started, Details: &enrich.Details{DeploymentID: arn}, Now: at},
+		{Event: switched, Details: &enrich.Details{DeploymentID: arn}, Now: at.Add(12 * time.Minute)},
+		{Event: checked, Checks: []check.Result{{Name: "api-ping", Type: check.TypeHTTP, Passed: true, Summary: "GET /api/ping: 20 requests, all 200"}}, Now: at.Add(12 * time.Minute)},
+	} {
+		if err := r.send(t, a, n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	parents := r.fake.Parents(channel)
+	if len(parents) != 1 {
+		t.Fatalf("%d parents, want 1: the EventBridge event and the hook are one deployment", len(parents))
+	}
+	if replies := r.fake.Replies(channel, parents[0].TS); len(replies) != 2 {
+		t.Errorf("%d replies, want 2 (the switch, the checks)", len(replies))
 	}
 }
 

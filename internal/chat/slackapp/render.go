@@ -38,7 +38,7 @@ func StepOf(n *message.Notice) Step {
 	}
 	return Step{
 		Key:        ev.Identity(),
-		Deployment: ev.DeploymentID,
+		Deployment: n.Deployment(),
 		Phase:      ev.Phase,
 		Rollback:   ev.IsRollback(),
 		At:         at.UTC().Truncate(time.Second),
@@ -69,7 +69,12 @@ func HeadOf(n *message.Notice, m *message.Message, mentions []string, buttons bo
 	h := &Head{Step: StepOf(n), Text: body.Text, Blocks: body.Blocks, Attachments: body.Attachments}
 	ev := &n.Event
 	if buttons && m.Deadline != nil && m.Deadline.Open && !ev.Phase.Ended() && !n.FollowUp {
-		if ref, err := control.RefOf(ev, destination).Encode(); err == nil {
+		// The deployment the enrichment resolved: an ECS-native
+		// EventBridge event names "ecs-svc/…", which ECS's
+		// StopServiceDeployment does not take; its service-deployment ARN.
+		r := control.RefOf(ev, destination)
+		r.DeploymentID = n.Deployment()
+		if ref, err := r.Encode(); err == nil {
 			for _, a := range control.Actions(ev.Platform) {
 				h.Buttons = append(h.Buttons, string(a))
 			}
@@ -245,7 +250,7 @@ func timeline(st *State) string {
 	for i, s := range steps {
 		label := phaseLabel(s.Phase)
 		if s.Rollback || (s.Deployment != "" && s.Deployment != st.Thread) {
-			label = "Rollback " + slackhook.Line(s.Deployment, maxPlainLabel) + ": " + strings.ToLower(label[:1]) + label[1:]
+			label = "Rollback " + slackhook.Line(deploymentLabel(s.Deployment), maxPlainLabel) + ": " + strings.ToLower(label[:1]) + label[1:]
 		}
 		if i == len(steps)-1 {
 			label = "*" + label + "*"
@@ -277,12 +282,22 @@ func requested(rs []Requested) string {
 	return strings.Join(lines, "\n")
 }
 
+// deploymentLabel shows a deployment readably: an ECS service-deployment
+// ARN (the thread of an ECS-native deployment, message.Notice.Deployment)
+// as CLUSTER/SERVICE/ID, any other ID as it is.
+func deploymentLabel(id string) string {
+	if _, rest, ok := strings.Cut(id, ":service-deployment/"); ok && rest != "" {
+		return rest
+	}
+	return id
+}
+
 // actions is the buttons block of h, or nil.
 func actions(h *Head) *actionsBlock {
 	if len(h.Buttons) == 0 || h.Ref == "" {
 		return nil
 	}
-	dep := message.Line(h.Step.Deployment)
+	dep := message.Line(deploymentLabel(h.Step.Deployment))
 	if r := []rune(dep); len(r) > maxPlainLabel {
 		dep = string(r[:maxPlainLabel-1]) + "…"
 	}

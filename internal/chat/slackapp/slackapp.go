@@ -221,7 +221,7 @@ func threadOf(n *message.Notice) string {
 	if n.Event.IsRollback() {
 		return n.Event.Rollback.RollsBack
 	}
-	return n.Event.DeploymentID
+	return n.Deployment()
 }
 
 // stateKey is the delivery-records key of version v of a thread's state.
