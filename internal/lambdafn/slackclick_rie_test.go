@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -53,7 +54,7 @@ func TestFunctionURLUnderRIE(t *testing.T) {
 	if res.FunctionError {
 		t.Errorf("self-invocation failed the invocation (Lambda would retry it): %s", res.Body)
 	}
-	if out := rie.Output(); !strings.Contains(out, "slack action dropped") {
+	if out := rie.WaitOutput("slack action dropped", 10*time.Second); !strings.Contains(out, "slack action dropped") {
 		t.Errorf("no log line for the self-invocation:\n%s", out)
 	}
 }

@@ -13,7 +13,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 )
 
 // errNotFile is returned for a bootstrap path that is not a regular file.
@@ -203,6 +205,20 @@ func (r *RIE) InvokeResult(ctx context.Context, payload []byte) (InvokeResult, e
 // (stdout and stderr, including the function's logs).
 func (r *RIE) Output() string {
 	return r.proc.out.String()
+}
+
+// WaitOutput waits until the output contains want or timeout passes, and
+// returns the output: the function's log lines reach the emulator's
+// output through a pipe, possibly after the invocation's answer.
+func (r *RIE) WaitOutput(want string, timeout time.Duration) string {
+	deadline := time.Now().Add(timeout)
+	for {
+		out := r.Output()
+		if strings.Contains(out, want) || time.Now().After(deadline) {
+			return out
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // Stop stops the emulator and the bootstrap now, rather than at the end of

@@ -3,6 +3,7 @@ package testrig_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cutover-dev/cutover/internal/testrig"
 )
@@ -55,7 +56,7 @@ func TestRIEInvokeAndFunctionErrors(t *testing.T) {
 	if err != nil || status != 200 || string(body) != `{"n":2}` {
 		t.Errorf("echo after crash: %d %q %v", status, body, err)
 	}
-	if !strings.Contains(rie.Output(), "echofn: asked to exit") {
+	if !strings.Contains(rie.WaitOutput("echofn: asked to exit", 10*time.Second), "echofn: asked to exit") {
 		t.Errorf("Output() lacks the function's stderr:\n%s", rie.Output())
 	}
 }
