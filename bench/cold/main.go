@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -50,7 +51,15 @@ func run(cutover, floor string, rounds int, event string) error {
 		requests.Add(1)
 		w.Write([]byte("ok"))
 	}))
-	env := append(os.Environ(),
+	// AWS_CA_BUNDLE makes the SDK parse a CA file at start; Lambda does not
+	// set it, so neither does this run.
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "AWS_CA_BUNDLE=") {
+			env = append(env, kv)
+		}
+	}
+	env = append(env,
 		"CUTOVER_SLACK_WEBHOOK_URL=http://"+ln.Addr().String()+"/services/T000/B000/bench",
 		"CUTOVER_ENRICH=false", "AWS_REGION=us-east-1", "AWS_EC2_METADATA_DISABLED=true")
 	progs := []struct {
