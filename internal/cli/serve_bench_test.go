@@ -55,9 +55,9 @@ func startServe(tb testing.TB) *serveRig {
 	stub := &countingNotifier{}
 	addr := make(chan string, 1)
 	vars := map[string]string{"CUTOVER_ENRICH": "false", "AWS_REGION": "us-east-1"}
-	var errb bytes.Buffer
+	errb := &lastBytes{}
 	env := Env{
-		Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: &errb,
+		Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: errb,
 		Getenv:     func(k string) string { return vars[k] },
 		snsOptions: []snshttp.Option{snshttp.WithTestTrust(sns.Host(), sns.Roots()), snshttp.WithHTTPClient(sns.Client())},
 		listening:  func(a string) { addr <- a },
@@ -85,6 +85,30 @@ func startServe(tb testing.TB) *serveRig {
 		tb.Fatal("serve did not start listening")
 	}
 	return r
+}
+
+// lastBytes keeps the last 4 KiB written to it (serve's log, for the
+// error when it does not start): a log kept whole would itself grow the
+// heap under load.
+type lastBytes struct {
+	mu sync.Mutex
+	b  []byte
+}
+
+func (l *lastBytes) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.b = append(l.b, p...)
+	if len(l.b) > 4096 {
+		l.b = append(l.b[:0], l.b[len(l.b)-4096:]...)
+	}
+	return len(p), nil
+}
+
+func (l *lastBytes) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return string(l.b)
 }
 
 // bodies signs n distinct traffic-switch notifications (one deployment
