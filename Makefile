@@ -42,7 +42,7 @@ package: ## Build the Lambda zip for provided.al2023 on arm64: dist/cutover-lamb
 	$(GO) run ./scripts/zipbootstrap dist/arm64/bootstrap dist/cutover-lambda-arm64.zip
 	@ls -l dist/arm64/bootstrap dist/cutover-lambda-arm64.zip
 
-bench: ## Benchmarks; results are reported in docs/performance.md
+bench: ## Benchmarks: each goal of docs/performance.md as a ratio against bench/floor (bench/run.sh --all for every benchmark)
 	@bench/run.sh
 
 golden: ## Rewrite the golden files of every package that has them (review the diff)
