@@ -32,9 +32,9 @@ func (s *System) hookOptions(cfg *config.Config, d *delivery.Dispatcher) inbound
 	}
 	var keep func(ctx context.Context, record []byte) error
 	if queue := cfg.FailureQueueURL; queue != "" {
-		client := sqs.NewFromConfig(awsx.WithRetries(s.AWS, awsx.Short))
+		client := newLazy(func() *sqs.Client { return sqs.NewFromConfig(awsx.WithRetries(s.AWS, awsx.Short)) })
 		keep = func(ctx context.Context, record []byte) error {
-			_, err := client.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(queue), MessageBody: aws.String(string(record))})
+			_, err := client.get().SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(queue), MessageBody: aws.String(string(record))})
 			if err != nil {
 				return fmt.Errorf("keep for replay: sqs:SendMessage to %s: %w", config.EnvFailureQueueURL, err)
 			}
@@ -46,7 +46,9 @@ func (s *System) hookOptions(cfg *config.Config, d *delivery.Dispatcher) inbound
 		Keep:            keep,
 		OnError:         cfg.Hooks.OnError,
 		CodeDeployEvent: cfg.Hooks.CodeDeployEvent,
-		CodeDeploy:      codedeploysdk.NewFromConfig(awsx.WithRetries(s.AWS, awsx.Standard)),
-		Region:          s.AWS.Region,
+		CodeDeploy: lazyCodeDeploy{newLazy(func() *codedeploysdk.Client {
+			return codedeploysdk.NewFromConfig(awsx.WithRetries(s.AWS, awsx.Standard))
+		})},
+		Region: s.AWS.Region,
 	}
 }

@@ -66,8 +66,10 @@ type PosterOptions struct {
 	// from Retry-After). Its OnRetry, if set, is called after the Poster
 	// logs each retry. The zero value uses retry's defaults.
 	Policy retry.Policy
-	// RootCAs are the trusted certificate authorities. Nil loads the system
-	// roots once, in NewPoster.
+	// RootCAs are the trusted certificate authorities. Nil uses the system
+	// roots, which crypto/tls loads once per process on the first TLS
+	// handshake (shared with the AWS SDK's clients), so a start-up that
+	// posts nothing over TLS never parses them.
 	RootCAs *x509.CertPool
 	// Logger receives one record per retry and per delivery, never with the
 	// destination URL. Nil logs nothing.
@@ -88,8 +90,8 @@ type Poster struct {
 	userAgent string
 }
 
-// NewPoster builds a Poster and its HTTP client, loading CA roots now so
-// that no request pays for it. Build one at start-up and share it.
+// NewPoster builds a Poster and its HTTP client. Build one at start-up and
+// share it.
 func NewPoster(opts PosterOptions) *Poster {
 	if opts.Timeout <= 0 {
 		opts.Timeout = DefaultTimeout
@@ -102,10 +104,6 @@ func NewPoster(opts PosterOptions) *Poster {
 		log = slog.New(slog.DiscardHandler)
 	}
 	roots := opts.RootCAs
-	if roots == nil {
-		// On failure leave nil: crypto/tls then tries the system roots itself.
-		roots, _ = x509.SystemCertPool()
-	}
 	transport := &http.Transport{
 		Proxy: http.ProxyFromEnvironment,
 		DialContext: (&net.Dialer{

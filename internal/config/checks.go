@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cutover-dev/cutover/internal/check"
@@ -53,10 +54,10 @@ type checkJSON struct {
 }
 
 // checkName is what a check's name may be.
-var checkName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$`)
+var checkName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$`) })
 
 // headerName is an HTTP header name (RFC 9110 token).
-var headerName = regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$")
+var headerName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$") })
 
 // SetChecks parses and validates raw, the JSON list of checks, the way
 // Load does for CUTOVER_CHECKS, and sets c.Checks. from names where it
@@ -119,7 +120,7 @@ func (c *Config) parseChecks(raw string) ([]check.Spec, []error) {
 	)
 	for i, e := range entries {
 		label := fmt.Sprintf("check %d", i+1)
-		if checkName.MatchString(e.Name) {
+		if checkName().MatchString(e.Name) {
 			label = fmt.Sprintf("check %s", e.Name)
 		}
 		bad := func(format string, args ...any) {
@@ -128,7 +129,7 @@ func (c *Config) parseChecks(raw string) ([]check.Spec, []error) {
 		switch {
 		case e.Name == "":
 			bad("no name (messages show it: a short name like \"api-ping\")")
-		case !checkName.MatchString(e.Name):
+		case !checkName().MatchString(e.Name):
 			bad("name %q: use letters, digits, space, ., - and _ (at most 64)", clip(e.Name))
 		case seen[e.Name]:
 			bad("the name is used twice")
@@ -252,7 +253,7 @@ func (c *Config) parseHTTPCheck(s *check.Spec, e *checkJSON, bad func(string, ..
 	}
 	for _, name := range slices.Sorted(mapKeys(e.Headers)) {
 		label := name
-		if !headerName.MatchString(name) {
+		if !headerName().MatchString(name) {
 			bad("headers: %q is no header name", clip(name))
 			continue
 		}

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/cutover-dev/cutover/internal/route"
 	"github.com/cutover-dev/cutover/internal/secret"
@@ -66,7 +67,7 @@ var signedTypes = []string{"webhook"}
 
 // destinationName is what a destination name may be: it keys delivery
 // records.
-var destinationName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
+var destinationName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`) })
 
 // SetDestinations parses and validates raw, the JSON list of destinations,
 // the way Load does for CUTOVER_DESTINATIONS, and sets c.Destinations. from
@@ -107,7 +108,7 @@ func (c *Config) parseDestinations(raw string) ([]Destination, []error) {
 	)
 	for i, e := range entries {
 		label := fmt.Sprintf("destination %d", i+1)
-		if destinationName.MatchString(e.Name) {
+		if destinationName().MatchString(e.Name) {
 			label = fmt.Sprintf("destination %s", e.Name)
 		}
 		bad := func(format string, args ...any) {
@@ -116,7 +117,7 @@ func (c *Config) parseDestinations(raw string) ([]Destination, []error) {
 		switch {
 		case e.Name == "":
 			bad("no name (it keys delivery records: a short stable name like \"team-a\")")
-		case !destinationName.MatchString(e.Name):
+		case !destinationName().MatchString(e.Name):
 			bad("name %q: use lower-case letters, digits, - and _ (at most 64, starting with a letter or digit)", clip(e.Name))
 		case seen[e.Name]:
 			bad("the name is used twice (names key delivery records, so each must be unique)")

@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/cutover-dev/cutover/internal/secret"
 )
@@ -44,9 +45,9 @@ func (j slackAppJSON) hasSlackAppKeys() bool {
 
 // The forms of Slack IDs, shared with the Terraform module's validation.
 var (
-	slackChannel = regexp.MustCompile(`^(#?[a-z0-9][a-z0-9._-]{0,79}|[CG][A-Z0-9]{2,20})$`)
-	slackUser    = regexp.MustCompile(`^[UW][A-Z0-9]{2,20}$`)
-	slackGroup   = regexp.MustCompile(`^S[A-Z0-9]{2,20}$`)
+	slackChannel = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(#?[a-z0-9][a-z0-9._-]{0,79}|[CG][A-Z0-9]{2,20})$`) })
+	slackUser    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[UW][A-Z0-9]{2,20}$`) })
+	slackGroup   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^S[A-Z0-9]{2,20}$`) })
 )
 
 // checkSlackApp validates the slack-app keys of e into d. No error
@@ -55,7 +56,7 @@ func (c *Config) checkSlackApp(e destinationJSON, d *Destination, bad func(strin
 	switch ch := strings.TrimSpace(e.Channel); {
 	case ch == "":
 		bad("channel: give the channel ID (C0123456789; in Slack: channel details > About) or name")
-	case !slackChannel.MatchString(ch):
+	case !slackChannel().MatchString(ch):
 		bad("channel %q: not a channel ID (C…, G…) or name (lower-case letters, digits, - _ .)", clip(ch))
 	default:
 		d.Channel = ch
@@ -78,12 +79,12 @@ func (c *Config) checkSlackApp(e destinationJSON, d *Destination, bad func(strin
 		}
 	}
 	for _, u := range e.AllowedUsers {
-		if !slackUser.MatchString(u) {
+		if !slackUser().MatchString(u) {
 			bad("allowed_users: %q is not a Slack user ID (U… or W…: profile > ⋮ > Copy member ID)", clip(u))
 		}
 	}
 	for _, g := range e.AllowedGroups {
-		if !slackGroup.MatchString(g) {
+		if !slackGroup().MatchString(g) {
 			bad("allowed_groups: %q is not a Slack user group ID (S…)", clip(g))
 		}
 	}

@@ -30,7 +30,7 @@ func FuzzParseClick(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if !userID.MatchString(c.UserID) || !slackID.MatchString(c.Channel) || !tsRE.MatchString(c.MessageTS) {
+		if !userID().MatchString(c.UserID) || !slackID().MatchString(c.Channel) || !tsRE().MatchString(c.MessageTS) {
 			t.Fatalf("accepted unsafe IDs: %+v", c)
 		}
 		if c.Action != control.Rollback && c.Action != control.FinishEarly {

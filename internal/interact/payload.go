@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/cutover-dev/cutover/internal/control"
 )
@@ -68,9 +69,9 @@ type blockActions struct {
 }
 
 var (
-	slackID = regexp.MustCompile(`^[A-Z0-9]{2,32}$`)
-	userID  = regexp.MustCompile(`^[UW][A-Z0-9]{1,31}$`)
-	tsRE    = regexp.MustCompile(`^[0-9]{1,12}\.[0-9]{1,9}$`)
+	slackID = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Z0-9]{2,32}$`) })
+	userID  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[UW][A-Z0-9]{1,31}$`) })
+	tsRE    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]{1,12}\.[0-9]{1,9}$`) })
 )
 
 // ParseClick reads a verified request body (form-encoded, JSON in
@@ -112,19 +113,19 @@ func ParseClick(body []byte) (Click, error) {
 		return Click{}, fmt.Errorf("interact: %w", err)
 	}
 	c.UserID = p.User.ID
-	if !userID.MatchString(c.UserID) {
+	if !userID().MatchString(c.UserID) {
 		return Click{}, errors.New("interact: payload has no valid user.id")
 	}
 	c.TeamID = firstOf(p.Team.ID, p.User.TeamID)
-	if c.TeamID != "" && !slackID.MatchString(c.TeamID) {
+	if c.TeamID != "" && !slackID().MatchString(c.TeamID) {
 		return Click{}, errors.New("interact: payload has an invalid team.id")
 	}
 	c.Channel = firstOf(p.Channel.ID, p.Container.ChannelID)
-	if !slackID.MatchString(c.Channel) {
+	if !slackID().MatchString(c.Channel) {
 		return Click{}, errors.New("interact: payload has no valid channel.id")
 	}
 	c.MessageTS = firstOf(p.Container.MessageTS, p.Message.TS)
-	if !tsRE.MatchString(c.MessageTS) {
+	if !tsRE().MatchString(c.MessageTS) {
 		return Click{}, errors.New("interact: payload has no valid container.message_ts")
 	}
 	c.ResponseURL = p.ResponseURL

@@ -486,9 +486,9 @@ func lifecycle(ev *deploy.Event) *List {
 	if ev.Target == nil || len(ev.Target.Lifecycle) == 0 {
 		return nil
 	}
-	l := &List{Title: "Lifecycle", Unit: "step"}
+	l := &List{Title: "Lifecycle", Unit: "step", Items: make([]Text, 0, len(ev.Target.Lifecycle))}
 	for _, le := range ev.Target.Lifecycle {
-		item := Text{code(le.Name, maxShort)}
+		item := append(make(Text, 0, 4), code(le.Name, maxShort))
 		if !blank(le.Status) {
 			item = append(item, plain(" "), value(le.Status, maxShort))
 		}

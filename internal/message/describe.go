@@ -212,4 +212,31 @@ func Clean(s string, multiline bool) string {
 
 // Line is untrusted s cleaned onto one line with runs of spaces collapsed:
 // what a formatter shows of a span with Max set, before cutting it.
-func Line(s string) string { return strings.Join(strings.Fields(Clean(s, false)), " ") }
+func Line(s string) string {
+	c := Clean(s, false)
+	if singleSpaced(c) {
+		return c // what strings.Fields and Join would rebuild, without allocating
+	}
+	return strings.Join(strings.Fields(c), " ")
+}
+
+// singleSpaced reports whether s is ASCII with no leading, trailing or
+// repeated spaces and no other white space: the text Line would return
+// unchanged. Anything else (Unicode spaces included) takes the general path.
+func singleSpaced(s string) bool {
+	space := true // a leading space is not single
+	for i := 0; i < len(s); i++ {
+		switch b := s[i]; {
+		case b >= 0x80, b == '\t', b == '\n', b == '\v', b == '\f', b == '\r':
+			return false
+		case b == ' ':
+			if space {
+				return false
+			}
+			space = true
+		default:
+			space = false
+		}
+	}
+	return !space || s == ""
+}

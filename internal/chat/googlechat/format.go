@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/cutover-dev/cutover/internal/chat"
 	"github.com/cutover-dev/cutover/internal/message"
@@ -495,7 +496,7 @@ var chatNeutral = strings.NewReplacer(
 )
 
 // mentionID is what a configured user ID may hold.
-var mentionID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$`)
+var mentionID = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$`) })
 
 // renderMentions turns the configured mentions into Google Chat's syntax:
 // "@here", "@channel" and "@everyone" into <users/all>, "user:ID" into
@@ -512,7 +513,7 @@ func renderMentions(mentions []string) ([]string, error) {
 		switch m = strings.TrimSpace(m); {
 		case m == "@here" || m == "@channel" || m == "@everyone":
 			r = "<users/all>"
-		case strings.HasPrefix(m, "user:") && mentionID.MatchString(m[len("user:"):]):
+		case strings.HasPrefix(m, "user:") && mentionID().MatchString(m[len("user:"):]):
 			r = "<users/" + m[len("user:"):] + ">"
 		case strings.HasPrefix(m, "group:"):
 			return nil, fmt.Errorf("mention %d: Google Chat webhooks cannot mention a group (use \"@here\" or \"user:ID\")", i+1)

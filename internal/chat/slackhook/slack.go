@@ -289,7 +289,15 @@ func spanText(s message.Span) string {
 
 // render is t as mrkdwn.
 func render(t message.Text) string {
+	if len(t) == 1 && t[0].Kind == message.Plain {
+		return spanText(t[0]) // what the loop below builds, without a builder
+	}
 	var b strings.Builder
+	n := 0
+	for _, s := range t {
+		n += len(s.Text) + len(s.URL) + 8 // room for the markup: one allocation
+	}
+	b.Grow(n)
 	for _, s := range t {
 		switch s.Kind {
 		case message.Emoji:

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cutover-dev/cutover/internal/enrich"
@@ -127,7 +128,7 @@ func utc(t *time.Time) time.Time {
 
 // artifactBucket matches CodePipeline's default artifact store buckets,
 // "codepipeline-REGION-NUMBER".
-var artifactBucket = regexp.MustCompile(`^codepipeline-[a-z]{2}(?:-[a-z]+)+-\d+-[0-9a-z]+$`)
+var artifactBucket = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^codepipeline-[a-z]{2}(?:-[a-z]+)+-\d+-[0-9a-z]+$`) })
 
 // pipelineNameMax is the length CodePipeline shortens a pipeline name to in
 // artifact keys (inferred from artifact keys such as
@@ -135,9 +136,15 @@ var artifactBucket = regexp.MustCompile(`^codepipeline-[a-z]{2}(?:-[a-z]+)+-\d+-
 const pipelineNameMax = 20
 
 var (
-	uuidRE        = regexp.MustCompile(`(?i)\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b`)
-	pipelineARNRE = regexp.MustCompile(`arn:aws[a-z-]*:codepipeline:[a-z0-9-]+:\d{12}:([A-Za-z0-9.@_-]+)`)
-	pipelineNamed = regexp.MustCompile(`(?i)\b(?:code)?pipeline(?:[ _-]?name)?\b\s*[:=]?\s*["'\x60]?([A-Za-z0-9.@_-]{1,100})`)
+	uuidRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?i)\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b`)
+	})
+	pipelineARNRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`arn:aws[a-z-]*:codepipeline:[a-z0-9-]+:\d{12}:([A-Za-z0-9.@_-]+)`)
+	})
+	pipelineNamed = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?i)\b(?:code)?pipeline(?:[ _-]?name)?\b\s*[:=]?\s*["'\x60]?([A-Za-z0-9.@_-]{1,100})`)
+	})
 )
 
 // detectPipeline infers the CodePipeline pipeline that created dep: from
@@ -155,10 +162,10 @@ func detectPipeline(dep *cdtypes.DeploymentInfo) *enrich.Pipeline {
 	if r := dep.Revision; r != nil && r.S3Location != nil {
 		bucket := aws.ToString(r.S3Location.Bucket)
 		key := aws.ToString(r.S3Location.Key)
-		if name, _, ok := strings.Cut(key, "/"); ok && name != "" && artifactBucket.MatchString(bucket) {
+		if name, _, ok := strings.Cut(key, "/"); ok && name != "" && artifactBucket().MatchString(bucket) {
 			p := &enrich.Pipeline{Name: name, From: "revision", NameTruncated: len(name) >= pipelineNameMax}
 			if strings.Contains(strings.ToLower(desc), "pipeline") {
-				p.ExecutionID = uuidRE.FindString(desc)
+				p.ExecutionID = uuidRE().FindString(desc)
 			}
 			return p
 		}
@@ -166,16 +173,16 @@ func detectPipeline(dep *cdtypes.DeploymentInfo) *enrich.Pipeline {
 	if !strings.Contains(strings.ToLower(desc), "pipeline") {
 		return nil
 	}
-	p := &enrich.Pipeline{From: "description", ExecutionID: uuidRE.FindString(desc)}
-	if m := pipelineARNRE.FindStringSubmatch(desc); m != nil {
+	p := &enrich.Pipeline{From: "description", ExecutionID: uuidRE().FindString(desc)}
+	if m := pipelineARNRE().FindStringSubmatch(desc); m != nil {
 		p.Name = m[1]
 	} else {
-		for _, m := range pipelineNamed.FindAllStringSubmatch(desc, -1) {
+		for _, m := range pipelineNamed().FindAllStringSubmatch(desc, -1) {
 			switch strings.ToLower(m[1]) {
 			case "execution", "executionid", "execution-id", "execution_id", "run", "id", "arn":
 				continue
 			}
-			if uuidRE.MatchString(m[1]) {
+			if uuidRE().MatchString(m[1]) {
 				continue
 			}
 			p.Name = m[1]

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/cutover-dev/cutover/internal/awsx"
 	"github.com/cutover-dev/cutover/internal/enrich"
@@ -30,12 +31,12 @@ func classify(err error) enrich.Reason {
 // "User: arn:aws:sts::1:assumed-role/r/s is not authorized to perform:
 // codedeploy:GetDeployment on resource: arn:aws:codedeploy:...:deploymentgroup:a/g
 // because no identity-based policy allows the codedeploy:GetDeployment action".
-var deniedResource = regexp.MustCompile(`on resource: (arn:[^\s"]+)`)
+var deniedResource = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`on resource: (arn:[^\s"]+)`) })
 
 // resourceFromDenied returns the resource ARN an AccessDenied error names,
 // or "".
 func resourceFromDenied(err error) string {
-	m := deniedResource.FindStringSubmatch(awsx.Message(err))
+	m := deniedResource().FindStringSubmatch(awsx.Message(err))
 	if m == nil {
 		return ""
 	}

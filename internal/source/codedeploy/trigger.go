@@ -210,6 +210,9 @@ func flexString(raw json.RawMessage) (string, error) {
 	}
 	switch raw[0] {
 	case '"':
+		if s, ok := plainString(raw); ok {
+			return strings.TrimSpace(s), nil
+		}
 		var s string
 		err := json.Unmarshal(raw, &s)
 		return strings.TrimSpace(s), err
@@ -217,6 +220,22 @@ func flexString(raw json.RawMessage) (string, error) {
 		return "", fmt.Errorf("expected a string, got %s", source.Snippet(raw, 40))
 	}
 	return string(raw), nil
+}
+
+// plainString returns the content of a JSON string literal that holds only
+// printable ASCII other than quotes and backslashes (what json.Unmarshal
+// would return for it, without a decoder); ok is false for anything else.
+func plainString(raw json.RawMessage) (string, bool) {
+	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return "", false
+	}
+	in := raw[1 : len(raw)-1]
+	for _, b := range in {
+		if b < 0x20 || b >= 0x80 || b == '"' || b == '\\' {
+			return "", false
+		}
+	}
+	return string(in), true
 }
 
 // flexInt reads a count sent as a JSON number or a numeric string.
