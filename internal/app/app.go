@@ -52,7 +52,7 @@ import (
 func Sources() *source.Registry {
 	// hook.Names decodes nothing (the router reads hook invocations); it
 	// makes the hook event names known.
-	return source.New(codedeploy.Decoder{}, hook.Names{}, ecsnative.Decoder{})
+	return source.New(codedeploy.Decoder{}, ecsnative.Decoder{}, hook.Names{})
 }
 
 // Destinations returns the destination types cutover delivers to, by the

@@ -1,10 +1,8 @@
 package config
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"slices"
 	"strings"
@@ -27,14 +25,9 @@ type accountJSON struct {
 // in any partition, an optional external ID STS accepts (never echoed).
 // Every problem is reported at once.
 func ParseAccounts(raw string) (map[string]accounts.Account, []error) {
-	dec := json.NewDecoder(strings.NewReader(raw))
-	dec.DisallowUnknownFields()
-	var entries map[string]accountJSON
-	if err := dec.Decode(&entries); err != nil {
-		return nil, []error{fmt.Errorf(`not a JSON object like {"444455556666":{"role_arn":"arn:aws:iam::444455556666:role/cutover-hub","external_id":"…"}}: %w`, jsonProblem(err))}
-	}
-	if err := dec.Decode(&json.RawMessage{}); !errors.Is(err, io.EOF) {
-		return nil, []error{errors.New("unexpected data after the JSON object")}
+	entries, err := decodeStrict[map[string]accountJSON](raw, `a JSON object like {"444455556666":{"role_arn":"arn:aws:iam::444455556666:role/cutover-hub","external_id":"…"}}`)
+	if err != nil {
+		return nil, []error{err}
 	}
 	if len(entries) == 0 {
 		return nil, []error{errors.New("no account: list at least one, or unset it")}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -101,14 +100,9 @@ func (c *Config) parseChecksEnv(get func(string) string) []error {
 
 // parseChecks decodes and checks raw, returning every problem.
 func (c *Config) parseChecks(raw string) ([]check.Spec, []error) {
-	dec := json.NewDecoder(strings.NewReader(raw))
-	dec.DisallowUnknownFields()
-	var entries []checkJSON
-	if err := dec.Decode(&entries); err != nil {
-		return nil, []error{fmt.Errorf(`not a JSON list of checks like [{"name":"ping","type":"http","listener":"production","path":"/health"}]: %w`, jsonProblem(err))}
-	}
-	if err := dec.Decode(&json.RawMessage{}); !errors.Is(err, io.EOF) {
-		return nil, []error{errors.New("unexpected data after the JSON list")}
+	entries, err := decodeStrict[[]checkJSON](raw, `a JSON list of checks like [{"name":"ping","type":"http","listener":"production","path":"/health"}]`)
+	if err != nil {
+		return nil, []error{err}
 	}
 	if len(entries) == 0 {
 		return nil, []error{errors.New("an empty list: give at least one check, or unset it")}

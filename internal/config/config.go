@@ -5,10 +5,8 @@
 package config
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"maps"
 	"net/url"
@@ -395,16 +393,7 @@ func SplitList(s string) []string {
 // parseRoutes decodes the routes JSON strictly: unknown fields (e.g. a
 // misspelt "distributions") are errors.
 func parseRoutes(raw string) ([]cloudfront.Route, error) {
-	dec := json.NewDecoder(strings.NewReader(raw))
-	dec.DisallowUnknownFields()
-	var routes []cloudfront.Route
-	if err := dec.Decode(&routes); err != nil {
-		return nil, fmt.Errorf("not a JSON list of routes like [{\"application\":\"web\",\"distribution_ids\":[\"E2QWRUHAPOMQZL\"]}]: %w", err)
-	}
-	if err := dec.Decode(&json.RawMessage{}); !errors.Is(err, io.EOF) {
-		return nil, errors.New("unexpected data after the JSON list")
-	}
-	return routes, nil
+	return decodeStrict[[]cloudfront.Route](raw, `a JSON list of routes like [{"application":"web","distribution_ids":["E2QWRUHAPOMQZL"]}]`)
 }
 
 // eventName returns the known event name matching s case-insensitively.

@@ -16,7 +16,7 @@ func envOf(m map[string]string) func(string) string { return func(k string) stri
 
 // load is Load with the sources cutover runs with.
 func load(env func(string) string) (*Config, error) {
-	return Load(env, source.New(codedeploy.Decoder{}, hook.Names{}, ecsnative.Decoder{}), testTypes)
+	return Load(env, source.New(codedeploy.Decoder{}, ecsnative.Decoder{}, hook.Names{}), testTypes)
 }
 
 func TestDefaults(t *testing.T) {

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"path"
 	"regexp"
 	"slices"
@@ -88,15 +87,9 @@ func (c *Config) SetDestinations(from, raw string) error {
 
 // parseDestinations decodes and checks raw, returning every problem.
 func (c *Config) parseDestinations(raw string) ([]Destination, []error) {
-	dec := json.NewDecoder(strings.NewReader(raw))
-	dec.DisallowUnknownFields()
-	var entries []destinationJSON
-	if err := dec.Decode(&entries); err != nil {
-		// The decoder's errors quote keys and types, never string values.
-		return nil, []error{fmt.Errorf(`not a JSON list of destinations like [{"name":"ops","type":"slack","url_secret":"/cutover/ops-slack"}]: %w`, jsonProblem(err))}
-	}
-	if err := dec.Decode(&json.RawMessage{}); !errors.Is(err, io.EOF) {
-		return nil, []error{errors.New("unexpected data after the JSON list")}
+	entries, err := decodeStrict[[]destinationJSON](raw, `a JSON list of destinations like [{"name":"ops","type":"slack","url_secret":"/cutover/ops-slack"}]`)
+	if err != nil {
+		return nil, []error{err}
 	}
 	if len(entries) == 0 {
 		return nil, []error{errors.New("an empty list: give at least one destination, or unset it")}
