@@ -71,7 +71,7 @@ func usageErr(format string, args ...any) error {
 }
 
 // usage is the overview `cutover`, `cutover help` and `cutover -h` print.
-const usage = `cutover: act the moment CodeDeploy switches production traffic.
+const usage = `cutover: act the moment an ECS blue/green deployment switches production traffic.
 
 Usage:
   cutover demo                          play an ECS blue/green deployment through the real pipeline
@@ -79,8 +79,10 @@ Usage:
                                         print the exact message body for each event, one JSON document per line
   cutover send [--no-records] [FILE|-]  run exactly what the Lambda runs on the input
   cutover routes [FILE|-]               explain which destinations would receive each event, and why
-  cutover check [--all] [FILE|-]        run the checks of CUTOVER_CHECKS for each event and print what they found
-  cutover replay [--function NAME] [--queue-url URL] [--keep] [--max N] [--no-records] [FILE...]
+  cutover check [--all] [--timeout 2m] [FILE|-]
+                                        run the checks of CUTOVER_CHECKS for each event and print what they found
+  cutover replay [--function NAME] [--queue-url URL] [--keep] [--max N] [--no-records]
+                 [--poison-dir DIR] [--drop-poison] [FILE...]
                                         re-run failed events from the failure queue or saved files
   cutover serve --topics ARN[,ARN] [--addr 127.0.0.1:8080]
                                         receive SNS HTTP/S notifications (signatures verified)

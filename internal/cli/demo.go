@@ -26,8 +26,8 @@ deployment, the traffic switch, a duplicate SNS delivery, then cutover as
 a second service's AfterAllowTraffic hook, whose check (real HTTP requests
 to a stand-in application on 127.0.0.1; CodeDeploy simulated) fails, the
 failed deployment and its automatic rollback. Two demo destinations show
-routing: "web-team" (a Slack destination that takes every event of the
-web-* applications) and "oncall" (a Teams destination with the quiet
+routing: "web-team" (a Slack destination that takes every CodeDeploy
+event, not hook events, of the web-* applications) and "oncall" (a Teams destination with the quiet
 default events, for every application). Each message is shown in the
 terminal as plain text, labelled by destination, with the reason a
 destination was not sent an event, and the CloudFront invalidations as a
@@ -105,7 +105,7 @@ func runDemo(ctx context.Context, args []string, env Env) error {
 	fmt.Fprintln(out, "cutover demo: an ECS blue/green deployment, then a failed one and its rollback,")
 	fmt.Fprintln(out, "played through the same pipeline the Lambda runs (CloudFront in dry-run, no AWS needed).")
 	fmt.Fprintln(out, "Two demo destinations show routing; their messages are printed here as plain text:")
-	fmt.Fprintln(out, "  web-team (slack): every event of the web-* applications")
+	fmt.Fprintln(out, "  web-team (slack): every CodeDeploy event (no hook events) of the web-* applications")
 	fmt.Fprintln(out, "  oncall (teams):   the quiet default events of every application")
 	if cfg.HasDestinations() {
 		fmt.Fprintln(out, "Each message is also posted to the configured destinations their routes select.")

@@ -20,8 +20,8 @@ const renderUsage = `Usage: cutover render [--to TYPE|NAME] [FILE|-]
 
 Print the exact body cutover would POST for each event in FILE (standard
 input for "-" or no FILE), one JSON document per line. --to takes a
-destination type (slack, teams, discord, googlechat, webhook; default
-slack) or the name of a destination in CUTOVER_DESTINATIONS. Nothing is sent and
+destination type (slack, slack-app, teams, discord, googlechat, webhook;
+default slack) or the name of a destination in CUTOVER_DESTINATIONS. Nothing is sent and
 no AWS API is called. Input that is not a deployment notification exits 1
 with one line on stderr and nothing on stdout.
 `

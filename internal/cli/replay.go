@@ -18,8 +18,8 @@ import (
 )
 
 // replayUsage is the usage of `cutover replay` (`cutover help replay`).
-const replayUsage = `Usage: cutover replay --function NAME [--keep] [--max N] [--no-records] [FILE...]
-       cutover replay [--queue-url URL] [--keep] [--max N] [--no-records] [FILE...]
+const replayUsage = `Usage: cutover replay --function NAME [--keep] [--max N] [--no-records] [--poison-dir DIR] [--drop-poison] [FILE...]
+       cutover replay [--queue-url URL] [--keep] [--max N] [--no-records] [--poison-dir DIR] [--drop-poison] [FILE...]
 
 Re-run the events that failed: the messages in the function's failure
 queue, or saved events in FILE... . With --function NAME the
@@ -30,7 +30,7 @@ sent again. What succeeds is deleted from the queue (unless --keep); what
 still fails stays there, and replay exits 1.
 
 A message that can never be delivered (input that is no notification, a
-lifecycle-hook invocation) is set aside: saved as a file in --poison-dir
+lifecycle hook whose status can never be reported) is set aside: saved as a file in --poison-dir
 for you to inspect, left in the queue unless --drop-poison, and not counted
 as failing: replay exits 0 when everything that could be delivered was.
 `
