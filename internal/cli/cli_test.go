@@ -93,7 +93,7 @@ func TestRenderBadInput(t *testing.T) {
 	if out != "" {
 		t.Errorf("stdout must be empty on bad input, got %q", out)
 	}
-	if msg := err.Error(); strings.Contains(msg, "\n") || !strings.Contains(msg, "not a CodeDeploy notification") {
+	if msg := err.Error(); strings.Contains(msg, "\n") || !strings.Contains(msg, "not a deployment notification") {
 		t.Errorf("want one clear line, got %q", msg)
 	}
 }

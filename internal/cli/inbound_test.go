@@ -39,7 +39,7 @@ func TestRenderAndSendAgreeOnAMixedBatch(t *testing.T) {
 	if lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n"); len(lines) != 1 || !strings.Contains(out, "Traffic switched") {
 		t.Errorf("render printed %q, want the good record", out)
 	}
-	if !strings.Contains(stderr, "m-2") || !strings.Contains(stderr, "not a CodeDeploy notification") {
+	if !strings.Contains(stderr, "m-2") || !strings.Contains(stderr, "not a deployment notification") {
 		t.Errorf("render does not name the bad record: %q", stderr)
 	}
 

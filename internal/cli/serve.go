@@ -65,7 +65,7 @@ func runServe(ctx context.Context, args []string, env Env) error {
 		defer cancel()
 		rep, err := sys.Inbound.Handle(ctx, body)
 		if rejected := rep.Rejections(); err == nil && !rep.Accepted() && len(rejected) > 0 {
-			// Not a CodeDeploy notification: SNS retrying cannot help.
+			// Not a deployment notification: SNS retrying cannot help.
 			return retry.Permanent(rejected[0])
 		}
 		return err

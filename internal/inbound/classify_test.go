@@ -130,7 +130,7 @@ func TestClassify(t *testing.T) {
 	// The rejections are the typed errors the source gives.
 	p := Classify(testSources, []byte(alarm))
 	var de *source.DecodeError
-	if !errors.As(p.Rejected[0], &de) || !strings.Contains(de.Reason, "not a CodeDeploy notification") {
+	if !errors.As(p.Rejected[0], &de) || !strings.Contains(de.Reason, "not a deployment notification") {
 		t.Errorf("alarm rejection %v is not a *source.DecodeError saying why", p.Rejected[0])
 	}
 	p = Classify(testSources, cases[11].input)

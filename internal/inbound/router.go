@@ -196,7 +196,7 @@ func logRejection(log *slog.Logger, rj Rejection) {
 	var de *source.DecodeError
 	switch {
 	case errors.As(rj.Err, &de):
-		log.Error("input is not a CodeDeploy notification; dropped (retrying cannot help)",
+		log.Error("input is not a deployment notification; dropped (retrying cannot help)",
 			"sns_message_id", de.MessageID, "reason", de.Reason, "received", de.Snippet)
 	case errors.Is(rj.Err, source.ErrSubscriptionConfirmation):
 		log.Warn("SNS subscription confirmation received; nothing to deliver")

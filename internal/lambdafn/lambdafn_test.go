@@ -239,7 +239,7 @@ func TestSecretFromSSM(t *testing.T) {
 	if w.slack.Count() != 2 || !strings.Contains(string(w.slack.Requests()[1].Body), "Traffic switched") {
 		t.Errorf("the SQS-delivered notification was not sent: %d requests", w.slack.Count())
 	}
-	if !strings.Contains(w.logs.String(), "not a CodeDeploy notification") {
+	if !strings.Contains(w.logs.String(), "not a deployment notification") {
 		t.Error("the junk record was not logged")
 	}
 

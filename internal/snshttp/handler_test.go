@@ -238,7 +238,7 @@ func TestHandlerDeliverErrors(t *testing.T) {
 	}{
 		{"retryable", errors.New("slack: 503"), http.StatusInternalServerError, "level=WARN"},
 		{"permanent", retry.Permanent(errors.New("slack: channel_not_found")), http.StatusOK, "level=ERROR"},
-		{"decode error", &source.DecodeError{Reason: "not a CodeDeploy notification"}, http.StatusOK, "level=ERROR"},
+		{"decode error", &source.DecodeError{Reason: "not a deployment notification"}, http.StatusOK, "level=ERROR"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -277,9 +277,9 @@ func (r *Registry) unclaimed(m *Message, msgID string) error {
 		_ = json.Unmarshal(m.Body, &eb)
 		err = Errorf(m.Body, "EventBridge event %q from %q is not one cutover reads (not aws.codedeploy, nor an aws.ecs deployment or hook state change)", eb.DetailType, eb.Source)
 	case msgID != "":
-		err = Errorf(m.Body, "SNS message is not a CodeDeploy notification (keys: %s)", KeyList(m.Top))
+		err = Errorf(m.Body, "SNS message is not a deployment notification (keys: %s)", KeyList(m.Top))
 	default:
-		err = Errorf(m.Body, "not a CodeDeploy notification (top-level keys: %s)", KeyList(m.Top))
+		err = Errorf(m.Body, "not a deployment notification (top-level keys: %s)", KeyList(m.Top))
 	}
 	err.MessageID = msgID
 	return err
