@@ -929,6 +929,16 @@ variable "checks" {
     error_message = "A header's secret is a Secrets Manager secret ARN, or an SSM parameter name or ARN."
   }
   validation {
+    # config.credentialHeader: a value would sit in plain text in CUTOVER_CHECKS (or its String parameter) and in state.
+    condition = alltrue(flatten([for c in var.checks : [
+      for n, h in coalesce(c.headers, {}) : h.value == null || !(
+        contains(["authorization", "proxy-authorization", "cookie", "x-api-key", "x-auth-token", "api-key"], lower(n)) ||
+        can(regex("^(?i)\\s*(bearer|basic|token) ", coalesce(h.value, "-")))
+      )
+    ]]))
+    error_message = "A header value looks like a credential (an Authorization, Proxy-Authorization, Cookie, X-Api-Key, X-Auth-Token or Api-Key header, or a value starting with Bearer, Basic or Token): values land in plain text in the function's environment and Terraform state. Store it in Secrets Manager or an SSM SecureString and give { secret = \"<ARN or parameter name>\" }."
+  }
+  validation {
     condition = alltrue([for c in var.checks : (
       (c.requests == null || (coalesce(c.requests, 1) >= 1 && coalesce(c.requests, 1) <= 1000)) &&
       (c.timeout_ms == null || (coalesce(c.timeout_ms, 1) >= 1 && coalesce(c.timeout_ms, 1) <= 60000)) &&
