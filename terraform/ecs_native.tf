@@ -86,8 +86,10 @@ resource "aws_lambda_permission" "ecs_native" {
   source_arn    = aws_cloudwatch_event_rule.ecs_native[0].arn
 }
 
+# The ECS-native lookups serve the EventBridge events and the ECS lifecycle hook alike: with ecs_hook alone
+# they give the bake-time deadline, the rollback command and the shared thread.
 resource "aws_iam_role_policy" "ecs_native" {
-  count = var.enable_ecs_native && var.enrich ? 1 : 0
+  count = (var.enable_ecs_native || var.ecs_hook) && var.enrich ? 1 : 0
 
   name = "${var.name}-ecs-native-read"
   role = aws_iam_role.lambda.id
