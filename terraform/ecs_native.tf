@@ -3,7 +3,8 @@
 # hook state changes, and the read permissions of the ECS-native lookups.
 #
 # The ECS service side (deployment_configuration with strategy BLUE_GREEN,
-# bake_time_in_minutes, lifecycle_hook) needs hashicorp/aws 6.4 or newer and
+# bake_time_in_minutes, lifecycle_hook) needs hashicorp/aws 6.5 or newer (6.4 added it;
+# 6.5 fixed its stabilization) and
 # is deliberately not declared here: this module keeps working with 5.x.
 ################################################################################
 
