@@ -3,7 +3,8 @@
 # hook state changes, and the read permissions of the ECS-native lookups.
 #
 # The ECS service side (deployment_configuration with strategy BLUE_GREEN,
-# bake_time_in_minutes, lifecycle_hook) needs hashicorp/aws 6.4 or newer and
+# bake_time_in_minutes, lifecycle_hook) needs hashicorp/aws 6.5 or newer (6.4 added it;
+# 6.5 fixed its stabilization) and
 # is deliberately not declared here: this module keeps working with 5.x.
 ################################################################################
 
@@ -86,8 +87,10 @@ resource "aws_lambda_permission" "ecs_native" {
   source_arn    = aws_cloudwatch_event_rule.ecs_native[0].arn
 }
 
+# The ECS-native lookups serve the EventBridge events and the ECS lifecycle hook alike: with ecs_hook alone
+# they give the bake-time deadline, the rollback command and the shared thread.
 resource "aws_iam_role_policy" "ecs_native" {
-  count = var.enable_ecs_native && var.enrich ? 1 : 0
+  count = (var.enable_ecs_native || var.ecs_hook) && var.enrich ? 1 : 0
 
   name = "${var.name}-ecs-native-read"
   role = aws_iam_role.lambda.id

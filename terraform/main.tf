@@ -12,17 +12,29 @@ locals {
     "DeploymentStart", "DeploymentSuccess", "DeploymentFailure", "DeploymentStop", "DeploymentRollback", "DeploymentReady",
     "InstanceStart", "InstanceSuccess", "InstanceFailure", "InstanceReady",
   ]
+  # notify_events unset: the default set. With codedeploy_hook the AfterAllowTraffic hook is the traffic
+  # switch (it notifies and invalidates), so InstanceSuccess, the trigger's view of the same moment, is left
+  # out: with both, every switch would notify and invalidate twice. Listing it in notify_events (or in a
+  # destination's events) brings it back.
+  notify_events_default = ["DeploymentFailure", "DeploymentStop", "DeploymentRollback", "DeploymentReady", "InstanceSuccess", "InstanceFailure", "TriggerTest"]
+  notify_events = var.notify_events != null ? var.notify_events : [
+    for e in local.notify_events_default : e if !(var.codedeploy_hook && e == "InstanceSuccess")
+  ]
   # Events the CloudFront action needs whether or not they notify: InstanceSuccess is the traffic switch
-  # (always in the trigger: it is the cutover moment); with invalidate_on_rollback and a distribution,
-  # DeploymentFailure and DeploymentRollback invalidate again. Every other event only notifies, so it is
-  # in the trigger only when it is in notify_events.
+  # (in the trigger unless codedeploy_hook makes AfterAllowTraffic the switch); with invalidate_on_rollback
+  # and a distribution, DeploymentFailure and DeploymentRollback invalidate again. Every other event only
+  # notifies, so it is in the trigger only when it is in notify_events or a destination's events.
   action_trigger_events = concat(
-    ["InstanceSuccess"],
+    var.codedeploy_hook ? [] : ["InstanceSuccess"],
     local.cloudfront_enabled && var.invalidate_on_rollback ? ["DeploymentFailure", "DeploymentRollback"] : [],
   )
+  # With codedeploy_hook, an entry without events (the default set) does not pull InstanceSuccess into the trigger.
+  destination_trigger_events = distinct(flatten([
+    for i, d in var.destinations : [for e in flatten(local.destination_event_matches[i]) : e if d.events != null || !var.codedeploy_hook || e != "InstanceSuccess"]
+  ]))
   trigger_events = sort(distinct(concat(
     local.action_trigger_events,
-    [for e in concat(var.notify_events, local.destination_events) : e if contains(local.codedeploy_trigger_events, e)],
+    [for e in concat(local.notify_events, local.destination_trigger_events) : e if contains(local.codedeploy_trigger_events, e)],
   )))
 
   ##############################################################################
@@ -166,7 +178,7 @@ locals {
     CUTOVER_SLACK_WEBHOOK_URL_SECRET    = { set = local.webhook_source_count > 0, value = local.webhook_reference }
     CUTOVER_DESTINATIONS                = { set = length(var.destinations) > 0 && !local.destinations_in_parameter, value = local.destinations_json }
     CUTOVER_DESTINATIONS_PARAMETER      = { set = local.destinations_in_parameter, value = one(aws_ssm_parameter.destinations[*].name) }
-    CUTOVER_EVENTS                      = { set = true, value = join(",", distinct(concat(var.notify_events, local.hook_events, local.ecs_native_events))) }
+    CUTOVER_EVENTS                      = { set = true, value = join(",", distinct(concat(local.notify_events, local.hook_events, local.ecs_native_events))) }
     CUTOVER_ENRICH                      = { set = true, value = tostring(var.enrich) }
     CUTOVER_ENRICH_TIMEOUT              = { set = true, value = "${var.enrich_timeout_seconds}s" }
     CUTOVER_CLOUDFRONT_DISTRIBUTION_IDS = { set = length(var.cloudfront_distribution_ids) > 0, value = join(",", var.cloudfront_distribution_ids) }

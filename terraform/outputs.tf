@@ -4,7 +4,7 @@ output "sns_topic_arn" {
 }
 
 output "trigger_events" {
-  description = "Events to put in the deployment group's trigger_configuration, sorted: notify_events (without TriggerTest, which is not a trigger event) plus what the CloudFront action needs: InstanceSuccess always, DeploymentFailure and DeploymentRollback when invalidate_on_rollback and any distribution is configured."
+  description = "Events to put in the deployment group's trigger_configuration, sorted: notify_events (without TriggerTest, which is not a trigger event) plus what the CloudFront action needs: InstanceSuccess (unless codedeploy_hook makes AfterAllowTraffic the switch), DeploymentFailure and DeploymentRollback when invalidate_on_rollback and any distribution is configured."
   value       = local.trigger_events
 }
 

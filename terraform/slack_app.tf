@@ -27,10 +27,13 @@ locals {
     for app in var.codedeploy_application_names : "${local.codedeploy_arn_prefix}:deploymentgroup:${app}/*"
   ] : ["${local.codedeploy_arn_prefix}:deploymentgroup:*"]
 
-  # ECS-native service deployments of the named services (arn:...:service-deployment/CLUSTER/SERVICE/ID).
-  slack_button_ecs_resources = [
+  # ECS-native service deployments of the named services (arn:...:service-deployment/CLUSTER/SERVICE/ID);
+  # none named: with ECS-native events or the ECS hook on, the services those are scoped to
+  # (ecs_native_service_arns, ecs_native_cluster_names, else every service of this account and region),
+  # as the CodeDeploy grant falls back to every group: the button is shown on those messages.
+  slack_button_ecs_resources = length(var.slack_button_ecs_service_arns) > 0 ? [
     for arn in var.slack_button_ecs_service_arns : "${replace(arn, ":service/", ":service-deployment/")}/*"
-  ]
+  ] : var.enable_ecs_native || var.ecs_hook ? local.ecs_native_deployment_resources : []
 
   # The function's own ARN, built from its name (no dependency cycle through the function).
   self_function_arn = "arn:${local.partition}:lambda:${local.region}:${local.account_id}:function:${var.name}"

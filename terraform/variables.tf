@@ -510,21 +510,22 @@ variable "kms_key_arn" {
 ################################################################################
 
 variable "notify_events" {
-  description = "CodeDeploy events that produce a Slack message (CUTOVER_EVENTS). TriggerTest is the test notification CodeDeploy sends when a trigger is created or changed."
+  description = "Events that produce a message on the slack_webhook_* destination (CUTOVER_EVENTS): CodeDeploy trigger events, and any other event name the function knows (ECS-native SERVICE_DEPLOYMENT_* and HOOK_*, lifecycle-hook stages) for events that reach the function by a rule of your own. TriggerTest is the test notification CodeDeploy sends when a trigger is created or changed. Null (default): DeploymentFailure, DeploymentStop, DeploymentRollback, DeploymentReady, InstanceSuccess, InstanceFailure, TriggerTest; without InstanceSuccess when codedeploy_hook is on (AfterAllowTraffic is the switch then, docs/hooks.md)."
   type        = list(string)
-  default     = ["DeploymentFailure", "DeploymentStop", "DeploymentRollback", "DeploymentReady", "InstanceSuccess", "InstanceFailure", "TriggerTest"]
-  nullable    = false
+  default     = null
 
   validation {
-    condition = length(var.notify_events) > 0 && alltrue([for e in var.notify_events : contains([
+    # app.Sources().EventNames(), in its order: internal/app tests that they agree.
+    condition = var.notify_events == null || length(coalesce(var.notify_events, [])) > 0 && alltrue([for e in coalesce(var.notify_events, []) : contains([
       "DeploymentStart", "DeploymentSuccess", "DeploymentFailure", "DeploymentStop", "DeploymentRollback", "DeploymentReady",
-      "InstanceStart", "InstanceSuccess", "InstanceFailure", "InstanceReady", "TriggerTest",
-      # Lifecycle hooks (hooks.tf, docs/hooks.md).
+      "InstanceStart", "InstanceSuccess", "InstanceFailure", "InstanceReady", "TriggerTest", "Unknown",
+      "SERVICE_DEPLOYMENT_IN_PROGRESS", "SERVICE_DEPLOYMENT_COMPLETED", "SERVICE_DEPLOYMENT_FAILED",
+      "HOOK_IN_PROGRESS", "HOOK_AWAITING_ACTION", "HOOK_SUCCEEDED", "HOOK_FAILED", "HOOK_TIMED_OUT",
       "RECONCILE_SERVICE", "PRE_SCALE_UP", "POST_SCALE_UP", "TEST_TRAFFIC_SHIFT", "POST_TEST_TRAFFIC_SHIFT",
       "PRE_PRODUCTION_TRAFFIC_SHIFT", "PRODUCTION_TRAFFIC_SHIFT", "POST_PRODUCTION_TRAFFIC_SHIFT", "ROLLBACK_TRAFFIC_SHIFT",
       "BeforeInstall", "AfterInstall", "AfterAllowTestTraffic", "BeforeAllowTraffic", "AfterAllowTraffic",
     ], e)])
-    error_message = "notify_events must be a non-empty list of: DeploymentStart, DeploymentSuccess, DeploymentFailure, DeploymentStop, DeploymentRollback, DeploymentReady, InstanceStart, InstanceSuccess, InstanceFailure, InstanceReady, TriggerTest, or a lifecycle-hook event (docs/hooks.md)."
+    error_message = "notify_events must be null or a non-empty list of event names the function knows: CodeDeploy trigger events (DeploymentStart, DeploymentSuccess, DeploymentFailure, DeploymentStop, DeploymentRollback, DeploymentReady, InstanceStart, InstanceSuccess, InstanceFailure, InstanceReady, TriggerTest), ECS-native events (SERVICE_DEPLOYMENT_IN_PROGRESS, SERVICE_DEPLOYMENT_COMPLETED, SERVICE_DEPLOYMENT_FAILED, HOOK_*), or a lifecycle-hook event (docs/hooks.md). Names are case-sensitive here."
   }
 }
 
@@ -826,7 +827,7 @@ variable "slack_button_deployment_groups" {
 }
 
 variable "slack_button_ecs_service_arns" {
-  description = "ECS services (arn:aws:ecs:REGION:ACCOUNT:service/CLUSTER/SERVICE) whose ECS-native blue/green deployments the Roll back now button may stop (ecs:StopServiceDeployment, stopType ROLLBACK). Empty: none."
+  description = "ECS services (arn:aws:ecs:REGION:ACCOUNT:service/CLUSTER/SERVICE) whose ECS-native blue/green deployments the Roll back now button may stop (ecs:StopServiceDeployment, stopType ROLLBACK). Empty: with enable_ecs_native or ecs_hook, the services those are scoped to (ecs_native_service_arns and ecs_native_cluster_names, else every service of this account and region); otherwise none."
   type        = list(string)
   default     = []
   nullable    = false
@@ -927,6 +928,16 @@ variable "checks" {
       for h in values(coalesce(c.headers, {})) : h.secret == null || can(regex("^(arn:aws[a-z-]*:(secretsmanager|ssm):[a-z0-9-]+:[0-9]{12}:(secret:|parameter/).+|/?[A-Za-z0-9_.\\-/]+)$", coalesce(h.secret, "-")))
     ]]))
     error_message = "A header's secret is a Secrets Manager secret ARN, or an SSM parameter name or ARN."
+  }
+  validation {
+    # config.credentialHeader: a value would sit in plain text in CUTOVER_CHECKS (or its String parameter) and in state.
+    condition = alltrue(flatten([for c in var.checks : [
+      for n, h in coalesce(c.headers, {}) : h.value == null || !(
+        contains(["authorization", "proxy-authorization", "cookie", "x-api-key", "x-auth-token", "api-key"], lower(n)) ||
+        can(regex("^(?i)\\s*(bearer|basic|token) ", coalesce(h.value, "-")))
+      )
+    ]]))
+    error_message = "A header value looks like a credential (an Authorization, Proxy-Authorization, Cookie, X-Api-Key, X-Auth-Token or Api-Key header, or a value starting with Bearer, Basic or Token): values land in plain text in the function's environment and Terraform state. Store it in Secrets Manager or an SSM SecureString and give { secret = \"<ARN or parameter name>\" }."
   }
   validation {
     condition = alltrue([for c in var.checks : (

@@ -39,7 +39,8 @@ func terraformList(t *testing.T, file, start, end string) []string {
 // TestTerraformKnowsEveryEventName: the module checks and expands each
 // destination's events against the event names the function knows
 // (app.Sources, the truth), and fills an entry without events with the
-// function's default; its lists are copies, so they must not drift.
+// function's default, and accepts every known name in notify_events;
+// its lists are copies, so they must not drift.
 func TestTerraformKnowsEveryEventName(t *testing.T) {
 	known := Sources().EventNames()
 	for _, c := range []struct {
@@ -48,6 +49,7 @@ func TestTerraformKnowsEveryEventName(t *testing.T) {
 	}{
 		{"main.tf", "destination_event_names = [", "]", known},
 		{"variables.tf", "for names in [[", "]]", known},
+		{"variables.tf", "for e in coalesce(var.notify_events, []) : contains([", "]", known},
 		{"main.tf", "destination_default_events = [", "]", config.DefaultEvents},
 	} {
 		if got := terraformList(t, c.file, c.start, c.end); !slices.Equal(got, c.want) {

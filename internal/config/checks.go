@@ -261,6 +261,8 @@ func (c *Config) parseHTTPCheck(s *check.Spec, e *checkJSON, bad func(string, ..
 		case json.Unmarshal(raw, &plain) == nil:
 			if plain == "" || strings.ContainsAny(plain, "\r\n") {
 				bad("headers: %s: an empty value or one with a line break", label)
+			} else if credentialHeader(h.Name, plain) {
+				bad(`headers: %s: this value looks like a credential and would sit in plain text in the environment, SSM and Terraform state; store it in Secrets Manager or an SSM SecureString and give {"secret": "<ARN or parameter name>"}`, label)
 			}
 			h.Value = secret.New(plain)
 		case len(raw) > 0 && raw[0] == '{':
@@ -345,4 +347,24 @@ func mapKeys[V any](m map[string]V) func(func(string) bool) {
 			}
 		}
 	}
+}
+
+// credentialHeaders are the headers whose every value is a credential.
+var credentialHeaders = []string{"Authorization", "Proxy-Authorization", "Cookie", "X-Api-Key", "X-Auth-Token", "Api-Key"}
+
+// credentialHeader reports whether a plain header value looks like a
+// credential: any value of a credential header (name canonical), or a value
+// with an HTTP authentication scheme (Bearer, Basic, Token). Such a value
+// must be given as {"secret": …}: CUTOVER_CHECKS is no secret store.
+func credentialHeader(name, value string) bool {
+	if slices.Contains(credentialHeaders, name) {
+		return true
+	}
+	v := strings.ToLower(strings.TrimSpace(value))
+	for _, scheme := range []string{"bearer ", "basic ", "token "} {
+		if strings.HasPrefix(v, scheme) {
+			return true
+		}
+	}
+	return false
 }

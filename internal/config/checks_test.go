@@ -150,3 +150,30 @@ func FuzzChecks(f *testing.F) {
 		}
 	})
 }
+
+// TestChecksRefuseCredentialHeaderValues proves a plain header value that
+// looks like a credential is refused with a pointer to {"secret": …},
+// without echoing it, while ordinary plain values and references pass.
+func TestChecksRefuseCredentialHeaderValues(t *testing.T) {
+	for _, h := range []string{
+		`{"Authorization":"SECRETVALUE"}`,
+		`{"x-api-key":"SECRETVALUE"}`,
+		`{"Cookie":"session=SECRETVALUE"}`,
+		`{"X-Forward-Auth":"Bearer SECRETVALUE"}`,
+		`{"X-Upstream":"  basic SECRETVALUE"}`,
+	} {
+		_, err := load(envOf(map[string]string{EnvChecks: `[{"name":"p","type":"http","url":"https://x.example.com/","headers":` + h + `}]`}))
+		if err == nil {
+			t.Errorf("%s: accepted", h)
+			continue
+		}
+		if msg := err.Error(); !strings.Contains(msg, "looks like a credential") || !strings.Contains(msg, `{"secret":`) || strings.Contains(msg, "SECRETVALUE") {
+			t.Errorf("%s: %s", h, msg)
+		}
+	}
+	c, err := load(envOf(map[string]string{EnvChecks: `[{"name":"p","type":"http","url":"https://x.example.com/",
+		"headers":{"X-Env":"prod","Accept":"application/json","Authorization":{"secret":"/cutover/ping-token"}}}]`}))
+	if err != nil || len(c.Checks) != 1 || len(c.Checks[0].Headers) != 3 {
+		t.Fatalf("%v %+v", err, c)
+	}
+}

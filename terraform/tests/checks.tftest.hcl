@@ -178,3 +178,30 @@ run "duplicate_names" {
   }
   expect_failures = [var.checks]
 }
+
+run "header_value_that_is_a_credential_header" {
+  command = plan
+  variables {
+    checks = [{ name = "x", type = "http", url = "https://api.example.com/", headers = { "X-API-Key" = { value = "k-123" } } }]
+  }
+  expect_failures = [var.checks]
+}
+
+run "header_value_with_an_auth_scheme" {
+  command = plan
+  variables {
+    checks = [{ name = "x", type = "http", url = "https://api.example.com/", headers = { "X-Upstream" = { value = "Bearer abc" } } }]
+  }
+  expect_failures = [var.checks]
+}
+
+run "header_value_that_is_no_credential" {
+  command = plan
+  variables {
+    checks = [{ name = "x", type = "http", url = "https://api.example.com/", headers = { "X-Env" = { value = "prod" }, Authorization = { secret = "/cutover/t" } } }]
+  }
+  assert {
+    condition     = length(var.checks[0].headers) == 2
+    error_message = "a plain non-credential value and a secret reference are accepted"
+  }
+}

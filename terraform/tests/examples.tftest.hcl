@@ -106,6 +106,38 @@ run "complete_example_two_destinations" {
   }
 }
 
+# The recommended path: parameters made outside Terraform, passed by name; nothing secret in state.
+run "complete_example_oncall_by_parameter_names" {
+  command = plan
+
+  module {
+    source = "./examples/complete"
+  }
+
+  variables {
+    lambda_zip_path = "tests/fixtures/bootstrap.zip"
+    oncall_webhook_parameters = {
+      url            = "/team/oncall-url"
+      signing_secret = "arn:aws:ssm:us-east-1:123456789012:parameter/team/oncall-signing"
+    }
+  }
+
+  assert {
+    condition = jsonencode(local.destinations) == jsonencode([{
+      name                  = "oncall"
+      type                  = "webhook"
+      url_secret            = "/team/oncall-url"
+      signing_secret_secret = "arn:aws:ssm:us-east-1:123456789012:parameter/team/oncall-signing"
+      events                = ["DeploymentFailure", "DeploymentStop", "DeploymentRollback", "InstanceFailure"]
+    }])
+    error_message = "the oncall destination names the given parameters"
+  }
+  assert {
+    condition     = length(aws_ssm_parameter.oncall_webhook_url) == 0 && length(aws_ssm_parameter.oncall_webhook_signing_secret) == 0
+    error_message = "the example creates no parameter (no value in state)"
+  }
+}
+
 run "complete_example_rejects_a_short_signing_secret" {
   command = plan
 

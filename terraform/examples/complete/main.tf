@@ -13,15 +13,20 @@ locals {
   container_name = "web"
   container_port = 80
 
-  # The second destination exists when it is configured (whether it is, is not secret).
+  # The second destination exists when it is configured (whether it is, is not secret): by the names of
+  # parameters made outside Terraform (recommended), or from values this example stores (in state).
   oncall_webhook = nonsensitive(var.oncall_webhook != null)
+  oncall_webhook_refs = var.oncall_webhook_parameters != null ? var.oncall_webhook_parameters : local.oncall_webhook ? {
+    url            = aws_ssm_parameter.oncall_webhook_url[0].name
+    signing_secret = aws_ssm_parameter.oncall_webhook_signing_secret[0].name
+  } : null
 
   # The module's destinations: references (parameter names) and routing only.
-  destinations = local.oncall_webhook ? [{
+  destinations = local.oncall_webhook_refs != null ? [{
     name                  = "oncall"
     type                  = "webhook"
-    url_secret            = aws_ssm_parameter.oncall_webhook_url[0].name
-    signing_secret_secret = aws_ssm_parameter.oncall_webhook_signing_secret[0].name
+    url_secret            = local.oncall_webhook_refs.url
+    signing_secret_secret = local.oncall_webhook_refs.signing_secret
     events                = var.oncall_webhook_events
   }] : []
 }
@@ -370,6 +375,14 @@ resource "aws_ssm_parameter" "oncall_webhook_signing_secret" {
   description = "whsec_ signing secret of the on-call webhook of cutover (${var.name})."
   type        = "SecureString"
   value       = var.oncall_webhook.signing_secret
+}
+
+# Both given: the parameter names win and the stored values are unused (but in state).
+check "oncall_webhook_once" {
+  assert {
+    condition     = var.oncall_webhook_parameters == null || !local.oncall_webhook
+    error_message = "Both oncall_webhook_parameters and oncall_webhook are set: the destination uses the parameter names; remove oncall_webhook so its values leave the state."
+  }
 }
 
 ################################################################################

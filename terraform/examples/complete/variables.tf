@@ -51,12 +51,26 @@ variable "alarm_actions" {
   default     = []
 }
 
+variable "oncall_webhook_parameters" {
+  description = <<-EOT
+    The recommended way to add the oncall webhook (see docs/webhook.md): the names (or ARNs) of two SSM SecureString
+    parameters you created outside Terraform, holding its URL and its whsec_ signing secret. Only the names reach
+    Terraform and the function; the values never enter state. Null: no oncall webhook by name.
+  EOT
+  type = object({
+    url            = string
+    signing_secret = string
+  })
+  default = null
+}
+
 variable "oncall_webhook" {
   description = <<-EOT
     A signed webhook receiver of your own as a second destination, named oncall (see docs/webhook.md): url and
     signing_secret (whsec_ and the base64 of 24 to 64 random bytes: echo "whsec_$(openssl rand -base64 32)"; the
     receiver checks the webhook-signature and X-Signature headers with it). Null: Slack only. Both are stored in SSM
-    SecureString parameters whose names alone go to the function; they are in Terraform state.
+    SecureString parameters whose names alone go to the function, but the values are in Terraform state: for trying
+    the example out. Prefer oncall_webhook_parameters; not both.
   EOT
   type = object({
     url            = string

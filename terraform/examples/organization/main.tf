@@ -42,7 +42,7 @@ module "team_a" {
 
   deployment_groups = var.spokes.team_a.deployment_groups
   ecs_services      = var.spokes.team_a.ecs_services
-  allow_rollback    = true
+  allow_rollback    = true # Roll back now; Finish early (ContinueDeployment) also needs allow_hooks = true
 }
 
 module "team_b" {
