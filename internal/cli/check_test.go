@@ -16,7 +16,7 @@ func TestCheckCommand(t *testing.T) {
 		"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_EC2_METADATA_DISABLED": "true",
 		"CUTOVER_CHECKS": `[
 			{"name":"ping","type":"http","url":"` + app.URL + `/api/ping?token=SECRETQUERY","requests":4,"body_contains":"ok",
-			 "headers":{"Authorization":"Bearer SECRETTOKEN"}},
+			 "headers":{"X-Tenant":"SECRETTENANT"}},
 			{"name":"billing-only","type":"http","url":"` + other.URL + `/","applications":["billing"]}
 		]`,
 	}
