@@ -113,13 +113,7 @@ func (c *Config) parseChecks(raw string) ([]check.Spec, []error) {
 		seen = map[string]bool{}
 	)
 	for i, e := range entries {
-		label := fmt.Sprintf("check %d", i+1)
-		if checkName().MatchString(e.Name) {
-			label = fmt.Sprintf("check %s", e.Name)
-		}
-		bad := func(format string, args ...any) {
-			errs = append(errs, fmt.Errorf("%s: %s", label, fmt.Sprintf(format, args...)))
-		}
+		bad := entryProblems(&errs, "check", i, e.Name, checkName().MatchString(e.Name))
 		switch {
 		case e.Name == "":
 			bad("no name (messages show it: a short name like \"api-ping\")")

@@ -100,13 +100,7 @@ func (c *Config) parseDestinations(raw string) ([]Destination, []error) {
 		seen = map[string]bool{}
 	)
 	for i, e := range entries {
-		label := fmt.Sprintf("destination %d", i+1)
-		if destinationName().MatchString(e.Name) {
-			label = fmt.Sprintf("destination %s", e.Name)
-		}
-		bad := func(format string, args ...any) {
-			errs = append(errs, fmt.Errorf("%s: %s", label, fmt.Sprintf(format, args...)))
-		}
+		bad := entryProblems(&errs, "destination", i, e.Name, destinationName().MatchString(e.Name))
 		switch {
 		case e.Name == "":
 			bad("no name (it keys delivery records: a short stable name like \"team-a\")")

@@ -26,3 +26,17 @@ func decodeStrict[T any](raw, shape string) (T, error) {
 	}
 	return v, nil
 }
+
+// entryProblems returns the function that records a problem of the i-th
+// entry of a JSON list (kind: "check", "destination"), labelled by the
+// entry's name when the name is valid (so a hostile name is never echoed
+// as a label), else by its position.
+func entryProblems(errs *[]error, kind string, i int, name string, nameOK bool) func(format string, args ...any) {
+	label := fmt.Sprintf("%s %d", kind, i+1)
+	if nameOK {
+		label = kind + " " + name
+	}
+	return func(format string, args ...any) {
+		*errs = append(*errs, fmt.Errorf("%s: %s", label, fmt.Sprintf(format, args...)))
+	}
+}
