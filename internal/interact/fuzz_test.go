@@ -2,6 +2,7 @@ package interact
 
 import (
 	"bytes"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -82,5 +83,23 @@ func TestOversizedBody(t *testing.T) {
 	s.ServeHTTP(w, httptest.NewRequest(http.MethodPost, Path, bytes.NewReader(big)))
 	if w.Code != http.StatusRequestEntityTooLarge {
 		t.Errorf("serve answered %d to an oversized body, want 413", w.Code)
+	}
+}
+
+// TestVerifyRefusesOtherEncodings: exactly the string Slack signs verifies;
+// an upper-case hex variant of a valid signature (the same bytes) does not.
+// Found by FuzzVerify.
+func TestVerifyRefusesOtherEncodings(t *testing.T) {
+	now := time.Unix(1764514920, 0)
+	ts := strconv.FormatInt(now.Unix(), 10)
+	body := []byte("payload=%7B%7D")
+	signers := []Signer{{Destination: "ops", Secret: secret.New(opsSecret)}}
+	good := SignatureHeader(secret.New(opsSecret), ts, body)
+	if _, err := Verify(signers, ts, good, body, now); err != nil {
+		t.Fatalf("the signature Slack sends: %v", err)
+	}
+	upper := "v0=" + strings.ToUpper(strings.TrimPrefix(good, "v0="))
+	if _, err := Verify(signers, ts, upper, body, now); !errors.Is(err, ErrUnauthenticated) {
+		t.Errorf("upper-case hex variant accepted: %v", err)
 	}
 }

@@ -52,7 +52,7 @@ type Signer struct {
 // several only when they share a secret). It fails, wrapping
 // ErrUnauthenticated, when the body is too large, the timestamp is not a
 // number or more than MaxSkew from now, the signature is not "v0=" and
-// hex, or no secret verifies it. Comparisons are constant time.
+// lower-case hex, or no secret verifies it. Comparisons are constant time.
 func Verify(signers []Signer, timestamp, signature string, body []byte, now time.Time) ([]string, error) {
 	if len(body) > MaxBody {
 		return nil, fmt.Errorf("%w: body of %d bytes is larger than %d", ErrUnauthenticated, len(body), MaxBody)
@@ -71,8 +71,11 @@ func Verify(signers []Signer, timestamp, signature string, body []byte, now time
 	if !ok || len(hexSig) != 2*sha256.Size {
 		return nil, fmt.Errorf("%w: %s is not a v0 signature", ErrUnauthenticated, HeaderSignature)
 	}
+	// Slack sends lower-case hex: an upper-case variant encodes the same
+	// bytes but is not what Slack signs, so it is refused, and exactly one
+	// string verifies.
 	got, err := hex.DecodeString(hexSig)
-	if err != nil {
+	if err != nil || hexSig != strings.ToLower(hexSig) {
 		return nil, fmt.Errorf("%w: %s is not a v0 signature", ErrUnauthenticated, HeaderSignature)
 	}
 	var names []string
