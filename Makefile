@@ -2,6 +2,10 @@
 # fresh machine needs.
 SHELL := /usr/bin/env bash
 GO ?= go
+# The Go release cutover is built and tested with (go.mod says the same):
+# the go command fetches it from the module proxy on first use when the
+# machine's own Go is another version.
+export GOTOOLCHAIN := go1.27.3
 FUZZTIME ?= 10s
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/cutover-dev/cutover/internal/cli.Version=$(VERSION)

@@ -5,6 +5,7 @@
 # REV's package paths are read from its tree: before the redesign the
 # benchmarks lived in internal/codedeploy, internal/notify, internal/dispatch.
 set -euo pipefail
+export GOTOOLCHAIN=go1.27.3 # both trees built with the release go.mod names, so only the code differs
 cd "$(dirname "$0")/.."
 rev="${1:?usage: bench/compare.sh REV [ROUNDS]}"
 rounds="${2:-3}"

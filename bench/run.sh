@@ -7,6 +7,7 @@
 # Figures are for comparison on the same machine, not guarantees: on a
 # shared machine read the ratios, and note the load average printed first.
 set -euo pipefail
+export GOTOOLCHAIN=go1.27.3 # the release go.mod names; see README
 cd "$(dirname "$0")/.."
 all=false
 if [[ "${1:-}" == "--all" ]]; then all=true; shift; fi

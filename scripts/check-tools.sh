@@ -9,7 +9,7 @@ need() { # name, check command, how to get it
     missing=1
   fi
 }
-need "go 1.26+" "go version | grep -Eq 'go1\.(2[6-9]|[3-9][0-9])'" "install Go 1.26 or newer from https://go.dev/dl/"
+need "go 1.27.3 (GOTOOLCHAIN=${GOTOOLCHAIN:-unset})" "go version | grep -Eq 'go1\\.(2[7-9]|[3-9][0-9])'" "install Go 1.21+ and let make fetch go1.27.3 (the Makefile exports GOTOOLCHAIN=go1.27.3; it needs the Go module proxy), or install Go 1.27.3 from https://go.dev/dl/"
 need "python3" "command -v python3" "install Python 3 (apt-get install python3)"
 need "moto server (python3 -m moto.server)" "python3 -c 'import moto.server, flask'" "pip install 'moto[server]==5.2.1'"
 need "terraform 1.5+" "terraform version" "install Terraform 1.11 from https://developer.hashicorp.com/terraform/install"

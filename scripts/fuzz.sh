@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every Go fuzz target in the module for a bounded time each.
 set -euo pipefail
+export GOTOOLCHAIN="${GOTOOLCHAIN:-go1.27.3}" # the release go.mod names (make exports it too)
 fuzztime="${1:-10s}"
 count=0
 while IFS= read -r file; do
