@@ -133,21 +133,41 @@ type body struct {
 
 // handle decodes one SNS event and posts its message.
 func handle(data []byte) error {
+	payload, err := render(data)
+	if err != nil {
+		return err
+	}
+	resp, err := http.Post(os.Getenv("CUTOVER_SLACK_WEBHOOK_URL"), "application/json", bytes.NewReader(payload))
+	if err != nil {
+		return fmt.Errorf("post: %w", err)
+	}
+	defer resp.Body.Close()
+	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+		return fmt.Errorf("post: %w", err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("post: status %d", resp.StatusCode)
+	}
+	return nil
+}
+
+// render decodes one SNS event into the Block Kit body to post.
+func render(data []byte) ([]byte, error) {
 	var ev snsEvent
 	if err := json.Unmarshal(data, &ev); err != nil {
-		return fmt.Errorf("sns: %w", err)
+		return nil, fmt.Errorf("sns: %w", err)
 	}
 	if len(ev.Records) == 0 {
-		return errors.New("sns: no records")
+		return nil, errors.New("sns: no records")
 	}
 	var t trigger
 	if err := json.Unmarshal([]byte(ev.Records[0].Sns.Message), &t); err != nil {
-		return fmt.Errorf("trigger: %w", err)
+		return nil, fmt.Errorf("trigger: %w", err)
 	}
 	var lifecycle []lifecycleEvent
 	if t.LifecycleEvents != "" {
 		if err := json.Unmarshal([]byte(t.LifecycleEvents), &lifecycle); err != nil {
-			return fmt.Errorf("lifecycle events: %w", err)
+			return nil, fmt.Errorf("lifecycle events: %w", err)
 		}
 	}
 	switched := t.LastUpdatedAt
@@ -158,7 +178,7 @@ func handle(data []byte) error {
 	}
 	at, err := time.Parse("Mon Jan 2 15:04:05 MST 2006", switched)
 	if err != nil {
-		return fmt.Errorf("time: %w", err)
+		return nil, fmt.Errorf("time: %w", err)
 	}
 	console := "https://" + t.Region + ".console.aws.amazon.com/codesuite/codedeploy/deployments/" + t.DeploymentID + "?region=" + t.Region
 	title := ":twisted_rightwards_arrows: Traffic switched to the new task set"
@@ -175,20 +195,5 @@ func handle(data []byte) error {
 			{Type: "context", Elements: []text{{"mrkdwn", "cutover · :link: <" + console + "|CodeDeploy console> · " + t.Region + " · account " + t.AccountID}}},
 		}}},
 	}
-	payload, err := json.Marshal(b)
-	if err != nil {
-		return err
-	}
-	resp, err := http.Post(os.Getenv("CUTOVER_SLACK_WEBHOOK_URL"), "application/json", bytes.NewReader(payload))
-	if err != nil {
-		return fmt.Errorf("post: %w", err)
-	}
-	defer resp.Body.Close()
-	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
-		return fmt.Errorf("post: %w", err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("post: status %d", resp.StatusCode)
-	}
-	return nil
+	return json.Marshal(b)
 }
