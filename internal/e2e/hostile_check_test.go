@@ -44,7 +44,7 @@ func TestHostileCheckers(t *testing.T) {
 			t.Errorf("%s %s: pings %t, forged %t; want %t, %t", tc.typ, tc.body, gotPings, gotForged, tc.pings, tc.forged)
 		}
 	}
-	if got := hostileSample([]hostileCase{{file: "a", decision: "deliver"}, {file: "b", decision: "deliver"}, {file: "c", decision: "deliver"}, {file: "batch-x", decision: "reject"}}); !slices.EqualFunc(got, []hostileCase{{file: "a", decision: "deliver"}, {file: "b", decision: "deliver"}, {file: "batch-x", decision: "reject"}}, func(a, b hostileCase) bool { return a.file == b.file }) {
+	if got := hostileSample([]hostileCase{{file: "a", decision: "deliver"}, {file: "b", decision: "deliver"}, {file: "c", decision: "deliver"}, {file: "batch-x", decision: "reject"}, {file: "envelope-y", decision: "deliver"}}); !slices.EqualFunc(got, []hostileCase{{file: "a", decision: "deliver"}, {file: "b", decision: "deliver"}, {file: "batch-x", decision: "reject"}, {file: "envelope-y", decision: "deliver"}}, func(a, b hostileCase) bool { return a.file == b.file }) {
 		t.Errorf("hostileSample = %v", got)
 	}
 }

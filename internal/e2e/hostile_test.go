@@ -622,12 +622,12 @@ type destOutput struct {
 
 // hostileSample picks the corpus inputs the bootstrap runs: the first two
 // of each decision, and every one whose name says it is injected into a
-// region or a batch.
+// region, a batch or an event in another envelope.
 func hostileSample(cases []hostileCase) []hostileCase {
 	var out []hostileCase
 	seen := map[string]int{}
 	for _, c := range cases {
-		if seen[c.decision] < 2 || strings.Contains(c.file, "region") || strings.HasPrefix(c.file, "batch-") {
+		if seen[c.decision] < 2 || strings.Contains(c.file, "region") || strings.HasPrefix(c.file, "batch-") || strings.HasPrefix(c.file, "envelope-") {
 			out = append(out, c)
 			seen[c.decision]++
 		}
