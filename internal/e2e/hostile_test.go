@@ -178,9 +178,10 @@ func hostileEnv(t *testing.T, dests []*hostileDest) map[string]string {
 }
 
 // slackAppEntry is the corpus's slack-app destination: every event, a
-// plain bot token (local use), and the buttons on (a signing secret and
-// an allowed user), so a button's value and confirmation are checked too
-// whenever the rollback window is open.
+// plain bot token (local use), and the buttons enabled (a signing secret
+// and an allowed user), as a team with buttons configures it. Enrichment
+// is off here, so no rollback window is known and no message carries the
+// buttons themselves.
 func slackAppEntry() map[string]any {
 	return map[string]any{"name": slackapp.Type, "type": slackapp.Type, "channel": hostileChannel, "token": slackfake.Token,
 		"signing_secret": "hostile-corpus-slack-signing-secret", "allowed_users": []string{"U0HOSTILE1"},
