@@ -20,6 +20,11 @@ func TestHostileCheckers(t *testing.T) {
 		{"slack", `{"text":"<https://evil.example/x|CodeDeploy console>"}`, false, true},
 		{"slack", `{"text":"<https://us-east-1.console.aws.amazon.com/codesuite|d-1>"}`, false, false},
 		{"slack", `{"blocks":[{"type":"actions","elements":[{"type":"button","url":"https://evil.example"}]}]}`, false, true},
+		{"slack-app", `{"channel":"C0DEPLOYS","text":"fallback <!here>","blocks":[]}`, true, false},
+		{"slack-app", `{"channel":"C0DEPLOYS","text":"x","blocks":[{"type":"section","text":{"type":"mrkdwn","text":"<!subteam^S0123>"}}]}`, true, false},
+		{"slack-app", `{"channel":"C0DEPLOYS","thread_ts":"1.2","text":"<https://evil.example|reply>"}`, false, true},
+		{"slack-app", `{"channel":"C0DEPLOYS","ts":"1.2","blocks":[{"type":"actions","elements":[{"type":"button","url":"https://evil.example"}]}]}`, false, true},
+		{"slack-app", `{"channel":"C0DEPLOYS","text":"&lt;!channel&gt; <https://eu-west-1.console.aws.amazon.com/x|d-1>","metadata":{"event_type":"cutover_delivery","event_payload":{"delivery":"<!channel> <https://evil.example|x>"}}}`, false, false},
 		{"discord", `{"content":"@everyone look"}`, true, false},
 		{"discord", `{"content":"\\@everyone \\<\\@123\\>"}`, false, false},
 		{"discord", `{"embeds":[{"description":"[console](https://evil.example/x)"}]}`, false, true},
@@ -39,7 +44,7 @@ func TestHostileCheckers(t *testing.T) {
 			t.Errorf("%s %s: pings %t, forged %t; want %t, %t", tc.typ, tc.body, gotPings, gotForged, tc.pings, tc.forged)
 		}
 	}
-	if got := hostileSample([]hostileCase{{file: "a", decision: "deliver"}, {file: "b", decision: "deliver"}, {file: "c", decision: "deliver"}, {file: "batch-x", decision: "reject"}}); !slices.EqualFunc(got, []hostileCase{{file: "a", decision: "deliver"}, {file: "b", decision: "deliver"}, {file: "batch-x", decision: "reject"}}, func(a, b hostileCase) bool { return a.file == b.file }) {
+	if got := hostileSample([]hostileCase{{file: "a", decision: "deliver"}, {file: "b", decision: "deliver"}, {file: "c", decision: "deliver"}, {file: "batch-x", decision: "reject"}, {file: "envelope-y", decision: "deliver"}}); !slices.EqualFunc(got, []hostileCase{{file: "a", decision: "deliver"}, {file: "b", decision: "deliver"}, {file: "batch-x", decision: "reject"}, {file: "envelope-y", decision: "deliver"}}, func(a, b hostileCase) bool { return a.file == b.file }) {
 		t.Errorf("hostileSample = %v", got)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -24,6 +25,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/cutover-dev/cutover/internal/app"
+	"github.com/cutover-dev/cutover/internal/chat/slackapp"
+	"github.com/cutover-dev/cutover/internal/chat/slackapp/slackfake"
 	"github.com/cutover-dev/cutover/internal/cli"
 	"github.com/cutover-dev/cutover/internal/config"
 	"github.com/cutover-dev/cutover/internal/lambdafn"
@@ -98,8 +101,17 @@ func loadHostile(t *testing.T) []hostileCase {
 type hostileDest struct {
 	typ, path string
 	ok        testrig.Reply
-	fake      *testrig.FakeChat
+	// fake records every request the destination made.
+	fake *testrig.FakeChat
+	// slack is the Slack Web API fake that answers the requests fake
+	// records (slack-app only): it keeps the messages, threads and
+	// updates as Slack would.
+	slack *slackfake.Server
 }
+
+// hostileChannel is the channel of the corpus's slack-app destination in
+// slackfake's default workspace.
+const hostileChannel = "C0DEPLOYS"
 
 func hostileDests(t *testing.T) []*hostileDest {
 	ds := []*hostileDest{}
@@ -108,7 +120,37 @@ func hostileDests(t *testing.T) []*hostileDest {
 		fake.SetDefault(d.ok)
 		ds = append(ds, &hostileDest{typ: d.typ, path: d.path, ok: d.ok, fake: fake})
 	}
-	return ds
+	fake, slack := slackAppFake(t)
+	return append(ds, &hostileDest{typ: slackapp.Type, fake: fake, slack: slack})
+}
+
+// slackAppFake is a Slack Web API fake (slackfake: tokens, channels,
+// threads, updates, Block Kit limits) behind a recording FakeChat, whose
+// URL()+"/api/" is the API base URL to configure.
+func slackAppFake(t *testing.T) (*testrig.FakeChat, *slackfake.Server) {
+	t.Helper()
+	slack := slackfake.New(t, slackfake.Options{})
+	fake := testrig.NewFakeChat(t)
+	fake.SetScript(func(req testrig.Request) testrig.Reply {
+		return func(w http.ResponseWriter, r *http.Request) {
+			r.Body = io.NopCloser(bytes.NewReader(req.Body))
+			slack.Config.Handler.ServeHTTP(w, r)
+		}
+	})
+	return fake, slack
+}
+
+// slackAppPosts is how many events a slack-app destination delivered in
+// reqs: each event posts once (the parent, its own message, or a thread
+// reply after chat.update of the parent).
+func slackAppPosts(reqs []testrig.Request) int {
+	n := 0
+	for _, r := range reqs {
+		if strings.HasSuffix(r.Path, "/chat.postMessage") {
+			n++
+		}
+	}
+	return n
 }
 
 // hostileEnv is the configuration of send and the Lambda: one destination
@@ -116,18 +158,34 @@ func hostileDests(t *testing.T) []*hostileDest {
 func hostileEnv(t *testing.T, dests []*hostileDest) map[string]string {
 	t.Helper()
 	var list []map[string]any
+	env := map[string]string{
+		config.EnvEnrich: "false",
+		"AWS_REGION":     testrig.Region,
+	}
 	for _, d := range dests {
 		entry := map[string]any{"name": d.typ, "type": d.typ, "url": d.fake.URL() + d.path, "events": app.Sources().EventNames()}
-		if d.typ == "webhook" {
+		switch d.typ {
+		case "webhook":
 			entry["signing_secret"] = "whsec_" + base64.StdEncoding.EncodeToString([]byte("hostile-corpus-signing-key-32byt"))
+		case slackapp.Type:
+			entry = slackAppEntry()
+			env[config.EnvSlackAPIURL] = d.fake.URL() + "/api/"
 		}
 		list = append(list, entry)
 	}
-	return map[string]string{
-		config.EnvDestinations: string(mustJSON(t, list)),
-		config.EnvEnrich:       "false",
-		"AWS_REGION":           testrig.Region,
-	}
+	env[config.EnvDestinations] = string(mustJSON(t, list))
+	return env
+}
+
+// slackAppEntry is the corpus's slack-app destination: every event, a
+// plain bot token (local use), and the buttons enabled (a signing secret
+// and an allowed user), as a team with buttons configures it. Enrichment
+// is off here, so no rollback window is known and no message carries the
+// buttons themselves.
+func slackAppEntry() map[string]any {
+	return map[string]any{"name": slackapp.Type, "type": slackapp.Type, "channel": hostileChannel, "token": slackfake.Token,
+		"signing_secret": "hostile-corpus-slack-signing-secret", "allowed_users": []string{"U0HOSTILE1"},
+		"events": app.Sources().EventNames()}
 }
 
 // pathResult is what one path (render, send, lambda) decided for an input.
@@ -148,6 +206,7 @@ type pathResult struct {
 // visibleText), what would notify people there, by destination type.
 var ping = map[string]*regexp.Regexp{
 	"slack":      regexp.MustCompile(`<!(channel|here|everyone|subteam)|<@[UW][A-Z0-9]`),
+	"slack-app":  regexp.MustCompile(`<!(channel|here|everyone|subteam)|<@[UW][A-Z0-9]`),
 	"teams":      regexp.MustCompile(`(?i)<at>`),
 	"discord":    regexp.MustCompile(`@everyone|@here|<@[!&]?[0-9]`),
 	"googlechat": regexp.MustCompile(`<users/`),
@@ -159,6 +218,7 @@ var ping = map[string]*regexp.Regexp{
 // mrkdwn and Google Chat text, [text](url) in Discord and Teams Markdown.
 var labelledLink = map[string]*regexp.Regexp{
 	"slack":      regexp.MustCompile(`<(https?://[^|>]*)\|`),
+	"slack-app":  regexp.MustCompile(`<(https?://[^|>]*)\|`),
 	"googlechat": regexp.MustCompile(`<(https?://[^|>]*)\|`),
 	"discord":    regexp.MustCompile(`\]\((https?://[^)\s]*)\)`),
 	"teams":      regexp.MustCompile(`\]\((https?://[^)\s]*)\)`),
@@ -193,15 +253,24 @@ func visibleText(s string) string {
 // links; footers, titles and author names show text as it is.
 var markdownKeys = map[string]bool{"content": true, "description": true, "value": true}
 
-// walkStrings calls fn with every string of the JSON document body and
-// its key (the whole body when it is not JSON).
-func walkStrings(body []byte, fn func(key, s string)) {
+// hiddenKeys are, by destination type, the JSON keys whose value no
+// client shows: a Slack message's metadata is data for programs (which
+// delivery a post is, for the slack-app's lookup after a lost answer).
+var hiddenKeys = map[string]map[string]bool{"slack-app": {"metadata": true}}
+
+// walkStrings calls fn with every string of the JSON document body, a
+// message of destination type typ, and its key (the whole body when it is
+// not JSON), leaving out what typ's clients never show.
+func walkStrings(typ string, body []byte, fn func(key, s string)) {
+	hidden := hiddenKeys[typ]
 	var walk func(key string, v any)
 	walk = func(key string, v any) {
 		switch x := v.(type) {
 		case map[string]any:
 			for k, e := range x {
-				walk(k, e)
+				if !hidden[k] {
+					walk(k, e)
+				}
 			}
 		case []any:
 			for _, e := range x {
@@ -226,7 +295,7 @@ func pings(typ string, body []byte) []string {
 		return nil
 	}
 	var found []string
-	walkStrings(body, func(key, s string) {
+	walkStrings(typ, body, func(key, s string) {
 		if urlKeys[strings.ToLower(key)] {
 			return // a link's target, not text
 		}
@@ -246,7 +315,7 @@ func forgedLinks(typ string, body []byte) []string {
 			bad = append(bad, raw)
 		}
 	}
-	walkStrings(body, func(key, s string) {
+	walkStrings(typ, body, func(key, s string) {
 		if urlKeys[strings.ToLower(key)] && s != "" {
 			check(s)
 		}
@@ -262,11 +331,34 @@ func forgedLinks(typ string, body []byte) []string {
 // hostileFigures are the corpus run's figures.
 type hostileFigures struct {
 	Inputs, Panics, Agree, Pings, Forged, Bootstrap, BootstrapAgree int
+	// Destinations are the destination types every input ran through.
+	Destinations []string
+	// Parents, Updates and Replies are what the slack-app destination
+	// made in the Slack fakes on every path: parent messages, chat.update
+	// calls that changed one, thread replies.
+	Parents, Updates, Replies int
 }
 
 func (f hostileFigures) line() string {
-	return fmt.Sprintf("hostile corpus: %d inputs, %d panics, %d decisions agree on render/send/lambda, %d pings, %d forged links, %d of %d agree through the bootstrap under the emulator",
-		f.Inputs, f.Panics, f.Agree, f.Pings, f.Forged, f.BootstrapAgree, f.Bootstrap)
+	return fmt.Sprintf("hostile corpus: %d inputs, %d destinations (%s), %d panics, %d decisions agree on render/send/lambda, %d pings, %d forged links, %d of %d agree through the bootstrap under the emulator; slack-app: %d parents, %d updates, %d thread replies",
+		f.Inputs, len(f.Destinations), strings.Join(f.Destinations, ", "), f.Panics, f.Agree, f.Pings, f.Forged, f.BootstrapAgree, f.Bootstrap, f.Parents, f.Updates, f.Replies)
+}
+
+// countSlackApp adds what the Slack fakes of dests hold to f.
+func (f *hostileFigures) countSlackApp(dests []*hostileDest) {
+	for _, d := range dests {
+		if d.slack == nil {
+			continue
+		}
+		for _, m := range d.slack.Messages(hostileChannel) {
+			if m.ThreadTS == "" {
+				f.Parents++
+			} else {
+				f.Replies++
+			}
+			f.Updates += m.Updates
+		}
+	}
 }
 
 // TestHostileCorpus runs every input of testdata/hostile through `cutover
@@ -316,6 +408,9 @@ func TestHostileCorpus(t *testing.T) {
 	handler := &lambdafn.Handler{System: sys, Log: jsonLogger(&lambdaLogs)}
 
 	fig := hostileFigures{Inputs: len(cases)}
+	for _, d := range dests {
+		fig.Destinations = append(fig.Destinations, d.typ)
+	}
 	lambdaDecision := map[string]pathResult{}
 	dir := t.TempDir()
 	for _, c := range cases {
@@ -464,33 +559,44 @@ func TestHostileCorpus(t *testing.T) {
 
 	// A sample through the real bootstrap under the emulator, posting to
 	// a fake Slack: the same decision as the handler in-process.
+	// a fake Slack webhook and a slack-app on a fake Slack Web API: the
+	// same decision as the handler in-process.
 	sample := hostileSample(cases)
 	fig.Bootstrap = len(sample)
+	appFake, appSlack := slackAppFake(t)
+	bootDests := []*hostileDest{{typ: slackapp.Type, fake: appFake, slack: appSlack}}
 	rig := startLambda(t, []string{
 		"AWS_ENDPOINT_URL=" + noAWS.URL, "AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test",
 		"AWS_REGION=" + testrig.Region, "AWS_EC2_METADATA_DISABLED=true",
-	}, config.EnvEvents+"="+strings.Join(app.Sources().EventNames(), ","), config.EnvEnrich+"=false")
+	}, config.EnvEvents+"="+strings.Join(app.Sources().EventNames(), ","), config.EnvEnrich+"=false",
+		config.EnvDestinations+"="+string(mustJSON(t, []map[string]any{slackAppEntry()})),
+		config.EnvSlackAPIURL+"="+appFake.URL()+"/api/")
 	for _, c := range sample {
 		t.Run("bootstrap/"+c.file, func(t *testing.T) {
 			payload := c.input
 			if !json.Valid(payload) {
 				payload = snsWrap(t, "hostile-"+c.file, string(c.input))
 			}
-			before := rig.chat.Count()
+			before, appBefore := rig.chat.Count(), counts(bootDests)
 			inv := rig.invoke(t, payload)
 			posts := rig.chat.Count() - before
+			var outputs []destOutput
+			appPosts := delivered(t, "bootstrap", bootDests, appBefore, &outputs)
 			want := lambdaDecision[c.file]
 			if strings.Contains(inv.Output, "panic") || strings.Contains(inv.Output, "Runtime.ExitError") {
 				t.Fatalf("the function crashed:\n%.4000s", inv.Output)
 			}
 			failed := inv.FunctionError || batchFailuresJSON(inv.Body) > 0
-			if posts != want.events || failed != want.failed {
-				t.Errorf("bootstrap: %d posts, failed %t (%s); in-process handler: %d, failed %t", posts, failed, inv.ErrorMessage, want.events, want.failed)
+			if posts != want.events || appPosts != want.events || failed != want.failed {
+				t.Errorf("bootstrap: %d slack posts, %d slack-app posts, failed %t (%s); in-process handler: %d, failed %t", posts, appPosts, failed, inv.ErrorMessage, want.events, want.failed)
 				return
 			}
 			for _, r := range rig.chat.Requests()[before:] {
-				if len(pings("slack", r.Body)) > 0 || len(forgedLinks("slack", r.Body)) > 0 {
-					t.Errorf("bootstrap output pings or forges a link: %.300s", r.Body)
+				outputs = append(outputs, destOutput{"slack", "bootstrap", r.Body})
+			}
+			for _, o := range outputs {
+				if len(pings(o.typ, o.body)) > 0 || len(forgedLinks(o.typ, o.body)) > 0 {
+					t.Errorf("bootstrap %s output pings or forges a link: %.300s", o.typ, o.body)
 					return
 				}
 			}
@@ -498,6 +604,10 @@ func TestHostileCorpus(t *testing.T) {
 		})
 	}
 
+	fig.countSlackApp(append(slices.Clone(dests), bootDests...))
+	if fig.Parents == 0 || fig.Updates == 0 || fig.Replies == 0 {
+		t.Errorf("the corpus made %d slack-app parents, %d updates, %d thread replies: every kind must be checked", fig.Parents, fig.Updates, fig.Replies)
+	}
 	line := fig.line()
 	t.Log(line)
 	fmt.Println(line)
@@ -513,12 +623,12 @@ type destOutput struct {
 
 // hostileSample picks the corpus inputs the bootstrap runs: the first two
 // of each decision, and every one whose name says it is injected into a
-// region or a batch.
+// region, a batch or an event in another envelope.
 func hostileSample(cases []hostileCase) []hostileCase {
 	var out []hostileCase
 	seen := map[string]int{}
 	for _, c := range cases {
-		if seen[c.decision] < 2 || strings.Contains(c.file, "region") || strings.HasPrefix(c.file, "batch-") {
+		if seen[c.decision] < 2 || strings.Contains(c.file, "region") || strings.HasPrefix(c.file, "batch-") || strings.HasPrefix(c.file, "envelope-") {
 			out = append(out, c)
 			seen[c.decision]++
 		}
@@ -538,30 +648,47 @@ func runCLI(getenv func(string) string, args ...string) pathResult {
 	return r
 }
 
-// counts returns each fake's request count.
-func counts(dests []*hostileDest) []int {
-	n := make([]int, len(dests))
+// mark is where a destination's fakes stood before a path ran: the
+// requests recorded and, for slack-app, the messages the Slack fake holds.
+type mark struct{ reqs, msgs int }
+
+// counts marks each destination's fakes.
+func counts(dests []*hostileDest) []mark {
+	n := make([]mark, len(dests))
 	for i, d := range dests {
-		n[i] = d.fake.Count()
+		n[i].reqs = d.fake.Count()
+		if d.slack != nil {
+			n[i].msgs = len(d.slack.Messages(hostileChannel))
+		}
 	}
 	return n
 }
 
-// delivered returns how many messages each fake got since before, the
-// same for all (else -1, and the test fails), and adds them to outputs.
-func delivered(t *testing.T, path string, dests []*hostileDest, before []int, outputs *[]destOutput) int {
+// delivered returns how many events each destination delivered since
+// before, the same for all (else -1, and the test fails), and adds every
+// request body to outputs. A slack-app event is one chat.postMessage (its
+// chat.update calls are outputs too), and each must be a message the
+// Slack fake now holds.
+func delivered(t *testing.T, path string, dests []*hostileDest, before []mark, outputs *[]destOutput) int {
 	t.Helper()
 	n := -2
 	for i, d := range dests {
-		reqs := d.fake.Requests()[before[i]:]
+		reqs := d.fake.Requests()[before[i].reqs:]
 		for _, r := range reqs {
 			*outputs = append(*outputs, destOutput{d.typ, path, r.Body})
 		}
+		got := len(reqs)
+		if d.slack != nil {
+			got = slackAppPosts(reqs)
+			if held := len(d.slack.Messages(hostileChannel)) - before[i].msgs; held != got {
+				t.Errorf("%s: slack-app made %d chat.postMessage calls, the Slack fake took %d messages", path, got, held)
+			}
+		}
 		switch {
 		case n == -2:
-			n = len(reqs)
-		case n != len(reqs):
-			t.Errorf("%s: %s got %d messages, %s %d", path, d.typ, len(reqs), dests[0].typ, n)
+			n = got
+		case n != got:
+			t.Errorf("%s: %s got %d messages, %s %d", path, d.typ, got, dests[0].typ, n)
 			n = -1
 		}
 	}

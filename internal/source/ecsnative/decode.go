@@ -63,12 +63,13 @@ var _ source.Decoder = Decoder{}
 // EventNames returns Names.
 func (Decoder) EventNames() []string { return Names }
 
-// Claims takes aws.ecs EventBridge events of the two detail types. Other
+// Claims takes aws.ecs EventBridge events of the two detail types, with
+// or without their detail (Decode names it when it is missing). Other
 // aws.ecs events (task and container-instance state changes, service
 // actions) are not deployments: no decoder claims them, so they are
 // rejected with the source's own words.
 func (Decoder) Claims(m *source.Message) bool {
-	if !m.Has("detail-type") || !m.Has("detail") {
+	if !m.Has("detail-type") {
 		return false
 	}
 	var eb struct {
@@ -83,6 +84,9 @@ func (Decoder) Claims(m *source.Message) bool {
 
 // Decode decodes a claimed message.
 func (Decoder) Decode(m *source.Message) (deploy.Event, error) {
+	if !m.Has("detail") {
+		return deploy.Event{}, source.Errorf(m.Body, "field detail: missing; an ECS deployment or hook state change says what happened in its detail")
+	}
 	return decode(m.Body)
 }
 
@@ -171,7 +175,7 @@ func decode(data []byte) (deploy.Event, error) {
 	}
 	d := e.Detail
 	if strings.TrimSpace(d.EventName) == "" {
-		return deploy.Event{}, source.Errorf(data, "field detail.eventName: missing; an ECS %s event names what happened there", e.DetailType)
+		return deploy.Event{}, source.Errorf(data, "field detail.eventName: missing; an %s event names what happened there", e.DetailType)
 	}
 	ev := deploy.Event{
 		Platform:  deploy.ECSNative,
@@ -244,9 +248,17 @@ func deploymentEvent(data []byte, ev deploy.Event, d detail, resource string) (d
 			ev.Error = &deploy.Error{Message: reason}
 		}
 	default:
-		ev.Status, ev.Phase = strings.ToUpper(ev.Name), deploy.Unknown
+		// No destination's events can name it, so nothing would deliver
+		// it: say so here, the same on every path.
+		return deploy.Event{}, unknownName(data, ev.Name, Names[:3])
 	}
 	return ev, nil
+}
+
+// unknownName is the error for an event name this version does not know:
+// routes select events by known names only, so it could never be sent.
+func unknownName(data []byte, name string, known []string) *source.DecodeError {
+	return source.Errorf(data, "field detail.eventName: %q is not one this version of cutover knows (%s)", source.Snippet([]byte(name), 60), strings.Join(known, ", "))
 }
 
 // hookEvent finishes an ECS Hook State Change. DeploymentID is the
@@ -272,7 +284,7 @@ func hookEvent(data []byte, ev deploy.Event, d detail, resource string) (deploy.
 	}
 	phase, known := hookPhases[ev.Name]
 	if !known {
-		phase = deploy.Unknown
+		return deploy.Event{}, unknownName(data, ev.Name, Names[3:])
 	}
 	ev.Phase = phase
 	ev.Status = strings.TrimPrefix(strings.ToUpper(ev.Name), "HOOK_")

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -223,6 +224,15 @@ func TestDecodeErrorsNameTheField(t *testing.T) {
     "arn:aws:ecs:us-east-1:111122223333:service/prod-cluster/web-frontend"
   ]`, `"resources": "arn"`, 1), "field resources"},
 		"bad hook ARN": {strings.ReplaceAll(string(hook), `service-deployment/prod-cluster/web-frontend/EZe5RNVLH6PPzHXINuP28`, `service-deployment/x`), "field detail.serviceDeploymentArn"},
+		// The hostile corpus found these: an unknown name decoded into an
+		// event no route could select (render showed it, send and the
+		// Lambda did nothing), and a missing detail read "not one cutover
+		// reads (… nor an aws.ecs deployment or hook state change)".
+		"unknown eventName":      {strings.Replace(string(base), `"SERVICE_DEPLOYMENT_FAILED"`, `"SERVICE_DEPLOYMENT_ROLLBACK_STARTED"`, 1), `field detail.eventName: "SERVICE_DEPLOYMENT_ROLLBACK_STARTED" is not one this version of cutover knows (SERVICE_DEPLOYMENT_IN_PROGRESS,`},
+		"unknown hook eventName": {strings.Replace(string(hook), `"HOOK_FAILED"`, `"HOOK_PAUSED"`, 1), `field detail.eventName: "HOOK_PAUSED" is not one this version of cutover knows (HOOK_IN_PROGRESS,`},
+		"blank eventName":        {strings.Replace(string(hook), `"HOOK_FAILED"`, `" "`, 1), "field detail.eventName: missing; an ECS Hook State Change event names"},
+		"no detail":              {`{"detail-type":"ECS Deployment State Change","source":"aws.ecs","resources":[]}`, "field detail: missing"},
+		"null detail":            {`{"detail-type":"ECS Hook State Change","source":"aws.ecs","detail":null}`, "field detail: missing"},
 	}
 	for name, tc := range cases {
 		_, err := Decode([]byte(tc.in))
@@ -294,6 +304,7 @@ func FuzzDecode(f *testing.F) {
 	}
 	f.Add([]byte(`{"detail-type":"ECS Hook State Change","source":"aws.ecs","detail":{"eventName":"HOOK_FAILED"},"resources":[]}`))
 	f.Add([]byte(`{"detail-type":"ECS Deployment State Change","source":"aws.ecs","detail":{"eventName":1}}`))
+	f.Add([]byte(`{"detail-type":"ECS Deployment State Change","source":"aws.ecs","detail":{"eventName":"SERVICE_DEPLOYMENT_X"},"resources":["arn:aws:ecs:us-east-1:1:service/c/s"]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		evs, err := Decode(data)
 		if err != nil {
@@ -307,6 +318,9 @@ func FuzzDecode(f *testing.F) {
 		for _, ev := range evs {
 			if ev.Platform != deploy.ECSNative || ev.DeploymentID == "" || ev.Service == "" || ev.Name == "" {
 				t.Fatalf("decoded event lacks its identity: %+v", ev)
+			}
+			if !slices.Contains(Names, ev.Name) {
+				t.Fatalf("decoded event %q has a name no route can select", ev.Name)
 			}
 		}
 	})
