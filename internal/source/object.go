@@ -3,6 +3,8 @@ package source
 import (
 	"bytes"
 	"encoding/json"
+	"reflect"
+	"unicode/utf8"
 )
 
 // Object is the top level of a JSON object as a list of its members: each
@@ -19,6 +21,28 @@ type Object struct {
 	data    []byte
 	members []member
 	arr     [16]member
+	// top holds the members when they could not be listed (MapObject).
+	top map[string]json.RawMessage
+	// valid caches Valid: 0 not known, 1 valid, 2 not.
+	valid int8
+}
+
+// MapObject is the Object of data whose top level encoding/json decoded
+// into top: for an object ReadObject gives up on. It is valid.
+func MapObject(data []byte, top map[string]json.RawMessage) *Object {
+	return &Object{data: bytes.TrimSpace(data), top: top, valid: 1}
+}
+
+// Valid reports whether the object's JSON is valid UTF-8 and valid JSON,
+// checked once: what a decision made from its keys alone needs first.
+func (o *Object) Valid() bool {
+	if o.valid == 0 {
+		o.valid = 2
+		if utf8.Valid(o.data) && json.Valid(o.data) {
+			o.valid = 1
+		}
+	}
+	return o.valid == 1
 }
 
 // member is one key and its value, as offsets into Object.data.
@@ -164,6 +188,9 @@ func (o *Object) key(m member) []byte { return o.data[m.k0:m.k1] }
 // Raw returns the value of the last member named exactly k (as a map
 // decoded by encoding/json would hold it), or nil.
 func (o *Object) Raw(k string) json.RawMessage {
+	if o.top != nil {
+		return o.top[k]
+	}
 	for i := len(o.members) - 1; i >= 0; i-- {
 		if m := o.members[i]; string(o.key(m)) == k {
 			return o.data[m.v0:m.v1]
@@ -182,6 +209,10 @@ func (o *Object) Has(k string) bool {
 // HasFold reports whether a key equals k under ASCII case folding: whether
 // a struct field named k could take a value from this object.
 func (o *Object) HasFold(k string) bool {
+	if o.top != nil {
+		// Its keys may fold beyond ASCII: say yes, and let the reader see.
+		return true
+	}
 	for _, m := range o.members {
 		if bytes.EqualFold(o.key(m), []byte(k)) {
 			return true
@@ -193,6 +224,9 @@ func (o *Object) HasFold(k string) bool {
 // Unique reports whether exactly one key folds to k and it is k itself: a
 // struct field named k then decodes the same value a map would hold.
 func (o *Object) Unique(k string) bool {
+	if o.top != nil {
+		return false
+	}
 	n := 0
 	for _, m := range o.members {
 		if bytes.EqualFold(o.key(m), []byte(k)) {
@@ -210,6 +244,9 @@ func (o *Object) Unique(k string) bool {
 // to k, unquoted ("" when there is none); ok is false when one of those
 // values is not a string or null, where json.Unmarshal would fail.
 func (o *Object) String(k string) (s string, ok bool) {
+	if o.top != nil {
+		return structString(o.data, k)
+	}
 	for _, m := range o.members {
 		if !bytes.EqualFold(o.key(m), []byte(k)) {
 			continue
@@ -231,6 +268,9 @@ func (o *Object) String(k string) (s string, ok bool) {
 // Map returns the object as encoding/json decodes it into a map (the last
 // of duplicate keys wins); the values share the input's bytes.
 func (o *Object) Map() map[string]json.RawMessage {
+	if o.top != nil {
+		return o.top
+	}
 	top := make(map[string]json.RawMessage, len(o.members))
 	for _, m := range o.members {
 		top[string(o.key(m))] = o.data[m.v0:m.v1:m.v1]
@@ -240,3 +280,14 @@ func (o *Object) Map() map[string]json.RawMessage {
 
 // Bytes returns the object's JSON, without surrounding white space.
 func (o *Object) Bytes() []byte { return o.data }
+
+// structString is json.Unmarshal of data into a struct with one string
+// field named k: what String answers for keys it cannot list.
+func structString(data []byte, k string) (string, bool) {
+	t := reflect.StructOf([]reflect.StructField{{Name: "V", Type: reflect.TypeFor[string](), Tag: reflect.StructTag(`json:"` + k + `"`)}})
+	v := reflect.New(t)
+	if json.Unmarshal(data, v.Interface()) != nil {
+		return "", false
+	}
+	return v.Elem().Field(0).String(), true
+}

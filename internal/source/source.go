@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -62,12 +61,7 @@ func (m *Message) String(k string) (string, bool) {
 		return m.obj.String(k)
 	}
 	// Keys with escapes, or many members: let encoding/json say.
-	t := reflect.StructOf([]reflect.StructField{{Name: "V", Type: reflect.TypeFor[string](), Tag: reflect.StructTag(`json:"` + k + `"`)}})
-	v := reflect.New(t)
-	if json.Unmarshal(m.Body, v.Interface()) != nil {
-		return "", false
-	}
-	return v.Elem().Field(0).String(), true
+	return structString(m.Body, k)
 }
 
 // Decoder decodes the messages of one event source.
@@ -272,7 +266,7 @@ func (r *Registry) decodeOnce(data []byte, o *Object, depth int) ([]deploy.Event
 	if o == nil {
 		o = ReadObject(data)
 	}
-	if o == nil || !utf8.Valid(o.data) {
+	if o == nil || o.top != nil || !utf8.Valid(o.data) {
 		return nil, false
 	}
 	trimmed := o.data
