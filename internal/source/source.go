@@ -276,7 +276,7 @@ func (r *Registry) decodeOnce(data []byte, o *Object, depth int) ([]deploy.Event
 	case o.Has("requestPayload") && o.Has("requestContext"):
 		return nil, false
 	case o.Has("Type") && o.Has("TopicArn"):
-		var s snsEnvelope
+		var s onceSNS
 		if json.Unmarshal(trimmed, &s) != nil || s.Type != "Notification" {
 			return nil, false
 		}
@@ -305,7 +305,7 @@ func (r *Registry) decodeOnce(data []byte, o *Object, depth int) ([]deploy.Event
 type onceRecord struct {
 	EventSource  string       `json:"EventSource"`
 	EventSource2 string       `json:"eventSource"`
-	Sns          *snsEnvelope `json:"Sns"`
+	Sns          *onceSNS `json:"Sns"`
 	Body         *string      `json:"body"`
 	MessageID    string       `json:"messageId"`
 }
@@ -373,7 +373,7 @@ func snsKeys(data []byte) int {
 
 // snsMessageOnce decodes an SNS message as decodeSNSMessage does, or
 // reports false.
-func (r *Registry) snsMessageOnce(s *snsEnvelope) (deploy.Event, bool) {
+func (r *Registry) snsMessageOnce(s *onceSNS) (deploy.Event, bool) {
 	body := []byte(s.Message)
 	o := ReadObject(body)
 	if o == nil {
@@ -388,7 +388,27 @@ func (r *Registry) snsMessageOnce(s *snsEnvelope) (deploy.Event, bool) {
 	if err != nil {
 		return deploy.Event{}, false
 	}
-	return finishSNS(ev, s), true
+	return finishSNS(ev, s.MessageID, s.TopicArn, s.Subject, s.Timestamp), true
+}
+
+// onceSNS is snsEnvelope with its Message as the bytes it holds.
+type onceSNS struct {
+	Type      string `json:"Type"`
+	MessageID string `json:"MessageId"`
+	TopicArn  string `json:"TopicArn"`
+	Subject   string `json:"Subject"`
+	Message   text   `json:"Message"`
+	Timestamp string `json:"Timestamp"`
+}
+
+// text is a JSON string's content, as bytes: decoding it into a string and
+// then into bytes would copy it twice.
+type text []byte
+
+// UnmarshalText keeps a copy of the string's content.
+func (t *text) UnmarshalText(b []byte) error {
+	*t = append((*t)[:0], b...)
+	return nil
 }
 
 func (r *Registry) decode(data []byte, depth int) ([]deploy.Event, error) {
@@ -572,19 +592,19 @@ func (r *Registry) decodeSNSMessage(s snsEnvelope) (deploy.Event, error) {
 		}
 		return deploy.Event{}, err
 	}
-	return finishSNS(ev, &s), nil
+	return finishSNS(ev, s.MessageID, s.TopicArn, s.Subject, s.Timestamp), nil
 }
 
 // finishSNS sets what the SNS envelope says about a decoded message.
-func finishSNS(ev deploy.Event, s *snsEnvelope) deploy.Event {
-	ev.MessageID = s.MessageID
-	ev.ID = s.MessageID
+func finishSNS(ev deploy.Event, messageID, topicARN, subject, timestamp string) deploy.Event {
+	ev.MessageID = messageID
+	ev.ID = messageID
 	if ev.ID == "" {
 		ev.ID = "key:" + ev.Key()
 	}
-	ev.TopicARN = s.TopicArn
-	ev.Subject = s.Subject
-	if t, err := time.Parse(time.RFC3339Nano, s.Timestamp); err == nil {
+	ev.TopicARN = topicARN
+	ev.Subject = subject
+	if t, err := time.Parse(time.RFC3339Nano, timestamp); err == nil {
 		ev.Published = t.UTC()
 	}
 	return ev

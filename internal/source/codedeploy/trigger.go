@@ -258,18 +258,28 @@ func unwrap(raw json.RawMessage) (json.RawMessage, error) {
 	if raw[0] != '"' {
 		return raw, nil
 	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
+	var t text
+	if err := json.Unmarshal(raw, &t); err != nil {
 		return nil, err
 	}
-	s = strings.TrimSpace(s)
-	if s == "" || s == "null" {
+	s := bytes.TrimSpace(t)
+	if len(s) == 0 || string(s) == "null" {
 		return nil, nil
 	}
 	if s[0] != '{' && s[0] != '[' {
-		return nil, fmt.Errorf("string %q does not hold a JSON object or list", source.Snippet([]byte(s), 60))
+		return nil, fmt.Errorf("string %q does not hold a JSON object or list", source.Snippet(s, 60))
 	}
 	return json.RawMessage(s), nil
+}
+
+// text is a JSON string's content, as bytes (one copy, not a string and
+// then bytes).
+type text []byte
+
+// UnmarshalText keeps a copy of the string's content.
+func (t *text) UnmarshalText(b []byte) error {
+	*t = append((*t)[:0], b...)
+	return nil
 }
 
 // flexString reads a string; numbers and booleans are taken as their text.
@@ -305,7 +315,25 @@ func plainString(raw json.RawMessage) (string, bool) {
 			return "", false
 		}
 	}
+	for _, w := range common {
+		if string(in) == w {
+			return w, true
+		}
+	}
 	return string(in), true
+}
+
+// common are the words trigger messages repeat (lifecycle event names,
+// statuses): reading one returns it rather than a copy.
+var common = [...]string{
+	"ApplicationStop", "DownloadBundle", "BeforeInstall", "Install", "AfterInstall",
+	"ApplicationStart", "ValidateService", "BeforeBlockTraffic", "BlockTraffic",
+	"AfterBlockTraffic", "BeforeAllowTraffic", "AllowTraffic", "AfterAllowTraffic",
+	"AllowTestTraffic", "AfterAllowTestTraffic", "Start", "End",
+	"Pending", "InProgress", "Succeeded", "Failed", "Skipped", "Unknown", "Ready",
+	"Stopped", "Created", "Queued", "Baking", "unknown",
+	"PENDING", "IN_PROGRESS", "SUCCEEDED", "FAILED", "SKIPPED", "UNKNOWN", "READY",
+	"STOPPED", "CREATED", "QUEUED", "BAKING",
 }
 
 // flexInt reads a count sent as a JSON number or a numeric string.
