@@ -171,13 +171,21 @@ func skipValue(data []byte, i int) int {
 // skipString returns the end of the string literal at i (after its closing
 // quote), or i if it does not end.
 func skipString(data []byte, i int) int {
-	for j := i + 1; j < len(data); j++ {
-		switch data[j] {
-		case '\\':
-			j++
-		case '"':
+	for j := i + 1; j < len(data); {
+		q := bytes.IndexByte(data[j:], '"')
+		if q < 0 {
+			return i
+		}
+		j += q
+		// The quote is escaped if an odd number of backslashes precede it.
+		b := j - 1
+		for b > i && data[b] == '\\' {
+			b--
+		}
+		if (j-1-b)%2 == 0 {
 			return j + 1
 		}
+		j++
 	}
 	return i
 }

@@ -303,11 +303,11 @@ func (r *Registry) decodeOnce(data []byte, o *Object, depth int) ([]deploy.Event
 
 // onceRecord is lambdaRecord with its SNS entity decoded in place.
 type onceRecord struct {
-	EventSource  string       `json:"EventSource"`
-	EventSource2 string       `json:"eventSource"`
+	EventSource  string   `json:"EventSource"`
+	EventSource2 string   `json:"eventSource"`
 	Sns          *onceSNS `json:"Sns"`
-	Body         *string      `json:"body"`
-	MessageID    string       `json:"messageId"`
+	Body         *string  `json:"body"`
+	MessageID    string   `json:"messageId"`
 }
 
 // recordsOnce decodes a Lambda event's records in one json.Unmarshal of
@@ -364,7 +364,12 @@ func (r *Registry) recordsOnce(trimmed []byte, o *Object, depth int) ([]deploy.E
 func snsKeys(data []byte) int {
 	n := 0
 	for i := 0; i+4 < len(data); i++ {
-		if data[i] == '"' && data[i+4] == '"' && bytes.EqualFold(data[i+1:i+4], []byte("sns")) {
+		q := bytes.IndexByte(data[i:len(data)-4], '"')
+		if q < 0 {
+			break
+		}
+		i += q
+		if data[i+4] == '"' && bytes.EqualFold(data[i+1:i+4], []byte("sns")) {
 			n++
 		}
 	}
