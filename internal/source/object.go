@@ -12,11 +12,15 @@ import (
 // decoding or copying anything. It answers the questions that decide what
 // a document is (which keys it has, what a short string member says) so
 // that the document itself is decoded once, into the struct of whoever
-// owns it. An Object does not validate: it is only trusted together with a
-// json.Unmarshal of the whole document that succeeded, and ReadObject
-// gives up (nil) on anything it does not read exactly as encoding/json
-// would: keys with escapes or non-ASCII bytes, more than maxMembers
-// members, anything out of place.
+// owns it. A map from encoding/json would answer them too, at the price of
+// a decode and a copy of every member; a struct would not answer them
+// exactly (its fields take keys in any case, and merge repeated objects).
+//
+// ReadObject does not validate: what it lists is trusted only once the
+// whole document is known to be JSON (Valid, or a json.Unmarshal of all
+// of it that succeeded). It gives up (nil) on anything it does not read
+// exactly as encoding/json would: keys with escapes or non-ASCII bytes,
+// more than maxMembers members, anything out of place.
 type Object struct {
 	data    []byte
 	members []member
@@ -285,9 +289,6 @@ func (o *Object) Map() map[string]json.RawMessage {
 	}
 	return top
 }
-
-// Bytes returns the object's JSON, without surrounding white space.
-func (o *Object) Bytes() []byte { return o.data }
 
 // structString is json.Unmarshal of data into a struct with one string
 // field named k: what String answers for keys it cannot list.
