@@ -501,12 +501,14 @@ func decodeLifecycle(raw json.RawMessage) ([]deploy.LifecycleStep, error) {
 	if err != nil || inner == nil {
 		return nil, err
 	}
-	var list []struct {
+	// Sized for the events the list names, so decoding it does not grow
+	// it step by step (a wrong guess only costs that).
+	list := make([]struct {
 		Name   stringField `json:"LifecycleEvent"`
 		Status stringField `json:"LifecycleEventStatus"`
 		Start  timeField   `json:"StartTime"`
 		End    timeField   `json:"EndTime"`
-	}
+	}, 0, bytes.Count(inner, []byte(`"LifecycleEvent"`)))
 	if err := json.Unmarshal(inner, &list); err != nil {
 		// Say it in the words of the raw element type the error names.
 		var raw []struct {
