@@ -150,9 +150,13 @@ func functionURL(data []byte) (*events.LambdaFunctionURLRequest, bool) {
 }
 
 func classify(reg *source.Registry, data []byte, depth int) Payload {
-	if top := object(data); top != nil {
+	// The top level is listed once (source.ReadObject) and shared with
+	// the registry; a decision taken from the keys alone first checks
+	// that the whole input is JSON, as decoding it into a map did.
+	top := object(data)
+	if top != nil {
 		if depth == 0 {
-			if source.Has(top, "cutoverSlackAction") {
+			if top.Has("cutoverSlackAction") && top.Valid() {
 				if req, ok := interact.DecodeDeferred(data); ok {
 					return Payload{Kind: KindInteraction, Interaction: &req}
 				}
@@ -163,14 +167,17 @@ func classify(reg *source.Registry, data []byte, depth int) Payload {
 		}
 		// A hook invocation that failed and went to the failure
 		// destination is still a hook.
-		if source.Has(top, "requestPayload") && source.Has(top, "requestContext") && depth < maxDepth {
-			if inner := object(top["requestPayload"]); inner != nil {
-				if h := hookOf(inner, top["requestPayload"]); h != nil {
+		if top.Has("requestPayload") && top.Has("requestContext") && depth < maxDepth && top.Valid() {
+			inner := top.Raw("requestPayload")
+			if in := object(inner); in != nil {
+				if h := hookOf(in, inner); h != nil {
 					return Payload{Kind: KindHook, Hook: h}
 				}
 			}
 		}
-		if cloudfront.IsFollowUp(data) {
+		// A follow-up is read by a struct field "type": only a key that
+		// folds to it can make one.
+		if top.HasFold("type") && top.Valid() && cloudfront.IsFollowUp(data) {
 			fu, err := cloudfront.DecodeFollowUp(data)
 			if err != nil {
 				return Payload{Kind: KindUnknown, Rejected: []Rejection{{Err: err}}}
@@ -199,7 +206,7 @@ func classify(reg *source.Registry, data []byte, depth int) Payload {
 			}
 		}
 	}
-	events, err := reg.Decode(data)
+	events, err := reg.DecodeObject(data, top)
 	p := Payload{Kind: KindNotification, Events: events}
 	if err != nil {
 		for _, e := range unjoin(err) {
@@ -217,20 +224,28 @@ func classify(reg *source.Registry, data []byte, depth int) Payload {
 	return p
 }
 
-// object returns data's top-level JSON object, or nil.
-func object(data []byte) map[string]json.RawMessage {
+// object returns data's top-level JSON object, its members listed but not
+// yet checked (source.Object.Valid), or nil when data is not an object.
+func object(data []byte) *source.Object {
 	if len(data) > source.MaxInput {
 		return nil
 	}
 	data = bytes.TrimSpace(data)
-	if len(data) == 0 || data[0] != '{' || !utf8.Valid(data) {
+	if len(data) == 0 || data[0] != '{' {
+		return nil
+	}
+	if o := source.ReadObject(data); o != nil {
+		return o
+	}
+	// Members it does not list (escaped keys, many of them): decode.
+	if !utf8.Valid(data) {
 		return nil
 	}
 	var top map[string]json.RawMessage
 	if json.Unmarshal(data, &top) != nil {
 		return nil
 	}
-	return top
+	return source.MapObject(data, top)
 }
 
 func unjoin(err error) []error {
@@ -249,9 +264,9 @@ type sqsRecord struct {
 
 // sqsRecords returns the records of an SQS batch: a Records list, not
 // empty, whose records all come from SQS.
-func sqsRecords(top map[string]json.RawMessage) ([]sqsRecord, bool) {
-	raw, ok := top["Records"]
-	if !ok || !bytes.Contains(raw, []byte(`"aws:sqs"`)) {
+func sqsRecords(top *source.Object) ([]sqsRecord, bool) {
+	raw := top.Raw("Records")
+	if raw == nil || !bytes.Contains(raw, []byte(`"aws:sqs"`)) || !top.Valid() {
 		return nil, false
 	}
 	var recs []sqsRecord
@@ -268,16 +283,24 @@ func sqsRecords(top map[string]json.RawMessage) ([]sqsRecord, bool) {
 
 // hookOf returns the hook top describes (data is its JSON), or nil: see
 // hook.Kind. A hook that cannot be read is still a hook, with Err set.
-func hookOf(top map[string]json.RawMessage, data []byte) *Hook {
-	platform := hook.Kind(top)
+func hookOf(top *source.Object, data []byte) *Hook {
+	// Every hook has one of these keys (see hook.Kind): look no further
+	// for the rest.
+	if !top.Has("LifecycleEventHookExecutionId") && !top.Has("lifecycleStage") {
+		return nil
+	}
+	if !top.Valid() {
+		return nil
+	}
+	platform := hook.Kind(top.Map())
 	if platform == "" {
 		return nil
 	}
 	str := func(k string) string {
 		var s string
-		if json.Unmarshal(top[k], &s) != nil {
+		if json.Unmarshal(top.Raw(k), &s) != nil {
 			// Not a string: show the raw JSON, bounded.
-			return source.Snippet(top[k], maxHookField)
+			return source.Snippet(top.Raw(k), maxHookField)
 		}
 		return s
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -288,5 +289,86 @@ func FuzzSQSBatch(f *testing.F) {
 				t.Fatalf("non-SQS record in a batch: %+v", r)
 			}
 		}
+	})
+}
+
+// samePayload fails unless p and q say the same: kind, events, rejections
+// (and their words), hook, follow-up, records.
+func samePayload(t *testing.T, p, q Payload) {
+	t.Helper()
+	if p.Kind != q.Kind || !reflect.DeepEqual(p.Events, q.Events) || !reflect.DeepEqual(p.FollowUp, q.FollowUp) ||
+		!reflect.DeepEqual(p.HTTP, q.HTTP) || !reflect.DeepEqual(p.Interaction, q.Interaction) || len(p.Rejected) != len(q.Rejected) || len(p.Records) != len(q.Records) {
+		t.Fatalf("classified\n%+v\nbefore\n%+v", p, q)
+	}
+	for i := range p.Rejected {
+		if p.Rejected[i].MessageID != q.Rejected[i].MessageID || p.Rejected[i].Error() != q.Rejected[i].Error() {
+			t.Fatalf("rejection %d: %v, before %v", i, p.Rejected[i], q.Rejected[i])
+		}
+	}
+	if (p.Hook == nil) != (q.Hook == nil) {
+		t.Fatalf("hook %+v, before %+v", p.Hook, q.Hook)
+	}
+	if p.Hook != nil {
+		ph, qh := *p.Hook, *q.Hook
+		if (ph.Err == nil) != (qh.Err == nil) || (ph.Err != nil && ph.Err.Error() != qh.Err.Error()) {
+			t.Fatalf("hook error %v, before %v", ph.Err, qh.Err)
+		}
+		ph.Err, qh.Err = nil, nil
+		if !reflect.DeepEqual(ph, qh) {
+			t.Fatalf("hook %+v, before %+v", ph, qh)
+		}
+	}
+	for i := range p.Records {
+		if p.Records[i].MessageID != q.Records[i].MessageID {
+			t.Fatalf("record %d: %q, before %q", i, p.Records[i].MessageID, q.Records[i].MessageID)
+		}
+		samePayload(t, p.Records[i].Payload, q.Records[i].Payload)
+	}
+}
+
+// classifyAsBefore is Classify with the classifier of before (legacy_test.go).
+func classifyAsBefore(data []byte) Payload {
+	if req, ok := functionURL(data); ok {
+		return Payload{Kind: KindHTTP, HTTP: req}
+	}
+	return legacyClassify(testSources, data, 0)
+}
+
+// TestClassifyAsBefore: every fixture is classified as it was before the
+// top level was shared with the registry.
+func TestClassifyAsBefore(t *testing.T) {
+	var inputs [][]byte
+	for _, pattern := range []string{"testdata/*.json", "../source/codedeploy/testdata/*/*.json", "../source/ecsnative/testdata/*/*.json", "../e2e/testdata/hostile/*"} {
+		files, _ := filepath.Glob(pattern)
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			inputs = append(inputs, data)
+		}
+	}
+	if len(inputs) < 40 {
+		t.Fatalf("only %d inputs", len(inputs))
+	}
+	inputs = append(inputs, []byte(`{"executionId":1,"lifecycleStage":null}`), []byte(`{"executionId":"x","lifecycleStage":"y"`),
+		[]byte(`{"requestPayload":{"executionId":"x","lifecycleStage":"y"},"requestContext":{}}`),
+		[]byte(`{"TYPE":"cutover.cloudfront-followup"}`), []byte(`{"\u0074ype":"x","lifecycle\u0053tage":"s","executionId":"e"}`))
+	for _, data := range inputs {
+		samePayload(t, Classify(testSources, data), classifyAsBefore(data))
+	}
+}
+
+// FuzzClassifyAsBefore: Classify decides every input as the classifier
+// of before did.
+func FuzzClassifyAsBefore(f *testing.F) {
+	for _, name := range []string{"hook-codedeploy.json", "hook-ecs-production-traffic-shift.json", "hook-codedeploy-failure-record.json", "followup.json",
+		"sns-lambda/instance-success.json", "eventbridge/instance-success.json", "destination/deployment-failure.json"} {
+		f.Add(read(f, name))
+	}
+	f.Add(sqsBatch(f, read(f, "followup.json"), []byte("junk"), read(f, "hook-codedeploy.json")))
+	f.Add([]byte(`{"cutoverSlackAction":{"timestamp":"1","signature":"v0=","body":"eA=="}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		samePayload(t, Classify(testSources, data), classifyAsBefore(data))
 	})
 }

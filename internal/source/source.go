@@ -32,21 +32,49 @@ var ErrSubscriptionConfirmation = errors.New("sns subscription confirmation, not
 type Message struct {
 	// Body is the message's JSON.
 	Body []byte
-	// Top is Body's top-level object.
+	// Top is Body's top-level object, when the message was decoded into a
+	// map; nil when its members were read with ReadObject.
 	Top map[string]json.RawMessage
 	// Subject is the SNS Subject, when the message came through SNS.
 	Subject string
+
+	obj *Object
 }
 
 // Has reports whether the message has the top-level key k, not null.
-func (m *Message) Has(k string) bool { return Has(m.Top, k) }
+func (m *Message) Has(k string) bool {
+	if m.Top == nil && m.obj != nil {
+		return m.obj.Has(k)
+	}
+	return Has(m.Top, k)
+}
+
+// String returns the top-level string member k as json.Unmarshal of Body
+// into a struct with a string field k would (keys fold, null leaves it
+// empty); ok is false where that json.Unmarshal would fail. Claims use it
+// to read a discriminator without decoding the message.
+func (m *Message) String(k string) (string, bool) {
+	if m.obj == nil {
+		m.obj = ReadObject(m.Body)
+	}
+	if m.obj != nil {
+		return m.obj.String(k)
+	}
+	// Keys with escapes, or many members: let encoding/json say.
+	return structString(m.Body, k)
+}
 
 // Decoder decodes the messages of one event source.
 type Decoder interface {
 	// Claims reports whether m is this source's message. The first
-	// decoder that claims a message decodes it.
+	// decoder that claims a message decodes it. Claims reads only the
+	// message's top-level keys and string members (Has, String): the
+	// message is decoded once, by Decode.
 	Claims(m *Message) bool
-	// Decode decodes m. Errors are *DecodeError (see Errorf).
+	// Decode decodes m. Errors are *DecodeError (see Errorf). Body may
+	// not have been checked yet: Decode must fail on a Body that is not
+	// valid JSON (as json.Unmarshal of all of it does), and the registry
+	// then reads the input again the general way for the exact error.
 	Decode(m *Message) (deploy.Event, error)
 	// EventNames lists the event names the source produces, in a stable
 	// order, for CUTOVER_EVENTS and routing filters.
@@ -207,8 +235,185 @@ func KeyList(top map[string]json.RawMessage) string {
 // bare message of any registered source. An input with several records
 // yields the events it could decode together with an error joining a
 // *DecodeError for each record it could not.
+//
+// A well-formed input is read once: its members are listed (ReadObject),
+// the envelope is decoded in one json.Unmarshal into the struct that holds
+// every record, and each message once more, by the decoder that claims
+// it. Anything else (an error, a failure record, an input this reading
+// does not take exactly as encoding/json would) is read again layer by
+// layer, which says what is wrong and where.
 func (r *Registry) Decode(data []byte) ([]deploy.Event, error) {
+	return r.DecodeObject(data, nil)
+}
+
+// DecodeObject is Decode for data whose members o lists (ReadObject of
+// data, or nil): what a caller that already looked at data's keys uses,
+// so that data is not read twice.
+func (r *Registry) DecodeObject(data []byte, o *Object) ([]deploy.Event, error) {
+	if evs, ok := r.decodeOnce(data, o, 0); ok {
+		return evs, nil
+	}
 	return r.decode(data, 0)
+}
+
+// decodeOnce decodes data in one pass per document, or reports false: it
+// gives up on anything but success, and decode then does the work again
+// the general way, with its errors.
+func (r *Registry) decodeOnce(data []byte, o *Object, depth int) ([]deploy.Event, bool) {
+	if len(data) > MaxInput || depth > 3 {
+		return nil, false
+	}
+	if o == nil {
+		o = ReadObject(data)
+	}
+	if o == nil || o.top != nil || !utf8.Valid(o.data) {
+		return nil, false
+	}
+	trimmed := o.data
+	switch {
+	case o.Has("Records"):
+		return r.recordsOnce(trimmed, o, depth)
+	case o.Has("requestPayload") && o.Has("requestContext"):
+		return nil, false
+	case o.Has("Type") && o.Has("TopicArn"):
+		var s onceSNS
+		if json.Unmarshal(trimmed, &s) != nil || s.Type != "Notification" {
+			return nil, false
+		}
+		ev, ok := r.snsMessageOnce(&s)
+		if !ok {
+			return nil, false
+		}
+		return []deploy.Event{ev}, true
+	}
+	m := &Message{Body: trimmed, obj: o}
+	d := r.claim(m)
+	if d == nil {
+		return nil, false
+	}
+	ev, err := d.Decode(m)
+	if err != nil {
+		return nil, false
+	}
+	if ev.ID == "" {
+		ev.ID = "key:" + ev.Key()
+	}
+	return []deploy.Event{ev}, true
+}
+
+// onceRecord is lambdaRecord with its SNS entity decoded in place.
+type onceRecord struct {
+	EventSource  string   `json:"EventSource"`
+	EventSource2 string   `json:"eventSource"`
+	Sns          *onceSNS `json:"Sns"`
+	Body         *string  `json:"body"`
+	MessageID    string   `json:"messageId"`
+}
+
+// recordsOnce decodes a Lambda event's records in one json.Unmarshal of
+// the whole event (which also checks all of it, as decode's first step
+// does).
+func (r *Registry) recordsOnce(trimmed []byte, o *Object, depth int) ([]deploy.Event, bool) {
+	// A struct field takes a key in any case, and a key spelled with
+	// escapes, where a map holds the exact key; and a second Sns object
+	// in a record would be merged into the first where decode keeps the
+	// last. Leave those to decode.
+	if !o.Unique("Records") || bytes.Contains(trimmed, []byte(`\u`)) {
+		return nil, false
+	}
+	var env struct {
+		Records []onceRecord `json:"Records"`
+	}
+	if json.Unmarshal(trimmed, &env) != nil || len(env.Records) == 0 {
+		return nil, false
+	}
+	withSNS := 0
+	for i := range env.Records {
+		if env.Records[i].Sns != nil {
+			withSNS++
+		}
+	}
+	if snsKeys(trimmed) > withSNS {
+		return nil, false
+	}
+	var events []deploy.Event
+	for i := range env.Records {
+		rec := &env.Records[i]
+		switch {
+		case rec.Sns != nil:
+			ev, ok := r.snsMessageOnce(rec.Sns)
+			if !ok {
+				return nil, false
+			}
+			events = append(events, ev)
+		case rec.Body != nil:
+			evs, ok := r.decodeOnce([]byte(*rec.Body), nil, depth+1)
+			if !ok {
+				return nil, false
+			}
+			events = append(events, evs...)
+		default:
+			return nil, false
+		}
+	}
+	return events, true
+}
+
+// snsKeys counts the string tokens that fold to "Sns" in data (an upper
+// bound of the keys a struct field Sns takes).
+func snsKeys(data []byte) int {
+	n := 0
+	for i := 0; i+4 < len(data); i++ {
+		q := bytes.IndexByte(data[i:len(data)-4], '"')
+		if q < 0 {
+			break
+		}
+		i += q
+		if data[i+4] == '"' && bytes.EqualFold(data[i+1:i+4], []byte("sns")) {
+			n++
+		}
+	}
+	return n
+}
+
+// snsMessageOnce decodes an SNS message as decodeSNSMessage does, or
+// reports false.
+func (r *Registry) snsMessageOnce(s *onceSNS) (deploy.Event, bool) {
+	body := []byte(s.Message)
+	o := ReadObject(body)
+	if o == nil {
+		return deploy.Event{}, false
+	}
+	m := &Message{Body: body, Subject: s.Subject, obj: o}
+	d := r.claim(m)
+	if d == nil {
+		return deploy.Event{}, false
+	}
+	ev, err := d.Decode(m)
+	if err != nil {
+		return deploy.Event{}, false
+	}
+	return finishSNS(ev, s.MessageID, s.TopicArn, s.Subject, s.Timestamp), true
+}
+
+// onceSNS is snsEnvelope with its Message as the bytes it holds.
+type onceSNS struct {
+	Type      string `json:"Type"`
+	MessageID string `json:"MessageId"`
+	TopicArn  string `json:"TopicArn"`
+	Subject   string `json:"Subject"`
+	Message   text   `json:"Message"`
+	Timestamp string `json:"Timestamp"`
+}
+
+// text is a JSON string's content, as bytes: decoding it into a string and
+// then into bytes would copy it twice.
+type text []byte
+
+// UnmarshalText keeps a copy of the string's content.
+func (t *text) UnmarshalText(b []byte) error {
+	*t = append((*t)[:0], b...)
+	return nil
 }
 
 func (r *Registry) decode(data []byte, depth int) ([]deploy.Event, error) {
@@ -392,15 +597,20 @@ func (r *Registry) decodeSNSMessage(s snsEnvelope) (deploy.Event, error) {
 		}
 		return deploy.Event{}, err
 	}
-	ev.MessageID = s.MessageID
-	ev.ID = s.MessageID
+	return finishSNS(ev, s.MessageID, s.TopicArn, s.Subject, s.Timestamp), nil
+}
+
+// finishSNS sets what the SNS envelope says about a decoded message.
+func finishSNS(ev deploy.Event, messageID, topicARN, subject, timestamp string) deploy.Event {
+	ev.MessageID = messageID
+	ev.ID = messageID
 	if ev.ID == "" {
 		ev.ID = "key:" + ev.Key()
 	}
-	ev.TopicARN = s.TopicArn
-	ev.Subject = s.Subject
-	if t, err := time.Parse(time.RFC3339Nano, s.Timestamp); err == nil {
+	ev.TopicARN = topicARN
+	ev.Subject = subject
+	if t, err := time.Parse(time.RFC3339Nano, timestamp); err == nil {
 		ev.Published = t.UTC()
 	}
-	return ev, nil
+	return ev
 }

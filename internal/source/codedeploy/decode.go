@@ -58,10 +58,8 @@ func (Decoder) EventNames() []string { return Names }
 // Claims takes trigger messages and aws.codedeploy EventBridge events.
 func (Decoder) Claims(m *source.Message) bool {
 	if isEventBridge(m) {
-		var eb struct {
-			Source string `json:"source"`
-		}
-		return json.Unmarshal(m.Body, &eb) == nil && eb.Source == "aws.codedeploy"
+		src, ok := m.String("source")
+		return ok && src == "aws.codedeploy"
 	}
 	return looksLikeTrigger(m)
 }

@@ -15,25 +15,99 @@ import (
 )
 
 // triggerMessage is the deployment-group trigger message. Fields whose type
-// differs between real payloads and AWS's documented samples stay raw and
-// are interpreted by the flexible readers below.
+// differs between real payloads and AWS's documented samples are read by
+// the flexible readers below while the message is decoded (the *Field
+// types), each keeping its error for decodeTrigger to report in its own
+// order.
 type triggerMessage struct {
-	Region              string          `json:"region"`
-	AccountID           string          `json:"accountId"`
-	EventTriggerName    string          `json:"eventTriggerName"`
-	ApplicationName     string          `json:"applicationName"`
-	DeploymentID        string          `json:"deploymentId"`
-	DeploymentGroupName string          `json:"deploymentGroupName"`
-	CreateTime          json.RawMessage `json:"createTime"`
-	CompleteTime        json.RawMessage `json:"completeTime"`
-	LastUpdatedAt       json.RawMessage `json:"lastUpdatedAt"`
-	DeploymentOverview  json.RawMessage `json:"deploymentOverview"`
-	Status              json.RawMessage `json:"status"`
-	InstanceStatus      json.RawMessage `json:"instanceStatus"`
-	InstanceID          string          `json:"instanceId"`
-	ErrorInformation    json.RawMessage `json:"errorInformation"`
-	RollbackInformation json.RawMessage `json:"rollbackInformation"`
-	LifecycleEvents     json.RawMessage `json:"lifecycleEvents"`
+	Region              string         `json:"region"`
+	AccountID           string         `json:"accountId"`
+	EventTriggerName    string         `json:"eventTriggerName"`
+	ApplicationName     string         `json:"applicationName"`
+	DeploymentID        string         `json:"deploymentId"`
+	DeploymentGroupName string         `json:"deploymentGroupName"`
+	CreateTime          timeField      `json:"createTime"`
+	CompleteTime        timeField      `json:"completeTime"`
+	LastUpdatedAt       timeField      `json:"lastUpdatedAt"`
+	DeploymentOverview  overviewField  `json:"deploymentOverview"`
+	Status              stringField    `json:"status"`
+	InstanceStatus      stringField    `json:"instanceStatus"`
+	InstanceID          string         `json:"instanceId"`
+	ErrorInformation    errorField     `json:"errorInformation"`
+	RollbackInformation rollbackField  `json:"rollbackInformation"`
+	LifecycleEvents     lifecycleField `json:"lifecycleEvents"`
+}
+
+// stringField is a value read by flexString.
+type stringField struct {
+	s   string
+	err error
+}
+
+// UnmarshalJSON reads raw with flexString and keeps its error.
+func (f *stringField) UnmarshalJSON(raw []byte) error {
+	f.s, f.err = flexString(raw)
+	return nil
+}
+
+// timeField is a value read by flexTime.
+type timeField struct {
+	t   time.Time
+	err error
+}
+
+// UnmarshalJSON reads raw with flexTime and keeps its error.
+func (f *timeField) UnmarshalJSON(raw []byte) error {
+	f.t, f.err = flexTime(raw)
+	return nil
+}
+
+// overviewField is a value read by decodeOverview.
+type overviewField struct {
+	o   *deploy.Overview
+	err error
+}
+
+// UnmarshalJSON reads raw with decodeOverview and keeps its error.
+func (f *overviewField) UnmarshalJSON(raw []byte) error {
+	f.o, f.err = decodeOverview(raw)
+	return nil
+}
+
+// errorField is a value read by decodeErrorInfo.
+type errorField struct {
+	e   *deploy.Error
+	err error
+}
+
+// UnmarshalJSON reads raw with decodeErrorInfo and keeps its error.
+func (f *errorField) UnmarshalJSON(raw []byte) error {
+	f.e, f.err = decodeErrorInfo(raw)
+	return nil
+}
+
+// rollbackField is a value read by decodeRollback.
+type rollbackField struct {
+	r   *deploy.Rollback
+	err error
+}
+
+// UnmarshalJSON reads raw with decodeRollback and keeps its error.
+func (f *rollbackField) UnmarshalJSON(raw []byte) error {
+	f.r, f.err = decodeRollback(raw)
+	return nil
+}
+
+// lifecycleField is a value read by decodeLifecycle.
+type lifecycleField struct {
+	steps []deploy.LifecycleStep
+	err   error
+}
+
+// UnmarshalJSON reads raw with decodeLifecycle and keeps its error.
+func (f *lifecycleField) UnmarshalJSON(raw []byte) error {
+	f.steps, f.err = decodeLifecycle(raw)
+	return nil
 }
 
 // subjectStatus matches the SNS Subject CodeDeploy sets:
@@ -54,43 +128,39 @@ func decodeTrigger(data []byte, subject string) (deploy.Event, error) {
 		DeploymentGroup: m.DeploymentGroupName,
 		DeploymentID:    m.DeploymentID,
 	}
-	var err error
 	fail := func(field string, e error) (deploy.Event, error) {
 		return deploy.Event{}, source.Errorf(data, "field %s: %v", field, e)
 	}
-	status, err := flexString(m.Status)
-	if err != nil {
-		return fail("status", err)
+	// The same order as ever: the first wrong field is the one reported.
+	switch {
+	case m.Status.err != nil:
+		return fail("status", m.Status.err)
+	case m.InstanceStatus.err != nil:
+		return fail("instanceStatus", m.InstanceStatus.err)
+	case m.CreateTime.err != nil:
+		return fail("createTime", m.CreateTime.err)
+	case m.CompleteTime.err != nil:
+		return fail("completeTime", m.CompleteTime.err)
+	case m.LastUpdatedAt.err != nil:
+		return fail("lastUpdatedAt", m.LastUpdatedAt.err)
+	case m.DeploymentOverview.err != nil:
+		return fail("deploymentOverview", m.DeploymentOverview.err)
+	case m.ErrorInformation.err != nil:
+		return fail("errorInformation", m.ErrorInformation.err)
+	case m.RollbackInformation.err != nil:
+		return fail("rollbackInformation", m.RollbackInformation.err)
 	}
-	instStatus, err := flexString(m.InstanceStatus)
-	if err != nil {
-		return fail("instanceStatus", err)
-	}
-	if ev.CreateTime, err = flexTime(m.CreateTime); err != nil {
-		return fail("createTime", err)
-	}
-	if ev.CompleteTime, err = flexTime(m.CompleteTime); err != nil {
-		return fail("completeTime", err)
-	}
-	if ev.LastUpdated, err = flexTime(m.LastUpdatedAt); err != nil {
-		return fail("lastUpdatedAt", err)
-	}
-	if ev.Overview, err = decodeOverview(m.DeploymentOverview); err != nil {
-		return fail("deploymentOverview", err)
-	}
-	if ev.Error, err = decodeErrorInfo(m.ErrorInformation); err != nil {
-		return fail("errorInformation", err)
-	}
-	if ev.Rollback, err = decodeRollback(m.RollbackInformation); err != nil {
-		return fail("rollbackInformation", err)
-	}
+	status, instStatus := m.Status.s, m.InstanceStatus.s
+	ev.CreateTime, ev.CompleteTime, ev.LastUpdated = m.CreateTime.t, m.CompleteTime.t, m.LastUpdatedAt.t
+	ev.Overview, ev.Error, ev.Rollback = m.DeploymentOverview.o, m.ErrorInformation.e, m.RollbackInformation.r
 
 	instance := m.InstanceID != ""
 	if instance {
 		ev.Target = parseTarget(m.InstanceID)
-		if ev.Target.Lifecycle, err = decodeLifecycle(m.LifecycleEvents); err != nil {
-			return fail("lifecycleEvents", err)
+		if m.LifecycleEvents.err != nil {
+			return fail("lifecycleEvents", m.LifecycleEvents.err)
 		}
+		ev.Target.Lifecycle = m.LifecycleEvents.steps
 		// ECS instance messages carry the target's state in instanceStatus
 		// or, in some payloads, in status.
 		ev.RawStatus = firstNonEmpty(instStatus, status)
@@ -188,18 +258,28 @@ func unwrap(raw json.RawMessage) (json.RawMessage, error) {
 	if raw[0] != '"' {
 		return raw, nil
 	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
+	var t text
+	if err := json.Unmarshal(raw, &t); err != nil {
 		return nil, err
 	}
-	s = strings.TrimSpace(s)
-	if s == "" || s == "null" {
+	s := bytes.TrimSpace(t)
+	if len(s) == 0 || string(s) == "null" {
 		return nil, nil
 	}
 	if s[0] != '{' && s[0] != '[' {
-		return nil, fmt.Errorf("string %q does not hold a JSON object or list", source.Snippet([]byte(s), 60))
+		return nil, fmt.Errorf("string %q does not hold a JSON object or list", source.Snippet(s, 60))
 	}
 	return json.RawMessage(s), nil
+}
+
+// text is a JSON string's content, as bytes (one copy, not a string and
+// then bytes).
+type text []byte
+
+// UnmarshalText keeps a copy of the string's content.
+func (t *text) UnmarshalText(b []byte) error {
+	*t = append((*t)[:0], b...)
+	return nil
 }
 
 // flexString reads a string; numbers and booleans are taken as their text.
@@ -235,7 +315,25 @@ func plainString(raw json.RawMessage) (string, bool) {
 			return "", false
 		}
 	}
+	for _, w := range common {
+		if string(in) == w {
+			return w, true
+		}
+	}
 	return string(in), true
+}
+
+// common are the words trigger messages repeat (lifecycle event names,
+// statuses): reading one returns it rather than a copy.
+var common = [...]string{
+	"ApplicationStop", "DownloadBundle", "BeforeInstall", "Install", "AfterInstall",
+	"ApplicationStart", "ValidateService", "BeforeBlockTraffic", "BlockTraffic",
+	"AfterBlockTraffic", "BeforeAllowTraffic", "AllowTraffic", "AfterAllowTraffic",
+	"AllowTestTraffic", "AfterAllowTestTraffic", "Start", "End",
+	"Pending", "InProgress", "Succeeded", "Failed", "Skipped", "Unknown", "Ready",
+	"Stopped", "Created", "Queued", "Baking", "unknown",
+	"PENDING", "IN_PROGRESS", "SUCCEEDED", "FAILED", "SKIPPED", "UNKNOWN", "READY",
+	"STOPPED", "CREATED", "QUEUED", "BAKING",
 }
 
 // flexInt reads a count sent as a JSON number or a numeric string.
@@ -403,30 +501,40 @@ func decodeLifecycle(raw json.RawMessage) ([]deploy.LifecycleStep, error) {
 	if err != nil || inner == nil {
 		return nil, err
 	}
-	var list []struct {
-		Name   json.RawMessage `json:"LifecycleEvent"`
-		Status json.RawMessage `json:"LifecycleEventStatus"`
-		Start  json.RawMessage `json:"StartTime"`
-		End    json.RawMessage `json:"EndTime"`
-	}
+	// Sized for the events the list names, so decoding it does not grow
+	// it step by step (a wrong guess only costs that).
+	list := make([]struct {
+		Name   stringField `json:"LifecycleEvent"`
+		Status stringField `json:"LifecycleEventStatus"`
+		Start  timeField   `json:"StartTime"`
+		End    timeField   `json:"EndTime"`
+	}, 0, bytes.Count(inner, []byte(`"LifecycleEvent"`)))
 	if err := json.Unmarshal(inner, &list); err != nil {
+		// Say it in the words of the raw element type the error names.
+		var raw []struct {
+			Name   json.RawMessage `json:"LifecycleEvent"`
+			Status json.RawMessage `json:"LifecycleEventStatus"`
+			Start  json.RawMessage `json:"StartTime"`
+			End    json.RawMessage `json:"EndTime"`
+		}
+		if rawErr := json.Unmarshal(inner, &raw); rawErr != nil {
+			err = rawErr
+		}
 		return nil, fmt.Errorf("expected a list of lifecycle events: %w", err)
 	}
 	out := make([]deploy.LifecycleStep, 0, len(list))
 	for i, l := range list {
-		var le deploy.LifecycleStep
-		if le.Name, err = flexString(l.Name); err != nil {
-			return nil, fmt.Errorf("[%d].LifecycleEvent: %w", i, err)
+		switch {
+		case l.Name.err != nil:
+			return nil, fmt.Errorf("[%d].LifecycleEvent: %w", i, l.Name.err)
+		case l.Status.err != nil:
+			return nil, fmt.Errorf("[%d].LifecycleEventStatus: %w", i, l.Status.err)
+		case l.Start.err != nil:
+			return nil, fmt.Errorf("[%d].StartTime: %w", i, l.Start.err)
+		case l.End.err != nil:
+			return nil, fmt.Errorf("[%d].EndTime: %w", i, l.End.err)
 		}
-		if le.Status, err = flexString(l.Status); err != nil {
-			return nil, fmt.Errorf("[%d].LifecycleEventStatus: %w", i, err)
-		}
-		if le.Start, err = flexTime(l.Start); err != nil {
-			return nil, fmt.Errorf("[%d].StartTime: %w", i, err)
-		}
-		if le.End, err = flexTime(l.End); err != nil {
-			return nil, fmt.Errorf("[%d].EndTime: %w", i, err)
-		}
+		le := deploy.LifecycleStep{Name: l.Name.s, Status: l.Status.s, Start: l.Start.t, End: l.End.t}
 		out = append(out, le)
 	}
 	return out, nil

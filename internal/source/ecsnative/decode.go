@@ -72,14 +72,12 @@ func (Decoder) Claims(m *source.Message) bool {
 	if !m.Has("detail-type") {
 		return false
 	}
-	var eb struct {
-		Source     string `json:"source"`
-		DetailType string `json:"detail-type"`
-	}
-	if json.Unmarshal(m.Body, &eb) != nil || eb.Source != "aws.ecs" {
+	src, ok := m.String("source")
+	if !ok || src != "aws.ecs" {
 		return false
 	}
-	return eb.DetailType == DetailDeployment || eb.DetailType == DetailHook
+	dt, ok := m.String("detail-type")
+	return ok && (dt == DetailDeployment || dt == DetailHook)
 }
 
 // Decode decodes a claimed message.

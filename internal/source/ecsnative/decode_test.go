@@ -332,3 +332,20 @@ func unjoin(err error) []error {
 	}
 	return []error{err}
 }
+
+// BenchmarkDecode measures decoding an ECS Deployment State Change as
+// EventBridge delivers it to the function.
+func BenchmarkDecode(b *testing.B) {
+	data, err := os.ReadFile("testdata/deployment/in-progress.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	reg := source.New(codedeploy.Decoder{}, Decoder{})
+	b.ReportAllocs()
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := reg.Decode(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
