@@ -1,6 +1,7 @@
 package source_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -62,12 +63,15 @@ func sameAsLayered(t *testing.T, data []byte) bool {
 
 // TestDecodeOnceFixtures: every fixture that decodes, hostile ones
 // included, is decoded in one pass, to the same events; only failure
-// records (rare: a replay) are left to the layered path.
+// records (rare: a replay) and records events with \u escapes (which a
+// struct may read differently from a map; recordsOnce says why) are left
+// to the layered path.
 func TestDecodeOnceFixtures(t *testing.T) {
 	for name, data := range corpus(t) {
 		_, err := registry.DecodeLayered(data)
 		ok := sameAsLayered(t, data)
-		if err == nil && !ok && !strings.Contains(name, "/destination/") {
+		escaped := bytes.Contains(data, []byte(`\u`)) && bytes.Contains(data, []byte(`"Records"`))
+		if err == nil && !ok && !strings.Contains(name, "/destination/") && !escaped {
 			t.Errorf("%s: decodes, but not in one pass", name)
 		}
 	}
