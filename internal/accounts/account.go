@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/cutover-dev/cutover/internal/secret"
 )
@@ -31,16 +32,34 @@ type Account struct {
 }
 
 // roleARNPattern is an IAM role ARN in any partition: partition, account
-// and the role's path and name.
-var roleARNPattern = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-[a-z]|aws-eusc):iam::([0-9]{12}):role/([\w+=,.@/-]{1,512})$`)
+// and the role's path and name (at most maxRolePath characters, checked
+// by roleARNParts: a counted repetition would compile to 512 copies of the
+// class). Compiled on first use: only CUTOVER_ACCOUNTS needs it.
+var roleARNPattern = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-[a-z]|aws-eusc):iam::([0-9]{12}):role/([\w+=,.@/-]+)$`)
+})
 
-// externalIDPattern is what STS accepts as an external ID.
-var externalIDPattern = regexp.MustCompile(`^[\w+=,.@:/-]+$`)
+// maxRolePath is the longest role path and name a role ARN may carry.
+const maxRolePath = 512
+
+// roleARNParts returns the submatches of roleARNPattern (whole, partition,
+// account, path and name), or nil when arn is not a role ARN.
+func roleARNParts(arn string) []string {
+	m := roleARNPattern().FindStringSubmatch(arn)
+	if m == nil || len(m[3]) > maxRolePath {
+		return nil
+	}
+	return m
+}
+
+// externalIDPattern is what STS accepts as an external ID (compiled on
+// first use).
+var externalIDPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[\w+=,.@:/-]+$`) })
 
 // CheckRoleARN reports whether arn is an IAM role ARN of account, in
 // any partition. Role ARNs are not secret: errors quote them.
 func CheckRoleARN(arn, account string) error {
-	m := roleARNPattern.FindStringSubmatch(arn)
+	m := roleARNParts(arn)
 	switch {
 	case arn == "":
 		return fmt.Errorf("no role_arn (the role cutover assumes in the account, e.g. arn:aws:iam::%s:role/cutover-hub)", account)
@@ -55,7 +74,7 @@ func CheckRoleARN(arn, account string) error {
 // CheckExternalID reports whether id is an external ID STS accepts (2 to
 // 1224 characters of letters, digits and +=,.@:/-), never echoing it.
 func CheckExternalID(id string) error {
-	if len(id) < 2 || len(id) > 1224 || !externalIDPattern.MatchString(id) {
+	if len(id) < 2 || len(id) > 1224 || !externalIDPattern().MatchString(id) {
 		return fmt.Errorf("external_id is not 2 to 1224 letters, digits or +=,.@:/- (value not shown)")
 	}
 	return nil
@@ -63,7 +82,7 @@ func CheckExternalID(id string) error {
 
 // Partition is the partition of a role ARN ("aws", "aws-cn", …), or "".
 func Partition(roleARN string) string {
-	if m := roleARNPattern.FindStringSubmatch(roleARN); m != nil {
+	if m := roleARNParts(roleARN); m != nil {
 		return m[1]
 	}
 	return ""

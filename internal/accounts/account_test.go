@@ -2,6 +2,7 @@ package accounts
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -59,4 +60,36 @@ func TestCheckRoleARN(t *testing.T) {
 	if Partition("arn:aws-cn:iam::444455556666:role/x") != "aws-cn" || Partition("x") != "" {
 		t.Error("Partition")
 	}
+}
+
+// countedRoleARN is the role ARN pattern as it was written before
+// roleARNParts: the length limit as a counted repetition.
+var countedRoleARN = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-[a-z]|aws-eusc):iam::([0-9]{12}):role/([\w+=,.@/-]{1,512})$`)
+
+func TestRoleARNLength(t *testing.T) {
+	prefix := "arn:aws:iam::444455556666:role/"
+	if err := CheckRoleARN(prefix+strings.Repeat("a", 512), "444455556666"); err != nil {
+		t.Errorf("512 characters: %v", err)
+	}
+	if err := CheckRoleARN(prefix+strings.Repeat("a", 513), "444455556666"); err == nil {
+		t.Error("513 characters accepted")
+	}
+}
+
+// FuzzRoleARN checks that roleARNParts matches exactly what the counted
+// pattern matched, with the same submatches.
+func FuzzRoleARN(f *testing.F) {
+	for _, s := range []string{
+		"arn:aws:iam::444455556666:role/cutover-hub", "arn:aws-us-gov:iam::444455556666:role/a/b/c",
+		"arn:aws-iso-b:iam::444455556666:role/x", "arn:aws:iam::444455556666:role/", "arn:aws:iam::4444555566:role/x",
+		"arn:aws:iam::444455556666:role/" + strings.Repeat("x", 513), "arn:aws:iam::444455556666:role/x y",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, arn string) {
+		got, want := roleARNParts(arn), countedRoleARN.FindStringSubmatch(arn)
+		if !slices.Equal(got, want) {
+			t.Fatalf("roleARNParts(%q) = %q, want %q", arn, got, want)
+		}
+	})
 }

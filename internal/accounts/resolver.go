@@ -90,6 +90,7 @@ type Resolver struct {
 	hub      aws.Config
 	accounts map[string]Account
 	sts      STSAPI
+	stsOnce  sync.Once
 	log      *slog.Logger
 	max      int
 
@@ -118,10 +119,19 @@ func New(opts Options) *Resolver {
 	if r.max <= 0 {
 		r.max = DefaultMaxSessions
 	}
-	if r.sts == nil {
-		r.sts = sts.NewFromConfig(awsx.WithRetries(opts.Hub, awsx.Short))
-	}
 	return r
+}
+
+// stsClient returns the STS client, building the default one on first
+// use: without CUTOVER_ACCOUNTS (and for the hub's own account) no STS
+// call is ever made, so start-up builds none.
+func (r *Resolver) stsClient() STSAPI {
+	r.stsOnce.Do(func() {
+		if r.sts == nil {
+			r.sts = sts.NewFromConfig(awsx.WithRetries(r.hub, awsx.Short))
+		}
+	})
+	return r.sts
 }
 
 // Connected reports whether any account is connected (CUTOVER_ACCOUNTS is
@@ -184,7 +194,7 @@ func (r *Resolver) hubID(ctx context.Context) (string, error) {
 	if id != "" {
 		return id, nil
 	}
-	out, err := r.sts.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	out, err := r.stsClient().GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
 		return "", fmt.Errorf("accounts: the hub's own account (sts:GetCallerIdentity): %w", err)
 	}
@@ -223,7 +233,7 @@ func (r *Resolver) session(a Account, name string) *aws.CredentialsCache {
 	if c, ok := r.sessions[key]; ok {
 		return c
 	}
-	p := stscreds.NewAssumeRoleProvider(r.sts, a.RoleARN, func(o *stscreds.AssumeRoleOptions) {
+	p := stscreds.NewAssumeRoleProvider(r.stsClient(), a.RoleARN, func(o *stscreds.AssumeRoleOptions) {
 		o.RoleSessionName = name
 		if !a.ExternalID.IsZero() {
 			o.ExternalID = aws.String(a.ExternalID.Reveal())

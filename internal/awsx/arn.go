@@ -2,23 +2,68 @@ package awsx
 
 import (
 	"net/url"
-	"regexp"
 	"strings"
 )
 
-// regionPattern is the shape of every AWS region name: "us-east-1",
-// "cn-north-1", "us-gov-west-1", "eu-central-2", "ap-southeast-5".
-var regionPattern = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$`)
-
-// ValidRegion reports whether region has the shape of an AWS region. A value
-// from an event that does not is never put into a URL or an ARN.
-func ValidRegion(region string) bool { return len(region) <= 32 && regionPattern.MatchString(region) }
-
-// accountPattern is a 12-digit AWS account ID.
-var accountPattern = regexp.MustCompile(`^[0-9]{12}$`)
+// ValidRegion reports whether region has the shape of an AWS region
+// (^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$, at most 32 bytes): "us-east-1",
+// "cn-north-1", "us-gov-west-1", "eu-central-2", "ap-southeast-5". A value
+// from an event that does not is never put into a URL or an ARN. A string
+// check, not a regexp: it runs for every event and costs nothing at init.
+func ValidRegion(region string) bool {
+	if len(region) > 32 {
+		return false
+	}
+	// The last dash is followed by one or two digits.
+	i := strings.LastIndexByte(region, '-')
+	if i < 0 || !digits(region[i+1:], 1, 2) {
+		return false
+	}
+	// Before it: two letters, then one or more dash-separated words of
+	// letters.
+	head := region[:i]
+	if len(head) < 4 || !lower(head[:2]) || head[2] != '-' {
+		return false
+	}
+	prev := byte('-')
+	for i := 3; i < len(head); i++ {
+		c := head[i]
+		switch {
+		case c == '-' && prev != '-':
+		case c >= 'a' && c <= 'z':
+		default:
+			return false
+		}
+		prev = c
+	}
+	return prev != '-'
+}
 
 // ValidAccount reports whether account is a 12-digit AWS account ID.
-func ValidAccount(account string) bool { return accountPattern.MatchString(account) }
+func ValidAccount(account string) bool { return digits(account, 12, 12) }
+
+// digits reports whether s is between min and max ASCII digits.
+func digits(s string, min, max int) bool {
+	if len(s) < min || len(s) > max {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// lower reports whether s is ASCII lower-case letters only.
+func lower(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 'a' || s[i] > 'z' {
+			return false
+		}
+	}
+	return true
+}
 
 // Partition is the AWS partition of a region: "aws", "aws-cn" or
 // "aws-us-gov".

@@ -1,6 +1,9 @@
 package awsx
 
-import "testing"
+import (
+	"regexp"
+	"testing"
+)
 
 func TestConsoleURLs(t *testing.T) {
 	cases := []struct{ name, got, want string }{
@@ -54,4 +57,27 @@ func TestGlobalARN(t *testing.T) {
 			t.Errorf("GlobalARN(%q) = %q, want %q", region, got, want)
 		}
 	}
+}
+
+// The patterns ValidRegion and ValidAccount check without a regexp.
+var (
+	regionPattern  = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$`)
+	accountPattern = regexp.MustCompile(`^[0-9]{12}$`)
+)
+
+// FuzzValidRegion checks ValidRegion and ValidAccount against the regular
+// expressions they stand for.
+func FuzzValidRegion(f *testing.F) {
+	for _, s := range []string{"us-east-1", "us-gov-west-1", "eu-central-12", "us-east-123", "us--east-1", "u-east-1",
+		"us-east-", "us-1", "US-east-1", "us-east-1\n", "111122223333", "11112222333", "1111222233334", "aa-b-c-d-e-f-g-h-i-j-k-l-m-n-1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := ValidRegion(s), len(s) <= 32 && regionPattern.MatchString(s); got != want {
+			t.Fatalf("ValidRegion(%q) = %v, want %v", s, got, want)
+		}
+		if got, want := ValidAccount(s), accountPattern.MatchString(s); got != want {
+			t.Fatalf("ValidAccount(%q) = %v, want %v", s, got, want)
+		}
+	})
 }
