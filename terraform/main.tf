@@ -192,7 +192,13 @@ locals {
     CUTOVER_FAILURE_QUEUE_URL           = { set = var.ecs_hook, value = aws_sqs_queue.failure.url }
     CUTOVER_ACCOUNTS                    = { set = length(var.spoke_accounts) > 0, value = local.accounts_json }
   }
+  # Go runtime settings for a short-lived process (var.go_runtime_tuning); extra_environment_variables override them.
+  go_runtime_environment = var.go_runtime_tuning ? {
+    GOGC       = "400"
+    GOMEMLIMIT = "${floor(var.memory_size * 3 / 4)}MiB"
+  } : {}
   environment = merge(
+    local.go_runtime_environment,
     var.extra_environment_variables,
     { for k, v in local.contract_environment : k => v.value if v.set },
     { for k, v in local.checks_environment : k => v.value if v.set }, # checks.tf

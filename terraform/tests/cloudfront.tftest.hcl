@@ -29,6 +29,8 @@ run "environment_with_cloudfront" {
       CUTOVER_INVALIDATE_ON_ROLLBACK      = "true"
       CUTOVER_CLOUDFRONT_ROUTES           = jsonencode(var.cloudfront_routes)
       CUTOVER_FOLLOWUP_QUEUE_URL          = "https://sqs.us-east-1.amazonaws.com/123456789012/cutover-followup"
+      GOGC                                = "400"
+      GOMEMLIMIT                          = "96MiB"
     })
     error_message = "the full CUTOVER_* contract with CloudFront configured"
   }
@@ -143,7 +145,7 @@ run "environment_keys_known_at_plan_time" {
       "CUTOVER_SLACK_WEBHOOK_URL_SECRET", "CUTOVER_EVENTS", "CUTOVER_ENRICH", "CUTOVER_ENRICH_TIMEOUT",
       "CUTOVER_RECORDS_TABLE", "CUTOVER_RECORDS_TTL",
       "CUTOVER_CLOUDFRONT_DISTRIBUTION_IDS", "CUTOVER_INVALIDATION_PATHS", "CUTOVER_INVALIDATE_ON_ROLLBACK",
-      "CUTOVER_CLOUDFRONT_ROUTES", "CUTOVER_FOLLOWUP_QUEUE_URL",
+      "CUTOVER_CLOUDFRONT_ROUTES", "CUTOVER_FOLLOWUP_QUEUE_URL", "GOGC", "GOMEMLIMIT",
     ])
     error_message = "the plan shows which CUTOVER_* variables are set before the queue and table exist"
   }

@@ -76,8 +76,10 @@ run "environment_contract_minimal" {
       CUTOVER_ENRICH_TIMEOUT           = "2s"
       CUTOVER_RECORDS_TABLE            = "cutover-records"
       CUTOVER_RECORDS_TTL              = "336h"
+      GOGC                             = "400"
+      GOMEMLIMIT                       = "96MiB"
     })
-    error_message = "without CloudFront the environment holds exactly the secret reference, events, enrichment flag and timeout, records table and its TTL"
+    error_message = "without CloudFront the environment holds exactly the secret reference, events, enrichment flag and timeout, records table and its TTL, and the Go runtime settings"
   }
   assert {
     condition     = length(aws_sqs_queue.followup) == 0 && length(aws_lambda_event_source_mapping.followup) == 0
