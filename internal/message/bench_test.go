@@ -1,0 +1,20 @@
+package message_test
+
+import (
+	"testing"
+
+	"github.com/cutover-dev/cutover/internal/message"
+	"github.com/cutover-dev/cutover/internal/message/messagetest"
+)
+
+// BenchmarkBuild is the cost of deciding what a message says: Build of the
+// notice BenchmarkDecodeRender (package delivery) renders, decoded once.
+func BenchmarkBuild(b *testing.B) {
+	n := messagetest.BenchNotice(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if message.Build(n) == nil {
+			b.Fatal("nil message")
+		}
+	}
+}
