@@ -7,8 +7,6 @@ import (
 	"log/slog"
 	"strings"
 
-	"github.com/slack-go/slack"
-
 	"github.com/cutover-dev/cutover/internal/chat"
 	"github.com/cutover-dev/cutover/internal/message"
 	"github.com/cutover-dev/cutover/internal/retry"
@@ -149,15 +147,21 @@ func emoji(icon message.Icon) string {
 	return ":grey_question:"
 }
 
-// slackMessage is the body posted to an incoming webhook: the headline as
-// top-level blocks, the details in one attachment whose colour shows the
-// severity, and text as the notification and accessibility fallback.
-type slackMessage struct {
-	Text        string             `json:"text"`
-	Blocks      slack.Blocks       `json:"blocks"`
-	Attachments []slack.Attachment `json:"attachments,omitempty"`
-	UnfurlLinks bool               `json:"unfurl_links"`
-	UnfurlMedia bool               `json:"unfurl_media"`
+// blockKind is what a block of the body is.
+type blockKind uint8
+
+const (
+	sectionBlock blockKind = iota // a section of mrkdwn text
+	fieldsBlock                   // a section of mrkdwn fields
+	contextBlock                  // a context line of mrkdwn
+)
+
+// block is one Block Kit block of the body, its text already mrkdwn and
+// within Slack's limits.
+type block struct {
+	kind   blockKind
+	text   string
+	fields []string
 }
 
 // Render returns the exact JSON body Slack is sent for n: Format of
@@ -220,13 +224,13 @@ func FormatMentions(m *message.Message, mentions []string) ([]byte, error) {
 	if s := render(m.Summary); s != "" {
 		headline += "\n" + s
 	}
-	top := []slack.Block{section(headline)}
+	top := [1]block{section(headline)}
 
-	var details []slack.Block
+	details := make([]block, 0, 12)
 	if f := fields(m.Fields); len(f) > 0 {
-		details = append(details, slack.NewSectionBlock(nil, f, nil))
+		details = append(details, block{kind: fieldsBlock, fields: f})
 	}
-	for _, s := range []string{
+	for _, s := range [...]string{
 		errorText(m.Error),
 		listText(m.Lifecycle, slackMaxLifecycle, "• "),
 		failureText(m.Failure),
@@ -241,38 +245,88 @@ func FormatMentions(m *message.Message, mentions []string) ([]byte, error) {
 		}
 	}
 	if m.Hint != "" {
-		details = append(details, contextBlock(emoji(message.IconInfo)+" "+escape(m.Hint)))
+		details = append(details, contextLine(emoji(message.IconInfo)+" "+escape(m.Hint)))
 	}
-	details = append(details, contextBlock(footerText(m.Footer)))
-
-	msg := slackMessage{
-		Text:   ping + clampText(render(m.Fallback), slackMaxFallback),
-		Blocks: slack.Blocks{BlockSet: top},
-		Attachments: []slack.Attachment{{
-			Color:  colors[m.Severity],
-			Blocks: slack.Blocks{BlockSet: details},
-		}},
-	}
-	return encodeSlack(msg)
+	details = append(details, contextLine(footerText(m.Footer)))
+	return encodeSlack(ping+clampText(render(m.Fallback), slackMaxFallback), top[:], colors[m.Severity], details)
 }
 
-// encodeSlack encodes msg as the webhook body, without HTML escaping. It
-// refuses a message with more blocks than Slack takes (slackMaxBlocks,
-// counting the top-level and attachment blocks): Slack would reject the
-// whole message, so a formatter that builds one has a bug.
-func encodeSlack(msg slackMessage) ([]byte, error) {
-	n := len(msg.Blocks.BlockSet)
-	for _, a := range msg.Attachments {
-		n += len(a.Blocks.BlockSet)
-	}
-	if n > slackMaxBlocks {
+// encodeSlack writes the webhook body: text as the notification
+// fallback, the top-level blocks, and one attachment of the colour with
+// the detail blocks; byte for byte what encoding/json gave for slack-go's
+// types (blocks HTML-escaped, as slack-go marshals them, the text not).
+// It refuses a message with more blocks than Slack takes
+// (slackMaxBlocks, counting the top-level and attachment blocks): Slack
+// would reject the whole message, so a formatter that builds one has a
+// bug.
+func encodeSlack(text string, top []block, color string, details []block) ([]byte, error) {
+	if n := len(top) + len(details); n > slackMaxBlocks {
 		return nil, fmt.Errorf("render: %d blocks, Slack takes at most %d", n, slackMaxBlocks)
 	}
-	body, err := chat.EncodeJSON(msg)
-	if err != nil {
-		return nil, fmt.Errorf("render: %w", err)
+	size := 160 + len(text) + len(color)
+	for _, bs := range [2][]block{top, details} {
+		for _, b := range bs {
+			size += 64 + len(b.text) + len(b.text)/8
+			for _, f := range b.fields {
+				size += 32 + len(f) + len(f)/8
+			}
+		}
 	}
-	return body, nil
+	buf := make([]byte, 0, size)
+	buf = append(buf, `{"text":`...)
+	buf = chat.AppendJSONString(buf, text, false)
+	buf = append(buf, `,"blocks":`...)
+	buf = appendBlocks(buf, top)
+	buf = append(buf, `,"attachments":[{`...)
+	if color != "" {
+		buf = append(buf, `"color":`...)
+		buf = chat.AppendJSONString(buf, color, false)
+		buf = append(buf, ',')
+	}
+	buf = append(buf, `"blocks":`...)
+	buf = appendBlocks(buf, details)
+	buf = append(buf, `}],"unfurl_links":false,"unfurl_media":false}`...)
+	return buf, nil
+}
+
+// appendBlocks appends bs as a JSON array of Block Kit blocks.
+func appendBlocks(buf []byte, bs []block) []byte {
+	if bs == nil {
+		return append(buf, "null"...)
+	}
+	buf = append(buf, '[')
+	for i, b := range bs {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		switch b.kind {
+		case fieldsBlock:
+			buf = append(buf, `{"type":"section","fields":[`...)
+			for j, f := range b.fields {
+				if j > 0 {
+					buf = append(buf, ',')
+				}
+				buf = appendMrkdwn(buf, f)
+			}
+			buf = append(buf, ']', '}')
+		case contextBlock:
+			buf = append(buf, `{"type":"context","elements":[`...)
+			buf = appendMrkdwn(buf, b.text)
+			buf = append(buf, ']', '}')
+		default:
+			buf = append(buf, `{"type":"section","text":`...)
+			buf = appendMrkdwn(buf, b.text)
+			buf = append(buf, '}')
+		}
+	}
+	return append(buf, ']')
+}
+
+// appendMrkdwn appends a mrkdwn text object.
+func appendMrkdwn(buf []byte, text string) []byte {
+	buf = append(buf, `{"type":"mrkdwn","text":`...)
+	buf = chat.AppendJSONString(buf, text, true)
+	return append(buf, '}')
 }
 
 // spanText is a span's text escaped for mrkdwn: outside text cleaned and
@@ -320,14 +374,14 @@ func render(t message.Text) string {
 }
 
 // fields are the detail fields, "*Label*\nvalue", at most slackMaxFields.
-func fields(fs []message.Field) []*slack.TextBlockObject {
-	var out []*slack.TextBlockObject
+func fields(fs []message.Field) []string {
+	var out []string
 	for _, f := range fs {
 		v := render(f.Value)
 		if v == "" || len(out) == slackMaxFields {
 			continue
 		}
-		out = append(out, mrkdwn(clampText("*"+escape(f.Label)+"*\n"+v, slackMaxFieldText)))
+		out = append(out, clampText("*"+escape(f.Label)+"*\n"+v, slackMaxFieldText))
 	}
 	return out
 }
@@ -483,14 +537,10 @@ func tailText(raw string, limit, maxLines int) (tail string, dropped int) {
 	return strings.Trim(b.String(), "\n"), i
 }
 
-func section(text string) *slack.SectionBlock {
-	return slack.NewSectionBlock(mrkdwn(clampText(text, slackMaxSectionText)), nil, nil)
+func section(text string) block {
+	return block{kind: sectionBlock, text: clampText(text, slackMaxSectionText)}
 }
 
-func contextBlock(text string) *slack.ContextBlock {
-	return slack.NewContextBlock("", mrkdwn(clampText(text, slackMaxSectionText)))
-}
-
-func mrkdwn(text string) *slack.TextBlockObject {
-	return slack.NewTextBlockObject(slack.MarkdownType, text, false, false)
+func contextLine(text string) block {
+	return block{kind: contextBlock, text: clampText(text, slackMaxSectionText)}
 }

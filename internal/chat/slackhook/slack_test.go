@@ -388,21 +388,20 @@ func BenchmarkRenderSlack(b *testing.B) {
 }
 
 func TestEncodeSlackBlockLimit(t *testing.T) {
-	msg := func(top, attached int) slackMessage {
-		blocks := func(n int) []slack.Block {
-			var b []slack.Block
-			for range n {
-				b = append(b, section("x"))
-			}
-			return b
+	blocks := func(n int) []block {
+		var b []block
+		for range n {
+			b = append(b, section("x"))
 		}
-		return slackMessage{Text: "x", Blocks: slack.Blocks{BlockSet: blocks(top)},
-			Attachments: []slack.Attachment{{Color: colorGood, Blocks: slack.Blocks{BlockSet: blocks(attached)}}}}
+		return b
 	}
-	if _, err := encodeSlack(msg(1, slackMaxBlocks-1)); err != nil {
+	msg := func(top, attached int) ([]byte, error) {
+		return encodeSlack("x", blocks(top), colorGood, blocks(attached))
+	}
+	if _, err := msg(1, slackMaxBlocks-1); err != nil {
 		t.Errorf("%d blocks: %v", slackMaxBlocks, err)
 	}
-	if _, err := encodeSlack(msg(1, slackMaxBlocks)); err == nil || !strings.Contains(err.Error(), "51 blocks, Slack takes at most 50") {
+	if _, err := msg(1, slackMaxBlocks); err == nil || !strings.Contains(err.Error(), "51 blocks, Slack takes at most 50") {
 		t.Errorf("%d blocks: err = %v, want the limit named", slackMaxBlocks+1, err)
 	}
 }
