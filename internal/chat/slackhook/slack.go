@@ -1,6 +1,7 @@
 package slackhook
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -204,51 +205,112 @@ func FormatMentions(m *message.Message, mentions []string) ([]byte, error) {
 	if m == nil {
 		return nil, errors.New("render: nil message")
 	}
-	ping := ""
-	if m.Severity == message.Danger && len(mentions) > 0 {
-		ping = strings.Join(mentions, " ") + " "
-	}
-	headline := ping + "*" + emoji(m.Icon) + " " + m.Title + "*"
-	if s := render(m.Subject); s != "" {
-		headline += " " + s
-	}
+	// One scratch buffer holds each block's mrkdwn while it is written;
+	// each block's text is then one string.
+	b := make([]byte, 0, 2048)
+	ping := m.Severity == message.Danger && len(mentions) > 0
+	b = appendPing(b, mentions, ping)
+	b = append(b, '*')
+	b = append(b, emoji(m.Icon)...)
+	b = append(b, ' ')
+	b = append(b, m.Title...)
+	b = append(b, '*')
+	b = appendPart(b, " ", m.Subject)
 	if dl := m.Deadline; dl != nil {
 		if text := esc1(dl.Text, slackMaxValue); text != "" {
+			b = append(b, '\n')
 			if dl.Open {
-				headline += "\n" + emoji(message.IconDeadline) + " *" + text + "*"
+				b = append(b, emoji(message.IconDeadline)...)
+				b = append(b, " *"...)
+				b = append(b, text...)
+				b = append(b, '*')
 			} else {
-				headline += "\n" + emoji(message.IconWarning) + " " + text
+				b = append(b, emoji(message.IconWarning)...)
+				b = append(b, ' ')
+				b = append(b, text...)
 			}
 		}
 	}
-	if s := render(m.Summary); s != "" {
-		headline += "\n" + s
-	}
-	top := [1]block{section(headline)}
+	b = appendPart(b, "\n", m.Summary)
+	top := [1]block{{kind: sectionBlock, text: clampBytes(b, slackMaxSectionText)}}
 
 	details := make([]block, 0, 12)
-	if f := fields(m.Fields); len(f) > 0 {
+	if f := fields(b, m.Fields); len(f) > 0 {
 		details = append(details, block{kind: fieldsBlock, fields: f})
 	}
-	for _, s := range [...]string{
-		errorText(m.Error),
-		listText(m.Lifecycle, slackMaxLifecycle, "• "),
-		failureText(m.Failure),
-		listText(m.TaskSets, slackMaxTaskSets, ""),
-		commandsText(m.Commands),
-		listText(m.Checks, slackMaxActions, ""),
-		listText(m.Actions, slackMaxActions, ""),
-		linksText(m.Links),
-	} {
-		if s != "" {
-			details = append(details, section(s))
-		}
-	}
+	b = append(b[:0], errorText(m.Error)...)
+	details = appendSection(details, b)
+	b = appendList(b[:0], m.Lifecycle, slackMaxLifecycle, "• ")
+	details = appendSection(details, b)
+	b = append(b[:0], failureText(m.Failure)...)
+	details = appendSection(details, b)
+	b = appendList(b[:0], m.TaskSets, slackMaxTaskSets, "")
+	details = appendSection(details, b)
+	b = append(b[:0], commandsText(m.Commands)...)
+	details = appendSection(details, b)
+	b = appendList(b[:0], m.Checks, slackMaxActions, "")
+	details = appendSection(details, b)
+	b = appendList(b[:0], m.Actions, slackMaxActions, "")
+	details = appendSection(details, b)
+	b = appendLinks(b[:0], m.Links)
+	details = appendSection(details, b)
 	if m.Hint != "" {
-		details = append(details, contextLine(emoji(message.IconInfo)+" "+escape(m.Hint)))
+		b = append(b[:0], emoji(message.IconInfo)...)
+		b = append(b, ' ')
+		b = appendEscape(b, m.Hint)
+		details = append(details, block{kind: contextBlock, text: clampBytes(b, slackMaxSectionText)})
 	}
-	details = append(details, contextLine(footerText(m.Footer)))
-	return encodeSlack(ping+clampText(render(m.Fallback), slackMaxFallback), top[:], colors[m.Severity], details)
+	b = appendFooter(b[:0], m.Footer)
+	details = append(details, block{kind: contextBlock, text: clampBytes(b, slackMaxSectionText)})
+
+	b = appendPing(b[:0], mentions, ping)
+	p := len(b)
+	if b = appendText(b, m.Fallback); utf16Len(b[p:]) > slackMaxFallback {
+		b = append(b[:p], clampText(string(b[p:]), slackMaxFallback)...)
+	}
+	return encodeSlack(string(b), top[:], colors[m.Severity], details)
+}
+
+// appendPing appends the mentions, each followed by a space, when ping
+// is set.
+func appendPing(b []byte, mentions []string, ping bool) []byte {
+	if !ping {
+		return b
+	}
+	for _, m := range mentions {
+		b = append(b, m...)
+		b = append(b, ' ')
+	}
+	return b
+}
+
+// appendPart appends sep and t as mrkdwn, or nothing when t shows
+// nothing.
+func appendPart(b []byte, sep string, t message.Text) []byte {
+	n := len(b)
+	b = append(b, sep...)
+	m := len(b)
+	if b = appendText(b, t); len(b) == m {
+		return b[:n]
+	}
+	return b
+}
+
+// appendSection adds a section of the mrkdwn in b to blocks, unless b is
+// empty.
+func appendSection(blocks []block, b []byte) []block {
+	if len(b) == 0 {
+		return blocks
+	}
+	return append(blocks, block{kind: sectionBlock, text: clampBytes(b, slackMaxSectionText)})
+}
+
+// clampBytes is clampText of b as a string.
+func clampBytes(b []byte, limit int) string {
+	if utf16Len(b) <= limit {
+		return string(b)
+	}
+	return clampText(string(b), limit)
 }
 
 // encodeSlack writes the webhook body: text as the notification
@@ -344,44 +406,63 @@ func spanText(s message.Span) string {
 // render is t as mrkdwn.
 func render(t message.Text) string {
 	if len(t) == 1 && t[0].Kind == message.Plain {
-		return spanText(t[0]) // what the loop below builds, without a builder
+		return spanText(t[0]) // what appendText writes, without a buffer
 	}
-	var b strings.Builder
-	n := 0
-	for _, s := range t {
-		n += len(s.Text) + len(s.URL) + 8 // room for the markup: one allocation
+	return string(appendText(nil, t))
+}
+
+// appendSpan appends spanText(s).
+func appendSpan(b []byte, s message.Span) []byte {
+	switch {
+	case s.Max == 0:
+		return appendEscape(b, s.Text)
+	case s.Long:
+		return appendTruncate(b, message.Clean(s.Text, false), s.Max, true)
 	}
-	b.Grow(n)
+	return appendTruncate(b, message.Line(s.Text), s.Max, false)
+}
+
+// appendText appends t as mrkdwn.
+func appendText(b []byte, t message.Text) []byte {
 	for _, s := range t {
 		switch s.Kind {
 		case message.Emoji:
-			b.WriteString(emoji(s.Icon))
+			b = append(b, emoji(s.Icon)...)
 		case message.Code:
 			limit := s.Max
 			if limit == 0 {
 				limit = slackMaxSectionText
 			}
-			b.WriteString(code(s.Text, limit))
+			b = appendCode(b, s.Text, limit)
 		case message.Link:
-			b.WriteString(slackLink(s.URL, spanText(s)))
+			b = appendLink(b, s)
 		case message.Strong:
-			b.WriteString("*" + spanText(s) + "*")
+			b = append(b, '*')
+			b = appendSpan(b, s)
+			b = append(b, '*')
 		default:
-			b.WriteString(spanText(s))
+			b = appendSpan(b, s)
 		}
 	}
-	return b.String()
+	return b
 }
 
-// fields are the detail fields, "*Label*\nvalue", at most slackMaxFields.
-func fields(fs []message.Field) []string {
-	var out []string
+// fields are the detail fields, "*Label*\nvalue", at most slackMaxFields;
+// b is scratch space.
+func fields(b []byte, fs []message.Field) []string {
+	if len(fs) == 0 {
+		return nil
+	}
+	out := make([]string, 0, min(len(fs), slackMaxFields))
 	for _, f := range fs {
-		v := render(f.Value)
-		if v == "" || len(out) == slackMaxFields {
+		b = append(b[:0], '*')
+		b = appendEscape(b, f.Label)
+		b = append(b, "*\n"...)
+		n := len(b)
+		if b = appendText(b, f.Value); len(b) == n || len(out) == slackMaxFields {
 			continue
 		}
-		out = append(out, clampText("*"+escape(f.Label)+"*\n"+v, slackMaxFieldText))
+		out = append(out, clampBytes(b, slackMaxFieldText))
 	}
 	return out
 }
@@ -419,17 +500,43 @@ func errorText(e *message.Error) string {
 	return b.String()
 }
 
-// listText is a titled list within Slack's section limit and at most
-// maxItems items, each after bullet.
-func listText(l *message.List, maxItems int, bullet string) string {
+// appendList appends a titled list within Slack's section limit and at
+// most maxItems items, each after bullet, saying how many were left out.
+func appendList(b []byte, l *message.List, maxItems int, bullet string) []byte {
 	if l == nil || len(l.Items) == 0 {
-		return ""
+		return b
 	}
-	lines := make([]string, 0, len(l.Items))
+	const room = 60 // for the "… (truncated, N more …)" line
+	start := len(b)
+	b = append(b, '*')
+	b = appendEscape(b, l.Title)
+	b = append(b, '*')
+	used, shown := utf16Len(b[start:]), 0
 	for _, it := range l.Items {
-		lines = append(lines, bullet+render(it))
+		if shown == maxItems {
+			break
+		}
+		n := len(b)
+		b = append(b, '\n')
+		b = append(b, bullet...)
+		b = appendText(b, it)
+		l := utf16Len(b[n:])
+		if used+l > slackMaxSectionText-room {
+			b = b[:n]
+			break
+		}
+		used += l
+		shown++
 	}
-	return joinLines("*"+escape(l.Title)+"*", lines, maxItems, l.Unit)
+	if more := len(l.Items) - shown; more > 0 {
+		unit := l.Unit
+		if more != 1 {
+			unit += "s"
+		}
+		b = append(b, '\n')
+		b = append(b, message.CutMore(more, unit)...)
+	}
+	return b
 }
 
 // failureText shows the failing step, its diagnostic and CodeDeploy's
@@ -486,26 +593,37 @@ func commandsText(cmds []message.Command) string {
 	return strings.Join(parts, "\n")
 }
 
-// linksText puts the console links on one line; a link Slack could not
-// show safely is left out.
-func linksText(links []message.Span) string {
-	var parts []string
+// appendLinks appends the console links on one line; a link Slack could
+// not show safely is left out.
+func appendLinks(b []byte, links []message.Span) []byte {
+	start := len(b)
+	b = append(b, emoji(message.IconLink)...)
+	b = append(b, ' ')
+	shown := 0
 	for _, l := range links {
-		label := spanText(l)
-		if label != "" && safeLinkURL(l.URL) && !strings.Contains(label, "|") {
-			parts = append(parts, slackLink(l.URL, label))
+		n := len(b)
+		if shown > 0 {
+			b = append(b, " · "...)
 		}
+		label := len(b)
+		b = appendSpan(b, l)
+		if len(b) == label || !safeLinkURL(l.URL) || bytes.IndexByte(b[label:], '|') >= 0 {
+			b = b[:n]
+			continue
+		}
+		b = wrapLink(b, label, l.URL)
+		shown++
 	}
-	if len(parts) == 0 {
-		return ""
+	if shown == 0 {
+		return b[:start]
 	}
-	return emoji(message.IconLink) + " " + strings.Join(parts, " · ")
+	return b
 }
 
-// footerText is the context line; a part whose link Slack could not show
-// safely is left out.
-func footerText(parts []message.Text) string {
-	out := make([]string, 0, len(parts))
+// appendFooter appends the context line; a part whose link Slack could not
+// show safely is left out.
+func appendFooter(b []byte, parts []message.Text) []byte {
+	shown := 0
 	for _, p := range parts {
 		unsafe := false
 		for _, s := range p {
@@ -513,11 +631,21 @@ func footerText(parts []message.Text) string {
 				unsafe = true
 			}
 		}
-		if s := render(p); s != "" && !unsafe {
-			out = append(out, s)
+		if unsafe {
+			continue
 		}
+		n := len(b)
+		if shown > 0 {
+			b = append(b, " · "...)
+		}
+		m := len(b)
+		if b = appendText(b, p); len(b) == m {
+			b = b[:n]
+			continue
+		}
+		shown++
 	}
-	return strings.Join(out, " · ")
+	return b
 }
 
 // tailText is the end of an untrusted log for a code block: escaped, at
@@ -535,12 +663,4 @@ func tailText(raw string, limit, maxLines int) (tail string, dropped int) {
 		b.WriteString(escapeRune(r))
 	}
 	return strings.Trim(b.String(), "\n"), i
-}
-
-func section(text string) block {
-	return block{kind: sectionBlock, text: clampText(text, slackMaxSectionText)}
-}
-
-func contextLine(text string) block {
-	return block{kind: contextBlock, text: clampText(text, slackMaxSectionText)}
 }

@@ -391,7 +391,7 @@ func TestEncodeSlackBlockLimit(t *testing.T) {
 	blocks := func(n int) []block {
 		var b []block
 		for range n {
-			b = append(b, section("x"))
+			b = append(b, block{kind: sectionBlock, text: "x"})
 		}
 		return b
 	}
