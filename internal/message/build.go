@@ -76,12 +76,19 @@ func Build(n *Notice) *Message {
 	}
 	evCopy := withDetails(n)
 	ev, d := &evCopy, n.Details
+	steps := 0
+	if ev.Target != nil {
+		steps = len(ev.Target.Lifecycle)
+	}
+	var s scratch
+	s.init(48+4*steps, 96+8*steps)
+	deployURL := awsx.CodeDeployDeploymentURL(ev.Region, ev.DeploymentID)
 	m := lookFor(ev)
 	m.Deadline = deadline(ev, d, n.Now)
-	m.Summary = summary(ev)
-	m.Fields = append(fields(ev, n.Now), detailFields(ev, d)...)
+	m.Summary = summary(&s, ev, deployURL)
+	m.Fields = append(fields(&s, ev, n.Now), detailFields(ev, d)...)
 	m.Error = errorPart(ev, detailError(ev, d))
-	m.Lifecycle = lifecycle(ev)
+	m.Lifecycle = lifecycle(&s, ev)
 	m.Failure = failure(ev, d)
 	m.TaskSets = taskSets(ev, d)
 	m.Commands = commands(d)
@@ -95,9 +102,12 @@ func Build(n *Notice) *Message {
 			m.Error.Title = "Reason"
 		}
 	}
+	if len(m.Fields) == 0 {
+		m.Fields = nil // as without room made for them
+	}
 	m.Hint = hint(m.Hint, d)
-	m.Footer = footer(ev, d)
-	m.Fallback = fallback(ev, m, true)
+	m.Footer = footer(&s, ev, d, deployURL)
+	m.Fallback = fallback(&s, ev, m, true)
 	checksOutcome(m, n.Checks)
 	return m
 }
@@ -127,10 +137,13 @@ func buildFollowUp(n *Notice) *Message {
 			m.Icon, m.Title, m.Severity = IconWarning, "CloudFront invalidation did not complete", Warning
 		}
 	}
-	m.Summary = summary(ev)
+	var s scratch
+	s.init(32, 32)
+	deployURL := awsx.CodeDeployDeploymentURL(ev.Region, ev.DeploymentID)
+	m.Summary = summary(&s, ev, deployURL)
 	m.Actions = actions(n.Actions)
-	m.Footer = footer(ev, nil)
-	m.Fallback = fallback(ev, m, false)
+	m.Footer = footer(&s, ev, nil, deployURL)
+	m.Fallback = fallback(&s, ev, m, false)
 	return m
 }
 
@@ -242,50 +255,52 @@ func deadline(ev *deploy.Event, d *enrich.Details, now time.Time) *Deadline {
 	return &Deadline{Text: text, Open: w.Open(now)}
 }
 
-// appGroup is "application / group", either alone, or nothing.
-func appGroup(ev *deploy.Event) Text {
+// hasAppGroup reports whether addAppGroup adds anything.
+func hasAppGroup(ev *deploy.Event) bool {
+	return !blank(ev.Application) || !blank(ev.DeploymentGroup)
+}
+
+// addAppGroup adds "application / group", either alone, or nothing.
+func (s *scratch) addAppGroup(ev *deploy.Event) {
 	app, group := !blank(ev.Application), !blank(ev.DeploymentGroup)
 	switch {
 	case app && group:
-		return Text{value(ev.Application, maxValue), plain(" / "), value(ev.DeploymentGroup, maxValue)}
+		s.add(value(ev.Application, maxValue), plain(" / "), value(ev.DeploymentGroup, maxValue))
 	case app:
-		return Text{value(ev.Application, maxValue)}
+		s.add(value(ev.Application, maxValue))
 	case group:
-		return Text{value(ev.DeploymentGroup, maxValue)}
+		s.add(value(ev.DeploymentGroup, maxValue))
 	}
-	return nil
 }
 
 // summary is the headline's second line: application, group and a link
-// to the deployment.
-func summary(ev *deploy.Event) Text {
+// to the deployment (deployURL, its console page).
+func summary(s *scratch, ev *deploy.Event, deployURL string) Text {
 	if isECSNative(ev) {
 		return ecsSummary(ev)
 	}
-	var t Text
-	if ag := appGroup(ev); ag != nil {
-		t = append(t, ag...)
-	}
+	i := s.mark()
+	s.addAppGroup(ev)
 	if !blank(ev.DeploymentID) {
-		if t != nil {
-			t = append(t, plain(" · "))
+		if s.mark() > i {
+			s.add(plain(" · "))
 		}
-		t = append(t, link(awsx.CodeDeployDeploymentURL(ev.Region, ev.DeploymentID), ev.DeploymentID, maxShort))
+		s.add(link(deployURL, ev.DeploymentID, maxShort))
 	}
-	return t
+	return s.since(i)
 }
 
 // fields are the facts of the event: target, time, duration, target
 // counts, the raw status of an unknown event.
-func fields(ev *deploy.Event, now time.Time) []Field {
-	var out []Field
+func fields(s *scratch, ev *deploy.Event, now time.Time) []Field {
+	out := make([]Field, 0, 8) // with the detail and ECS fields Build adds
 	add := func(label string, v Text) { out = append(out, Field{Label: label, Value: v}) }
 	if t := ev.Target; t != nil && !blank(t.ID) {
 		label := "Target"
 		if t.Type == deploy.TargetECS {
 			label = "ECS service"
 		}
-		add(label, Text{code(t.ID, maxValue)})
+		add(label, s.text(code(t.ID, maxValue)))
 	}
 	at, label := eventTime(ev), "Time"
 	switch {
@@ -295,7 +310,7 @@ func fields(ev *deploy.Event, now time.Time) []Field {
 		label = "Switched at"
 	}
 	if !at.IsZero() {
-		add(label, Text{plain(FormatTime(at))})
+		add(label, s.text(plain(s.time(at))))
 	}
 	if !ev.CreateTime.IsZero() {
 		end, label := ev.CompleteTime, "Duration"
@@ -305,16 +320,16 @@ func fields(ev *deploy.Event, now time.Time) []Field {
 		// "Since start" of a few seconds (a start event's publication
 		// delay) says nothing.
 		if d := end.Sub(ev.CreateTime); d > 0 && (label == "Duration" || d >= time.Minute) {
-			add(label, Text{plain(FormatDuration(d))})
+			add(label, s.text(plain(s.duration("", d, ""))))
 		}
 	}
 	if ev.Overview != nil {
-		if s := overviewText(ev.Overview); s != "" {
-			add("Targets", Text{plain(s)})
+		if o := overviewText(ev.Overview); o != "" {
+			add("Targets", s.text(plain(o)))
 		}
 	}
 	if ev.Phase == deploy.Unknown && !blank(ev.RawStatus) {
-		add("Status", Text{code(ev.RawStatus, maxShort)})
+		add("Status", s.text(code(ev.RawStatus, maxShort)))
 	}
 	return out
 }
@@ -469,7 +484,8 @@ func errorPart(ev *deploy.Event, fallback *deploy.Error) *Error {
 	if p.Title == "" && p.RollbackTitle == "" {
 		return nil
 	}
-	return &p
+	part := p // p itself stays off the heap when there is no part
+	return &part
 }
 
 // standardRollbackMessage reports whether the rollback message is
@@ -482,20 +498,21 @@ func standardRollbackMessage(ev *deploy.Event) bool {
 }
 
 // lifecycle lists a target event's lifecycle steps.
-func lifecycle(ev *deploy.Event) *List {
+func lifecycle(s *scratch, ev *deploy.Event) *List {
 	if ev.Target == nil || len(ev.Target.Lifecycle) == 0 {
 		return nil
 	}
 	l := &List{Title: "Lifecycle", Unit: "step", Items: make([]Text, 0, len(ev.Target.Lifecycle))}
 	for _, le := range ev.Target.Lifecycle {
-		item := append(make(Text, 0, 4), code(le.Name, maxShort))
+		i := s.mark()
+		s.add(code(le.Name, maxShort))
 		if !blank(le.Status) {
-			item = append(item, plain(" "), value(le.Status, maxShort))
+			s.add(plain(" "), value(le.Status, maxShort))
 		}
 		if !le.Start.IsZero() && !le.End.IsZero() && !le.End.Before(le.Start) {
-			item = append(item, plain(" ("+FormatDuration(le.End.Sub(le.Start))+")"))
+			s.add(plain(s.duration(" (", le.End.Sub(le.Start), ")")))
 		}
-		l.Items = append(l.Items, item)
+		l.Items = append(l.Items, s.since(i))
 	}
 	return l
 }
@@ -879,34 +896,36 @@ func hint(h string, d *enrich.Details) string {
 	return h
 }
 
-// footer are the small facts: console link, region, account, trigger and
-// SNS message ID, and whether the details are simulated.
-func footer(ev *deploy.Event, d *enrich.Details) []Text {
-	parts := []Text{{plain("cutover")}}
+// footer are the small facts: console link (deployURL, the CodeDeploy
+// console page of the deployment), region, account, trigger and SNS
+// message ID, and whether the details are simulated.
+func footer(s *scratch, ev *deploy.Event, d *enrich.Details, deployURL string) []Text {
+	parts := make([]Text, 1, 8)
+	parts[0] = s.text(plain("cutover"))
 	if d != nil && d.Simulated {
-		parts = append(parts, Text{plain("simulated details (demo)")})
+		parts = append(parts, s.text(plain("simulated details (demo)")))
 	}
 	switch {
 	case isECSNative(ev):
 		if u := awsx.ECSServiceURL(ev.Region, ev.Cluster, ev.Service); u != "" {
-			parts = append(parts, Text{emoji(IconLink), plain(" "), link(u, "ECS console", 0)})
+			parts = append(parts, s.text(emoji(IconLink), plain(" "), link(u, "ECS console", 0)))
 		}
 	default:
-		if u := awsx.CodeDeployDeploymentURL(ev.Region, ev.DeploymentID); u != "" {
-			parts = append(parts, Text{emoji(IconLink), plain(" "), link(u, "CodeDeploy console", 0)})
+		if deployURL != "" {
+			parts = append(parts, s.text(emoji(IconLink), plain(" "), link(deployURL, "CodeDeploy console", 0)))
 		}
 	}
 	if !blank(ev.Region) {
-		parts = append(parts, Text{value(ev.Region, maxShort)})
+		parts = append(parts, s.text(value(ev.Region, maxShort)))
 	}
 	if !blank(ev.AccountID) {
-		parts = append(parts, Text{plain("account "), value(ev.AccountID, maxShort)})
+		parts = append(parts, s.text(plain("account "), value(ev.AccountID, maxShort)))
 	}
 	if !blank(ev.TriggerName) && ev.Phase != deploy.Test {
-		parts = append(parts, Text{plain("trigger "), value(ev.TriggerName, maxValue)})
+		parts = append(parts, s.text(plain("trigger "), value(ev.TriggerName, maxValue)))
 	}
 	if !blank(ev.MessageID) {
-		parts = append(parts, Text{plain("SNS message "), value(ev.MessageID, maxShort)})
+		parts = append(parts, s.text(plain("SNS message "), value(ev.MessageID, maxShort)))
 	}
 	return parts
 }
@@ -915,45 +934,54 @@ func footer(ev *deploy.Event, d *enrich.Details) []Text {
 // error code and the deadline, e.g. "❌ Deployment failed (app / group,
 // d-X): ECS_UPDATE_ERROR" or "… (app / group, d-X, c:s) · Roll back before
 // 14:52 UTC (58 min left)". Links show as their label, code as plain text.
-func fallback(ev *deploy.Event, m *Message, full bool) Text {
-	t := Text{emoji(m.Icon), plain(" " + m.Title)}
+func fallback(s *scratch, ev *deploy.Event, m *Message, full bool) Text {
+	i := s.mark()
+	s.add(emoji(m.Icon), plain(s.word(" ", m.Title)))
 	if full && len(m.Subject) > 0 {
-		t = append(t, plain(" "))
-		for _, s := range m.Subject {
-			if s.Kind == Link || s.Kind == Code {
-				s = value(s.Text, s.Max)
+		s.add(plain(" "))
+		for _, sp := range m.Subject {
+			if sp.Kind == Link || sp.Kind == Code {
+				sp = value(sp.Text, sp.Max)
 			}
-			t = append(t, s)
+			s.add(sp)
 		}
 	}
-	var where []Text
-	if ag := appGroup(ev); ag != nil {
-		where = append(where, ag)
+	// where: "(app / group, d-X, target)", the parts comma-separated.
+	where := 0
+	next := func() {
+		if where == 0 {
+			s.add(plain(" ("))
+		} else {
+			s.add(plain(", "))
+		}
+		where++
+	}
+	if hasAppGroup(ev) {
+		next()
+		s.addAppGroup(ev)
 	}
 	switch {
 	case isECSNative(ev):
-		where = append(where, ecsWhere(ev)...)
+		for _, w := range ecsWhere(ev) {
+			next()
+			s.add(w...)
+		}
 	case !blank(ev.DeploymentID):
-		where = append(where, Text{value(ev.DeploymentID, maxShort)})
+		next()
+		s.add(value(ev.DeploymentID, maxShort))
 	}
 	if full && ev.Target != nil && !blank(ev.Target.ID) {
-		where = append(where, Text{value(ev.Target.ID, maxShort)})
+		next()
+		s.add(value(ev.Target.ID, maxShort))
 	}
-	if len(where) > 0 {
-		t = append(t, plain(" ("))
-		for i, w := range where {
-			if i > 0 {
-				t = append(t, plain(", "))
-			}
-			t = append(t, w...)
-		}
-		t = append(t, plain(")"))
+	if where > 0 {
+		s.add(plain(")"))
 	}
 	if full && ev.Error != nil && !blank(ev.Error.Code) {
-		t = append(t, plain(": "), value(ev.Error.Code, maxShort))
+		s.add(plain(": "), value(ev.Error.Code, maxShort))
 	}
 	if full && m.Deadline != nil {
-		t = append(t, plain(" · "), value(m.Deadline.Text, maxValue))
+		s.add(plain(" · "), value(m.Deadline.Text, maxValue))
 	}
-	return t
+	return s.since(i)
 }
