@@ -18,3 +18,15 @@ func BenchmarkBuild(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkBuildDetails is Build of a traffic switch with every kind of
+// enrichment detail (window, task sets, commands, links) and an action.
+func BenchmarkBuildDetails(b *testing.B) {
+	n := messagetest.GoNotices()["details-traffic-switched"]
+	b.ReportAllocs()
+	for b.Loop() {
+		if message.Build(n) == nil {
+			b.Fatal("nil message")
+		}
+	}
+}

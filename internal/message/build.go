@@ -80,8 +80,12 @@ func Build(n *Notice) *Message {
 	if ev.Target != nil {
 		steps = len(ev.Target.Lifecycle)
 	}
+	more := 16 * len(n.Actions)
+	if d != nil {
+		more += 48
+	}
 	var s scratch
-	s.init(48+4*steps, 96+8*steps)
+	s.init(48+4*steps+more, 96+8*steps+more)
 	deployURL := awsx.CodeDeployDeploymentURL(ev.Region, ev.DeploymentID)
 	m := lookFor(ev)
 	m.Deadline = deadline(ev, d, n.Now)
@@ -90,11 +94,11 @@ func Build(n *Notice) *Message {
 	m.Error = errorPart(ev, detailError(ev, d))
 	m.Lifecycle = lifecycle(&s, ev)
 	m.Failure = failure(ev, d)
-	m.TaskSets = taskSets(ev, d)
+	m.TaskSets = taskSets(&s, ev, d)
 	m.Commands = commands(d)
 	m.Checks = checks(n.Checks)
-	m.Actions = actions(n.Actions)
-	m.Links = links(ev, d)
+	m.Actions = actions(&s, n.Actions)
+	m.Links = links(&s, ev, d, deployURL)
 	if isECSNative(ev) {
 		m.Fields = append(m.Fields, ecsFields(ev, d)...)
 		m.Commands = ecsCommands(d)
@@ -138,10 +142,10 @@ func buildFollowUp(n *Notice) *Message {
 		}
 	}
 	var s scratch
-	s.init(32, 32)
+	s.init(32+16*len(n.Actions), 32+16*len(n.Actions))
 	deployURL := awsx.CodeDeployDeploymentURL(ev.Region, ev.DeploymentID)
 	m.Summary = summary(&s, ev, deployURL)
-	m.Actions = actions(n.Actions)
+	m.Actions = actions(&s, n.Actions)
 	m.Footer = footer(&s, ev, nil, deployURL)
 	m.Fallback = fallback(&s, ev, m, false)
 	return m
@@ -594,7 +598,7 @@ func failure(ev *deploy.Event, d *enrich.Details) *Failure {
 // taskSets shows the service's task sets, the one that matters first (the
 // replacement; after a rollback, the one serving): task definition,
 // traffic, running tasks, target group and images.
-func taskSets(ev *deploy.Event, d *enrich.Details) *List {
+func taskSets(sc *scratch, ev *deploy.Event, d *enrich.Details) *List {
 	if d == nil || d.Service == nil || len(d.Service.TaskSets) == 0 {
 		return nil
 	}
@@ -614,49 +618,49 @@ func taskSets(ev *deploy.Event, d *enrich.Details) *List {
 		}
 	}
 	main := first.Images()
-	l := &List{Title: "Task sets", Unit: "task set"}
+	l := &List{Title: "Task sets", Unit: "task set", Items: make([]Text, 0, len(sets))}
 	if s.Revisions {
 		l.Title, l.Unit = "Service revisions", "revision"
 	}
 	for _, ts := range sets {
-		item := Text{taskSetName(ts, rollback)}
+		i := sc.mark()
 		if s.Revisions {
-			item = Text{revisionName(ts)}
+			sc.add(revisionName(ts))
+		} else {
+			sc.add(taskSetName(ts, rollback))
 		}
 		switch {
 		case !blank(ts.TaskDefinition):
-			item = append(item, plain(" "), code(ts.TaskDefinition, maxShort))
+			sc.add(plain(" "), code(ts.TaskDefinition, maxShort))
 		case s.Revisions && !blank(ts.ID):
-			item = append(item, plain(" "), code(revisionID(ts.ID), maxShort))
+			sc.add(plain(" "), code(revisionID(ts.ID), maxShort))
 		case !blank(ts.ID):
-			item = append(item, plain(" "), code(ts.ID, maxShort))
+			sc.add(plain(" "), code(ts.ID, maxShort))
 		}
-		var facts []Text
+		// The facts, each after " · ".
+		var num [24]byte
 		if w := ts.TrafficWeight; ts.TrafficKnown && w >= 0 && w <= 100 {
-			facts = append(facts, Text{plain(strconv.FormatFloat(math.Round(w*100)/100, 'f', -1, 64) + "% traffic")})
+			sc.add(plain(" · "), plain(sc.word(string(strconv.AppendFloat(num[:0], math.Round(w*100)/100, 'f', -1, 64)), "% traffic")))
 		} else if !blank(ts.Status) {
-			facts = append(facts, Text{value(ts.Status, maxShort)})
+			sc.add(plain(" · "), value(ts.Status, maxShort))
 		}
-		run := strconv.FormatInt(ts.RunningCount, 10) + "/" + strconv.FormatInt(ts.DesiredCount, 10) + " running"
+		run := sc.word(strconv.FormatInt(ts.RunningCount, 10), "/", strconv.FormatInt(ts.DesiredCount, 10), " running")
 		if ts.PendingCount > 0 {
-			run += ", " + strconv.FormatInt(ts.PendingCount, 10) + " pending"
+			run = sc.word(run, ", ", strconv.FormatInt(ts.PendingCount, 10), " pending")
 		}
-		facts = append(facts, Text{plain(run)})
+		sc.add(plain(" · "), plain(run))
 		if ts.TrafficKnown && strings.EqualFold(ts.Status, "DRAINING") {
-			facts = append(facts, Text{plain("draining")})
+			sc.add(plain(" · "), plain("draining"))
 		}
 		if !blank(ts.TargetGroup) {
-			facts = append(facts, Text{plain("target group "), code(ts.TargetGroup, maxShort)})
+			sc.add(plain(" · "), plain("target group "), code(ts.TargetGroup, maxShort))
 		}
-		for _, f := range facts {
-			item = append(item, plain(" · "))
-			item = append(item, f...)
+		j := sc.mark()
+		sc.add(plain("\n"))
+		if imagesText(sc, ts, main, ts == first) == nil {
+			sc.drop(j)
 		}
-		if img := imagesText(ts, main, ts == first); img != nil {
-			item = append(item, plain("\n"))
-			item = append(item, img...)
-		}
-		l.Items = append(l.Items, item)
+		l.Items = append(l.Items, sc.since(i))
 	}
 	return l
 }
@@ -682,9 +686,10 @@ func taskSetName(ts *enrich.TaskSet, rollback bool) Span {
 	return strong("Task set")
 }
 
-// imagesText lists a task set's images: all of them for the first task
-// set, only those that differ from it for the others.
-func imagesText(ts *enrich.TaskSet, main []string, first bool) Text {
+// imagesText adds a task set's images: all of them for the first task
+// set, only those that differ from it for the others. It returns the
+// spans it added, nil when none.
+func imagesText(sc *scratch, ts *enrich.TaskSet, main []string, first bool) Text {
 	imgs := ts.Images()
 	if !first && len(main) > 0 {
 		var diff []string
@@ -696,42 +701,45 @@ func imagesText(ts *enrich.TaskSet, main []string, first bool) Text {
 		switch {
 		case len(imgs) == 0:
 		case len(diff) == 0:
-			return Text{plain("same images as above")}
+			return sc.text(plain("same images as above"))
 		case len(diff) < len(imgs):
-			if t := imageList(diff); t != nil {
-				return append(t, plain(" (other images as above)"))
-			}
-			return Text{plain(" (other images as above)")}
+			i := sc.mark()
+			imageList(sc, diff)
+			sc.add(plain(" (other images as above)"))
+			return sc.since(i)
 		}
 	}
-	return imageList(imgs)
+	return imageList(sc, imgs)
 }
 
-func imageList(imgs []string) Text {
+// imageList adds the first images as code, then how many more; it
+// returns the spans it added, nil when no image shows.
+func imageList(sc *scratch, imgs []string) Text {
 	shown := imgs[:min(len(imgs), maxImages)]
-	var parts []Span
+	i := sc.mark()
+	if len(imgs) > 1 {
+		sc.add(plain("images "))
+	} else {
+		sc.add(plain("image "))
+	}
+	n := 0
 	for _, img := range shown {
 		if !blank(strings.ReplaceAll(img, "`", "'")) {
-			parts = append(parts, code(img, maxImage))
+			if n > 0 {
+				sc.add(plain(", "))
+			}
+			sc.add(code(img, maxImage))
+			n++
 		}
 	}
-	if len(parts) == 0 {
+	if n == 0 {
+		sc.drop(i)
 		return nil
 	}
-	t := Text{plain("image ")}
-	if len(imgs) > 1 {
-		t = Text{plain("images ")}
-	}
-	for i, p := range parts {
-		if i > 0 {
-			t = append(t, plain(", "))
-		}
-		t = append(t, p)
-	}
 	if more := len(imgs) - len(shown); more > 0 {
-		t = append(t, plain(" and "+strconv.Itoa(more)+" more"))
+		sc.add(plain(sc.word(" and ", strconv.Itoa(more), " more")))
 	}
-	return t
+	return sc.since(i)
 }
 
 // commands are the AWS CLI commands that apply now.
@@ -759,100 +767,99 @@ func commands(d *enrich.Details) []Command {
 
 // actions says what cutover did, one item per action result, e.g.
 // "CloudFront E123: invalidation I2J3 for /*, /index.html (InProgress)".
-func actions(results []action.Result) *List {
+func actions(sc *scratch, results []action.Result) *List {
 	if len(results) == 0 {
 		return nil
 	}
-	l := &List{Title: "Actions", Unit: "action"}
+	l := &List{Title: "Actions", Unit: "action", Items: make([]Text, 0, len(results))}
 	for _, r := range results {
 		invalidation := r.Action == "cloudfront-invalidation" || r.Action == "cloudfront"
-		label := Text{value(r.Action, maxShort)}
-		if invalidation {
-			label = Text{plain("CloudFront")}
+		i := sc.mark()
+		head := func(icon Icon) {
+			sc.add(emoji(icon), plain(" "))
+			if invalidation {
+				sc.add(plain("CloudFront"))
+			} else {
+				sc.add(value(r.Action, maxShort))
+			}
+			if !blank(r.Target) {
+				sc.add(plain(" "), value(r.Target, maxShort))
+			}
 		}
-		if !blank(r.Target) {
-			label = append(label, plain(" "), value(r.Target, maxShort))
-		}
-		var item Text
 		switch {
 		case r.Error != "":
-			item = Text{emoji(IconFailed), plain(" ")}
-			item = append(item, label...)
-			item = append(item, plain(": failed: "), Span{Kind: Plain, Text: Clean(r.Error, false), Max: maxActionErr, Long: true})
+			head(IconFailed)
+			sc.add(plain(": failed: "), Span{Kind: Plain, Text: Clean(r.Error, false), Max: maxActionErr, Long: true})
 		case r.Pending:
-			item = Text{emoji(IconPending), plain(" ")}
-			item = append(item, label...)
-			item = append(item, plain(": pending"))
+			head(IconPending)
+			sc.add(plain(": pending"))
 		case r.Skipped != "":
-			item = Text{emoji(IconSkipped), plain(" ")}
-			item = append(item, label...)
-			item = append(item, plain(": skipped: "), value(r.Skipped, maxActionErr))
+			head(IconSkipped)
+			sc.add(plain(": skipped: "), value(r.Skipped, maxActionErr))
 		case r.DryRun:
-			item = Text{emoji(IconDryRun), plain(" ")}
-			item = append(item, label...)
-			item = append(item, plain(": dry run"))
+			head(IconDryRun)
+			sc.add(plain(": dry run"))
 			if len(r.Paths) > 0 {
-				item = append(item, plain(", would invalidate "))
-				item = append(item, pathList(r.Paths)...)
+				sc.add(plain(", would invalidate "))
+				pathList(sc, r.Paths)
 			}
 		default:
-			item = Text{emoji(IconSucceeded), plain(" ")}
-			item = append(item, label...)
+			head(IconSucceeded)
 			if invalidation {
-				item = append(item, plain(": invalidation"))
+				sc.add(plain(": invalidation"))
 			} else {
-				item = append(item, plain(": done"))
+				sc.add(plain(": done"))
 			}
 			if !blank(r.ID) {
-				item = append(item, plain(" "), value(r.ID, maxShort))
+				sc.add(plain(" "), value(r.ID, maxShort))
 			}
 			if len(r.Paths) > 0 {
-				item = append(item, plain(" for "))
-				item = append(item, pathList(r.Paths)...)
+				sc.add(plain(" for "))
+				pathList(sc, r.Paths)
 			}
 			if !blank(r.Status) {
-				item = append(item, plain(" ("), value(r.Status, maxShort), plain(")"))
+				sc.add(plain(" ("), value(r.Status, maxShort), plain(")"))
 			}
 		}
-		l.Items = append(l.Items, item)
+		l.Items = append(l.Items, sc.since(i))
 	}
 	return l
 }
 
-// pathList shows the first paths as code, then how many more.
-func pathList(paths []string) Text {
+// pathList adds the first paths as code, then how many more.
+func pathList(sc *scratch, paths []string) {
 	shown := paths[:min(len(paths), maxPaths)]
-	var t Text
+	n := 0
 	for _, p := range shown {
 		if blank(strings.ReplaceAll(p, "`", "'")) {
 			continue
 		}
-		if t != nil {
-			t = append(t, plain(", "))
+		if n > 0 {
+			sc.add(plain(", "))
 		}
-		t = append(t, code(p, maxShort))
+		sc.add(code(p, maxShort))
+		n++
 	}
 	if more := len(paths) - len(shown); more > 0 {
-		t = append(t, plain(" and "+strconv.Itoa(more)+" more"))
+		sc.add(plain(sc.word(" and ", strconv.Itoa(more), " more")))
 	}
-	return t
 }
 
 // links are the console links of the ECS service, its logs, the
 // deployment group, and what no other part of the message links already:
 // the deployment, the pipeline and the related deployment.
-func links(ev *deploy.Event, d *enrich.Details) []Span {
+func links(sc *scratch, ev *deploy.Event, d *enrich.Details, deployURL string) []Span {
 	if d == nil {
 		return nil
 	}
 	l := d.Links
-	var out []Span
+	out := make([]Span, 0, 6+min(len(l.Logs), maxLogs))
 	add := func(u, label string, max int) {
 		if u != "" && !blank(label) {
 			out = append(out, link(u, label, max))
 		}
 	}
-	if isECSNative(ev) || awsx.CodeDeployDeploymentURL(ev.Region, ev.DeploymentID) == "" {
+	if isECSNative(ev) || deployURL == "" {
 		add(l.Deployment, "Deployment", 0)
 	}
 	add(l.Service, "ECS service", 0)
@@ -862,7 +869,7 @@ func links(ev *deploy.Event, d *enrich.Details) []Span {
 		}
 		label, max := "Logs", 0
 		if g := Line(lg.Label); g != "" {
-			label, max = "Logs "+g, len("Logs ")+maxShort
+			label, max = sc.word("Logs ", g), len("Logs ")+maxShort
 		}
 		add(lg.URL, label, max)
 	}
@@ -872,6 +879,9 @@ func links(ev *deploy.Event, d *enrich.Details) []Span {
 	add(l.DeploymentGroup, "Deployment group", 0)
 	if !ev.IsRollback() && (d.Deployment == nil || d.Deployment.RollbackDeploymentID == "" || d.Deployment.RollbackDeploymentID == ev.DeploymentID) {
 		add(l.Related, "Related deployment", 0)
+	}
+	if len(out) == 0 {
+		return nil // as without room made for them
 	}
 	return out
 }

@@ -46,6 +46,10 @@ func (s *scratch) since(i int) Text {
 	return s.spans[i:len(s.spans):len(s.spans)]
 }
 
+// drop takes back the spans added since mark i, which must not have been
+// handed out.
+func (s *scratch) drop(i int) { s.spans = s.spans[:i] }
+
 // word is the concatenation of parts.
 func (s *scratch) word(parts ...string) string {
 	i := s.words.Len()

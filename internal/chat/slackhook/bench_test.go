@@ -30,3 +30,16 @@ func BenchmarkFormat(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRenderDetails is Render of a traffic switch with every kind
+// of enrichment detail (window, task sets, commands, links) and an
+// action.
+func BenchmarkRenderDetails(b *testing.B) {
+	n := messagetest.GoNotices()["details-traffic-switched"]
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Render(n); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
