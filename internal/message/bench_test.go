@@ -30,3 +30,15 @@ func BenchmarkBuildDetails(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkBuildECSNative is Build of an ECS-native traffic switch (a
+// lifecycle hook) with what the ECS-native enricher found.
+func BenchmarkBuildECSNative(b *testing.B) {
+	n := messagetest.ECSNativeNotices(b)["ecs-native-switched"]
+	b.ReportAllocs()
+	for b.Loop() {
+		if message.Build(n) == nil {
+			b.Fatal("nil message")
+		}
+	}
+}

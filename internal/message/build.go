@@ -86,7 +86,7 @@ func Build(n *Notice) *Message {
 	}
 	var s scratch
 	s.init(48+4*steps+more, 96+8*steps+more)
-	deployURL := awsx.CodeDeployDeploymentURL(ev.Region, ev.DeploymentID)
+	deployURL := codeDeployURL(ev)
 	m := lookFor(ev)
 	m.Deadline = deadline(ev, d, n.Now)
 	m.Summary = summary(&s, ev, deployURL)
@@ -100,7 +100,7 @@ func Build(n *Notice) *Message {
 	m.Actions = actions(&s, n.Actions)
 	m.Links = links(&s, ev, d, deployURL)
 	if isECSNative(ev) {
-		m.Fields = append(m.Fields, ecsFields(ev, d)...)
+		m.Fields = ecsFields(&s, m.Fields, ev, d)
 		m.Commands = ecsCommands(d)
 		if m.Error != nil && ev.Phase == deploy.RollingBack {
 			m.Error.Title = "Reason"
@@ -114,6 +114,16 @@ func Build(n *Notice) *Message {
 	m.Fallback = fallback(&s, ev, m, true)
 	checksOutcome(m, n.Checks)
 	return m
+}
+
+// codeDeployURL is the CodeDeploy console page of the event's deployment,
+// built once per message; "" for an ECS-native event, whose message links
+// the ECS console instead.
+func codeDeployURL(ev *deploy.Event) string {
+	if isECSNative(ev) {
+		return ""
+	}
+	return awsx.CodeDeployDeploymentURL(ev.Region, ev.DeploymentID)
 }
 
 // withDetails is the event as the message should read it: a rollback when
@@ -143,7 +153,7 @@ func buildFollowUp(n *Notice) *Message {
 	}
 	var s scratch
 	s.init(32+16*len(n.Actions), 32+16*len(n.Actions))
-	deployURL := awsx.CodeDeployDeploymentURL(ev.Region, ev.DeploymentID)
+	deployURL := codeDeployURL(ev)
 	m.Summary = summary(&s, ev, deployURL)
 	m.Actions = actions(&s, n.Actions)
 	m.Footer = footer(&s, ev, nil, deployURL)
@@ -281,7 +291,7 @@ func (s *scratch) addAppGroup(ev *deploy.Event) {
 // to the deployment (deployURL, its console page).
 func summary(s *scratch, ev *deploy.Event, deployURL string) Text {
 	if isECSNative(ev) {
-		return ecsSummary(ev)
+		return ecsSummary(s, ev)
 	}
 	i := s.mark()
 	s.addAppGroup(ev)
@@ -972,9 +982,13 @@ func fallback(s *scratch, ev *deploy.Event, m *Message, full bool) Text {
 	}
 	switch {
 	case isECSNative(ev):
-		for _, w := range ecsWhere(ev) {
+		if svc := ecsService(s, ev); svc != "" {
 			next()
-			s.add(w...)
+			s.add(value(svc, maxValue))
+		}
+		if id := ecsDeployment(ev.DeploymentID); !blank(id) {
+			next()
+			s.add(value(id, maxShort))
 		}
 	case !blank(ev.DeploymentID):
 		next()
