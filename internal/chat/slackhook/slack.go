@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/cutover-dev/cutover/internal/chat"
 	"github.com/cutover-dev/cutover/internal/message"
@@ -202,6 +203,28 @@ func Format(m *message.Message) ([]byte, error) {
 // (message.Danger). They are the only mentions the body can hold: text
 // from a deployment is escaped.
 func FormatMentions(m *message.Message, mentions []string) ([]byte, error) {
+	b, err := FormatBody(m, mentions)
+	if err != nil {
+		return nil, err
+	}
+	return b.JSON, nil
+}
+
+// Body is the webhook body of a message and its parts, for the Slack app,
+// which posts the same text and blocks through chat.postMessage.
+type Body struct {
+	// JSON is the whole body, as FormatMentions gives it.
+	JSON []byte
+	// Text is the notification text; Blocks and Attachments are the JSON
+	// arrays of the top-level blocks and of the attachments, parts of
+	// JSON; Count is the number of blocks in both.
+	Text                string
+	Blocks, Attachments []byte
+	Count               int
+}
+
+// FormatBody is FormatMentions with the body's parts.
+func FormatBody(m *message.Message, mentions []string) (*Body, error) {
 	if m == nil {
 		return nil, errors.New("render: nil message")
 	}
@@ -321,8 +344,9 @@ func clampBytes(b []byte, limit int) string {
 // (slackMaxBlocks, counting the top-level and attachment blocks): Slack
 // would reject the whole message, so a formatter that builds one has a
 // bug.
-func encodeSlack(text string, top []block, color string, details []block) ([]byte, error) {
-	if n := len(top) + len(details); n > slackMaxBlocks {
+func encodeSlack(text string, top []block, color string, details []block) (*Body, error) {
+	n := len(top) + len(details)
+	if n > slackMaxBlocks {
 		return nil, fmt.Errorf("render: %d blocks, Slack takes at most %d", n, slackMaxBlocks)
 	}
 	size := 160 + len(text) + len(color)
@@ -338,8 +362,12 @@ func encodeSlack(text string, top []block, color string, details []block) ([]byt
 	buf = append(buf, `{"text":`...)
 	buf = chat.AppendJSONString(buf, text, false)
 	buf = append(buf, `,"blocks":`...)
+	blocks := len(buf)
 	buf = appendBlocks(buf, top)
-	buf = append(buf, `,"attachments":[{`...)
+	blocksEnd := len(buf)
+	buf = append(buf, `,"attachments":`...)
+	atts := len(buf)
+	buf = append(buf, '[', '{')
 	if color != "" {
 		buf = append(buf, `"color":`...)
 		buf = chat.AppendJSONString(buf, color, false)
@@ -347,8 +375,29 @@ func encodeSlack(text string, top []block, color string, details []block) ([]byt
 	}
 	buf = append(buf, `"blocks":`...)
 	buf = appendBlocks(buf, details)
-	buf = append(buf, `}],"unfurl_links":false,"unfurl_media":false}`...)
-	return buf, nil
+	buf = append(buf, '}', ']')
+	attsEnd := len(buf)
+	buf = append(buf, `,"unfurl_links":false,"unfurl_media":false}`...)
+	if !utf8.ValidString(text) {
+		text = validText(text) // as the body says it
+	}
+	return &Body{JSON: buf, Text: text, Blocks: buf[blocks:blocksEnd], Attachments: buf[atts:attsEnd], Count: n}, nil
+}
+
+// validText is s with each invalid byte U+FFFD, as AppendJSONString
+// writes it.
+func validText(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			b.WriteString("\uFFFD")
+		} else {
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
 }
 
 // appendBlocks appends bs as a JSON array of Block Kit blocks.

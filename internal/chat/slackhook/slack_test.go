@@ -387,6 +387,46 @@ func BenchmarkRenderSlack(b *testing.B) {
 	}
 }
 
+// TestFormatBodyParts checks that FormatBody's parts are what the body
+// holds: what the Slack app would otherwise parse out of it.
+func TestFormatBodyParts(t *testing.T) {
+	cases := messagetest.Cases(t)
+	cases["invalid-utf8"] = &message.Notice{Event: deploy.Event{Name: codedeploy.Unknown, RawStatus: "x"}}
+	for name, n := range cases {
+		m := message.Build(n)
+		if name == "invalid-utf8" {
+			m.Fallback = append(m.Fallback, message.Span{Text: " \xff\xfe ok \u2028"})
+		}
+		b, err := FormatBody(m, []string{"<!here>"})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var want struct {
+			Text        string
+			Blocks      json.RawMessage
+			Attachments json.RawMessage
+		}
+		if err := json.Unmarshal(b.JSON, &want); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var blocks []json.RawMessage
+		var atts []struct{ Blocks []json.RawMessage }
+		if err := json.Unmarshal(want.Blocks, &blocks); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(want.Attachments, &atts); err != nil {
+			t.Fatal(err)
+		}
+		count := len(blocks)
+		for _, a := range atts {
+			count += len(a.Blocks)
+		}
+		if b.Text != want.Text || string(b.Blocks) != string(want.Blocks) || string(b.Attachments) != string(want.Attachments) || b.Count != count {
+			t.Errorf("%s: parts %q, %s, %s, %d; the body holds %q, %s, %s, %d blocks", name, b.Text, b.Blocks, b.Attachments, b.Count, want.Text, want.Blocks, want.Attachments, count)
+		}
+	}
+}
+
 func TestEncodeSlackBlockLimit(t *testing.T) {
 	blocks := func(n int) []block {
 		var b []block
@@ -395,7 +435,7 @@ func TestEncodeSlackBlockLimit(t *testing.T) {
 		}
 		return b
 	}
-	msg := func(top, attached int) ([]byte, error) {
+	msg := func(top, attached int) (*Body, error) {
 		return encodeSlack("x", blocks(top), colorGood, blocks(attached))
 	}
 	if _, err := msg(1, slackMaxBlocks-1); err != nil {
