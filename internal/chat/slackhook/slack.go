@@ -203,7 +203,7 @@ func Format(m *message.Message) ([]byte, error) {
 // (message.Danger). They are the only mentions the body can hold: text
 // from a deployment is escaped.
 func FormatMentions(m *message.Message, mentions []string) ([]byte, error) {
-	b, err := FormatBody(m, mentions)
+	b, err := formatBody(m, mentions)
 	if err != nil {
 		return nil, err
 	}
@@ -225,8 +225,17 @@ type Body struct {
 
 // FormatBody is FormatMentions with the body's parts.
 func FormatBody(m *message.Message, mentions []string) (*Body, error) {
+	b, err := formatBody(m, mentions)
+	if err != nil {
+		return nil, err
+	}
+	return &b, nil
+}
+
+// formatBody is FormatBody, its Body not on the heap for FormatMentions.
+func formatBody(m *message.Message, mentions []string) (Body, error) {
 	if m == nil {
-		return nil, errors.New("render: nil message")
+		return Body{}, errors.New("render: nil message")
 	}
 	// One scratch buffer holds each block's mrkdwn while it is written;
 	// each block's text is then one string.
@@ -344,10 +353,10 @@ func clampBytes(b []byte, limit int) string {
 // (slackMaxBlocks, counting the top-level and attachment blocks): Slack
 // would reject the whole message, so a formatter that builds one has a
 // bug.
-func encodeSlack(text string, top []block, color string, details []block) (*Body, error) {
+func encodeSlack(text string, top []block, color string, details []block) (Body, error) {
 	n := len(top) + len(details)
 	if n > slackMaxBlocks {
-		return nil, fmt.Errorf("render: %d blocks, Slack takes at most %d", n, slackMaxBlocks)
+		return Body{}, fmt.Errorf("render: %d blocks, Slack takes at most %d", n, slackMaxBlocks)
 	}
 	size := 160 + len(text) + len(color)
 	for _, bs := range [2][]block{top, details} {
@@ -381,7 +390,7 @@ func encodeSlack(text string, top []block, color string, details []block) (*Body
 	if !utf8.ValidString(text) {
 		text = validText(text) // as the body says it
 	}
-	return &Body{JSON: buf, Text: text, Blocks: buf[blocks:blocksEnd], Attachments: buf[atts:attsEnd], Count: n}, nil
+	return Body{JSON: buf, Text: text, Blocks: buf[blocks:blocksEnd], Attachments: buf[atts:attsEnd], Count: n}, nil
 }
 
 // validText is s with each invalid byte U+FFFD, as AppendJSONString

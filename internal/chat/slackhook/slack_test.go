@@ -435,7 +435,7 @@ func TestEncodeSlackBlockLimit(t *testing.T) {
 		}
 		return b
 	}
-	msg := func(top, attached int) (*Body, error) {
+	msg := func(top, attached int) (Body, error) {
 		return encodeSlack("x", blocks(top), colorGood, blocks(attached))
 	}
 	if _, err := msg(1, slackMaxBlocks-1); err != nil {
