@@ -76,30 +76,54 @@ func Build(n *Notice) *Message {
 	}
 	evCopy := withDetails(n)
 	ev, d := &evCopy, n.Details
+	steps := 0
+	if ev.Target != nil {
+		steps = len(ev.Target.Lifecycle)
+	}
+	more := 16 * len(n.Actions)
+	if d != nil {
+		more += 48
+	}
+	var s scratch
+	s.init(48+4*steps+more, 96+8*steps+more)
+	deployURL := codeDeployURL(ev)
 	m := lookFor(ev)
 	m.Deadline = deadline(ev, d, n.Now)
-	m.Summary = summary(ev)
-	m.Fields = append(fields(ev, n.Now), detailFields(ev, d)...)
+	m.Summary = summary(&s, ev, deployURL)
+	m.Fields = append(fields(&s, ev, n.Now), detailFields(ev, d)...)
 	m.Error = errorPart(ev, detailError(ev, d))
-	m.Lifecycle = lifecycle(ev)
+	m.Lifecycle = lifecycle(&s, ev)
 	m.Failure = failure(ev, d)
-	m.TaskSets = taskSets(ev, d)
+	m.TaskSets = taskSets(&s, ev, d)
 	m.Commands = commands(d)
 	m.Checks = checks(n.Checks)
-	m.Actions = actions(n.Actions)
-	m.Links = links(ev, d)
+	m.Actions = actions(&s, n.Actions)
+	m.Links = links(&s, ev, d, deployURL)
 	if isECSNative(ev) {
-		m.Fields = append(m.Fields, ecsFields(ev, d)...)
+		m.Fields = ecsFields(&s, m.Fields, ev, d)
 		m.Commands = ecsCommands(d)
 		if m.Error != nil && ev.Phase == deploy.RollingBack {
 			m.Error.Title = "Reason"
 		}
 	}
+	if len(m.Fields) == 0 {
+		m.Fields = nil // as without room made for them
+	}
 	m.Hint = hint(m.Hint, d)
-	m.Footer = footer(ev, d)
-	m.Fallback = fallback(ev, m, true)
+	m.Footer = footer(&s, ev, d, deployURL)
+	m.Fallback = fallback(&s, ev, m, true)
 	checksOutcome(m, n.Checks)
 	return m
+}
+
+// codeDeployURL is the CodeDeploy console page of the event's deployment,
+// built once per message; "" for an ECS-native event, whose message links
+// the ECS console instead.
+func codeDeployURL(ev *deploy.Event) string {
+	if isECSNative(ev) {
+		return ""
+	}
+	return awsx.CodeDeployDeploymentURL(ev.Region, ev.DeploymentID)
 }
 
 // withDetails is the event as the message should read it: a rollback when
@@ -127,10 +151,13 @@ func buildFollowUp(n *Notice) *Message {
 			m.Icon, m.Title, m.Severity = IconWarning, "CloudFront invalidation did not complete", Warning
 		}
 	}
-	m.Summary = summary(ev)
-	m.Actions = actions(n.Actions)
-	m.Footer = footer(ev, nil)
-	m.Fallback = fallback(ev, m, false)
+	var s scratch
+	s.init(32+16*len(n.Actions), 32+16*len(n.Actions))
+	deployURL := codeDeployURL(ev)
+	m.Summary = summary(&s, ev, deployURL)
+	m.Actions = actions(&s, n.Actions)
+	m.Footer = footer(&s, ev, nil, deployURL)
+	m.Fallback = fallback(&s, ev, m, false)
 	return m
 }
 
@@ -242,50 +269,52 @@ func deadline(ev *deploy.Event, d *enrich.Details, now time.Time) *Deadline {
 	return &Deadline{Text: text, Open: w.Open(now)}
 }
 
-// appGroup is "application / group", either alone, or nothing.
-func appGroup(ev *deploy.Event) Text {
+// hasAppGroup reports whether addAppGroup adds anything.
+func hasAppGroup(ev *deploy.Event) bool {
+	return !blank(ev.Application) || !blank(ev.DeploymentGroup)
+}
+
+// addAppGroup adds "application / group", either alone, or nothing.
+func (s *scratch) addAppGroup(ev *deploy.Event) {
 	app, group := !blank(ev.Application), !blank(ev.DeploymentGroup)
 	switch {
 	case app && group:
-		return Text{value(ev.Application, maxValue), plain(" / "), value(ev.DeploymentGroup, maxValue)}
+		s.add(value(ev.Application, maxValue), plain(" / "), value(ev.DeploymentGroup, maxValue))
 	case app:
-		return Text{value(ev.Application, maxValue)}
+		s.add(value(ev.Application, maxValue))
 	case group:
-		return Text{value(ev.DeploymentGroup, maxValue)}
+		s.add(value(ev.DeploymentGroup, maxValue))
 	}
-	return nil
 }
 
 // summary is the headline's second line: application, group and a link
-// to the deployment.
-func summary(ev *deploy.Event) Text {
+// to the deployment (deployURL, its console page).
+func summary(s *scratch, ev *deploy.Event, deployURL string) Text {
 	if isECSNative(ev) {
-		return ecsSummary(ev)
+		return ecsSummary(s, ev)
 	}
-	var t Text
-	if ag := appGroup(ev); ag != nil {
-		t = append(t, ag...)
-	}
+	i := s.mark()
+	s.addAppGroup(ev)
 	if !blank(ev.DeploymentID) {
-		if t != nil {
-			t = append(t, plain(" · "))
+		if s.mark() > i {
+			s.add(plain(" · "))
 		}
-		t = append(t, link(awsx.CodeDeployDeploymentURL(ev.Region, ev.DeploymentID), ev.DeploymentID, maxShort))
+		s.add(link(deployURL, ev.DeploymentID, maxShort))
 	}
-	return t
+	return s.since(i)
 }
 
 // fields are the facts of the event: target, time, duration, target
 // counts, the raw status of an unknown event.
-func fields(ev *deploy.Event, now time.Time) []Field {
-	var out []Field
+func fields(s *scratch, ev *deploy.Event, now time.Time) []Field {
+	out := make([]Field, 0, 8) // with the detail and ECS fields Build adds
 	add := func(label string, v Text) { out = append(out, Field{Label: label, Value: v}) }
 	if t := ev.Target; t != nil && !blank(t.ID) {
 		label := "Target"
 		if t.Type == deploy.TargetECS {
 			label = "ECS service"
 		}
-		add(label, Text{code(t.ID, maxValue)})
+		add(label, s.text(code(t.ID, maxValue)))
 	}
 	at, label := eventTime(ev), "Time"
 	switch {
@@ -295,7 +324,7 @@ func fields(ev *deploy.Event, now time.Time) []Field {
 		label = "Switched at"
 	}
 	if !at.IsZero() {
-		add(label, Text{plain(FormatTime(at))})
+		add(label, s.text(plain(s.time(at))))
 	}
 	if !ev.CreateTime.IsZero() {
 		end, label := ev.CompleteTime, "Duration"
@@ -305,16 +334,16 @@ func fields(ev *deploy.Event, now time.Time) []Field {
 		// "Since start" of a few seconds (a start event's publication
 		// delay) says nothing.
 		if d := end.Sub(ev.CreateTime); d > 0 && (label == "Duration" || d >= time.Minute) {
-			add(label, Text{plain(FormatDuration(d))})
+			add(label, s.text(plain(s.duration("", d, ""))))
 		}
 	}
 	if ev.Overview != nil {
-		if s := overviewText(ev.Overview); s != "" {
-			add("Targets", Text{plain(s)})
+		if o := overviewText(ev.Overview); o != "" {
+			add("Targets", s.text(plain(o)))
 		}
 	}
 	if ev.Phase == deploy.Unknown && !blank(ev.RawStatus) {
-		add("Status", Text{code(ev.RawStatus, maxShort)})
+		add("Status", s.text(code(ev.RawStatus, maxShort)))
 	}
 	return out
 }
@@ -469,7 +498,8 @@ func errorPart(ev *deploy.Event, fallback *deploy.Error) *Error {
 	if p.Title == "" && p.RollbackTitle == "" {
 		return nil
 	}
-	return &p
+	part := p // p itself stays off the heap when there is no part
+	return &part
 }
 
 // standardRollbackMessage reports whether the rollback message is
@@ -482,20 +512,21 @@ func standardRollbackMessage(ev *deploy.Event) bool {
 }
 
 // lifecycle lists a target event's lifecycle steps.
-func lifecycle(ev *deploy.Event) *List {
+func lifecycle(s *scratch, ev *deploy.Event) *List {
 	if ev.Target == nil || len(ev.Target.Lifecycle) == 0 {
 		return nil
 	}
 	l := &List{Title: "Lifecycle", Unit: "step", Items: make([]Text, 0, len(ev.Target.Lifecycle))}
 	for _, le := range ev.Target.Lifecycle {
-		item := append(make(Text, 0, 4), code(le.Name, maxShort))
+		i := s.mark()
+		s.add(code(le.Name, maxShort))
 		if !blank(le.Status) {
-			item = append(item, plain(" "), value(le.Status, maxShort))
+			s.add(plain(" "), value(le.Status, maxShort))
 		}
 		if !le.Start.IsZero() && !le.End.IsZero() && !le.End.Before(le.Start) {
-			item = append(item, plain(" ("+FormatDuration(le.End.Sub(le.Start))+")"))
+			s.add(plain(s.duration(" (", le.End.Sub(le.Start), ")")))
 		}
-		l.Items = append(l.Items, item)
+		l.Items = append(l.Items, s.since(i))
 	}
 	return l
 }
@@ -577,7 +608,7 @@ func failure(ev *deploy.Event, d *enrich.Details) *Failure {
 // taskSets shows the service's task sets, the one that matters first (the
 // replacement; after a rollback, the one serving): task definition,
 // traffic, running tasks, target group and images.
-func taskSets(ev *deploy.Event, d *enrich.Details) *List {
+func taskSets(sc *scratch, ev *deploy.Event, d *enrich.Details) *List {
 	if d == nil || d.Service == nil || len(d.Service.TaskSets) == 0 {
 		return nil
 	}
@@ -597,49 +628,49 @@ func taskSets(ev *deploy.Event, d *enrich.Details) *List {
 		}
 	}
 	main := first.Images()
-	l := &List{Title: "Task sets", Unit: "task set"}
+	l := &List{Title: "Task sets", Unit: "task set", Items: make([]Text, 0, len(sets))}
 	if s.Revisions {
 		l.Title, l.Unit = "Service revisions", "revision"
 	}
 	for _, ts := range sets {
-		item := Text{taskSetName(ts, rollback)}
+		i := sc.mark()
 		if s.Revisions {
-			item = Text{revisionName(ts)}
+			sc.add(revisionName(ts))
+		} else {
+			sc.add(taskSetName(ts, rollback))
 		}
 		switch {
 		case !blank(ts.TaskDefinition):
-			item = append(item, plain(" "), code(ts.TaskDefinition, maxShort))
+			sc.add(plain(" "), code(ts.TaskDefinition, maxShort))
 		case s.Revisions && !blank(ts.ID):
-			item = append(item, plain(" "), code(revisionID(ts.ID), maxShort))
+			sc.add(plain(" "), code(revisionID(ts.ID), maxShort))
 		case !blank(ts.ID):
-			item = append(item, plain(" "), code(ts.ID, maxShort))
+			sc.add(plain(" "), code(ts.ID, maxShort))
 		}
-		var facts []Text
+		// The facts, each after " · ".
+		var num [24]byte
 		if w := ts.TrafficWeight; ts.TrafficKnown && w >= 0 && w <= 100 {
-			facts = append(facts, Text{plain(strconv.FormatFloat(math.Round(w*100)/100, 'f', -1, 64) + "% traffic")})
+			sc.add(plain(" · "), plain(sc.word(string(strconv.AppendFloat(num[:0], math.Round(w*100)/100, 'f', -1, 64)), "% traffic")))
 		} else if !blank(ts.Status) {
-			facts = append(facts, Text{value(ts.Status, maxShort)})
+			sc.add(plain(" · "), value(ts.Status, maxShort))
 		}
-		run := strconv.FormatInt(ts.RunningCount, 10) + "/" + strconv.FormatInt(ts.DesiredCount, 10) + " running"
+		run := sc.word(strconv.FormatInt(ts.RunningCount, 10), "/", strconv.FormatInt(ts.DesiredCount, 10), " running")
 		if ts.PendingCount > 0 {
-			run += ", " + strconv.FormatInt(ts.PendingCount, 10) + " pending"
+			run = sc.word(run, ", ", strconv.FormatInt(ts.PendingCount, 10), " pending")
 		}
-		facts = append(facts, Text{plain(run)})
+		sc.add(plain(" · "), plain(run))
 		if ts.TrafficKnown && strings.EqualFold(ts.Status, "DRAINING") {
-			facts = append(facts, Text{plain("draining")})
+			sc.add(plain(" · "), plain("draining"))
 		}
 		if !blank(ts.TargetGroup) {
-			facts = append(facts, Text{plain("target group "), code(ts.TargetGroup, maxShort)})
+			sc.add(plain(" · "), plain("target group "), code(ts.TargetGroup, maxShort))
 		}
-		for _, f := range facts {
-			item = append(item, plain(" · "))
-			item = append(item, f...)
+		j := sc.mark()
+		sc.add(plain("\n"))
+		if imagesText(sc, ts, main, ts == first) == nil {
+			sc.drop(j)
 		}
-		if img := imagesText(ts, main, ts == first); img != nil {
-			item = append(item, plain("\n"))
-			item = append(item, img...)
-		}
-		l.Items = append(l.Items, item)
+		l.Items = append(l.Items, sc.since(i))
 	}
 	return l
 }
@@ -665,9 +696,10 @@ func taskSetName(ts *enrich.TaskSet, rollback bool) Span {
 	return strong("Task set")
 }
 
-// imagesText lists a task set's images: all of them for the first task
-// set, only those that differ from it for the others.
-func imagesText(ts *enrich.TaskSet, main []string, first bool) Text {
+// imagesText adds a task set's images: all of them for the first task
+// set, only those that differ from it for the others. It returns the
+// spans it added, nil when none.
+func imagesText(sc *scratch, ts *enrich.TaskSet, main []string, first bool) Text {
 	imgs := ts.Images()
 	if !first && len(main) > 0 {
 		var diff []string
@@ -679,42 +711,45 @@ func imagesText(ts *enrich.TaskSet, main []string, first bool) Text {
 		switch {
 		case len(imgs) == 0:
 		case len(diff) == 0:
-			return Text{plain("same images as above")}
+			return sc.text(plain("same images as above"))
 		case len(diff) < len(imgs):
-			if t := imageList(diff); t != nil {
-				return append(t, plain(" (other images as above)"))
-			}
-			return Text{plain(" (other images as above)")}
+			i := sc.mark()
+			imageList(sc, diff)
+			sc.add(plain(" (other images as above)"))
+			return sc.since(i)
 		}
 	}
-	return imageList(imgs)
+	return imageList(sc, imgs)
 }
 
-func imageList(imgs []string) Text {
+// imageList adds the first images as code, then how many more; it
+// returns the spans it added, nil when no image shows.
+func imageList(sc *scratch, imgs []string) Text {
 	shown := imgs[:min(len(imgs), maxImages)]
-	var parts []Span
+	i := sc.mark()
+	if len(imgs) > 1 {
+		sc.add(plain("images "))
+	} else {
+		sc.add(plain("image "))
+	}
+	n := 0
 	for _, img := range shown {
 		if !blank(strings.ReplaceAll(img, "`", "'")) {
-			parts = append(parts, code(img, maxImage))
+			if n > 0 {
+				sc.add(plain(", "))
+			}
+			sc.add(code(img, maxImage))
+			n++
 		}
 	}
-	if len(parts) == 0 {
+	if n == 0 {
+		sc.drop(i)
 		return nil
 	}
-	t := Text{plain("image ")}
-	if len(imgs) > 1 {
-		t = Text{plain("images ")}
-	}
-	for i, p := range parts {
-		if i > 0 {
-			t = append(t, plain(", "))
-		}
-		t = append(t, p)
-	}
 	if more := len(imgs) - len(shown); more > 0 {
-		t = append(t, plain(" and "+strconv.Itoa(more)+" more"))
+		sc.add(plain(sc.word(" and ", strconv.Itoa(more), " more")))
 	}
-	return t
+	return sc.since(i)
 }
 
 // commands are the AWS CLI commands that apply now.
@@ -742,100 +777,99 @@ func commands(d *enrich.Details) []Command {
 
 // actions says what cutover did, one item per action result, e.g.
 // "CloudFront E123: invalidation I2J3 for /*, /index.html (InProgress)".
-func actions(results []action.Result) *List {
+func actions(sc *scratch, results []action.Result) *List {
 	if len(results) == 0 {
 		return nil
 	}
-	l := &List{Title: "Actions", Unit: "action"}
+	l := &List{Title: "Actions", Unit: "action", Items: make([]Text, 0, len(results))}
 	for _, r := range results {
 		invalidation := r.Action == "cloudfront-invalidation" || r.Action == "cloudfront"
-		label := Text{value(r.Action, maxShort)}
-		if invalidation {
-			label = Text{plain("CloudFront")}
+		i := sc.mark()
+		head := func(icon Icon) {
+			sc.add(emoji(icon), plain(" "))
+			if invalidation {
+				sc.add(plain("CloudFront"))
+			} else {
+				sc.add(value(r.Action, maxShort))
+			}
+			if !blank(r.Target) {
+				sc.add(plain(" "), value(r.Target, maxShort))
+			}
 		}
-		if !blank(r.Target) {
-			label = append(label, plain(" "), value(r.Target, maxShort))
-		}
-		var item Text
 		switch {
 		case r.Error != "":
-			item = Text{emoji(IconFailed), plain(" ")}
-			item = append(item, label...)
-			item = append(item, plain(": failed: "), Span{Kind: Plain, Text: Clean(r.Error, false), Max: maxActionErr, Long: true})
+			head(IconFailed)
+			sc.add(plain(": failed: "), Span{Kind: Plain, Text: Clean(r.Error, false), Max: maxActionErr, Long: true})
 		case r.Pending:
-			item = Text{emoji(IconPending), plain(" ")}
-			item = append(item, label...)
-			item = append(item, plain(": pending"))
+			head(IconPending)
+			sc.add(plain(": pending"))
 		case r.Skipped != "":
-			item = Text{emoji(IconSkipped), plain(" ")}
-			item = append(item, label...)
-			item = append(item, plain(": skipped: "), value(r.Skipped, maxActionErr))
+			head(IconSkipped)
+			sc.add(plain(": skipped: "), value(r.Skipped, maxActionErr))
 		case r.DryRun:
-			item = Text{emoji(IconDryRun), plain(" ")}
-			item = append(item, label...)
-			item = append(item, plain(": dry run"))
+			head(IconDryRun)
+			sc.add(plain(": dry run"))
 			if len(r.Paths) > 0 {
-				item = append(item, plain(", would invalidate "))
-				item = append(item, pathList(r.Paths)...)
+				sc.add(plain(", would invalidate "))
+				pathList(sc, r.Paths)
 			}
 		default:
-			item = Text{emoji(IconSucceeded), plain(" ")}
-			item = append(item, label...)
+			head(IconSucceeded)
 			if invalidation {
-				item = append(item, plain(": invalidation"))
+				sc.add(plain(": invalidation"))
 			} else {
-				item = append(item, plain(": done"))
+				sc.add(plain(": done"))
 			}
 			if !blank(r.ID) {
-				item = append(item, plain(" "), value(r.ID, maxShort))
+				sc.add(plain(" "), value(r.ID, maxShort))
 			}
 			if len(r.Paths) > 0 {
-				item = append(item, plain(" for "))
-				item = append(item, pathList(r.Paths)...)
+				sc.add(plain(" for "))
+				pathList(sc, r.Paths)
 			}
 			if !blank(r.Status) {
-				item = append(item, plain(" ("), value(r.Status, maxShort), plain(")"))
+				sc.add(plain(" ("), value(r.Status, maxShort), plain(")"))
 			}
 		}
-		l.Items = append(l.Items, item)
+		l.Items = append(l.Items, sc.since(i))
 	}
 	return l
 }
 
-// pathList shows the first paths as code, then how many more.
-func pathList(paths []string) Text {
+// pathList adds the first paths as code, then how many more.
+func pathList(sc *scratch, paths []string) {
 	shown := paths[:min(len(paths), maxPaths)]
-	var t Text
+	n := 0
 	for _, p := range shown {
 		if blank(strings.ReplaceAll(p, "`", "'")) {
 			continue
 		}
-		if t != nil {
-			t = append(t, plain(", "))
+		if n > 0 {
+			sc.add(plain(", "))
 		}
-		t = append(t, code(p, maxShort))
+		sc.add(code(p, maxShort))
+		n++
 	}
 	if more := len(paths) - len(shown); more > 0 {
-		t = append(t, plain(" and "+strconv.Itoa(more)+" more"))
+		sc.add(plain(sc.word(" and ", strconv.Itoa(more), " more")))
 	}
-	return t
 }
 
 // links are the console links of the ECS service, its logs, the
 // deployment group, and what no other part of the message links already:
 // the deployment, the pipeline and the related deployment.
-func links(ev *deploy.Event, d *enrich.Details) []Span {
+func links(sc *scratch, ev *deploy.Event, d *enrich.Details, deployURL string) []Span {
 	if d == nil {
 		return nil
 	}
 	l := d.Links
-	var out []Span
+	out := make([]Span, 0, 6+min(len(l.Logs), maxLogs))
 	add := func(u, label string, max int) {
 		if u != "" && !blank(label) {
 			out = append(out, link(u, label, max))
 		}
 	}
-	if isECSNative(ev) || awsx.CodeDeployDeploymentURL(ev.Region, ev.DeploymentID) == "" {
+	if isECSNative(ev) || deployURL == "" {
 		add(l.Deployment, "Deployment", 0)
 	}
 	add(l.Service, "ECS service", 0)
@@ -845,7 +879,7 @@ func links(ev *deploy.Event, d *enrich.Details) []Span {
 		}
 		label, max := "Logs", 0
 		if g := Line(lg.Label); g != "" {
-			label, max = "Logs "+g, len("Logs ")+maxShort
+			label, max = sc.word("Logs ", g), len("Logs ")+maxShort
 		}
 		add(lg.URL, label, max)
 	}
@@ -855,6 +889,9 @@ func links(ev *deploy.Event, d *enrich.Details) []Span {
 	add(l.DeploymentGroup, "Deployment group", 0)
 	if !ev.IsRollback() && (d.Deployment == nil || d.Deployment.RollbackDeploymentID == "" || d.Deployment.RollbackDeploymentID == ev.DeploymentID) {
 		add(l.Related, "Related deployment", 0)
+	}
+	if len(out) == 0 {
+		return nil // as without room made for them
 	}
 	return out
 }
@@ -879,34 +916,36 @@ func hint(h string, d *enrich.Details) string {
 	return h
 }
 
-// footer are the small facts: console link, region, account, trigger and
-// SNS message ID, and whether the details are simulated.
-func footer(ev *deploy.Event, d *enrich.Details) []Text {
-	parts := []Text{{plain("cutover")}}
+// footer are the small facts: console link (deployURL, the CodeDeploy
+// console page of the deployment), region, account, trigger and SNS
+// message ID, and whether the details are simulated.
+func footer(s *scratch, ev *deploy.Event, d *enrich.Details, deployURL string) []Text {
+	parts := make([]Text, 1, 8)
+	parts[0] = s.text(plain("cutover"))
 	if d != nil && d.Simulated {
-		parts = append(parts, Text{plain("simulated details (demo)")})
+		parts = append(parts, s.text(plain("simulated details (demo)")))
 	}
 	switch {
 	case isECSNative(ev):
 		if u := awsx.ECSServiceURL(ev.Region, ev.Cluster, ev.Service); u != "" {
-			parts = append(parts, Text{emoji(IconLink), plain(" "), link(u, "ECS console", 0)})
+			parts = append(parts, s.text(emoji(IconLink), plain(" "), link(u, "ECS console", 0)))
 		}
 	default:
-		if u := awsx.CodeDeployDeploymentURL(ev.Region, ev.DeploymentID); u != "" {
-			parts = append(parts, Text{emoji(IconLink), plain(" "), link(u, "CodeDeploy console", 0)})
+		if deployURL != "" {
+			parts = append(parts, s.text(emoji(IconLink), plain(" "), link(deployURL, "CodeDeploy console", 0)))
 		}
 	}
 	if !blank(ev.Region) {
-		parts = append(parts, Text{value(ev.Region, maxShort)})
+		parts = append(parts, s.text(value(ev.Region, maxShort)))
 	}
 	if !blank(ev.AccountID) {
-		parts = append(parts, Text{plain("account "), value(ev.AccountID, maxShort)})
+		parts = append(parts, s.text(plain("account "), value(ev.AccountID, maxShort)))
 	}
 	if !blank(ev.TriggerName) && ev.Phase != deploy.Test {
-		parts = append(parts, Text{plain("trigger "), value(ev.TriggerName, maxValue)})
+		parts = append(parts, s.text(plain("trigger "), value(ev.TriggerName, maxValue)))
 	}
 	if !blank(ev.MessageID) {
-		parts = append(parts, Text{plain("SNS message "), value(ev.MessageID, maxShort)})
+		parts = append(parts, s.text(plain("SNS message "), value(ev.MessageID, maxShort)))
 	}
 	return parts
 }
@@ -915,45 +954,58 @@ func footer(ev *deploy.Event, d *enrich.Details) []Text {
 // error code and the deadline, e.g. "❌ Deployment failed (app / group,
 // d-X): ECS_UPDATE_ERROR" or "… (app / group, d-X, c:s) · Roll back before
 // 14:52 UTC (58 min left)". Links show as their label, code as plain text.
-func fallback(ev *deploy.Event, m *Message, full bool) Text {
-	t := Text{emoji(m.Icon), plain(" " + m.Title)}
+func fallback(s *scratch, ev *deploy.Event, m *Message, full bool) Text {
+	i := s.mark()
+	s.add(emoji(m.Icon), plain(s.word(" ", m.Title)))
 	if full && len(m.Subject) > 0 {
-		t = append(t, plain(" "))
-		for _, s := range m.Subject {
-			if s.Kind == Link || s.Kind == Code {
-				s = value(s.Text, s.Max)
+		s.add(plain(" "))
+		for _, sp := range m.Subject {
+			if sp.Kind == Link || sp.Kind == Code {
+				sp = value(sp.Text, sp.Max)
 			}
-			t = append(t, s)
+			s.add(sp)
 		}
 	}
-	var where []Text
-	if ag := appGroup(ev); ag != nil {
-		where = append(where, ag)
+	// where: "(app / group, d-X, target)", the parts comma-separated.
+	where := 0
+	next := func() {
+		if where == 0 {
+			s.add(plain(" ("))
+		} else {
+			s.add(plain(", "))
+		}
+		where++
+	}
+	if hasAppGroup(ev) {
+		next()
+		s.addAppGroup(ev)
 	}
 	switch {
 	case isECSNative(ev):
-		where = append(where, ecsWhere(ev)...)
+		if svc := ecsService(s, ev); svc != "" {
+			next()
+			s.add(value(svc, maxValue))
+		}
+		if id := ecsDeployment(ev.DeploymentID); !blank(id) {
+			next()
+			s.add(value(id, maxShort))
+		}
 	case !blank(ev.DeploymentID):
-		where = append(where, Text{value(ev.DeploymentID, maxShort)})
+		next()
+		s.add(value(ev.DeploymentID, maxShort))
 	}
 	if full && ev.Target != nil && !blank(ev.Target.ID) {
-		where = append(where, Text{value(ev.Target.ID, maxShort)})
+		next()
+		s.add(value(ev.Target.ID, maxShort))
 	}
-	if len(where) > 0 {
-		t = append(t, plain(" ("))
-		for i, w := range where {
-			if i > 0 {
-				t = append(t, plain(", "))
-			}
-			t = append(t, w...)
-		}
-		t = append(t, plain(")"))
+	if where > 0 {
+		s.add(plain(")"))
 	}
 	if full && ev.Error != nil && !blank(ev.Error.Code) {
-		t = append(t, plain(": "), value(ev.Error.Code, maxShort))
+		s.add(plain(": "), value(ev.Error.Code, maxShort))
 	}
 	if full && m.Deadline != nil {
-		t = append(t, plain(" · "), value(m.Deadline.Text, maxValue))
+		s.add(plain(" · "), value(m.Deadline.Text, maxValue))
 	}
-	return t
+	return s.since(i)
 }

@@ -13,27 +13,19 @@ import (
 // Wording helpers: the one duration style, clock and date formats, and
 // one-line descriptions of what enrichment found. All are pure.
 
+// timeLayout is FormatTime's layout.
+const timeLayout = "2006-01-02 15:04:05 UTC"
+
 // FormatTime shows t in UTC to the second: "2006-01-02 15:04:05 UTC".
-func FormatTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") }
+func FormatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
 
 // FormatDuration renders d for people, rounded down: "1 h 5 min", "2 h",
 // "58 min", "45 s". Negative durations are rendered as their size.
 func FormatDuration(d time.Duration) string {
-	if d < 0 {
-		d = -d
-	}
-	switch {
-	case d < time.Minute:
-		return strconv.FormatInt(int64(d/time.Second), 10) + " s"
-	case d < time.Hour:
-		return strconv.FormatInt(int64(d/time.Minute), 10) + " min"
-	}
-	h := int64(d / time.Hour)
-	m := int64((d % time.Hour) / time.Minute)
-	if m == 0 {
-		return strconv.FormatInt(h, 10) + " h"
-	}
-	return strconv.FormatInt(h, 10) + " h " + strconv.FormatInt(m, 10) + " min"
+	var b strings.Builder
+	b.Grow(len("1000 h 59 min"))
+	writeDuration(&b, d)
+	return b.String()
 }
 
 // FormatClock renders t in UTC as "14:52 UTC" when it falls on the same UTC

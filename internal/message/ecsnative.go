@@ -99,113 +99,101 @@ func ecsDeployment(id string) string {
 }
 
 // ecsService is "cluster/service" (or the service alone).
-func ecsService(ev *deploy.Event) string {
+func ecsService(sc *scratch, ev *deploy.Event) string {
 	switch {
 	case blank(ev.Service):
 		return ""
 	case blank(ev.Cluster):
 		return Line(ev.Service)
 	}
-	return Line(ev.Cluster) + "/" + Line(ev.Service)
+	return sc.word(Line(ev.Cluster), "/", Line(ev.Service))
 }
 
 // ecsSummary is the headline's second line: "service cluster/service ·
 // deployment", the service linked to its console page.
-func ecsSummary(ev *deploy.Event) Text {
-	var t Text
-	if s := ecsService(ev); s != "" {
-		t = Text{plain("service "), link(awsx.ECSServiceURL(ev.Region, ev.Cluster, ev.Service), s, maxValue)}
+func ecsSummary(sc *scratch, ev *deploy.Event) Text {
+	i := sc.mark()
+	if s := ecsService(sc, ev); s != "" {
+		sc.add(plain("service "), link(awsx.ECSServiceURL(ev.Region, ev.Cluster, ev.Service), s, maxValue))
 	}
 	if id := ecsDeployment(ev.DeploymentID); !blank(id) {
-		if t != nil {
-			t = append(t, plain(" · "))
+		if sc.mark() > i {
+			sc.add(plain(" · "))
 		}
-		t = append(t, code(id, maxShort))
+		sc.add(code(id, maxShort))
 	}
-	return t
+	return sc.since(i)
 }
 
-// ecsWhere is where the event happened, for the fallback line.
-func ecsWhere(ev *deploy.Event) []Text {
-	var where []Text
-	if s := ecsService(ev); s != "" {
-		where = append(where, Text{value(s, maxValue)})
-	}
-	if id := ecsDeployment(ev.DeploymentID); !blank(id) {
-		where = append(where, Text{value(id, maxShort)})
-	}
-	return where
-}
-
-// ecsFields are the facts only ECS-native events and details have: the
-// hook's stage, the deployment's stage, and what rolls it back on its
-// own (circuit breaker, alarms).
-func ecsFields(ev *deploy.Event, d *enrich.Details) []Field {
-	var out []Field
+// ecsFields adds to out the facts only ECS-native events and details
+// have: the hook's stage, the deployment's stage, and what rolls it back
+// on its own (circuit breaker, alarms).
+func ecsFields(sc *scratch, out []Field, ev *deploy.Event, d *enrich.Details) []Field {
 	if isHookEvent(ev) && !blank(ev.Stage) {
-		out = append(out, Field{Label: "Hook stage", Value: Text{code(ev.Stage, maxShort)}})
+		out = append(out, Field{Label: "Hook stage", Value: sc.text(code(ev.Stage, maxShort))})
 	}
 	if d == nil {
 		return out
 	}
 	if dep := d.Deployment; dep != nil && !blank(dep.Stage) {
-		v := Text{code(dep.Stage, maxShort)}
+		i := sc.mark()
+		sc.add(code(dep.Stage, maxShort))
 		if !blank(dep.Status) {
-			v = append(v, plain(" ("), value(dep.Status, maxShort), plain(")"))
+			sc.add(plain(" ("), value(dep.Status, maxShort), plain(")"))
 		}
-		out = append(out, Field{Label: "Deployment stage", Value: v})
+		out = append(out, Field{Label: "Deployment stage", Value: sc.since(i)})
 	}
 	if d.Service == nil || d.Service.Monitors == nil {
 		return out
 	}
 	m := d.Service.Monitors
-	var mon Text
+	i := sc.mark()
 	sep := func() {
-		if mon != nil {
-			mon = append(mon, plain(" · "))
+		if sc.mark() > i {
+			sc.add(plain(" · "))
 		}
 	}
 	if !blank(m.CircuitBreaker) {
-		mon = Text{plain("circuit breaker "), value(strings.ToLower(m.CircuitBreaker), maxShort)}
+		sc.add(plain("circuit breaker "), value(strings.ToLower(m.CircuitBreaker), maxShort))
 		if m.Threshold > 0 {
-			mon = append(mon, plain(" ("+strconv.Itoa(int(m.FailureCount))+" of "+strconv.Itoa(int(m.Threshold))+" failed tasks)"))
+			sc.add(plain(sc.word(" (", strconv.Itoa(int(m.FailureCount)), " of ", strconv.Itoa(int(m.Threshold)), " failed tasks)")))
 		}
 	}
 	if len(m.Triggered) > 0 {
 		sep()
-		mon = append(mon, plain("in ALARM: "))
-		mon = append(mon, nameList(m.Triggered)...)
+		sc.add(plain("in ALARM: "))
+		nameList(sc, m.Triggered)
 	} else if len(m.Alarms) > 0 {
 		sep()
-		mon = append(mon, plain("alarms "))
-		mon = append(mon, nameList(m.Alarms)...)
+		sc.add(plain("alarms "))
+		nameList(sc, m.Alarms)
 		if !blank(m.AlarmStatus) {
-			mon = append(mon, plain(" ("), value(strings.ToLower(m.AlarmStatus), maxShort), plain(")"))
+			sc.add(plain(" ("), value(strings.ToLower(m.AlarmStatus), maxShort), plain(")"))
 		}
 	}
-	if mon != nil {
+	if mon := sc.since(i); mon != nil {
 		out = append(out, Field{Label: "Rollback monitors", Value: mon})
 	}
 	return out
 }
 
-// nameList shows the first names as code, then how many more.
-func nameList(names []string) Text {
-	var t Text
+// nameList adds the first names as code, then how many more.
+func nameList(sc *scratch, names []string) {
 	shown := names[:min(len(names), maxPaths)]
-	for _, n := range shown {
-		if blank(strings.ReplaceAll(n, "`", "'")) {
+	n := 0
+	for _, name := range shown {
+		if blank(strings.ReplaceAll(name, "`", "'")) {
 			continue
 		}
-		if t != nil {
-			t = append(t, plain(", "))
+		if n > 0 {
+			sc.add(plain(", "))
 		}
-		t = append(t, code(n, maxShort))
+		sc.add(code(name, maxShort))
+		n++
 	}
 	if more := len(names) - len(shown); more > 0 {
-		t = append(t, plain(" and "+strconv.Itoa(more)+" more"))
+		sc.add(plain(sc.word(" and ", strconv.Itoa(more), " more")))
 	}
-	return t
 }
 
 // ecsCommands are the commands of an ECS-native deployment: the rollback,

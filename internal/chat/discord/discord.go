@@ -215,16 +215,18 @@ func encode(msg webhookMessage) ([]byte, error) {
 
 // checkLimits reports the first of Discord's documented limits msg breaks.
 func checkLimits(msg webhookMessage) error {
-	over := func(what string, s string, limit int) error {
+	// over names the part (the concatenation of what) only when it is
+	// too long.
+	over := func(s string, limit int, what ...string) error {
 		if n := message.UTF16Len(s); n > limit {
-			return fmt.Errorf("%s is %d characters, Discord takes at most %d", what, n, limit)
+			return fmt.Errorf("%s is %d characters, Discord takes at most %d", strings.Join(what, ""), n, limit)
 		}
 		return nil
 	}
 	if msg.Content == "" && len(msg.Embeds) == 0 {
 		return errors.New("empty message")
 	}
-	if err := over("content", msg.Content, maxContent); err != nil {
+	if err := over(msg.Content, maxContent, "content"); err != nil {
 		return err
 	}
 	if len(msg.Embeds) > maxEmbeds {
@@ -235,13 +237,13 @@ func checkLimits(msg webhookMessage) error {
 	}
 	total := 0
 	for i, e := range msg.Embeds {
-		what := "embed " + strconv.Itoa(i+1)
+		embed := strconv.Itoa(i + 1)
 		type check struct {
 			what  string
 			s     string
 			limit int
 		}
-		checks := []check{{"title", e.Title, maxTitle}, {"description", e.Description, maxDescription}}
+		checks := append(make([]check, 0, 4), check{"title", e.Title, maxTitle}, check{"description", e.Description, maxDescription})
 		if e.Footer != nil {
 			checks = append(checks, check{"footer", e.Footer.Text, maxFooter})
 		}
@@ -249,23 +251,23 @@ func checkLimits(msg webhookMessage) error {
 			checks = append(checks, check{"author", e.Author.Name, maxAuthor})
 		}
 		for _, c := range checks {
-			if err := over(what+" "+c.what, c.s, c.limit); err != nil {
+			if err := over(c.s, c.limit, "embed ", embed, " ", c.what); err != nil {
 				return err
 			}
 			total += message.UTF16Len(c.s)
 		}
 		if len(e.Fields) > maxFields {
-			return fmt.Errorf("%s: %d fields, Discord takes at most %d", what, len(e.Fields), maxFields)
+			return fmt.Errorf("embed %s: %d fields, Discord takes at most %d", embed, len(e.Fields), maxFields)
 		}
 		for j, f := range e.Fields {
-			fw := what + " field " + strconv.Itoa(j+1)
+			field := strconv.Itoa(j + 1)
 			if strings.TrimSpace(f.Name) == "" || strings.TrimSpace(f.Value) == "" {
-				return fmt.Errorf("%s: empty name or value", fw)
+				return fmt.Errorf("embed %s field %s: empty name or value", embed, field)
 			}
-			if err := over(fw+" name", f.Name, maxFieldName); err != nil {
+			if err := over(f.Name, maxFieldName, "embed ", embed, " field ", field, " name"); err != nil {
 				return err
 			}
-			if err := over(fw+" value", f.Value, maxFieldValue); err != nil {
+			if err := over(f.Value, maxFieldValue, "embed ", embed, " field ", field, " value"); err != nil {
 				return err
 			}
 			total += message.UTF16Len(f.Name) + message.UTF16Len(f.Value)

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/cutover-dev/cutover/internal/message"
 )
@@ -40,30 +41,37 @@ func stripped(r rune) bool {
 // stripped runes are dropped. s's start counts as a line start.
 func escapePieces(s string) []string {
 	pieces := make([]string, 0, len(s))
+	escapeEach(s, func(p string, _, _ int) { pieces = append(pieces, p) })
+	return pieces
+}
+
+// escapeEach calls piece with each piece escapePieces gives, in order,
+// and the bytes s[i:i+n] it stands for; a piece is a substring of s or a
+// literal, never a new string.
+func escapeEach(s string, piece func(p string, i, n int)) {
 	lineStart, digits := true, false
-	for i, r := range s {
-		if r == '\t' {
-			r = ' '
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		p := s[i : i+n]
+		switch {
+		case r == utf8.RuneError && n == 1:
+			p = "\uFFFD" // what string(r) gives for an invalid byte
+		case r == '\t':
+			r, p = ' ', " "
 		}
 		if stripped(r) {
+			i += n
 			continue
 		}
-		esc := false
 		switch {
-		case strings.ContainsRune(mdSpecial, r):
-			esc = true
-		case lineStart && (r == '#' || r == '-' || r == '+'):
-			esc = true
-		case r == '.' && digits:
-			esc = true
-		case r == ':' && strings.HasPrefix(s[i+1:], "//"):
-			esc = true
+		case strings.ContainsRune(mdSpecial, r),
+			lineStart && (r == '#' || r == '-' || r == '+'),
+			r == '.' && digits,
+			r == ':' && strings.HasPrefix(s[i+1:], "//"):
+			p = escapedASCII(r)
 		}
-		p := string(r)
-		if esc {
-			p = `\` + p
-		}
-		pieces = append(pieces, p)
+		piece(p, i, n)
+		i += n
 		switch {
 		case r == '\n':
 			lineStart, digits = true, false
@@ -74,11 +82,42 @@ func escapePieces(s string) []string {
 			lineStart, digits = false, false
 		}
 	}
-	return pieces
 }
 
-// escape makes s literal in Discord markdown (see escapePieces).
-func escape(s string) string { return strings.Join(escapePieces(s), "") }
+// escapedASCII is r, one of the ASCII characters escapeEach escapes,
+// after a backslash.
+func escapedASCII(r rune) string {
+	const all = `\\\*\_\~\|\>\` + "`" + `\[\]\(\)\<\@\#\-\+\.\:`
+	for i := 1; i < len(all); i += 2 {
+		if rune(all[i]) == r {
+			return all[i-1 : i+1]
+		}
+	}
+	return `\` + string(r) // not reached: every escaped character is in all
+}
+
+// escape makes s literal in Discord markdown (see escapePieces): s itself
+// when nothing changes.
+func escape(s string) string {
+	var b strings.Builder
+	changed, next := false, 0 // next: where the unchanged text s[:next] ends
+	escapeEach(s, func(p string, i, n int) {
+		if !changed {
+			if i == next && p == s[i:i+n] {
+				next = i + n
+				return
+			}
+			changed = true
+			b.Grow(len(s) + 16)
+			b.WriteString(s[:next])
+		}
+		b.WriteString(p)
+	})
+	if changed {
+		return b.String()
+	}
+	return s[:next] // all of s, or s without the stripped runes at its end
+}
 
 // esc1 is untrusted s as one escaped line of at most limit units, cut with
 // an ellipsis.
@@ -140,11 +179,12 @@ func truncate(raw string, limit int, long bool) string {
 		}
 		total++
 	}
-	pieces := escapePieces(prefix)
-	esc := strings.Join(pieces, "")
-	if len(prefix) == len(raw) && message.UTF16Len(esc) <= limit {
-		return esc
+	if len(prefix) == len(raw) {
+		if esc := escape(raw); message.UTF16Len(esc) <= limit {
+			return esc
+		}
 	}
+	pieces := escapePieces(prefix)
 	budget := max(limit-message.UTF16Len(message.CutMark(total, long)), 0)
 	var b strings.Builder
 	used, kept := 0, 0

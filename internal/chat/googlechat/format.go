@@ -488,7 +488,11 @@ func chatPlain(t message.Text) string {
 // <users/…> mentions) and makes links of bare URLs: every markup
 // character is replaced by a look-alike that means nothing.
 func chatText(t message.Text) string {
-	return chatNeutral.Replace(message.Line(chatPlain(t)))
+	s := message.Line(chatPlain(t))
+	if !strings.ContainsAny(s, "<>*_~`") && !strings.Contains(s, "://") {
+		return s // what the replacer gives, without its copy
+	}
+	return chatNeutral.Replace(s)
 }
 
 var chatNeutral = strings.NewReplacer(

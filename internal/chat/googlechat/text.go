@@ -17,7 +17,12 @@ import (
 var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "://", ":\u200b//")
 
 // escape makes s literal in card HTML.
-func escape(s string) string { return htmlEscaper.Replace(s) }
+func escape(s string) string {
+	if !strings.ContainsAny(s, "&<>") && !strings.Contains(s, "://") {
+		return s // what the replacer gives, without its copy
+	}
+	return htmlEscaper.Replace(s)
+}
 
 // truncate escapes raw (already cleaned) cut to at most limit runes. A
 // cut is visible: "…" when short, else "… (truncated, N more characters)",

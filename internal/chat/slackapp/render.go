@@ -54,17 +54,9 @@ func HeadOf(n *message.Notice, m *message.Message, mentions []string, buttons bo
 	if n == nil || m == nil {
 		return nil, errors.New("render: nil notice")
 	}
-	raw, err := slackhook.FormatMentions(m, mentions)
+	body, err := slackhook.FormatBody(m, mentions)
 	if err != nil {
 		return nil, err
-	}
-	var body struct {
-		Text        string          `json:"text"`
-		Blocks      json.RawMessage `json:"blocks"`
-		Attachments json.RawMessage `json:"attachments"`
-	}
-	if err := json.Unmarshal(raw, &body); err != nil {
-		return nil, fmt.Errorf("render: %w", err)
 	}
 	h := &Head{Step: StepOf(n), Text: body.Text, Blocks: body.Blocks, Attachments: body.Attachments}
 	ev := &n.Event
@@ -165,22 +157,13 @@ func Reply(m *message.Message, mentions []string, parent string, broadcast bool)
 	if m == nil {
 		return nil, errors.New("render: nil message")
 	}
-	raw, err := slackhook.FormatMentions(m, mentions)
+	body, err := slackhook.FormatBody(m, mentions)
 	if err != nil {
 		return nil, err
 	}
-	var body struct {
-		Text        string            `json:"text"`
-		Blocks      []json.RawMessage `json:"blocks"`
-		Attachments json.RawMessage   `json:"attachments"`
-	}
-	if err := json.Unmarshal(raw, &body); err != nil {
-		return nil, fmt.Errorf("render: %w", err)
-	}
-	msg, err := assemble(body.Text, body.Blocks, body.Attachments)
-	if err != nil {
-		return nil, err
-	}
+	// The body's blocks as they are: FormatBody kept within Slack's limit.
+	off := false
+	msg := &Message{Text: body.Text, Blocks: body.Blocks, Attachments: body.Attachments, UnfurlLinks: &off, UnfurlMedia: &off}
 	msg.ThreadTS = parent
 	msg.ReplyBroadcast = broadcast && parent != ""
 	return msg, nil

@@ -1,13 +1,13 @@
 package slackhook
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
-
-	"github.com/slack-go/slack"
+	"unicode/utf8"
 
 	"github.com/cutover-dev/cutover/internal/chat"
 	"github.com/cutover-dev/cutover/internal/message"
@@ -149,15 +149,21 @@ func emoji(icon message.Icon) string {
 	return ":grey_question:"
 }
 
-// slackMessage is the body posted to an incoming webhook: the headline as
-// top-level blocks, the details in one attachment whose colour shows the
-// severity, and text as the notification and accessibility fallback.
-type slackMessage struct {
-	Text        string             `json:"text"`
-	Blocks      slack.Blocks       `json:"blocks"`
-	Attachments []slack.Attachment `json:"attachments,omitempty"`
-	UnfurlLinks bool               `json:"unfurl_links"`
-	UnfurlMedia bool               `json:"unfurl_media"`
+// blockKind is what a block of the body is.
+type blockKind uint8
+
+const (
+	sectionBlock blockKind = iota // a section of mrkdwn text
+	fieldsBlock                   // a section of mrkdwn fields
+	contextBlock                  // a context line of mrkdwn
+)
+
+// block is one Block Kit block of the body, its text already mrkdwn and
+// within Slack's limits.
+type block struct {
+	kind   blockKind
+	text   string
+	fields []string
 }
 
 // Render returns the exact JSON body Slack is sent for n: Format of
@@ -197,82 +203,250 @@ func Format(m *message.Message) ([]byte, error) {
 // (message.Danger). They are the only mentions the body can hold: text
 // from a deployment is escaped.
 func FormatMentions(m *message.Message, mentions []string) ([]byte, error) {
+	b, err := formatBody(m, mentions)
+	if err != nil {
+		return nil, err
+	}
+	return b.JSON, nil
+}
+
+// Body is the webhook body of a message and its parts, for the Slack app,
+// which posts the same text and blocks through chat.postMessage.
+type Body struct {
+	// JSON is the whole body, as FormatMentions gives it.
+	JSON []byte
+	// Text is the notification text; Blocks and Attachments are the JSON
+	// arrays of the top-level blocks and of the attachments, parts of
+	// JSON; Count is the number of blocks in both.
+	Text                string
+	Blocks, Attachments []byte
+	Count               int
+}
+
+// FormatBody is FormatMentions with the body's parts.
+func FormatBody(m *message.Message, mentions []string) (*Body, error) {
+	b, err := formatBody(m, mentions)
+	if err != nil {
+		return nil, err
+	}
+	return &b, nil
+}
+
+// formatBody is FormatBody, its Body not on the heap for FormatMentions.
+func formatBody(m *message.Message, mentions []string) (Body, error) {
 	if m == nil {
-		return nil, errors.New("render: nil message")
+		return Body{}, errors.New("render: nil message")
 	}
-	ping := ""
-	if m.Severity == message.Danger && len(mentions) > 0 {
-		ping = strings.Join(mentions, " ") + " "
-	}
-	headline := ping + "*" + emoji(m.Icon) + " " + m.Title + "*"
-	if s := render(m.Subject); s != "" {
-		headline += " " + s
-	}
+	// One scratch buffer holds each block's mrkdwn while it is written;
+	// each block's text is then one string.
+	b := make([]byte, 0, 2048)
+	ping := m.Severity == message.Danger && len(mentions) > 0
+	b = appendPing(b, mentions, ping)
+	b = append(b, '*')
+	b = append(b, emoji(m.Icon)...)
+	b = append(b, ' ')
+	b = append(b, m.Title...)
+	b = append(b, '*')
+	b = appendPart(b, " ", m.Subject)
 	if dl := m.Deadline; dl != nil {
 		if text := esc1(dl.Text, slackMaxValue); text != "" {
+			b = append(b, '\n')
 			if dl.Open {
-				headline += "\n" + emoji(message.IconDeadline) + " *" + text + "*"
+				b = append(b, emoji(message.IconDeadline)...)
+				b = append(b, " *"...)
+				b = append(b, text...)
+				b = append(b, '*')
 			} else {
-				headline += "\n" + emoji(message.IconWarning) + " " + text
+				b = append(b, emoji(message.IconWarning)...)
+				b = append(b, ' ')
+				b = append(b, text...)
 			}
 		}
 	}
-	if s := render(m.Summary); s != "" {
-		headline += "\n" + s
-	}
-	top := []slack.Block{section(headline)}
+	b = appendPart(b, "\n", m.Summary)
+	top := [1]block{{kind: sectionBlock, text: clampBytes(b, slackMaxSectionText)}}
 
-	var details []slack.Block
-	if f := fields(m.Fields); len(f) > 0 {
-		details = append(details, slack.NewSectionBlock(nil, f, nil))
+	details := make([]block, 0, 12)
+	if f := fields(b, m.Fields); len(f) > 0 {
+		details = append(details, block{kind: fieldsBlock, fields: f})
 	}
-	for _, s := range []string{
-		errorText(m.Error),
-		listText(m.Lifecycle, slackMaxLifecycle, "• "),
-		failureText(m.Failure),
-		listText(m.TaskSets, slackMaxTaskSets, ""),
-		commandsText(m.Commands),
-		listText(m.Checks, slackMaxActions, ""),
-		listText(m.Actions, slackMaxActions, ""),
-		linksText(m.Links),
-	} {
-		if s != "" {
-			details = append(details, section(s))
-		}
-	}
+	b = append(b[:0], errorText(m.Error)...)
+	details = appendSection(details, b)
+	b = appendList(b[:0], m.Lifecycle, slackMaxLifecycle, "• ")
+	details = appendSection(details, b)
+	b = append(b[:0], failureText(m.Failure)...)
+	details = appendSection(details, b)
+	b = appendList(b[:0], m.TaskSets, slackMaxTaskSets, "")
+	details = appendSection(details, b)
+	b = append(b[:0], commandsText(m.Commands)...)
+	details = appendSection(details, b)
+	b = appendList(b[:0], m.Checks, slackMaxActions, "")
+	details = appendSection(details, b)
+	b = appendList(b[:0], m.Actions, slackMaxActions, "")
+	details = appendSection(details, b)
+	b = appendLinks(b[:0], m.Links)
+	details = appendSection(details, b)
 	if m.Hint != "" {
-		details = append(details, contextBlock(emoji(message.IconInfo)+" "+escape(m.Hint)))
+		b = append(b[:0], emoji(message.IconInfo)...)
+		b = append(b, ' ')
+		b = appendEscape(b, m.Hint)
+		details = append(details, block{kind: contextBlock, text: clampBytes(b, slackMaxSectionText)})
 	}
-	details = append(details, contextBlock(footerText(m.Footer)))
+	b = appendFooter(b[:0], m.Footer)
+	details = append(details, block{kind: contextBlock, text: clampBytes(b, slackMaxSectionText)})
 
-	msg := slackMessage{
-		Text:   ping + clampText(render(m.Fallback), slackMaxFallback),
-		Blocks: slack.Blocks{BlockSet: top},
-		Attachments: []slack.Attachment{{
-			Color:  colors[m.Severity],
-			Blocks: slack.Blocks{BlockSet: details},
-		}},
+	b = appendPing(b[:0], mentions, ping)
+	p := len(b)
+	if b = appendText(b, m.Fallback); utf16Len(b[p:]) > slackMaxFallback {
+		b = append(b[:p], clampText(string(b[p:]), slackMaxFallback)...)
 	}
-	return encodeSlack(msg)
+	return encodeSlack(string(b), top[:], colors[m.Severity], details)
 }
 
-// encodeSlack encodes msg as the webhook body, without HTML escaping. It
-// refuses a message with more blocks than Slack takes (slackMaxBlocks,
-// counting the top-level and attachment blocks): Slack would reject the
-// whole message, so a formatter that builds one has a bug.
-func encodeSlack(msg slackMessage) ([]byte, error) {
-	n := len(msg.Blocks.BlockSet)
-	for _, a := range msg.Attachments {
-		n += len(a.Blocks.BlockSet)
+// appendPing appends the mentions, each followed by a space, when ping
+// is set.
+func appendPing(b []byte, mentions []string, ping bool) []byte {
+	if !ping {
+		return b
 	}
+	for _, m := range mentions {
+		b = append(b, m...)
+		b = append(b, ' ')
+	}
+	return b
+}
+
+// appendPart appends sep and t as mrkdwn, or nothing when t shows
+// nothing.
+func appendPart(b []byte, sep string, t message.Text) []byte {
+	n := len(b)
+	b = append(b, sep...)
+	m := len(b)
+	if b = appendText(b, t); len(b) == m {
+		return b[:n]
+	}
+	return b
+}
+
+// appendSection adds a section of the mrkdwn in b to blocks, unless b is
+// empty.
+func appendSection(blocks []block, b []byte) []block {
+	if len(b) == 0 {
+		return blocks
+	}
+	return append(blocks, block{kind: sectionBlock, text: clampBytes(b, slackMaxSectionText)})
+}
+
+// clampBytes is clampText of b as a string.
+func clampBytes(b []byte, limit int) string {
+	if utf16Len(b) <= limit {
+		return string(b)
+	}
+	return clampText(string(b), limit)
+}
+
+// encodeSlack writes the webhook body: text as the notification
+// fallback, the top-level blocks, and one attachment of the colour with
+// the detail blocks; byte for byte what encoding/json gave for slack-go's
+// types (blocks HTML-escaped, as slack-go marshals them, the text not).
+// It refuses a message with more blocks than Slack takes
+// (slackMaxBlocks, counting the top-level and attachment blocks): Slack
+// would reject the whole message, so a formatter that builds one has a
+// bug.
+func encodeSlack(text string, top []block, color string, details []block) (Body, error) {
+	n := len(top) + len(details)
 	if n > slackMaxBlocks {
-		return nil, fmt.Errorf("render: %d blocks, Slack takes at most %d", n, slackMaxBlocks)
+		return Body{}, fmt.Errorf("render: %d blocks, Slack takes at most %d", n, slackMaxBlocks)
 	}
-	body, err := chat.EncodeJSON(msg)
-	if err != nil {
-		return nil, fmt.Errorf("render: %w", err)
+	size := 160 + len(text) + len(color)
+	for _, bs := range [2][]block{top, details} {
+		for _, b := range bs {
+			size += 64 + len(b.text) + len(b.text)/8
+			for _, f := range b.fields {
+				size += 32 + len(f) + len(f)/8
+			}
+		}
 	}
-	return body, nil
+	buf := make([]byte, 0, size)
+	buf = append(buf, `{"text":`...)
+	buf = chat.AppendJSONString(buf, text, false)
+	buf = append(buf, `,"blocks":`...)
+	blocks := len(buf)
+	buf = appendBlocks(buf, top)
+	blocksEnd := len(buf)
+	buf = append(buf, `,"attachments":`...)
+	atts := len(buf)
+	buf = append(buf, '[', '{')
+	if color != "" {
+		buf = append(buf, `"color":`...)
+		buf = chat.AppendJSONString(buf, color, false)
+		buf = append(buf, ',')
+	}
+	buf = append(buf, `"blocks":`...)
+	buf = appendBlocks(buf, details)
+	buf = append(buf, '}', ']')
+	attsEnd := len(buf)
+	buf = append(buf, `,"unfurl_links":false,"unfurl_media":false}`...)
+	if !utf8.ValidString(text) {
+		text = validText(text) // as the body says it
+	}
+	return Body{JSON: buf, Text: text, Blocks: buf[blocks:blocksEnd], Attachments: buf[atts:attsEnd], Count: n}, nil
+}
+
+// validText is s with each invalid byte U+FFFD, as AppendJSONString
+// writes it.
+func validText(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			b.WriteString("\uFFFD")
+		} else {
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
+}
+
+// appendBlocks appends bs as a JSON array of Block Kit blocks.
+func appendBlocks(buf []byte, bs []block) []byte {
+	if bs == nil {
+		return append(buf, "null"...)
+	}
+	buf = append(buf, '[')
+	for i, b := range bs {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		switch b.kind {
+		case fieldsBlock:
+			buf = append(buf, `{"type":"section","fields":[`...)
+			for j, f := range b.fields {
+				if j > 0 {
+					buf = append(buf, ',')
+				}
+				buf = appendMrkdwn(buf, f)
+			}
+			buf = append(buf, ']', '}')
+		case contextBlock:
+			buf = append(buf, `{"type":"context","elements":[`...)
+			buf = appendMrkdwn(buf, b.text)
+			buf = append(buf, ']', '}')
+		default:
+			buf = append(buf, `{"type":"section","text":`...)
+			buf = appendMrkdwn(buf, b.text)
+			buf = append(buf, '}')
+		}
+	}
+	return append(buf, ']')
+}
+
+// appendMrkdwn appends a mrkdwn text object.
+func appendMrkdwn(buf []byte, text string) []byte {
+	buf = append(buf, `{"type":"mrkdwn","text":`...)
+	buf = chat.AppendJSONString(buf, text, true)
+	return append(buf, '}')
 }
 
 // spanText is a span's text escaped for mrkdwn: outside text cleaned and
@@ -290,44 +464,63 @@ func spanText(s message.Span) string {
 // render is t as mrkdwn.
 func render(t message.Text) string {
 	if len(t) == 1 && t[0].Kind == message.Plain {
-		return spanText(t[0]) // what the loop below builds, without a builder
+		return spanText(t[0]) // what appendText writes, without a buffer
 	}
-	var b strings.Builder
-	n := 0
-	for _, s := range t {
-		n += len(s.Text) + len(s.URL) + 8 // room for the markup: one allocation
+	return string(appendText(nil, t))
+}
+
+// appendSpan appends spanText(s).
+func appendSpan(b []byte, s message.Span) []byte {
+	switch {
+	case s.Max == 0:
+		return appendEscape(b, s.Text)
+	case s.Long:
+		return appendTruncate(b, message.Clean(s.Text, false), s.Max, true)
 	}
-	b.Grow(n)
+	return appendTruncate(b, message.Line(s.Text), s.Max, false)
+}
+
+// appendText appends t as mrkdwn.
+func appendText(b []byte, t message.Text) []byte {
 	for _, s := range t {
 		switch s.Kind {
 		case message.Emoji:
-			b.WriteString(emoji(s.Icon))
+			b = append(b, emoji(s.Icon)...)
 		case message.Code:
 			limit := s.Max
 			if limit == 0 {
 				limit = slackMaxSectionText
 			}
-			b.WriteString(code(s.Text, limit))
+			b = appendCode(b, s.Text, limit)
 		case message.Link:
-			b.WriteString(slackLink(s.URL, spanText(s)))
+			b = appendLink(b, s)
 		case message.Strong:
-			b.WriteString("*" + spanText(s) + "*")
+			b = append(b, '*')
+			b = appendSpan(b, s)
+			b = append(b, '*')
 		default:
-			b.WriteString(spanText(s))
+			b = appendSpan(b, s)
 		}
 	}
-	return b.String()
+	return b
 }
 
-// fields are the detail fields, "*Label*\nvalue", at most slackMaxFields.
-func fields(fs []message.Field) []*slack.TextBlockObject {
-	var out []*slack.TextBlockObject
+// fields are the detail fields, "*Label*\nvalue", at most slackMaxFields;
+// b is scratch space.
+func fields(b []byte, fs []message.Field) []string {
+	if len(fs) == 0 {
+		return nil
+	}
+	out := make([]string, 0, min(len(fs), slackMaxFields))
 	for _, f := range fs {
-		v := render(f.Value)
-		if v == "" || len(out) == slackMaxFields {
+		b = append(b[:0], '*')
+		b = appendEscape(b, f.Label)
+		b = append(b, "*\n"...)
+		n := len(b)
+		if b = appendText(b, f.Value); len(b) == n || len(out) == slackMaxFields {
 			continue
 		}
-		out = append(out, mrkdwn(clampText("*"+escape(f.Label)+"*\n"+v, slackMaxFieldText)))
+		out = append(out, clampBytes(b, slackMaxFieldText))
 	}
 	return out
 }
@@ -365,17 +558,43 @@ func errorText(e *message.Error) string {
 	return b.String()
 }
 
-// listText is a titled list within Slack's section limit and at most
-// maxItems items, each after bullet.
-func listText(l *message.List, maxItems int, bullet string) string {
+// appendList appends a titled list within Slack's section limit and at
+// most maxItems items, each after bullet, saying how many were left out.
+func appendList(b []byte, l *message.List, maxItems int, bullet string) []byte {
 	if l == nil || len(l.Items) == 0 {
-		return ""
+		return b
 	}
-	lines := make([]string, 0, len(l.Items))
+	const room = 60 // for the "… (truncated, N more …)" line
+	start := len(b)
+	b = append(b, '*')
+	b = appendEscape(b, l.Title)
+	b = append(b, '*')
+	used, shown := utf16Len(b[start:]), 0
 	for _, it := range l.Items {
-		lines = append(lines, bullet+render(it))
+		if shown == maxItems {
+			break
+		}
+		n := len(b)
+		b = append(b, '\n')
+		b = append(b, bullet...)
+		b = appendText(b, it)
+		l := utf16Len(b[n:])
+		if used+l > slackMaxSectionText-room {
+			b = b[:n]
+			break
+		}
+		used += l
+		shown++
 	}
-	return joinLines("*"+escape(l.Title)+"*", lines, maxItems, l.Unit)
+	if more := len(l.Items) - shown; more > 0 {
+		unit := l.Unit
+		if more != 1 {
+			unit += "s"
+		}
+		b = append(b, '\n')
+		b = append(b, message.CutMore(more, unit)...)
+	}
+	return b
 }
 
 // failureText shows the failing step, its diagnostic and CodeDeploy's
@@ -432,26 +651,37 @@ func commandsText(cmds []message.Command) string {
 	return strings.Join(parts, "\n")
 }
 
-// linksText puts the console links on one line; a link Slack could not
-// show safely is left out.
-func linksText(links []message.Span) string {
-	var parts []string
+// appendLinks appends the console links on one line; a link Slack could
+// not show safely is left out.
+func appendLinks(b []byte, links []message.Span) []byte {
+	start := len(b)
+	b = append(b, emoji(message.IconLink)...)
+	b = append(b, ' ')
+	shown := 0
 	for _, l := range links {
-		label := spanText(l)
-		if label != "" && safeLinkURL(l.URL) && !strings.Contains(label, "|") {
-			parts = append(parts, slackLink(l.URL, label))
+		n := len(b)
+		if shown > 0 {
+			b = append(b, " · "...)
 		}
+		label := len(b)
+		b = appendSpan(b, l)
+		if len(b) == label || !safeLinkURL(l.URL) || bytes.IndexByte(b[label:], '|') >= 0 {
+			b = b[:n]
+			continue
+		}
+		b = wrapLink(b, label, l.URL)
+		shown++
 	}
-	if len(parts) == 0 {
-		return ""
+	if shown == 0 {
+		return b[:start]
 	}
-	return emoji(message.IconLink) + " " + strings.Join(parts, " · ")
+	return b
 }
 
-// footerText is the context line; a part whose link Slack could not show
-// safely is left out.
-func footerText(parts []message.Text) string {
-	out := make([]string, 0, len(parts))
+// appendFooter appends the context line; a part whose link Slack could not
+// show safely is left out.
+func appendFooter(b []byte, parts []message.Text) []byte {
+	shown := 0
 	for _, p := range parts {
 		unsafe := false
 		for _, s := range p {
@@ -459,11 +689,21 @@ func footerText(parts []message.Text) string {
 				unsafe = true
 			}
 		}
-		if s := render(p); s != "" && !unsafe {
-			out = append(out, s)
+		if unsafe {
+			continue
 		}
+		n := len(b)
+		if shown > 0 {
+			b = append(b, " · "...)
+		}
+		m := len(b)
+		if b = appendText(b, p); len(b) == m {
+			b = b[:n]
+			continue
+		}
+		shown++
 	}
-	return strings.Join(out, " · ")
+	return b
 }
 
 // tailText is the end of an untrusted log for a code block: escaped, at
@@ -481,16 +721,4 @@ func tailText(raw string, limit, maxLines int) (tail string, dropped int) {
 		b.WriteString(escapeRune(r))
 	}
 	return strings.Trim(b.String(), "\n"), i
-}
-
-func section(text string) *slack.SectionBlock {
-	return slack.NewSectionBlock(mrkdwn(clampText(text, slackMaxSectionText)), nil, nil)
-}
-
-func contextBlock(text string) *slack.ContextBlock {
-	return slack.NewContextBlock("", mrkdwn(clampText(text, slackMaxSectionText)))
-}
-
-func mrkdwn(text string) *slack.TextBlockObject {
-	return slack.NewTextBlockObject(slack.MarkdownType, text, false, false)
 }

@@ -387,22 +387,61 @@ func BenchmarkRenderSlack(b *testing.B) {
 	}
 }
 
-func TestEncodeSlackBlockLimit(t *testing.T) {
-	msg := func(top, attached int) slackMessage {
-		blocks := func(n int) []slack.Block {
-			var b []slack.Block
-			for range n {
-				b = append(b, section("x"))
-			}
-			return b
+// TestFormatBodyParts checks that FormatBody's parts are what the body
+// holds: what the Slack app would otherwise parse out of it.
+func TestFormatBodyParts(t *testing.T) {
+	cases := messagetest.Cases(t)
+	cases["invalid-utf8"] = &message.Notice{Event: deploy.Event{Name: codedeploy.Unknown, RawStatus: "x"}}
+	for name, n := range cases {
+		m := message.Build(n)
+		if name == "invalid-utf8" {
+			m.Fallback = append(m.Fallback, message.Span{Text: " \xff\xfe ok \u2028"})
 		}
-		return slackMessage{Text: "x", Blocks: slack.Blocks{BlockSet: blocks(top)},
-			Attachments: []slack.Attachment{{Color: colorGood, Blocks: slack.Blocks{BlockSet: blocks(attached)}}}}
+		b, err := FormatBody(m, []string{"<!here>"})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var want struct {
+			Text        string
+			Blocks      json.RawMessage
+			Attachments json.RawMessage
+		}
+		if err := json.Unmarshal(b.JSON, &want); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var blocks []json.RawMessage
+		var atts []struct{ Blocks []json.RawMessage }
+		if err := json.Unmarshal(want.Blocks, &blocks); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(want.Attachments, &atts); err != nil {
+			t.Fatal(err)
+		}
+		count := len(blocks)
+		for _, a := range atts {
+			count += len(a.Blocks)
+		}
+		if b.Text != want.Text || string(b.Blocks) != string(want.Blocks) || string(b.Attachments) != string(want.Attachments) || b.Count != count {
+			t.Errorf("%s: parts %q, %s, %s, %d; the body holds %q, %s, %s, %d blocks", name, b.Text, b.Blocks, b.Attachments, b.Count, want.Text, want.Blocks, want.Attachments, count)
+		}
 	}
-	if _, err := encodeSlack(msg(1, slackMaxBlocks-1)); err != nil {
+}
+
+func TestEncodeSlackBlockLimit(t *testing.T) {
+	blocks := func(n int) []block {
+		var b []block
+		for range n {
+			b = append(b, block{kind: sectionBlock, text: "x"})
+		}
+		return b
+	}
+	msg := func(top, attached int) (Body, error) {
+		return encodeSlack("x", blocks(top), colorGood, blocks(attached))
+	}
+	if _, err := msg(1, slackMaxBlocks-1); err != nil {
 		t.Errorf("%d blocks: %v", slackMaxBlocks, err)
 	}
-	if _, err := encodeSlack(msg(1, slackMaxBlocks)); err == nil || !strings.Contains(err.Error(), "51 blocks, Slack takes at most 50") {
+	if _, err := msg(1, slackMaxBlocks); err == nil || !strings.Contains(err.Error(), "51 blocks, Slack takes at most 50") {
 		t.Errorf("%d blocks: err = %v, want the limit named", slackMaxBlocks+1, err)
 	}
 }

@@ -1,7 +1,10 @@
 package slackhook
 
 import (
+	"bytes"
 	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/cutover-dev/cutover/internal/message"
 )
@@ -17,6 +20,56 @@ var mrkdwnEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
 // escape makes s literal in Slack mrkdwn.
 func escape(s string) string { return mrkdwnEscaper.Replace(s) }
+
+// appendEscape appends s made literal in Slack mrkdwn: escape without a
+// new string.
+func appendEscape(b []byte, s string) []byte {
+	start := 0
+	for i := 0; i < len(s); i++ {
+		var rep string
+		switch s[i] {
+		case '&':
+			rep = "&amp;"
+		case '<':
+			rep = "&lt;"
+		case '>':
+			rep = "&gt;"
+		default:
+			continue
+		}
+		b = append(b, s[start:i]...)
+		b = append(b, rep...)
+		start = i + 1
+	}
+	return append(b, s[start:]...)
+}
+
+// escapedLen is message.UTF16Len(escape(s)), without escaping.
+func escapedLen(s string) int {
+	n := 0
+	for _, r := range s {
+		switch r {
+		case '&':
+			n += len("&amp;")
+		case '<', '>':
+			n += len("&lt;")
+		default:
+			n += max(utf16.RuneLen(r), 1)
+		}
+	}
+	return n
+}
+
+// utf16Len is message.UTF16Len of b.
+func utf16Len(b []byte) int {
+	n := 0
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		n += max(utf16.RuneLen(r), 1)
+		i += size
+	}
+	return n
+}
 
 // escapeRune is escape for one rune.
 func escapeRune(r rune) string {
@@ -45,6 +98,25 @@ func code(s string, limit int) string {
 		return ""
 	}
 	return "`" + e + "`"
+}
+
+// appendCode appends code(s, limit).
+func appendCode(b []byte, s string, limit int) []byte {
+	line := message.Line(strings.ReplaceAll(s, "`", "'"))
+	if line == "" {
+		return b
+	}
+	b = append(b, '`')
+	b = appendTruncate(b, line, limit, false)
+	return append(b, '`')
+}
+
+// appendTruncate appends truncate(raw, limit, long).
+func appendTruncate(b []byte, raw string, limit int, long bool) []byte {
+	if escapedLen(raw) <= limit {
+		return appendEscape(b, raw)
+	}
+	return append(b, truncate(raw, limit, long)...)
 }
 
 // truncate escapes raw (already cleaned) and cuts it to at most limit
@@ -92,30 +164,33 @@ func clampText(s string, limit int) string {
 	return s + mark
 }
 
-// joinLines puts title and lines in one section text within Slack's
-// section limit and at most maxLines lines, saying how many were left out.
-func joinLines(title string, lines []string, maxLines int, unit string) string {
-	const room = 60 // for the "… (truncated, N more …)" line
-	var b strings.Builder
-	b.WriteString(title)
-	used, shown := message.UTF16Len(title), 0
-	for _, line := range lines {
-		l := 1 + message.UTF16Len(line)
-		if shown == maxLines || used+l > slackMaxSectionText-room {
-			break
-		}
-		b.WriteString("\n")
-		b.WriteString(line)
-		used += l
-		shown++
+// appendLink appends the link span s: slackLink(s.URL, spanText(s)).
+func appendLink(b []byte, s message.Span) []byte {
+	label := len(b)
+	b = appendSpan(b, s)
+	if !safeLinkURL(s.URL) || bytes.IndexByte(b[label:], '|') >= 0 {
+		return b
 	}
-	if more := len(lines) - shown; more > 0 {
-		if more != 1 {
-			unit += "s"
+	return wrapLink(b, label, s.URL)
+}
+
+// wrapLink makes b[label:], an escaped label, a mrkdwn link to u (a safe
+// URL): "<" + u with "&" escaped + "|" + label + ">".
+func wrapLink(b []byte, label int, u string) []byte {
+	k := len("<|") + len(u) + (len("&amp;")-1)*strings.Count(u, "&")
+	n := len(b) - label
+	b = append(b, make([]byte, k)...)
+	copy(b[label+k:], b[label:label+n])
+	w := append(b[label:label], '<')
+	for i := 0; i < len(u); i++ {
+		if u[i] == '&' {
+			w = append(w, "&amp;"...)
+		} else {
+			w = append(w, u[i])
 		}
-		b.WriteString("\n" + message.CutMore(more, unit))
 	}
-	return b.String()
+	_ = append(w, '|')
+	return append(b, '>')
 }
 
 // slackLink is a mrkdwn link to u labelled with label (already escaped),

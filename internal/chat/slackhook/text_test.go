@@ -72,13 +72,24 @@ func TestSlackLink(t *testing.T) {
 	}
 }
 
-func TestJoinLines(t *testing.T) {
-	if got, want := joinLines("*T*", []string{"a", "b", "c"}, 2, "item"), "*T*\na\nb\n… (truncated, 1 more item)"; got != want {
-		t.Errorf("joinLines = %q, want %q", got, want)
+func TestAppendList(t *testing.T) {
+	items := func(lines ...string) []message.Text {
+		var out []message.Text
+		for _, l := range lines {
+			out = append(out, message.Text{{Text: l}})
+		}
+		return out
+	}
+	l := &message.List{Title: "T", Unit: "item", Items: items("a", "b", "c")}
+	if got, want := string(appendList(nil, l, 2, "")), "*T*\na\nb\n… (truncated, 1 more item)"; got != want {
+		t.Errorf("appendList = %q, want %q", got, want)
 	}
 	long := strings.Repeat("x", 1000)
-	got := joinLines("*T*", []string{long, long, long, long}, 10, "item")
-	if message.UTF16Len(got) > slackMaxSectionText || !strings.HasSuffix(got, "… (truncated, 2 more items)") {
-		t.Errorf("joinLines of long lines: %d characters, ends %q", message.UTF16Len(got), got[len(got)-40:])
+	got := string(appendList([]byte("kept"), &message.List{Title: "T", Unit: "item", Items: items(long, long, long, long)}, 10, "• "))
+	if !strings.HasPrefix(got, "kept*T*\n• x") || message.UTF16Len(got) > len("kept")+slackMaxSectionText || !strings.HasSuffix(got, "… (truncated, 2 more items)") {
+		t.Errorf("appendList of long lines: %d characters, ends %q", message.UTF16Len(got), got[len(got)-40:])
+	}
+	if got := appendList([]byte("x"), &message.List{Title: "T"}, 10, ""); string(got) != "x" {
+		t.Errorf("appendList of no items = %q, want nothing appended", got)
 	}
 }

@@ -27,36 +27,59 @@ const mdSpecial = "\\`*_[]()#<>~"
 // space, so that it stays inert even in a renderer that ignored backslash
 // escapes: "](" (a Markdown link), "@" (a mention), "://" and "www." (an
 // autolink).
+//
+// It returns s itself when nothing needs escaping.
 func escape(s string) string {
 	var b strings.Builder
-	b.Grow(len(s) + len(s)/8)
+	changed := false
+	// change starts the escaped copy at s[i], s[:i] being unchanged.
+	change := func(i int) {
+		if !changed {
+			changed = true
+			b.Grow(len(s) + len(s)/8)
+			b.WriteString(s[:i])
+		}
+	}
 	lineStart := true
 	digits := false // only digits since the start of the line
 	for i, r := range s {
 		switch {
 		case r == ']' && strings.HasPrefix(s[i:], "]("):
+			change(i)
 			b.WriteString("\\]" + zwsp)
 		case strings.ContainsRune(mdSpecial, r):
+			change(i)
 			b.WriteByte('\\')
 			b.WriteRune(r)
 		case lineStart && (r == '-' || r == '+' || r == '='):
 			// "- item", "+ item" lists; "===" setext headings.
+			change(i)
 			b.WriteByte('\\')
 			b.WriteRune(r)
 		case digits && (r == '.'):
 			// "1. item": an ordered list.
+			change(i)
 			b.WriteString("\\.")
 		case r == '@':
+			change(i)
 			b.WriteString("@" + zwsp)
 		case r == ':' && strings.HasPrefix(s[i:], "://"):
+			change(i)
 			b.WriteString(":" + zwsp)
 		case (r == 'w' || r == 'W') && lineStartOrSpace(s, i) && len(s) >= i+4 && strings.EqualFold(s[i:i+4], "www."):
+			change(i)
 			b.WriteString(s[i:i+1] + zwsp)
-		default:
+		case r == utf8.RuneError && !strings.HasPrefix(s[i:], "\uFFFD"):
+			change(i) // an invalid byte is written as U+FFFD
+			b.WriteRune(r)
+		case changed:
 			b.WriteRune(r)
 		}
 		digits = (lineStart || digits) && r >= '0' && r <= '9'
 		lineStart = r == '\n'
+	}
+	if !changed {
+		return s
 	}
 	return b.String()
 }
@@ -106,4 +129,9 @@ func plainLine(s string, limit int) string {
 var defanger = strings.NewReplacer("@", "@"+zwsp, "<", "<"+zwsp, "](", "]"+zwsp+"(", "://", ":"+zwsp+"//")
 
 // defang is s with its mentions, tags, links and URLs broken.
-func defang(s string) string { return defanger.Replace(s) }
+func defang(s string) string {
+	if !strings.ContainsAny(s, "@<") && !strings.Contains(s, "](") && !strings.Contains(s, "://") {
+		return s // what the replacer gives, without its copy
+	}
+	return defanger.Replace(s)
+}

@@ -6,8 +6,10 @@
 package text
 
 import (
+	"bytes"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/cutover-dev/cutover/internal/message"
 )
@@ -46,9 +48,41 @@ func Format(m *message.Message) string {
 		return ""
 	}
 	var b strings.Builder
+	b.Grow(2048)
 	line := func(prefix, s string) {
-		for _, l := range strings.Split(s, "\n") {
-			b.WriteString(prefix + l + "\n")
+		for {
+			l, rest, more := strings.Cut(s, "\n")
+			b.WriteString(prefix)
+			b.WriteString(l)
+			b.WriteByte('\n')
+			if !more {
+				return
+			}
+			s = rest
+		}
+	}
+	// sc is scratch for the detail lines made of spans: lines writes it
+	// as line does a string.
+	var sc []byte
+	lines := func(prefix string, s []byte) {
+		for {
+			l, rest, more := bytes.Cut(s, []byte("\n"))
+			b.WriteString(prefix)
+			b.Write(l)
+			b.WriteByte('\n')
+			if !more {
+				return
+			}
+			s = rest
+		}
+	}
+	// detailText writes head followed by t as a detail line, unless t
+	// shows nothing.
+	detailText := func(head string, t message.Text) {
+		sc = append(sc[:0], head...)
+		n := len(sc)
+		if sc = appendInline(sc, t); len(sc) > n {
+			lines(detailPrefix, sc)
 		}
 	}
 	head := Emoji(m.Icon) + " " + m.Title
@@ -72,9 +106,7 @@ func Format(m *message.Message) string {
 		}
 	}
 	for _, f := range m.Fields {
-		if v := Inline(f.Value); v != "" {
-			detail(f.Label + " " + v)
-		}
+		detailText(f.Label+" ", f.Value)
 	}
 	if e := m.Error; e != nil {
 		if e.Title != "" {
@@ -89,7 +121,16 @@ func Format(m *message.Message) string {
 			detail(e.RollbackTitle + " " + r)
 		}
 	}
-	list(detail, m.Lifecycle, "• ")
+	list := func(l *message.List, bullet string) {
+		if l == nil || len(l.Items) == 0 {
+			return
+		}
+		detail(l.Title)
+		for _, it := range l.Items {
+			detailText(bullet, it)
+		}
+	}
+	list(m.Lifecycle, "• ")
 	if f := m.Failure; f != nil {
 		detail(Inline(f.Head))
 		detail(Inline(f.Detail))
@@ -107,7 +148,7 @@ func Format(m *message.Message) string {
 			detail(log)
 		}
 	}
-	list(detail, m.TaskSets, "")
+	list(m.TaskSets, "")
 	for _, c := range m.Commands {
 		h := c.Title
 		if c.Note != "" {
@@ -116,8 +157,8 @@ func Format(m *message.Message) string {
 		detail(h)
 		detail(message.Line(c.Command))
 	}
-	list(detail, m.Checks, "")
-	list(detail, m.Actions, "")
+	list(m.Checks, "")
+	list(m.Actions, "")
 	var links []string
 	for _, l := range m.Links {
 		if s := Inline(message.Text{l}); s != "" {
@@ -130,13 +171,20 @@ func Format(m *message.Message) string {
 	if m.Hint != "" {
 		detail(Emoji(message.IconInfo) + " " + m.Hint)
 	}
-	var foot []string
+	sc = sc[:0]
 	for _, p := range m.Footer {
-		if s := Inline(p); s != "" {
-			foot = append(foot, s)
+		n := len(sc)
+		if n > 0 {
+			sc = append(sc, " · "...)
+		}
+		k := len(sc)
+		if sc = appendInline(sc, p); len(sc) == k {
+			sc = sc[:n]
 		}
 	}
-	detail(strings.Join(foot, " · "))
+	if len(sc) > 0 {
+		lines(detailPrefix, sc)
+	}
 	b.WriteString("\n")
 	return b.String()
 }
@@ -149,40 +197,36 @@ func Fallback(m *message.Message) string {
 	return Inline(m.Fallback)
 }
 
-// list writes a titled list, each item after bullet.
-func list(detail func(string), l *message.List, bullet string) {
-	if l == nil || len(l.Items) == 0 {
-		return
-	}
-	detail(l.Title)
-	for _, it := range l.Items {
-		if s := Inline(it); s != "" {
-			detail(bullet + s)
-		}
-	}
-}
-
 // Inline is t as plain text: outside text cleaned and cut to its Max,
 // links as "label (URL)", icons as emoji.
 func Inline(t message.Text) string {
-	var b strings.Builder
+	if len(t) == 1 && t[0].Kind == message.Plain {
+		return spanText(t[0]) // what appendInline writes, without a copy
+	}
+	return string(appendInline(nil, t))
+}
+
+// appendInline appends Inline(t) to b.
+func appendInline(b []byte, t message.Text) []byte {
 	for _, s := range t {
 		switch s.Kind {
 		case message.Emoji:
-			b.WriteString(Emoji(s.Icon))
+			b = append(b, Emoji(s.Icon)...)
 		case message.Link:
 			label := spanText(s)
-			b.WriteString(label)
+			b = append(b, label...)
 			if u := message.Line(s.URL); u != "" && label != "" {
-				b.WriteString(" (" + u + ")")
+				b = append(b, " ("...)
+				b = append(b, u...)
+				b = append(b, ')')
 			}
 		case message.Code:
-			b.WriteString(cut(message.Line(s.Text), s.Max, false))
+			b = append(b, cut(message.Line(s.Text), s.Max, false)...)
 		default:
-			b.WriteString(spanText(s))
+			b = append(b, spanText(s)...)
 		}
 	}
-	return b.String()
+	return b
 }
 
 // spanText is a span's text: cutover's wording as is, outside text
@@ -200,10 +244,10 @@ func spanText(s message.Span) string {
 // cut shortens s to at most limit characters (no limit when 0), marking
 // the cut: "…", or when long "… (truncated, N more characters)".
 func cut(s string, limit int, long bool) string {
-	r := []rune(s)
-	if limit <= 0 || len(r) <= limit {
+	if limit <= 0 || utf8.RuneCountInString(s) <= limit {
 		return s
 	}
+	r := []rune(s)
 	if !long {
 		return strings.TrimRight(string(r[:max(limit-1, 0)]), " ") + "…"
 	}

@@ -503,3 +503,27 @@ func FuzzActions(msg, name, id, target string) []action.Result {
 		{Action: "cloudfront-invalidation", Target: id, DryRun: true, Paths: []string{msg}},
 	}
 }
+
+// BenchNow is the render time of BenchNotice (the one BenchmarkDecodeRender
+// in package delivery uses).
+var BenchNow = time.Date(2022, 10, 13, 16, 0, 0, 0, time.UTC)
+
+// BenchNotice is the notice the render benchmarks build and format: the
+// Lambda SNS event of an instance's success (sns-lambda/instance-success.json,
+// the fixture of BenchmarkDecodeRender), decoded once, at BenchNow.
+func BenchNotice(t testing.TB) *message.Notice {
+	t.Helper()
+	_, self, _, ok := runtime.Caller(0)
+	if !ok {
+		t.Fatal("messagetest: cannot locate the codedeploy fixtures")
+	}
+	data, err := os.ReadFile(filepath.Join(filepath.Dir(self), "..", "..", "source", "codedeploy", "testdata", "sns-lambda", "instance-success.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	events, err := codedeploy.Decode(data)
+	if err != nil || len(events) == 0 {
+		t.Fatalf("messagetest: decode the bench fixture: %v", err)
+	}
+	return &message.Notice{Event: events[0], Now: BenchNow}
+}

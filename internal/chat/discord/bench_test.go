@@ -1,0 +1,21 @@
+package discord
+
+import (
+	"testing"
+
+	"github.com/cutover-dev/cutover/internal/message"
+	"github.com/cutover-dev/cutover/internal/message/messagetest"
+)
+
+// BenchmarkRender is Format alone of the message of the notice
+// BenchmarkDecodeRender (package delivery) renders, decoded and built once.
+func BenchmarkRender(b *testing.B) {
+	n := messagetest.BenchNotice(b)
+	m := message.Build(n)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Format(m, Mentions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
