@@ -39,12 +39,12 @@ func (s *recordingSlack) Marks() []string {
 	return append([]string(nil), s.marks...)
 }
 
-type reply struct{ Channel, ThreadTS, Text string }
+type reply struct{ Channel, ThreadTS, Key, Text string }
 
-func (s *recordingSlack) PostReply(_ context.Context, channel, threadTS, text string) error {
+func (s *recordingSlack) PostReply(_ context.Context, channel, threadTS, key, text string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.replies = append(s.replies, reply{channel, threadTS, text})
+	s.replies = append(s.replies, reply{channel, threadTS, key, text})
 	return nil
 }
 

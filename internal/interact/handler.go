@@ -204,11 +204,17 @@ func (h *Handler) Run(ctx context.Context, req Request) error {
 	who := "<@" + c.UserID + ">"
 	what := verb(c.Action)
 	dep := "deployment " + escape(c.Ref.DeploymentID)
+	// The deployment and action, as claimed once in the records; the
+	// click itself (who, and Slack's action_ts, else the request's signed
+	// timestamp) names its one thread reply.
+	target := "control/" + string(c.Ref.Platform) + "/" + c.Ref.Region + "/" + c.Ref.AccountID + "/" + c.Ref.DeploymentID
+	clickTS := firstOf(c.ActionTS, req.Timestamp)
+	replyKey := target + "#" + string(c.Action) + "/" + c.UserID + "/" + clickTS
 	reply := func(text string) error {
 		if dst.Slack == nil {
 			return errors.New("interact: destination has no Slack client")
 		}
-		if err := dst.Slack.PostReply(ctx, c.Channel, c.MessageTS, text); err != nil {
+		if err := dst.Slack.PostReply(ctx, c.Channel, c.MessageTS, replyKey, text); err != nil {
 			h.log().LogAttrs(ctx, slog.LevelError, "slack action: thread reply failed", slog.String("destination", dst.Name), slog.String("error", err.Error()))
 			return fmt.Errorf("interact: reply: %w", err)
 		}
@@ -243,7 +249,7 @@ func (h *Handler) Run(ctx context.Context, req Request) error {
 		}
 	})
 	store := h.store
-	key := records.NewKey("control/"+string(c.Ref.Platform)+"/"+c.Ref.Region+"/"+c.Ref.AccountID+"/"+c.Ref.DeploymentID, "action:"+string(c.Action))
+	key := records.NewKey(target, "action:"+string(c.Action))
 	claim, err := store.Claim(ctx, key, Lease)
 	if err != nil {
 		audit(OutcomeFailed, slog.LevelError, slog.String("error", err.Error()))

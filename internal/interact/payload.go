@@ -33,6 +33,9 @@ type Click struct {
 	Channel, MessageTS string
 	// ResponseURL answers the user privately (ephemeral).
 	ResponseURL string
+	// ActionTS is Slack's action_ts of the press (empty when the payload
+	// has none of the form Slack gives it): one click's own name.
+	ActionTS string
 }
 
 // ErrNotAClick is matched by the error of ParseClick for a payload that is
@@ -65,6 +68,7 @@ type blockActions struct {
 	Actions     []struct {
 		ActionID string `json:"action_id"`
 		Value    string `json:"value"`
+		ActionTS string `json:"action_ts"`
 	} `json:"actions"`
 }
 
@@ -127,6 +131,9 @@ func ParseClick(body []byte) (Click, error) {
 	c.MessageTS = firstOf(p.Container.MessageTS, p.Message.TS)
 	if !tsRE().MatchString(c.MessageTS) {
 		return Click{}, errors.New("interact: payload has no valid container.message_ts")
+	}
+	if ts := p.Actions[0].ActionTS; tsRE().MatchString(ts) {
+		c.ActionTS = ts
 	}
 	c.ResponseURL = p.ResponseURL
 	if u, err := url.Parse(c.ResponseURL); c.ResponseURL != "" && (err != nil || u.Host == "" || len(c.ResponseURL) > 2000) {

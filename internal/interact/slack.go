@@ -19,8 +19,10 @@ import (
 // Web API client (its bot token): a thread reply and user group members.
 type Slack interface {
 	// PostReply posts text (Slack mrkdwn, already escaped) in the thread
-	// of the message threadTS in channel.
-	PostReply(ctx context.Context, channel, threadTS, text string) error
+	// of the message threadTS in channel, once: key names the reply (the
+	// click it answers), so that when Slack's answer to the post is lost
+	// the thread can be searched for it before posting again.
+	PostReply(ctx context.Context, channel, threadTS, key, text string) error
 	// GroupMembers lists the user IDs of a user group
 	// (usergroups.users.list).
 	GroupMembers(ctx context.Context, group string) ([]string, error)

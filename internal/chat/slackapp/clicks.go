@@ -2,6 +2,8 @@ package slackapp
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,16 +17,41 @@ import (
 // Web API client and the same deployment state as the messages.
 
 // PostReply posts text (mrkdwn, already escaped) in the thread of the
-// message threadTS in channel.
-func (a *Notifier) PostReply(ctx context.Context, channel, threadTS, text string) error {
+// message threadTS in channel. key names the reply (the click it
+// answers): the reply carries it in its metadata, and when Slack's
+// answer to the post is lost, the thread is searched for it
+// (conversations.replies) before posting again, so the reply is posted
+// once. An empty key posts without metadata or lookup.
+func (a *Notifier) PostReply(ctx context.Context, channel, threadTS, key, text string) error {
 	if channel == "" || threadTS == "" {
 		return errors.New("slack-app: reply: no message to reply to")
 	}
-	_, err := a.client.PostMessage(ctx, &Message{Channel: channel, ThreadTS: threadTS, Text: text}, nil)
+	msg := &Message{Channel: channel, ThreadTS: threadTS, Text: text}
+	var find Finder
+	if key != "" {
+		id := ClickDelivery(key)
+		msg.Metadata = a.metadata(id)
+		find = a.threadFinder(channel, threadTS, id)
+	}
+	_, err := a.client.PostMessage(ctx, msg, find)
 	if err != nil {
 		return fmt.Errorf("slack-app: %w", err)
 	}
 	return nil
+}
+
+// maxClickKey bounds a click's key kept as it is in a reply's metadata;
+// a longer one (a long ECS service-deployment ARN) is hashed.
+const maxClickKey = 200
+
+// ClickDelivery is the "delivery" of the metadata on the thread reply to
+// a click named key: "click:" and the key, or its SHA-256 when long.
+func ClickDelivery(key string) string {
+	if len(key) > maxClickKey {
+		sum := sha256.Sum256([]byte(key))
+		return "click:sha256:" + hex.EncodeToString(sum[:])
+	}
+	return "click:" + key
 }
 
 // GroupMembers lists the user IDs of a user group (usergroups.users.list).

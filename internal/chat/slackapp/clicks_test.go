@@ -89,13 +89,13 @@ func TestClickClient(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := r.fake.Parents(channel)[0]
-	if err := a.PostReply(context.Background(), channel, p.TS, "Rollback requested by <@U0ALICE>"); err != nil {
+	if err := a.PostReply(context.Background(), channel, p.TS, "", "Rollback requested by <@U0ALICE>"); err != nil {
 		t.Fatal(err)
 	}
 	if rs := r.fake.Replies(channel, p.TS); len(rs) != 1 || rs[0].Text != "Rollback requested by <@U0ALICE>" {
 		t.Errorf("replies = %+v", rs)
 	}
-	if err := a.PostReply(context.Background(), channel, "1.000000", "x"); !IsCode(err, "thread_not_found") {
+	if err := a.PostReply(context.Background(), channel, "1.000000", "", "x"); !IsCode(err, "thread_not_found") {
 		t.Errorf("reply to no message: %v, want thread_not_found", err)
 	}
 	users, err := a.GroupMembers(context.Background(), "S0ONCALL")
