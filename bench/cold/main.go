@@ -4,7 +4,10 @@
 // the peak RSS (getrusage of each child) against the goals of
 // docs/performance.md.
 //
-//	go run ./bench/cold -cutover bin/cutover -floor bin/floor -rounds 30 EVENT.json
+//	go run ./bench/cold -cutover bin/cutover -floor bin/floor -rounds 30 [-env "GOGC=400 GOMEMLIMIT=96MiB"] EVENT.json
+//
+// -env adds variables to every program's environment, e.g. the Go runtime
+// settings the Terraform module gives the function (go_runtime_tuning).
 package main
 
 import (
@@ -25,12 +28,13 @@ func main() {
 	cutover := flag.String("cutover", "bin/cutover", "cutover binary (Lambda build flags)")
 	floor := flag.String("floor", "bin/floor", "floor binary")
 	rounds := flag.Int("rounds", 30, "runs of each program, alternating")
+	extra := flag.String("env", "", "space-separated KEY=VALUE pairs added to every program's environment")
 	flag.Parse()
 	if flag.NArg() != 1 {
 		fmt.Fprintln(os.Stderr, "usage: cold [-cutover BIN] [-floor BIN] [-rounds N] EVENT.json")
 		os.Exit(2)
 	}
-	if err := run(*cutover, *floor, *rounds, flag.Arg(0)); err != nil {
+	if err := run(*cutover, *floor, *rounds, strings.Fields(*extra), flag.Arg(0)); err != nil {
 		fmt.Fprintln(os.Stderr, "cold:", err)
 		os.Exit(1)
 	}
@@ -41,7 +45,7 @@ type sample struct {
 	rss  int64 // KiB
 }
 
-func run(cutover, floor string, rounds int, event string) error {
+func run(cutover, floor string, rounds int, settings []string, event string) error {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
@@ -62,6 +66,15 @@ func run(cutover, floor string, rounds int, event string) error {
 	env = append(env,
 		"CUTOVER_SLACK_WEBHOOK_URL=http://"+ln.Addr().String()+"/services/T000/B000/bench",
 		"CUTOVER_ENRICH=false", "AWS_REGION=us-east-1", "AWS_EC2_METADATA_DISABLED=true")
+	for _, kv := range settings {
+		if !strings.Contains(kv, "=") {
+			return fmt.Errorf("-env: %q is not KEY=VALUE", kv)
+		}
+	}
+	env = append(env, settings...)
+	if len(settings) > 0 {
+		fmt.Printf("environment of every program: %s\n", strings.Join(settings, " "))
+	}
 	progs := []struct {
 		name string
 		args []string

@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"context"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,6 +17,9 @@ import (
 // iteration, and reports the first invoke of each (from the emulator
 // listening to the POST at the fake Slack) and their ratio
 // (x-floor/first-invoke, goal ≤ 2). Run it with -benchtime=20x.
+// CUTOVER_BENCH_RUNTIME_ENV adds space-separated KEY=VALUE pairs to both
+// functions' environment: bench/run.sh passes the Go runtime settings the
+// Terraform module gives the function (go_runtime_tuning).
 func BenchmarkColdStartVsFloor(b *testing.B) {
 	bins := []string{testrig.BuildBootstrap(b), testrig.BuildLambda(b, "./bench/floor")}
 	chat := testrig.NewFakeChat(b)
@@ -27,6 +32,7 @@ func BenchmarkColdStartVsFloor(b *testing.B) {
 		"AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test",
 		"AWS_ENDPOINT_URL=http://127.0.0.1:9", "AWS_EC2_METADATA_DISABLED=true",
 	}
+	env = append(env, strings.Fields(os.Getenv("CUTOVER_BENCH_RUNTIME_ENV"))...)
 	var invoke [2]time.Duration
 	for i := 0; i < b.N; i++ {
 		for j, bin := range bins {
