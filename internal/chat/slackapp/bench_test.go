@@ -9,19 +9,15 @@ import (
 	"github.com/cutover-dev/cutover/internal/message/messagetest"
 )
 
-// BenchmarkRender is First and its encoding alone of the message of the notice
+// BenchmarkRender is the formatting alone of the message of the notice
 // BenchmarkDecodeRender (package delivery) renders, decoded and built once.
 func BenchmarkRender(b *testing.B) {
-	n := messagetest.BenchNotice(b)
-	m := message.Build(n)
-	b.ReportAllocs()
-	for b.Loop() {
+	messagetest.BenchFormat(b, func(n *message.Notice, m *message.Message) error {
 		msg, err := First(n, m, nil, true, "bench")
 		if err != nil {
-			b.Fatal(err)
+			return err
 		}
-		if _, err := chat.EncodeJSON(msg); err != nil {
-			b.Fatal(err)
-		}
-	}
+		_, err = chat.EncodeJSON(msg)
+		return err
+	})
 }

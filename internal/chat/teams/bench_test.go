@@ -7,15 +7,11 @@ import (
 	"github.com/cutover-dev/cutover/internal/message/messagetest"
 )
 
-// BenchmarkRender is Format alone of the message of the notice
+// BenchmarkRender is the formatting alone of the message of the notice
 // BenchmarkDecodeRender (package delivery) renders, decoded and built once.
 func BenchmarkRender(b *testing.B) {
-	n := messagetest.BenchNotice(b)
-	m := message.Build(n)
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := Format(m, nil); err != nil {
-			b.Fatal(err)
-		}
-	}
+	messagetest.BenchFormat(b, func(n *message.Notice, m *message.Message) error {
+		_, err := Format(m, nil)
+		return err
+	})
 }

@@ -527,3 +527,17 @@ func BenchNotice(t testing.TB) *message.Notice {
 	}
 	return &message.Notice{Event: events[0], Now: BenchNow}
 }
+
+// BenchFormat benchmarks format over BenchNotice and its message, built
+// once outside the loop: a destination's formatting cost alone.
+func BenchFormat(b *testing.B, format func(n *message.Notice, m *message.Message) error) {
+	b.Helper()
+	n := BenchNotice(b)
+	m := message.Build(n)
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := format(n, m); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
