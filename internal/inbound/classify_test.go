@@ -160,8 +160,8 @@ func TestClassifyBatch(t *testing.T) {
 			t.Errorf("record %d: %s %s, want m-%d %s", i, r.MessageID, r.Payload.Kind, i+1, want[i])
 		}
 	}
-	if rj := p.Records[2].Payload.Rejected; len(rj) != 1 || rj[0].MessageID != "m-3" || !strings.Contains(rj[0].Error(), "m-3") {
-		t.Errorf("the junk record's rejection does not carry its message ID: %v", rj)
+	if rj := p.Records[2].Payload.Rejected; len(rj) != 1 || rj[0].MessageID != "m-3" || !strings.Contains(rj[0].Error(), "(sqs message m-3)") {
+		t.Errorf("the junk record's rejection does not name its SQS message ID: %v", rj)
 	}
 	// Records that are not all from SQS are SNS records for the source.
 	mixed := []byte(`{"Records":[{"eventSource":"aws:sqs","messageId":"m-1","body":"{}"},{"EventSource":"aws:sns","Sns":{"MessageId":"m-2","Message":"hello"}}]}`)

@@ -58,7 +58,7 @@ func legacyClassify(reg *source.Registry, data []byte, depth int) Payload {
 						// does for SQS records).
 						var de *source.DecodeError
 						if errors.As(rp.Rejected[i].Err, &de) && de.MessageID == "" {
-							de.MessageID = r.MessageID
+							de.MessageID, de.SQS = r.MessageID, true
 						}
 					}
 					p.Records = append(p.Records, Record{MessageID: r.MessageID, Payload: rp})

@@ -108,6 +108,8 @@ func (r *Registry) EventNames() []string {
 type DecodeError struct {
 	// MessageID is the SNS (or SQS) MessageId of the rejected message, if known.
 	MessageID string
+	// SQS says MessageID is an SQS record's messageId (an SNS MessageId otherwise).
+	SQS bool
 	// Reason says what was wrong.
 	Reason string
 	// Snippet is the start of the input, valid UTF-8, at most 200 bytes.
@@ -120,7 +122,11 @@ func (e *DecodeError) Error() string {
 	b.WriteString("decode: ")
 	b.WriteString(e.Reason)
 	if e.MessageID != "" {
-		b.WriteString(" (sns message ")
+		if e.SQS {
+			b.WriteString(" (sqs message ")
+		} else {
+			b.WriteString(" (sns message ")
+		}
 		b.WriteString(e.MessageID)
 		b.WriteString(")")
 	}
@@ -526,7 +532,7 @@ func (r *Registry) decodeRecords(raw json.RawMessage, whole []byte, depth int) (
 			if err != nil {
 				var de *DecodeError
 				if errors.As(err, &de) && de.MessageID == "" {
-					de.MessageID = rec.MessageID
+					de.MessageID, de.SQS = rec.MessageID, true
 				}
 				errs = append(errs, err)
 			}

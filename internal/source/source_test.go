@@ -19,6 +19,8 @@ func TestDecodeErrorsNameTheField(t *testing.T) {
 		`{"Type":"Notification","TopicArn":"arn:aws:sns:us-east-1:1:t","Message":{"a":1}}`:                                        "malformed SNS HTTP body: field Message: an object where a string belongs",
 		`[1]`:          "not a JSON object: an array where an object belongs",
 		`{"Records":[`: "not a JSON object: invalid JSON at byte",
+		`{"Records":[{"eventSource":"aws:sqs","messageId":"q-1","body":"{\"hello\":1}"}]}`: "(sqs message q-1)",
+		`{"Records":[{"Sns":{"MessageId":"s-1","Message":"{\"hello\":1}"}}]}`:              "(sns message s-1)",
 	} {
 		_, err := codedeploy.Decode([]byte(in))
 		if err == nil || !strings.Contains(err.Error(), want) {
