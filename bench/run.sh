@@ -30,7 +30,7 @@ awk -v c="$cli" -v l="$lambda" 'BEGIN { r = c / l; printf "RATIO CLI / Lambda bi
 # The Go runtime settings the Terraform module gives the function by default
 # (go_runtime_tuning, memory_size 128): the goal lines are measured with them,
 # Go's defaults are printed after for reference.
-runtime_env="GOGC=400 GOMEMLIMIT=96MiB"
+runtime_env="GOGC=400 GOMEMLIMIT=64MiB"
 echo "== cold whole process: cutover send vs the floor, alternating, as the module deploys it ($runtime_env)"
 go run ./bench/cold -cutover bin/cutover-lambda -floor bin/floor -rounds 30 -env "$runtime_env" "$event" | tee "$out/cold.txt"
 echo "== the same with Go's default runtime settings (go_runtime_tuning = false), for reference"

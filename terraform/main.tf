@@ -195,7 +195,7 @@ locals {
   # Go runtime settings for a short-lived process (var.go_runtime_tuning); extra_environment_variables override them.
   go_runtime_environment = var.go_runtime_tuning ? {
     GOGC       = "400"
-    GOMEMLIMIT = "${floor(var.memory_size * 3 / 4)}MiB"
+    GOMEMLIMIT = "${floor(var.memory_size / 2)}MiB"
   } : {}
   environment = merge(
     local.go_runtime_environment,

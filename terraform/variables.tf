@@ -133,7 +133,7 @@ variable "memory_size" {
 }
 
 variable "go_runtime_tuning" {
-  description = "Start the Go runtime tuned for a short-lived function: GOGC=400 (fewer garbage collections while the AWS SDK initialises, about a quarter off a cold start) with GOMEMLIMIT at 75% of memory_size (the collector runs harder before the function could run out of memory). GOGC or GOMEMLIMIT in extra_environment_variables take precedence. false leaves Go's defaults."
+  description = "Start the Go runtime tuned for a short-lived function: GOGC=400 (fewer garbage collections while the AWS SDK initialises, about a quarter off a cold start) with GOMEMLIMIT at half of memory_size (the collector works harder as the heap nears it, leaving the other half for the binary, stacks and what Go does not manage). GOGC or GOMEMLIMIT in extra_environment_variables take precedence. false leaves Go's defaults."
   type        = bool
   default     = true
   nullable    = false

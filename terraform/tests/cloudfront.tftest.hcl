@@ -30,7 +30,7 @@ run "environment_with_cloudfront" {
       CUTOVER_CLOUDFRONT_ROUTES           = jsonencode(var.cloudfront_routes)
       CUTOVER_FOLLOWUP_QUEUE_URL          = "https://sqs.us-east-1.amazonaws.com/123456789012/cutover-followup"
       GOGC                                = "400"
-      GOMEMLIMIT                          = "96MiB"
+      GOMEMLIMIT                          = "64MiB"
     })
     error_message = "the full CUTOVER_* contract with CloudFront configured"
   }

@@ -77,7 +77,7 @@ run "environment_contract_minimal" {
       CUTOVER_RECORDS_TABLE            = "cutover-records"
       CUTOVER_RECORDS_TTL              = "336h"
       GOGC                             = "400"
-      GOMEMLIMIT                       = "96MiB"
+      GOMEMLIMIT                       = "64MiB"
     })
     error_message = "without CloudFront the environment holds exactly the secret reference, events, enrichment flag and timeout, records table and its TTL, and the Go runtime settings"
   }

@@ -18,8 +18,8 @@ run "tuned_by_default_from_memory_size" {
   }
 
   assert {
-    condition     = aws_lambda_function.this.environment[0].variables["GOGC"] == "400" && aws_lambda_function.this.environment[0].variables["GOMEMLIMIT"] == "768MiB"
-    error_message = "GOGC=400 and GOMEMLIMIT at 75% of memory_size (768MiB of 1024 MB)"
+    condition     = aws_lambda_function.this.environment[0].variables["GOGC"] == "400" && aws_lambda_function.this.environment[0].variables["GOMEMLIMIT"] == "512MiB"
+    error_message = "GOGC=400 and GOMEMLIMIT at half of memory_size (512MiB of 1024 MB)"
   }
 }
 
@@ -31,7 +31,7 @@ run "extra_environment_variables_take_precedence" {
   }
 
   assert {
-    condition     = aws_lambda_function.this.environment[0].variables["GOGC"] == "200" && aws_lambda_function.this.environment[0].variables["GOMEMLIMIT"] == "96MiB" && aws_lambda_function.this.environment[0].variables["TZ"] == "Europe/Paris"
+    condition     = aws_lambda_function.this.environment[0].variables["GOGC"] == "200" && aws_lambda_function.this.environment[0].variables["GOMEMLIMIT"] == "64MiB" && aws_lambda_function.this.environment[0].variables["TZ"] == "Europe/Paris"
     error_message = "a GOGC of the user's own wins; GOMEMLIMIT stays the module's"
   }
 }
