@@ -299,6 +299,9 @@ func TestHookInProgressBootstrap(t *testing.T) {
 				t.Errorf("the checks message lacks %q:\n%s", w, got[1])
 			}
 		}
+		if strings.Contains(got[1], "timed out after 30.0 s") {
+			t.Errorf("the checks message claims the requests' 30 s timeout elapsed; the invocation cut them short:\n%s", got[1])
+		}
 
 		// The same execution again (a retry of ECS's call): the same
 		// answer from the records, nothing notified or checked again.
