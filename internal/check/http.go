@@ -63,6 +63,7 @@ func runHTTP(ctx context.Context, client *http.Client, s *Spec, target string) R
 // request sends one request and measures it: from sending until the body
 // was read.
 func request(ctx context.Context, client *http.Client, s *Spec, target string) answer {
+	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, s.Timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, s.Method, target, nil)
@@ -80,17 +81,28 @@ func request(ctx context.Context, client *http.Client, s *Spec, target string) a
 	start := time.Now()
 	resp, err := client.Do(req)
 	if err != nil {
-		return answer{err: errorClass(err, s.Timeout)}
+		return answer{err: requestErrorClass(parent, err, s.Timeout)}
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	lat := time.Since(start)
 	if err != nil {
-		return answer{err: errorClass(err, s.Timeout)}
+		return answer{err: requestErrorClass(parent, err, s.Timeout)}
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxBody))
 	ok := s.BodyContains == "" || bytes.Contains(body, []byte(s.BodyContains))
 	return answer{status: resp.StatusCode, latency: lat, bodyOK: ok}
+}
+
+// requestErrorClass is errorClass, except that a request cut short
+// because the check itself ran out of time (parent ended before the
+// request's own timeout) says so instead of claiming the request's
+// timeout elapsed.
+func requestErrorClass(parent context.Context, err error, timeout time.Duration) string {
+	if parent.Err() != nil {
+		return "cut short: out of time"
+	}
+	return errorClass(err, timeout)
 }
 
 // errorClass names why a request got no answer without quoting the error,

@@ -119,6 +119,11 @@ func TestHTTPCheckDeadline(t *testing.T) {
 	if res.Passed || !strings.Contains(res.Summary, "got no answer") || !strings.Contains(res.Summary, "out of time") {
 		t.Errorf("%+v", res)
 	}
+	// Cut short by the check's deadline, not by the request's own
+	// timeout: the summary must not claim the timeout elapsed.
+	if strings.Contains(res.Summary, "timed out after") {
+		t.Errorf("summary %q claims the request's timeout elapsed", res.Summary)
+	}
 }
 
 func TestPercentileNearestRank(t *testing.T) {

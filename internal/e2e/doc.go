@@ -31,6 +31,10 @@
 //   - hostile_test.go runs the hostile corpus (testdata/hostile, with its
 //     README) through render, send and the Lambda handler for every
 //     destination type, and a sample through the bootstrap.
+//   - hooks_test.go, hookchecks_test.go and hookinprogress_test.go run
+//     ECS and CodeDeploy lifecycle hooks through the bootstrap (answers,
+//     checks at the switch, IN_PROGRESS and its call back, exactly one
+//     answer per execution) on the rig of hookrig_test.go.
 //   - replay_test.go drains a failure queue on moto SQS with `cutover
 //     replay`, run in-process.
 //

@@ -282,6 +282,14 @@ func (l *lambdaRig) invoke(t *testing.T, payload []byte) invocation {
 	if err != nil {
 		t.Fatalf("invoke: %v", err)
 	}
+	return l.collect(t, start, res)
+}
+
+// collect waits until the emulator has printed the REPORT line of the
+// invocation that started at offset start of its output and returns it
+// with res.
+func (l *lambdaRig) collect(t *testing.T, start int, res testrig.InvokeResult) invocation {
+	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	var out string
 	for {

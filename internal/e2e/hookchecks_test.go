@@ -1,22 +1,14 @@
 package e2e
 
 import (
-	"context"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/codedeploy"
-	cdtypes "github.com/aws/aws-sdk-go-v2/service/codedeploy/types"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-
 	"github.com/cutover-dev/cutover/internal/check/checktest"
 	"github.com/cutover-dev/cutover/internal/config"
 	"github.com/cutover-dev/cutover/internal/hook"
-	"github.com/cutover-dev/cutover/internal/testrig"
 )
 
 // The ECS-native deployment testrig.ECSFakeBlueGreen holds.
@@ -54,68 +46,25 @@ func fakeECSHook(t *testing.T, execution, stage string, targetWeight float64) []
 // shift, the CodeDeploy AfterAllowTraffic hook failing and passing with
 // exactly one status each, and duplicate invocations of each.
 func TestHookChecksBootstrap(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	m := testrig.StartMoto(t)
-	cfg := m.AWSConfig(t)
-	ddb := dynamodb.NewFromConfig(cfg)
-	if _, err := ddb.CreateTable(ctx, &dynamodb.CreateTableInput{
-		TableName: aws.String("e2e-hookchecks"), BillingMode: ddbtypes.BillingModePayPerRequest,
-		AttributeDefinitions: []ddbtypes.AttributeDefinition{
-			{AttributeName: aws.String("pk"), AttributeType: ddbtypes.ScalarAttributeTypeS},
-			{AttributeName: aws.String("sk"), AttributeType: ddbtypes.ScalarAttributeTypeS},
-		},
-		KeySchema: []ddbtypes.KeySchemaElement{
-			{AttributeName: aws.String("pk"), KeyType: ddbtypes.KeyTypeHash},
-			{AttributeName: aws.String("sk"), KeyType: ddbtypes.KeyTypeRange},
-		},
-	}); err != nil {
-		t.Fatalf("create table: %v", err)
-	}
-	cd := &hookRigs{moto: m, cd: codedeploy.NewFromConfig(cfg), appName: "checks-web", groupName: "checks-web-prod"}
-	if _, err := cd.cd.CreateApplication(ctx, &codedeploy.CreateApplicationInput{
-		ApplicationName: aws.String(cd.appName), ComputePlatform: cdtypes.ComputePlatformEcs,
-	}); err != nil {
-		t.Fatalf("CreateApplication: %v", err)
-	}
-	if _, err := cd.cd.CreateDeploymentGroup(ctx, &codedeploy.CreateDeploymentGroupInput{
-		ApplicationName: aws.String(cd.appName), DeploymentGroupName: aws.String(cd.groupName),
-		ServiceRoleArn:       aws.String("arn:aws:iam::123456789012:role/codedeploy"),
-		DeploymentConfigName: aws.String("CodeDeployDefault.ECSAllAtOnce"),
-		DeploymentStyle: &cdtypes.DeploymentStyle{
-			DeploymentOption: cdtypes.DeploymentOptionWithTrafficControl, DeploymentType: cdtypes.DeploymentTypeBlueGreen,
-		},
-		EcsServices: []cdtypes.ECSService{{ClusterName: aws.String("prod"), ServiceName: aws.String("web")}},
-	}); err != nil {
-		t.Fatalf("CreateDeploymentGroup: %v", err)
-	}
+	r := newHookRig(t, hookRigOptions{CodeDeployApp: "checks-web", CodeDeployGroup: "checks-web-prod", ECSFake: true})
+	table := r.table(t, "e2e-hookchecks")
 
 	// The ECS fake's deployment entered bake time 8 minutes ago (the
 	// function reads the clock: a hook invocation carries no time).
-	ecs := testrig.ECSFakeBlueGreen(t)
-	dep := ecs.Deployment(fakeDeploymentARN)
+	dep := r.ecs.Deployment(fakeDeploymentARN)
 	dep["updatedAt"] = float64(time.Now().Add(-8 * time.Minute).Unix())
-	ecs.AddDeployment(dep)
+	r.ecs.AddDeployment(dep)
 
 	app := checktest.NewApp(t)
 	checks := `[{"name":"api-ping","type":"http","url":"` + app.URL + `/api/ping","requests":20,"p99_ms":300,"timeout_ms":1000,"body_contains":"ok"}]`
-	rig := startLambda(t, append(m.Env(), "AWS_ENDPOINT_URL_ECS="+ecs.URL),
-		config.EnvRecordsTable+"=e2e-hookchecks",
+	rig := r.function(t,
+		config.EnvRecordsTable+"="+table,
 		config.EnvChecks+"="+checks,
 		config.EnvEnrichTimeout+"=5s",
 	)
 
 	// messages returns the Slack messages posted since the last call.
-	seen := 0
-	messages := func() []string {
-		reqs := rig.chat.Requests()
-		var out []string
-		for _, r := range reqs[seen:] {
-			out = append(out, string(r.Body))
-		}
-		seen = len(reqs)
-		return out
-	}
+	messages := newMessages(rig.chat)
 	contains := func(t *testing.T, what, got string, wants ...string) {
 		t.Helper()
 		for _, w := range wants {
@@ -211,14 +160,14 @@ func TestHookChecksBootstrap(t *testing.T) {
 		t.Run("codedeploy_after_allow_traffic_"+c.name, func(t *testing.T) {
 			app.SetFaults(c.faults)
 			messages()
-			id := cd.deployment(t)
+			id := r.deployment(t)
 			in := codeDeployHook(t, id, "eyJoYyI6ImNkLSJ9-"+c.name)
 			for i := range 2 {
 				if inv := rig.invoke(t, in); inv.FunctionError {
 					t.Fatalf("invocation %d: function error %s: %s", i+1, inv.ErrorType, inv.ErrorMessage)
 				}
 			}
-			calls := m.HookStatusCalls(t, id)
+			calls := r.moto.HookStatusCalls(t, id)
 			if len(calls) != 1 || calls[0].Status != c.status {
 				t.Errorf("PutLifecycleEventHookExecutionStatus calls %+v, want exactly one %s", calls, c.status)
 			}
@@ -226,7 +175,7 @@ func TestHookChecksBootstrap(t *testing.T) {
 			if len(got) != 2 {
 				t.Fatalf("%d Slack messages for one execution invoked twice, want 2 (the switch, the checks): %q", len(got), got)
 			}
-			contains(t, "the switch message", got[0], "Traffic switched", cd.appName)
+			contains(t, "the switch message", got[0], "Traffic switched", r.appName)
 			contains(t, "the checks message", got[1], c.says)
 		})
 	}

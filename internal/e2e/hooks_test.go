@@ -8,13 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/codedeploy"
-	cdtypes "github.com/aws/aws-sdk-go-v2/service/codedeploy/types"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/cutover-dev/cutover/internal/config"
@@ -26,96 +21,19 @@ import (
 // each: one with CUTOVER_HOOK_ON_ERROR at its default (continue), one with
 // rollback.
 type hookRigs struct {
-	moto               *testrig.Moto
-	sqs                *sqs.Client
-	failureQueue       string
-	cont, rollback     *lambdaRig
-	cd                 *codedeploy.Client
-	appName, groupName string
+	*hookRig
+	failureQueue   string
+	cont, rollback *lambdaRig
 }
 
 func startHookRigs(t *testing.T) *hookRigs {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	m := testrig.StartMoto(t)
-	cfg := m.AWSConfig(t)
-	ddb := dynamodb.NewFromConfig(cfg)
-	table := func(name string) string {
-		if _, err := ddb.CreateTable(ctx, &dynamodb.CreateTableInput{
-			TableName:   aws.String(name),
-			BillingMode: ddbtypes.BillingModePayPerRequest,
-			AttributeDefinitions: []ddbtypes.AttributeDefinition{
-				{AttributeName: aws.String("pk"), AttributeType: ddbtypes.ScalarAttributeTypeS},
-				{AttributeName: aws.String("sk"), AttributeType: ddbtypes.ScalarAttributeTypeS},
-			},
-			KeySchema: []ddbtypes.KeySchemaElement{
-				{AttributeName: aws.String("pk"), KeyType: ddbtypes.KeyTypeHash},
-				{AttributeName: aws.String("sk"), KeyType: ddbtypes.KeyTypeRange},
-			},
-		}); err != nil {
-			t.Fatalf("create table %s: %v", name, err)
-		}
-		return name
-	}
-	r := &hookRigs{moto: m, cd: codedeploy.NewFromConfig(cfg), appName: "hooks-web", groupName: "hooks-web-prod"}
-	contTable, rbTable := table("e2e-hooks-continue"), table("e2e-hooks-rollback")
-	r.sqs = sqs.NewFromConfig(cfg)
-	q, err := r.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("e2e-hooks-failures")})
-	if err != nil {
-		t.Fatalf("create queue: %v", err)
-	}
-	r.failureQueue = aws.ToString(q.QueueUrl)
-	r.cont = startLambda(t, m.Env(), config.EnvRecordsTable+"="+contTable, config.EnvEnrich+"=false", config.EnvFailureQueueURL+"="+r.failureQueue)
-	r.rollback = startLambda(t, m.Env(), config.EnvRecordsTable+"="+rbTable, config.EnvEnrich+"=false", config.EnvHookOnError+"=rollback")
-
-	if _, err := r.cd.CreateApplication(ctx, &codedeploy.CreateApplicationInput{
-		ApplicationName: aws.String(r.appName), ComputePlatform: cdtypes.ComputePlatformEcs,
-	}); err != nil {
-		t.Fatalf("CreateApplication: %v", err)
-	}
-	if _, err := r.cd.CreateDeploymentGroup(ctx, &codedeploy.CreateDeploymentGroupInput{
-		ApplicationName: aws.String(r.appName), DeploymentGroupName: aws.String(r.groupName),
-		ServiceRoleArn:       aws.String("arn:aws:iam::123456789012:role/codedeploy"),
-		DeploymentConfigName: aws.String("CodeDeployDefault.ECSAllAtOnce"),
-		DeploymentStyle: &cdtypes.DeploymentStyle{
-			DeploymentOption: cdtypes.DeploymentOptionWithTrafficControl, DeploymentType: cdtypes.DeploymentTypeBlueGreen,
-		},
-		EcsServices: []cdtypes.ECSService{{ClusterName: aws.String("prod"), ServiceName: aws.String("web")}},
-	}); err != nil {
-		t.Fatalf("CreateDeploymentGroup: %v", err)
-	}
+	r := &hookRigs{hookRig: newHookRig(t, hookRigOptions{CodeDeployApp: "hooks-web", CodeDeployGroup: "hooks-web-prod"})}
+	contTable, rbTable := r.table(t, "e2e-hooks-continue"), r.table(t, "e2e-hooks-rollback")
+	r.failureQueue = r.queue(t, "e2e-hooks-failures")
+	r.cont = r.function(t, config.EnvRecordsTable+"="+contTable, config.EnvEnrich+"=false", config.EnvFailureQueueURL+"="+r.failureQueue)
+	r.rollback = r.function(t, config.EnvRecordsTable+"="+rbTable, config.EnvEnrich+"=false", config.EnvHookOnError+"=rollback")
 	return r
-}
-
-// deployment creates a CodeDeploy deployment on moto whose ECS target has
-// AfterAllowTraffic in progress, and returns its ID.
-func (r *hookRigs) deployment(t *testing.T) string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	out, err := r.cd.CreateDeployment(ctx, &codedeploy.CreateDeploymentInput{
-		ApplicationName: aws.String(r.appName), DeploymentGroupName: aws.String(r.groupName),
-		Revision: &cdtypes.RevisionLocation{
-			RevisionType: cdtypes.RevisionLocationTypeAppSpecContent,
-			AppSpecContent: &cdtypes.AppSpecContent{
-				Content: aws.String(`{"version":0.0,"Resources":[{"TargetService":{"Type":"AWS::ECS::Service","Properties":{"TaskDefinition":"arn:aws:ecs:us-east-1:123456789012:task-definition/web:7"}}}]}`),
-			},
-		},
-	})
-	if err != nil {
-		t.Fatalf("CreateDeployment: %v", err)
-	}
-	id := aws.ToString(out.DeploymentId)
-	r.moto.SetDeploymentTargets(t, id, []map[string]any{{
-		"targetId": "prod:web", "targetArn": "arn:aws:ecs:us-east-1:123456789012:service/prod/web",
-		"lifecycleEvents": []map[string]any{
-			{"lifecycleEventName": "BeforeAllowTraffic", "status": "Succeeded"},
-			{"lifecycleEventName": "AllowTraffic", "status": "Succeeded"},
-			{"lifecycleEventName": "AfterAllowTraffic", "status": "InProgress"},
-		},
-	}})
-	return id
 }
 
 // readHookFixture returns a file under internal/hook/testdata.
