@@ -16,11 +16,20 @@
 //     oncall_webhook (the URL of a receiver of its own and a fresh whsec_
 //     signing secret) as a user would, and the example stores both in SSM
 //     SecureString parameters;
+//   - it applies the example with its Slack app (var.slack_app): the test
+//     stores a fresh bot token and signing secret in Secrets Manager
+//     first, outside Terraform, as docs/slack-app.md says, and passes
+//     their ARNs; through the SDK it checks the function URL exists with
+//     AuthType NONE and is the slack_actions_url output, the function's
+//     public permission allows lambda:InvokeFunctionUrl only, and the
+//     role grants the button actions on the example's deployment group
+//     only and lambda:InvokeFunction on the function itself only;
 //   - it reads the function's configuration back from moto Lambda and
 //     checks the environment (the contract with the bootstrap) holds a
 //     Secrets Manager ARN for Slack and, in CUTOVER_DESTINATIONS, the
 //     parameter names and routing of the signed webhook (failures only),
-//     and never a webhook URL or signing secret;
+//     and the Slack app's secret ARNs, and never a webhook URL, bot token
+//     or signing secret;
 //   - it stores the webhook URL (a fake Slack) in the secret the example
 //     created, as `aws secretsmanager put-secret-value` would;
 //   - it creates CodeDeploy deployments on the deployment group Terraform
@@ -31,7 +40,9 @@
 //     as the SNS event Lambda would pass, to the real bootstrap under the
 //     Lambda Runtime Interface Emulator with the function's configured
 //     environment;
-//   - it checks the fake Slack got one message per event; the webhook
+//   - it checks the fake Slack got one message per event, and the fake
+//     Slack Web API (CUTOVER_SLACK_API_URL, the one variable the test adds
+//     besides moto's endpoint) one Slack app message per deployment; the webhook
 //     receiver, which verifies every request's Standard Webhooks signature
 //     (HMAC-SHA256 of id.timestamp.body with the whsec_ key) and its
 //     X-Signature (sha256= and the hex HMAC of the body) as the
@@ -46,7 +57,9 @@
 // nothing the example created is left, the webhook's SSM parameters
 // included. The webhook's URL and secret may be in the state only in those
 // two parameters, and never in outputs, the function's configuration or
-// its logs.
+// its logs; the Slack app's token and signing secret are in none of
+// these nor in the state. The test deletes those two secrets itself (they
+// are the user's, not the example's) before the destroy.
 //
 // TestOrganizationExampleOnMoto applies terraform/examples/organization
 // (the hub and two spoke accounts, one provider per account; moto gives a

@@ -87,25 +87,30 @@ func TestCompleteExampleOnMoto(t *testing.T) {
 	bootstrap := testrig.BuildBootstrap(t)
 	zipPath := writeLambdaZip(t, bootstrap)
 	dir := copyExample(t, root)
+	cfg := moto.AWSConfig(t)
+	ctx := t.Context()
+	smc := secretsmanager.NewFromConfig(cfg)
+	// The Slack app: its token and signing secret stored outside
+	// Terraform, as docs/slack-app.md says, before the apply.
+	slack := newSlackApp(ctx, t, smc)
 	tf := newTerraform(t, tfBin, dir, writeCLIConfig(t, mirror), map[string]string{
 		"aws_endpoint_url": moto.Endpoint,
 		"lambda_zip_path":  zipPath,
 		// The second destination, as a user sets it (an HCL object in
 		// TF_VAR_oncall_webhook).
 		"oncall_webhook": fmt.Sprintf("{url = %q, signing_secret = %q}", oncall.URL(), oncall.Secret()),
+		// The third: the Slack app, by the secrets' ARNs.
+		"slack_app": slack.tfVar(),
 	})
 
-	cfg := moto.AWSConfig(t)
 	raw := newRawAWS(cfg)
 	cfc := cloudfront.NewFromConfig(cfg)
 	cdc := codedeploy.NewFromConfig(cfg)
 	ddb := dynamodb.NewFromConfig(cfg)
 	ecsc := ecs.NewFromConfig(cfg)
-	smc := secretsmanager.NewFromConfig(cfg)
 	snsc := sns.NewFromConfig(cfg)
 	sqsc := sqs.NewFromConfig(cfg)
 	ssmc := ssm.NewFromConfig(cfg)
-	ctx := t.Context()
 
 	var took struct{ init, apply, e2e, destroy time.Duration }
 	s := time.Now()
@@ -206,6 +211,8 @@ func TestCompleteExampleOnMoto(t *testing.T) {
 		// The second destination: parameter names and its routing, the
 		// values in SecureString parameters.
 		checkOncallDestination(ctx, t, env, ssmc, oncall)
+		// The third: the Slack app, by reference.
+		slack.checkDestination(t, env)
 		if _, err := smc.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(secretARN)}); err != nil {
 			t.Errorf("DescribeSecret %s: %v", secretARN, err)
 		}
@@ -303,6 +310,11 @@ func TestCompleteExampleOnMoto(t *testing.T) {
 		t.FailNow()
 	}
 
+	// The Slack app's buttons: the function URL and the role's grants.
+	t.Run("slack_buttons", func(t *testing.T) {
+		checkSlackButtons(ctx, t, cfg, fn, stringOutput(t, outs, "slack_actions_url"), group)
+	})
+
 	// The function's environment as Lambda would set it: the configured
 	// variables, what Lambda adds (name, timeout, memory; log format and
 	// level from logging_config, which moto does not store) and moto's
@@ -320,6 +332,8 @@ func TestCompleteExampleOnMoto(t *testing.T) {
 		"AWS_LAMBDA_LOG_LEVEL=INFO",
 	)
 	rieEnv = append(rieEnv, moto.Env()...)
+	// The Slack app's Web API: the fake's, by the variable meant for tests.
+	rieEnv = append(rieEnv, config.EnvSlackAPIURL+"="+slack.fake.APIURL())
 	// One function instance for every delivery, as a warm Lambda; its init
 	// runs on the first invocation.
 	rie := testrig.StartRIE(t, bootstrap, rieEnv)
@@ -516,6 +530,25 @@ func TestCompleteExampleOnMoto(t *testing.T) {
 			}
 		}
 
+		// The Slack app: one living message per deployment (each
+		// deployment here has one event), posted with the bot token the
+		// function read from the secret Terraform referenced.
+		parents := slack.fake.Parents(slackAppChannel)
+		if len(parents) != len(deliveries) {
+			t.Errorf("the Slack app's channel holds %d parent messages, want %d (one per deployment)", len(parents), len(deliveries))
+		}
+		for _, d := range deliveries {
+			n := 0
+			for _, m := range parents {
+				if strings.Contains(m.Text+string(m.Blocks), d.deploymentID) {
+					n++
+				}
+			}
+			if n != 1 {
+				t.Errorf("%s: %d Slack app messages name deployment %s, want 1", d.kind, n, d.deploymentID)
+			}
+		}
+
 		// The signed webhook: the failure only (its events filter the
 		// traffic switch out), once, every request's signatures verified
 		// by the receiver.
@@ -557,10 +590,28 @@ func TestCompleteExampleOnMoto(t *testing.T) {
 		// the deployment, whichever the ledger keys events by. Receipts
 		// (pk receipt#…, the webhook's webhook-id per deployment) are not
 		// delivery records.
-		var items []map[string]ddbtypes.AttributeValue
+		// The Slack app's records (sk slack-app: its deliveries and each
+		// deployment's message state) are counted apart.
+		var items, slackItems []map[string]ddbtypes.AttributeValue
 		for _, it := range records(t) {
-			if pk, _, _ := itemKey(it); !strings.HasPrefix(pk, "receipt#") {
+			switch pk, sk, _ := itemKey(it); {
+			case strings.HasPrefix(pk, "receipt#"):
+			case sk == slackAppName:
+				slackItems = append(slackItems, it)
+			default:
 				items = append(items, it)
+			}
+		}
+		for _, d := range deliveries {
+			n := 0
+			for _, it := range slackItems {
+				if pk, _, state := itemKey(it); state == "done" && (strings.Contains(pk, d.messageID) || strings.Contains(pk, d.deploymentID)) {
+					n++
+				}
+			}
+			if n == 0 {
+				t.Errorf("%s: no done record for %s naming SNS message %s or deployment %s; its records (pk|sk|state): %q",
+					d.kind, slackAppName, d.messageID, d.deploymentID, describeItems(slackItems))
 			}
 		}
 		got := describeItems(items)
@@ -601,11 +652,15 @@ func TestCompleteExampleOnMoto(t *testing.T) {
 			s := time.Now()
 			defer func() { took.e2e += time.Since(s) }()
 			before := len(records(t))
+			posts, updates := slack.fake.Calls("chat.postMessage"), slack.fake.Calls("chat.update")
 			for _, d := range deliveries {
 				invoke(t, d)
 			}
 			if n := chat.Count(); n != len(deliveries) {
 				t.Errorf("after redelivery the fake Slack has %d requests, want still %d", n, len(deliveries))
+			}
+			if p, u := slack.fake.Calls("chat.postMessage"), slack.fake.Calls("chat.update"); p != posts || u != updates {
+				t.Errorf("after redelivery the Slack app made %d posts and %d updates, want still %d and %d", p, u, posts, updates)
 			}
 			if n, rej := len(oncall.Accepted()), oncall.Rejected(); n != 1 || len(rej) > 0 {
 				t.Errorf("after redelivery the webhook receiver accepted %d requests and rejected %q, want still 1 and none", n, rej)
@@ -653,6 +708,18 @@ func TestCompleteExampleOnMoto(t *testing.T) {
 				t.Errorf("%s holds %s of the oncall webhook", what, leak)
 			}
 		}
+		// The Slack app's bot token and signing secret: in Secrets
+		// Manager only, where the user put them.
+		for what, s := range map[string]string{
+			"terraform output -json":              rawOuts,
+			"the state":                           string(state),
+			"the function's configuration (moto)": string(fnConfigJS),
+			"the function's output (logs)":        rie.Output(),
+		} {
+			if leak := slack.leaks(s); leak != "" {
+				t.Errorf("%s holds %s of the Slack app", what, leak)
+			}
+		}
 		leaks, expected := stateLeaks(t, state, oncall)
 		if len(leaks) > 0 {
 			t.Errorf("in the state, more than the oncall_webhook parameters hold the webhook's secrets: %q", leaks)
@@ -676,6 +743,9 @@ func TestCompleteExampleOnMoto(t *testing.T) {
 			t.Errorf("DeleteQueue: %v", err)
 		}
 	}
+
+	// So are the Slack app's secrets, which the user made outside Terraform.
+	slack.deleteSecrets(ctx, t, smc)
 
 	if !t.Run("destroy", func(t *testing.T) {
 		// -refresh=false: the apply read every resource back already, and

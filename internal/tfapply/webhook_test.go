@@ -234,21 +234,32 @@ func TestVerifySignedRequest(t *testing.T) {
 }
 
 // checkOncallDestination checks the function's configuration of the
-// example's second destination: CUTOVER_DESTINATIONS holds its parameter
+// example's second destination: CUTOVER_DESTINATIONS (the oncall webhook
+// and the Slack app, in that order) holds its parameter
 // names and routing (failures only), never a value, and the parameters are
 // SecureStrings holding the receiver's URL and signing secret.
 func checkOncallDestination(ctx context.Context, t *testing.T, env map[string]string, c *ssm.Client, r *signedReceiver) {
 	t.Helper()
 	if v, ok := env[config.EnvDestinationsParameter]; ok {
-		t.Errorf("%s = %q: one destination fits in the environment", config.EnvDestinationsParameter, v)
+		t.Errorf("%s = %q: two destinations fit in the environment", config.EnvDestinationsParameter, v)
 	}
 	var dsts []map[string]any
 	if err := json.Unmarshal([]byte(env[config.EnvDestinations]), &dsts); err != nil {
 		t.Fatalf("%s = %q: %v", config.EnvDestinations, env[config.EnvDestinations], err)
 	}
-	got, _ := json.Marshal(dsts) // keys sorted
-	want := `[{"events":["DeploymentFailure","DeploymentStop","DeploymentRollback","InstanceFailure"],"name":"` + oncallName +
-		`","signing_secret_secret":"` + oncallSecretParameter + `","type":"webhook","url_secret":"` + oncallURLParameter + `"}]`
+	var names []string
+	var got []byte
+	for _, d := range dsts {
+		names = append(names, fmt.Sprint(d["name"]))
+		if d["name"] == oncallName {
+			got, _ = json.Marshal(d) // keys sorted
+		}
+	}
+	if !slices.Equal(names, []string{oncallName, slackAppName}) {
+		t.Errorf("%s names destinations %q, want %q", config.EnvDestinations, names, []string{oncallName, slackAppName})
+	}
+	want := `{"events":["DeploymentFailure","DeploymentStop","DeploymentRollback","InstanceFailure"],"name":"` + oncallName +
+		`","signing_secret_secret":"` + oncallSecretParameter + `","type":"webhook","url_secret":"` + oncallURLParameter + `"}`
 	if string(got) != want {
 		t.Errorf("%s = %s, want %s", config.EnvDestinations, got, want)
 	}

@@ -156,6 +156,84 @@ run "complete_example_rejects_a_short_signing_secret" {
   expect_failures = [var.oncall_webhook]
 }
 
+# The example with the Slack app: references only, buttons scoped to the example's deployment group, a function URL.
+run "complete_example_slack_app" {
+  module {
+    source = "./examples/complete"
+  }
+
+  override_resource {
+    target = module.cutover.aws_lambda_function_url.slack
+    values = {
+      function_url = "https://abcdefghijklmnopqrstuvwxyz012345.lambda-url.us-east-1.on.aws/"
+    }
+  }
+
+  variables {
+    lambda_zip_path = "tests/fixtures/bootstrap.zip"
+    slack_app = {
+      channel               = "C0123456789"
+      token_secret          = "arn:aws:secretsmanager:us-east-1:123456789012:secret:cutover/slack-bot-AbCdEf"
+      signing_secret_secret = "/cutover/slack-signing"
+      allowed_users         = ["U024BE7LH"]
+    }
+  }
+
+  assert {
+    condition = jsonencode(local.destinations) == jsonencode([{
+      name                  = "slack-app"
+      type                  = "slack-app"
+      channel               = "C0123456789"
+      token_secret          = "arn:aws:secretsmanager:us-east-1:123456789012:secret:cutover/slack-bot-AbCdEf"
+      signing_secret_secret = "/cutover/slack-signing"
+      allowed_users         = ["U024BE7LH"]
+      allowed_groups        = null
+      mention               = null
+    }])
+    error_message = "the module gets one destination, slack-app, by reference"
+  }
+  assert {
+    condition     = output.slack_actions_url == "https://abcdefghijklmnopqrstuvwxyz012345.lambda-url.us-east-1.on.aws/slack/actions"
+    error_message = "the example outputs the module's slack_actions_url"
+  }
+}
+
+# Without slack_app: no Slack app destination, no function URL.
+run "complete_example_without_slack_app" {
+  command = plan
+
+  module {
+    source = "./examples/complete"
+  }
+
+  variables {
+    lambda_zip_path = "tests/fixtures/bootstrap.zip"
+  }
+
+  assert {
+    condition     = length(local.destinations) == 0 && output.slack_actions_url == null
+    error_message = "no slack_app: no destination and no actions URL"
+  }
+}
+
+run "complete_example_slack_app_refuses_a_token" {
+  command = plan
+
+  module {
+    source = "./examples/complete"
+  }
+
+  variables {
+    lambda_zip_path = "tests/fixtures/bootstrap.zip"
+    slack_app = {
+      channel      = "C0123456789"
+      token_secret = "xoxb-1234-5678-abcdef"
+    }
+  }
+
+  expect_failures = [var.slack_app]
+}
+
 run "minimal_example" {
   module {
     source = "./examples/minimal"

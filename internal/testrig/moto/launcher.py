@@ -21,6 +21,10 @@ patches below do about them:
   outdatedInstancesStrategy as null whatever was stored; the stored values
   (or the AWS defaults) are returned instead.
 
+Lambda: AddPermission's FunctionUrlAuthType is kept as AWS keeps it, as a
+lambda:FunctionUrlAuthType condition of the statement (see "Lambda
+permissions for function URLs" below).
+
 One action that AWS does not have is added for tests, because moto never
 moves a deployment past "Created":
 
@@ -668,6 +672,31 @@ for _name in ("put_item", "update_item", "delete_item", "get_item", "transact_wr
     _orig = getattr(ddb_responses.DynamoHandler, _name, None)
     if _orig is not None:
         setattr(ddb_responses.DynamoHandler, _name, _serialised(_orig))
+
+
+# --- Lambda permissions for function URLs ---------------------------------------
+#
+# AddPermission with FunctionUrlAuthType (aws_lambda_permission's
+# function_url_auth_type, as for a public function URL) is stored by moto
+# 5.2 as a raw "FunctionUrlAuthType" key of the statement; AWS turns it
+# into the condition {"StringEquals": {"lambda:FunctionUrlAuthType": ...}},
+# which is where GetPolicy readers (the Terraform provider) look for it.
+
+from moto.awslambda import policy as lambda_policy  # noqa: E402
+
+_decode_policy = lambda_policy.Policy.decode_policy
+
+
+def decode_policy(self, obj):
+    policy = _decode_policy(self, obj)
+    for statement in policy.statements:
+        auth = statement.pop("FunctionUrlAuthType", None)
+        if auth is not None:
+            statement.setdefault("Condition", {}).setdefault("StringEquals", {})["lambda:FunctionUrlAuthType"] = auth
+    return policy
+
+
+lambda_policy.Policy.decode_policy = decode_policy
 
 
 def watch_parent():

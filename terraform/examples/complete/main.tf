@@ -1,6 +1,7 @@
 # A complete ECS blue/green service deployed by CodeDeploy, fronted by CloudFront,
 # with cutover posting to Slack and invalidating CloudFront when production traffic switches,
-# and (optionally) sending failures to a signed webhook of your own as a second destination.
+# (optionally) sending failures to a signed webhook of your own as a second destination, and
+# (optionally) keeping one living Slack app message per deployment with Roll back now / Finish early buttons.
 
 data "aws_availability_zones" "available" {
   state = "available"
@@ -13,6 +14,10 @@ locals {
   container_name = "web"
   container_port = 80
 
+  # Known before the deployment group exists: the module's Slack button grant names it (the group's trigger needs
+  # the module's topic, so the module cannot take the group's attributes).
+  deployment_group_name = "${var.name}-production"
+
   # The second destination exists when it is configured (whether it is, is not secret): by the names of
   # parameters made outside Terraform (recommended), or from values this example stores (in state).
   oncall_webhook = nonsensitive(var.oncall_webhook != null)
@@ -21,14 +26,23 @@ locals {
     signing_secret = aws_ssm_parameter.oncall_webhook_signing_secret[0].name
   } : null
 
-  # The module's destinations: references (parameter names) and routing only.
-  destinations = local.oncall_webhook_refs != null ? [{
+  # The module's destinations: references (parameter names, secret ARNs) and routing only.
+  destinations = concat(local.oncall_webhook_refs != null ? [{
     name                  = "oncall"
     type                  = "webhook"
     url_secret            = local.oncall_webhook_refs.url
     signing_secret_secret = local.oncall_webhook_refs.signing_secret
     events                = var.oncall_webhook_events
-  }] : []
+    }] : [], var.slack_app != null ? [{
+    name                  = "slack-app"
+    type                  = "slack-app"
+    channel               = var.slack_app.channel
+    token_secret          = var.slack_app.token_secret
+    signing_secret_secret = var.slack_app.signing_secret_secret
+    allowed_users         = var.slack_app.allowed_users
+    allowed_groups        = var.slack_app.allowed_groups
+    mention               = var.slack_app.mention
+  }] : [])
 }
 
 ################################################################################
@@ -398,8 +412,12 @@ module "cutover" {
   # Slack: the destination named "slack" (its delivery records keep that key), notified of notify_events.
   slack_webhook_secret_arn = aws_secretsmanager_secret.slack_webhook.arn
 
-  # The second destination, with its own routing: failures only.
+  # The optional destinations: the signed webhook with its own routing (failures only), the Slack app.
   destinations = local.destinations
+
+  # Slack app buttons (only with var.slack_app): they may stop or finish early this deployment group's
+  # deployments and nothing else. The module then creates the function URL Slack sends clicks to.
+  slack_button_deployment_groups = var.slack_app != null ? ["${aws_codedeploy_app.this.name}/${local.deployment_group_name}"] : []
 
   cloudfront_distribution_ids = [aws_cloudfront_distribution.this.id]
   invalidation_paths          = ["/*"]
@@ -448,7 +466,7 @@ resource "aws_codedeploy_app" "this" {
 
 resource "aws_codedeploy_deployment_group" "this" {
   app_name               = aws_codedeploy_app.this.name
-  deployment_group_name  = "${var.name}-production"
+  deployment_group_name  = local.deployment_group_name
   deployment_config_name = "CodeDeployDefault.ECSAllAtOnce"
   service_role_arn       = aws_iam_role.codedeploy.arn
 

@@ -37,3 +37,8 @@ output "cutover_failure_queue_url" {
   description = "Events cutover could not process after retries."
   value       = module.cutover.failure_queue_url
 }
+
+output "slack_actions_url" {
+  description = "With slack_app (signing secret and someone allowed): paste into the Slack app's Interactivity Request URL. Not a secret: every request is verified with the app's signing secret. Null otherwise."
+  value       = module.cutover.slack_actions_url
+}

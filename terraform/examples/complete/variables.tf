@@ -113,3 +113,34 @@ variable "aws_endpoint_url" {
   type        = string
   default     = null
 }
+
+variable "slack_app" {
+  description = <<-EOT
+    A Slack app as a further destination, named slack-app (see docs/slack-app.md): one message per deployment kept up
+    to date, with a thread, and Roll back now / Finish early buttons while the rollback window is open. References
+    only: token_secret and signing_secret_secret are the ARNs of Secrets Manager secrets (or names or ARNs of SSM
+    SecureString parameters) you created outside Terraform, holding the bot token (xoxb-...) and the app's signing
+    secret; their values never reach Terraform. channel is a channel ID (C...) or a name; allowed_users (member IDs)
+    and allowed_groups (user group IDs) may press the buttons. With a signing secret and someone allowed, the module
+    creates the function URL for clicks (output slack_actions_url) and lets the buttons act on this example's
+    deployment group only. Null: no Slack app.
+  EOT
+  type = object({
+    channel               = string
+    token_secret          = string
+    signing_secret_secret = optional(string)
+    allowed_users         = optional(list(string))
+    allowed_groups        = optional(list(string))
+    mention               = optional(list(string))
+  })
+  default = null
+
+  validation {
+    # A reference, never the value: a bot token pasted here would end up in state and the function's environment.
+    condition = var.slack_app == null || alltrue([
+      for r in compact([try(var.slack_app.token_secret, null), try(var.slack_app.signing_secret_secret, null)]) :
+      can(regex("^(arn:aws[a-z-]*:(secretsmanager|ssm):|/|[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$)", r)) && !startswith(r, "xox")
+    ])
+    error_message = "slack_app.token_secret and slack_app.signing_secret_secret are references (a Secrets Manager secret ARN, or an SSM parameter name or ARN), never the token or secret itself."
+  }
+}
