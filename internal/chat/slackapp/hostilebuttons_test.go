@@ -7,7 +7,6 @@ import (
 	"testing"
 	"unicode/utf16"
 
-	"github.com/cutover-dev/cutover/internal/chat"
 	"github.com/cutover-dev/cutover/internal/chat/slackapp/slackfake"
 	"github.com/cutover-dev/cutover/internal/control"
 	"github.com/cutover-dev/cutover/internal/deploy"
@@ -80,16 +79,7 @@ func TestHostileNamesOnButtons(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				st := &State{Version: 1, Thread: n.Deployment()}
-				st.Merge(StepOf(n), head)
-				msg, err := Parent(st)
-				if err != nil {
-					t.Fatal(err)
-				}
-				body, err := chat.EncodeJSON(msg)
-				if err != nil {
-					t.Fatal(err)
-				}
+				msg, body := mergeParent(t, &State{Version: 1, Thread: n.Deployment()}, n, head)
 				// Not checkBody: it searches the raw body, and a confirmation's
 				// plain_text shows "<!channel>" as it is, which is safe.
 				if code := slackfake.CheckMessage(msg.Text, msg.Blocks, msg.Attachments, 4000); code != "" {

@@ -75,6 +75,22 @@ func story() []*message.Notice {
 	}
 }
 
+// mergeParent merges n's step and head into st and returns the parent
+// message it makes and that message encoded as Slack receives it.
+func mergeParent(t *testing.T, st *State, n *message.Notice, head *Head) (*Message, []byte) {
+	t.Helper()
+	st.Merge(StepOf(n), head)
+	msg, err := Parent(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := chat.EncodeJSON(msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return msg, body
+}
+
 // TestParentGolden: the parent after each phase of a deployment, with
 // and without buttons; its replies; a broadcast failure reply; a
 // follow-up.
@@ -86,15 +102,7 @@ func TestParentGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			st.Merge(StepOf(n), head)
-			msg, err := Parent(st)
-			if err != nil {
-				t.Fatal(err)
-			}
-			body, err := chat.EncodeJSON(msg)
-			if err != nil {
-				t.Fatal(err)
-			}
+			_, body := mergeParent(t, st, n, head)
 			checkBody(t, body)
 			name := "parent-" + string(n.Event.Phase)
 			if !buttons {
